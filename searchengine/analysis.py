@@ -1,0 +1,135 @@
+"""Text to terms: one tokenizer that splits, folds and stems in one pass.
+
+The order matters.  Case and accents are folded *before* stemming, so
+``Résumé`` and ``resume`` meet (a stemmer fed ``résumé`` leaves it alone).
+Porter2 (the "English" Snowball stemmer) is used rather than Whoosh's default
+Porter, which turns ``news`` into ``new`` and ``running`` into ``runn``.
+Stop words are kept, with their positions: dropping them would let the phrase
+``"bank of america"`` match ``bank in america``.
+
+The analyzer is pickled into the index's schema by Whoosh, so the classes
+here are part of the on-disk format: rename them and old indexes stop
+opening.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from whoosh.analysis import Token, Tokenizer
+from whoosh.lang.porter2 import stem as _porter2
+
+#: A word: letters/digits, with inner apostrophes (``don't``, ``Taliban's``).
+#: A hyphen splits (``al-Qaeda`` is the two terms ``al`` ``qaeda``; the query
+#: parser turns such a word into a phrase so it still matches as one word).
+WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
+
+# Letters that NFKD does not decompose into a base letter plus accents.
+_SPECIAL = str.maketrans(
+    {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th",
+     "ð": "d", "ŋ": "n", "\u2019": "'"}
+)
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Lower-case ``word`` and strip its accents: ``Zürich`` -> ``zurich``."""
+    folded = word.casefold()
+    if folded.isascii():
+        return folded
+    folded = folded.translate(_SPECIAL)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The indexed form of a word: folded, then stemmed with Porter2."""
+    return _porter2(fold(word))
+
+
+@lru_cache(maxsize=200_000)
+def spelling_form(word: str) -> str:
+    """The unstemmed form kept for spelling suggestions and fuzzy matching."""
+    folded = fold(word)
+    if folded.endswith("'s"):
+        folded = folded[:-2]
+    return folded.rstrip("'")
+
+
+class NewsTokenizer(Tokenizer):  # type: ignore[misc]
+    """Whoosh tokenizer producing folded (and, with ``stemming``, stemmed) terms.
+
+    With ``tokenize=False`` (Whoosh does this for prefix and wildcard text)
+    the text is folded but never stemmed: a stemmed prefix is a different
+    prefix (``happiness*`` would become ``happi*``).
+    """
+
+    def __init__(self, stemming: bool = True) -> None:
+        self.stemming = stemming
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NewsTokenizer) and other.stemming == self.stemming
+
+    def __hash__(self) -> int:
+        return hash(("NewsTokenizer", self.stemming))
+
+    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer protocol
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = value
+            token.text = fold(value)
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar = start_char
+                token.endchar = start_char + len(value)
+            yield token
+            return
+        transform = stem if self.stemming else spelling_form
+        for pos, match in enumerate(WORD.finditer(value)):
+            word = match.group(0)
+            token.text = transform(word)
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+def news_analyzer() -> NewsTokenizer:
+    """The analyzer of every searchable text field (title, body, author, source)."""
+    return NewsTokenizer(stemming=True)
+
+
+def spelling_analyzer() -> NewsTokenizer:
+    """The analyzer of the unstemmed ``words`` field (suggestions, fuzzy terms)."""
+    return NewsTokenizer(stemming=False)
+
+
+def terms(text: str) -> list[str]:
+    """The stemmed terms of ``text``, in order (what the index holds for it)."""
+    return [stem(m.group(0)) for m in WORD.finditer(text)]

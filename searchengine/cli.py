@@ -1,0 +1,314 @@
+"""The ``searchengine`` command: parse options, call the library, render.
+
+This module holds no search logic.  It is the one error boundary: every
+:class:`~searchengine.errors.SearchEngineError` is turned here into a message
+on stderr (a JSON object with ``--json``) and an exit code from
+:class:`ExitStatus`.  Rich is imported only for human output, so a scripted
+``search --json`` starts fast.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+import click
+
+from searchengine import __version__
+from searchengine.errors import SearchEngineError, UsageError
+
+DEFAULT_INDEX = "index"
+
+
+class ExitStatus(enum.IntEnum):
+    """Exit codes, as the interface contract fixes them."""
+
+    SUCCESS = 0
+    ERROR = 1  # runtime failure: no index, locked or unreadable index, I/O
+    USAGE = 2  # bad option, bad date, a query with nothing searchable
+    INTERRUPTED = 130  # Ctrl-C
+
+
+def exit_status_for(error: SearchEngineError) -> ExitStatus:
+    return ExitStatus.USAGE if isinstance(error, UsageError) else ExitStatus.ERROR
+
+
+def _wants_json(args: Sequence[str]) -> bool:
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg == "--json":
+            return True
+    return False
+
+
+def _fail(kind: str, message: str, status: ExitStatus, as_json: bool) -> NoReturn:
+    if as_json:
+        from searchengine.render import json_out
+
+        click.echo(json_out.dumps(json_out.error(kind, message)), err=True)
+    else:
+        click.echo(f"searchengine: error: {message}", err=True)
+    sys.exit(int(status))
+
+
+class SearchEngineGroup(click.Group):
+    """A click group whose ``main`` is the error boundary of the program."""
+
+    def main(self, args: Sequence[str] | None = None, *extra: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        argv = list(sys.argv[1:] if args is None else args)
+        as_json = _wants_json(argv)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(argv, *extra, **kwargs)
+        except SearchEngineError as error:
+            _fail(error.kind, error.message, exit_status_for(error), as_json)
+        except click.exceptions.NoArgsIsHelpError as error:
+            click.echo(error.ctx.get_help() if error.ctx else str(error), err=True)
+            sys.exit(int(ExitStatus.USAGE))
+        except click.UsageError as error:
+            if as_json:
+                _fail("usage", error.format_message(), ExitStatus.USAGE, True)
+            error.show()
+            sys.exit(int(ExitStatus.USAGE))
+        except click.ClickException as error:
+            if as_json:
+                _fail("error", error.format_message(), ExitStatus(error.exit_code), True)
+            error.show()
+            sys.exit(error.exit_code)
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            _fail("interrupted", "interrupted", ExitStatus.INTERRUPTED, as_json)
+        except BrokenPipeError:
+            # `searchengine search x | head`: the reader left; that is fine.
+            sys.stderr.close()
+            sys.exit(int(ExitStatus.SUCCESS))
+        if isinstance(result, int):
+            sys.exit(result)
+        sys.exit(int(ExitStatus.SUCCESS))
+
+
+def index_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--index",
+        "index_dir",
+        envvar="SEARCHENGINE_INDEX",
+        default=DEFAULT_INDEX,
+        show_default=True,
+        metavar="DIR",
+        help="Index folder (env SEARCHENGINE_INDEX).",
+    )(func)
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")(func)
+
+
+def _index_dir(ctx: click.Context, local: str) -> str:
+    """The command's own --index, else the group's, else the default."""
+    from searchengine.load.walk import absolute
+
+    source = ctx.get_parameter_source("index_dir")
+    chosen = local
+    if source in (click.core.ParameterSource.DEFAULT, None) and ctx.obj:
+        chosen = ctx.obj
+    return absolute(chosen)
+
+
+def _stdout_console() -> Any:
+    from searchengine.render.rich_out import make_console
+
+    return make_console(click.get_text_stream("stdout"))
+
+
+def _stderr_console() -> Any:
+    from searchengine.render.rich_out import make_console
+
+    return make_console(click.get_text_stream("stderr"))
+
+
+def _print_json(document: Any) -> None:
+    from searchengine.render import json_out
+
+    click.echo(json_out.dumps(document))
+
+
+@click.group(cls=SearchEngineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@index_option
+@click.version_option(__version__, prog_name="searchengine")
+@click.pass_context
+def cli(ctx: click.Context, index_dir: str) -> None:
+    """Full-text search for folders of news articles.
+
+    \b
+    searchengine index ~/corpus          index (again: only what changed)
+    searchengine search 'taliban "front line"' --from 2021-09
+    searchengine search panjshir --json | jq '.hits[].title'
+    searchengine shell                   search interactively
+    """
+    ctx.obj = index_dir
+
+
+# -- index --------------------------------------------------------------------
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
+@click.option("--encoding", metavar="ENC", help="Read every text file in this encoding (e.g. cp1252).")
+@index_option
+@json_option
+@click.pass_context
+def index_command(
+    ctx: click.Context, paths: tuple[str, ...], rebuild: bool, encoding: str | None, index_dir: str, as_json: bool
+) -> None:
+    """Index files and folders (recursively): .txt .md .html .json .jsonl(.gz)."""
+    from searchengine.indexer import run_index
+
+    target = _index_dir(ctx, index_dir)
+    stderr = click.get_text_stream("stderr")
+    if as_json or not stderr.isatty():
+        summary = run_index(target, list(paths), rebuild=rebuild, encoding=encoding)
+    else:
+        from searchengine.render.progress import ProgressDisplay
+
+        with ProgressDisplay(_stderr_console()) as display:
+            summary = run_index(target, list(paths), rebuild=rebuild, encoding=encoding, progress=display.update)
+    if as_json:
+        from searchengine.render import json_out
+
+        _print_json(json_out.index_summary(summary))
+        return
+    from searchengine.render import rich_out
+
+    err = _stderr_console()
+    if summary.skipped:
+        err.print(rich_out.problems(summary.skipped, "skipped"))
+    if summary.errors:
+        err.print(rich_out.problems(summary.errors, "error"))
+    _stdout_console().print(rich_out.index_summary(summary))
+
+
+# -- search -------------------------------------------------------------------
+
+
+def _bound(value: str | None, which: str) -> Any:
+    if value is None:
+        return None
+    from searchengine.dates import parse_bound
+
+    first, last = parse_bound(value, what=f"--{which}")
+    return first if which == "from" else last
+
+
+@cli.command("search")
+@click.argument("query", required=False, default="")
+@click.option("--from", "date_from", metavar="DATE", help="Only articles on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD).")
+@click.option("--to", "date_to", metavar="DATE", help="Only articles on or before DATE (inclusive: 2021-09 means to 30 Sep).")
+@click.option("--source", metavar="NAME", help="Only articles from this source (whole name, any case).")
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "newest", "oldest"]),
+    default="relevance",
+    show_default=True,
+    help="Order of hits.",
+)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page number.")
+@index_option
+@json_option
+@click.pass_context
+def search_command(
+    ctx: click.Context,
+    query: str,
+    date_from: str | None,
+    date_to: str | None,
+    source: str | None,
+    sort: str,
+    limit: int,
+    page: int,
+    index_dir: str,
+    as_json: bool,
+) -> None:
+    """Search once and exit.  An empty QUERY or * lists everything."""
+    from searchengine.query.engine import Engine, SearchRequest
+
+    request = SearchRequest(
+        query=query,
+        date_from=_bound(date_from, "from"),
+        date_to=_bound(date_to, "to"),
+        source=source,
+        sort=sort,  # type: ignore[arg-type]
+        limit=limit,
+        page=page,
+    )
+    with Engine(_index_dir(ctx, index_dir)) as engine:
+        result = engine.search(request)
+    if as_json:
+        from searchengine.render import json_out
+
+        _print_json(json_out.search_result(result))
+        return
+    from searchengine.render import rich_out
+
+    _stdout_console().print(rich_out.search_result(result))
+
+
+# -- show ---------------------------------------------------------------------
+
+
+@cli.command("show")
+@click.argument("article_id", metavar="ID")
+@click.option("--query", "query_text", metavar="Q", help="Highlight the matches of this query.")
+@index_option
+@json_option
+@click.pass_context
+def show_command(ctx: click.Context, article_id: str, query_text: str | None, index_dir: str, as_json: bool) -> None:
+    """Show one whole article (ids are printed by `search`)."""
+    from searchengine.query.engine import Engine
+
+    with Engine(_index_dir(ctx, index_dir)) as engine:
+        view = engine.show(article_id, query_text)
+    if as_json:
+        from searchengine.render import json_out
+
+        _print_json(json_out.article(view))
+        return
+    from searchengine.render import rich_out
+
+    console = _stdout_console()
+    rendered = rich_out.article(view)
+    if console.is_terminal:
+        with console.pager(styles=True):
+            console.print(rendered)
+    else:
+        console.print(rendered)
+
+
+# -- stats --------------------------------------------------------------------
+
+
+@cli.command("stats")
+@index_option
+@json_option
+@click.pass_context
+def stats_command(ctx: click.Context, index_dir: str, as_json: bool) -> None:
+    """What the index holds: articles, sources, dates, size."""
+    from searchengine.query.engine import Engine
+
+    with Engine(_index_dir(ctx, index_dir)) as engine:
+        stats = engine.stats()
+    if as_json:
+        from searchengine.render import json_out
+
+        _print_json(json_out.stats(stats))
+        return
+    from searchengine.render import rich_out
+
+    _stdout_console().print(rich_out.stats(stats))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="searchengine")

@@ -1,0 +1,221 @@
+"""Indexing runs: from paths on disk to a committed, up-to-date index.
+
+A run is incremental.  Each article carries its file's size and modification
+time; a file whose pair is unchanged is left alone, a changed one is read
+again and its articles replaced, and articles of files gone from the given
+paths are removed.  Everything happens in one Whoosh commit: an interrupted
+run leaves the previous commit as it was, whole and searchable.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh.writing import CLEAR
+
+from searchengine import store
+from searchengine.analysis import WORD, spelling_form
+from searchengine.dates import day_number
+from searchengine.errors import IndexWriteError, UsageError
+from searchengine.load import load_file
+from searchengine.load.walk import WalkStats, check_paths, walk
+from searchengine.models import Article, IndexSummary, LoadResult, Problem, Progress
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the index knows about one file: its signature and its records."""
+
+    sig: bytes
+    count: int
+
+
+def file_signature(stat: os.stat_result) -> bytes:
+    return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
+
+
+def document(article: Article, sig: bytes) -> dict[str, Any]:
+    """The Whoosh document of one article."""
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "path": article.path,
+        "record": article.record,
+        "sig": sig,
+        "title": article.title,
+        "body": article.body,
+        "words": " ".join(
+            dict.fromkeys(spelling_form(m.group(0)) for m in WORD.finditer(f"{article.title}\n{article.body}"))
+        ),
+        "encoding": article.encoding,
+    }
+    if article.source:
+        doc["source"] = article.source
+        doc["source_name"] = article.source
+    if article.author:
+        doc["author"] = article.author
+    if article.url:
+        doc["url"] = article.url
+    if article.date is not None:
+        number = day_number(article.date)
+        doc["date"] = number
+        doc["month"] = article.date.strftime("%Y-%m")
+        doc["sort_newest"] = number
+        doc["sort_oldest"] = number
+    return doc
+
+
+def known_files(reader: Any) -> dict[str, _Known]:
+    """Every file the index holds live articles of, with its signature."""
+    known: dict[str, _Known] = {}
+    if reader.doc_count_all() == 0:
+        return known
+    paths = reader.column_reader("path")
+    sigs = reader.column_reader("sig")
+    deleted = reader.is_deleted if reader.has_deletions() else None
+    for docnum in range(reader.doc_count_all()):
+        if deleted is not None and deleted(docnum):
+            continue
+        path = paths[docnum]
+        if isinstance(path, bytes):
+            path = path.decode("utf-8", "surrogateescape")
+        previous = known.get(path)
+        known[path] = _Known(sigs[docnum], (previous.count if previous else 0) + 1)
+    return known
+
+
+def _records_of(reader: Any, path: str) -> set[int | None]:
+    records: set[int | None] = set()
+    for docnum in reader.postings("path", path).all_ids():
+        if not reader.is_deleted(docnum):
+            records.add(reader.stored_fields(docnum).get("record"))
+    return records
+
+
+def _under(path: str, roots: Iterable[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, LoadResult]]:
+    for path in paths:
+        yield path, load_file(path, encoding)
+
+
+def run_index(
+    index_dir: str,
+    paths: list[str],
+    *,
+    rebuild: bool = False,
+    encoding: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> IndexSummary:
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``.
+
+    Returns what changed, in articles.  Raises :class:`UsageError` for a path
+    that does not exist or an unknown encoding, and the index errors of
+    :mod:`searchengine.store` when the index cannot be opened or locked.
+    """
+    started = time.perf_counter()
+    roots = check_paths(paths)
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(
+                f"unknown encoding {encoding!r}; use a name Python knows, such as utf-8, cp1252 or latin-1"
+            ) from None
+
+    report = progress or (lambda _p: None)
+    report(Progress(0, 0, 0, stage="scanning"))
+    walk_stats = WalkStats()
+    files = list(walk(roots, walk_stats))
+
+    ix = store.open_for_writing(index_dir)
+    writer = store.writer(ix, index_dir)
+    try:
+        reader = writer.reader()
+        known = {} if rebuild else known_files(reader)
+        added = updated = unchanged = removed = 0
+        skipped: list[Problem] = []
+        errors = [Problem(p, None, f"folder not readable: {why}", "error") for p, why in walk_stats.unreadable]
+        changed = rebuild
+
+        to_load: list[tuple[str, bytes]] = []
+        for path in files:
+            try:
+                sig = file_signature(os.stat(path))
+            except OSError as exc:
+                errors.append(Problem(path, None, f"cannot read: {exc.strerror or exc}", "error"))
+                continue
+            previous = known.get(path)
+            if previous is not None and previous.sig == sig:
+                unchanged += previous.count
+            else:
+                to_load.append((path, sig))
+        sig_of = dict(to_load)
+
+        seen = set(files)
+        for path, info in known.items():
+            if path not in seen and _under(path, roots):
+                writer.delete_by_term("path", path)
+                removed += info.count
+                changed = True
+
+        done_articles = 0
+        for done, (path, result) in enumerate(_load_all([p for p, _ in to_load], encoding), start=1):
+            for problem in result.problems:
+                (skipped if problem.kind == "skipped" else errors).append(problem)
+            old_records: set[int | None] = set()
+            if path in known:
+                old_records = _records_of(reader, path)
+                writer.delete_by_term("path", path)
+                changed = True
+            new_records = {a.record for a in result.articles}
+            updated += len(new_records & old_records)
+            added += len(new_records - old_records)
+            removed += len(old_records - new_records)
+            for article in result.articles:
+                writer.add_document(**document(article, sig_of[path]))
+                changed = True
+            done_articles += len(result.articles)
+            report(Progress(done, len(to_load), done_articles, current=path))
+
+        reader.close()
+        if changed:
+            report(Progress(len(to_load), len(to_load), done_articles, stage="committing"))
+            try:
+                writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
+            except OSError as exc:
+                raise IndexWriteError(
+                    f"could not commit to {index_dir}: {exc.strerror or exc}; "
+                    "the previous index is unchanged (is the disk full or read-only?)"
+                ) from None
+        else:
+            writer.cancel()
+    except BaseException:
+        writer.cancel()
+        raise
+
+    try:
+        articles = ix.doc_count()
+    except OSError as exc:
+        raise IndexWriteError(f"the index at {index_dir} could not be read back: {exc}") from None
+    report(Progress(len(to_load), len(to_load), done_articles, stage="done"))
+    return IndexSummary(
+        added=added,
+        updated=updated,
+        unchanged=unchanged,
+        removed=removed,
+        skipped=tuple(skipped),
+        errors=tuple(errors),
+        articles=articles,
+        took_ms=(time.perf_counter() - started) * 1000.0,
+        files_seen=len(files),
+        files_ignored=walk_stats.ignored,
+    )

@@ -1,0 +1,116 @@
+"""Files to articles: which files are read, and how each becomes articles.
+
+:func:`load_file` never raises for bad input: whatever goes wrong with a file
+(unreadable, undecodable, not an article) comes back as a
+:class:`~searchengine.models.Problem` beside the articles that were good.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from searchengine.load.decoding import decode
+from searchengine.load.problems import InputProblem
+from searchengine.models import Article, LoadResult, Problem
+
+#: Single-article files larger than this are skipped (a 50 MB "article" is a
+#: dump or a mistake, and would dominate every snippet).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: A JSON document (not JSON Lines) is parsed whole, so it is bounded too.
+MAX_JSON_BYTES = 512 * 1024 * 1024
+
+#: Suffix (lower-case) -> format name.  Longest suffixes first.
+FORMATS: dict[str, str] = {
+    ".jsonl.gz": "jsonl.gz",
+    ".ndjson.gz": "jsonl.gz",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def format_of(path: str) -> str | None:
+    """The format a file is read as, from its suffix; ``None`` if not read."""
+    name = os.path.basename(path).lower()
+    for suffix, fmt in FORMATS.items():
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return fmt
+    return None
+
+
+def _read(path: str, limit: int) -> bytes:
+    try:
+        size = os.path.getsize(path)
+        if size > limit:
+            raise InputProblem(
+                "skipped", f"too large ({size // (1024 * 1024)} MB; the limit is {limit // (1024 * 1024)} MB)"
+            )
+        with open(path, "rb") as handle:
+            return handle.read(limit + 1)
+    except FileNotFoundError:
+        raise InputProblem("error", "vanished before it could be read") from None
+    except IsADirectoryError:
+        raise InputProblem("error", "is a folder, not a file") from None
+    except OSError as exc:
+        raise InputProblem("error", f"cannot read: {exc.strerror or exc}") from None
+
+
+def load_file(path: str, encoding: str | None = None) -> LoadResult:
+    """Read one file into articles; every problem is returned, none raised.
+
+    ``path`` should be absolute: it becomes the articles' ``path`` and,
+    with the record number, their id.  ``encoding`` forces a text encoding.
+    """
+    fmt = format_of(path)
+    try:
+        if fmt in ("jsonl", "jsonl.gz"):
+            from searchengine.load.jsonfmt import load_jsonl
+
+            if not os.path.isfile(path):
+                raise InputProblem("error", "vanished before it could be read")
+            articles, problems, _ = load_jsonl(path, gzipped=fmt == "jsonl.gz", encoding=encoding)
+            return LoadResult(tuple(articles), tuple(problems))
+        data = _read(path, MAX_JSON_BYTES if fmt == "json" else MAX_FILE_BYTES)
+        if not data.strip():
+            raise InputProblem("skipped", "empty file")
+        declared = None
+        if fmt == "html":
+            match = _META_CHARSET.search(data[:4096])
+            declared = match.group(1).decode("ascii") if match else None
+        decoded = decode(data, forced=encoding, declared=declared)
+        if not decoded.text.strip():
+            raise InputProblem("skipped", "empty file")
+        if fmt == "json":
+            from searchengine.load.jsonfmt import load_json
+
+            json_articles, json_problems = load_json(path, decoded.text, decoded.encoding)
+            return LoadResult(tuple(json_articles), tuple(json_problems))
+        if fmt == "html":
+            from searchengine.load.html import load_html
+
+            return LoadResult((load_html(path, decoded.text, decoded.encoding),))
+        if fmt in ("text", "markdown"):
+            from searchengine.load.text import load_text
+
+            article = load_text(path, decoded.text, decoded.encoding, markdown=fmt == "markdown")
+            return LoadResult((article,))
+        raise InputProblem("skipped", "not a format searchengine reads")
+    except InputProblem as problem:
+        return LoadResult(problems=(Problem(path, problem.record, problem.reason, problem.kind),))
+    except RecursionError:
+        return LoadResult(problems=(Problem(path, None, "nested too deeply to read", "error"),))
+    except Exception as exc:  # noqa: BLE001 - one hostile file must never stop a run
+        reason = f"could not be read ({type(exc).__name__}: {exc}); please report this file"
+        return LoadResult(problems=(Problem(path, None, reason, "error"),))
+
+
+__all__ = ["FORMATS", "Article", "LoadResult", "Problem", "format_of", "load_file"]

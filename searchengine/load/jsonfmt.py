@@ -1,0 +1,202 @@
+"""News-API dumps: ``.json`` (an object or an array) and JSON Lines.
+
+Every API names its fields differently, so fields are found through aliases
+(first present wins, keys matched case-insensitively, ``a.b`` reaching into a
+nested object).  Each record stands alone: a broken line or a record without
+a body is reported with its number and the rest are still read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from searchengine.dates import parse_date
+from searchengine.load.problems import InputProblem, failed, skipped
+from searchengine.load.textutil import clean_text, shorten_title
+from searchengine.models import Article, Problem
+
+TITLE_KEYS = ("title", "headline", "name")
+BODY_KEYS = ("body", "text", "content", "article", "maintext", "description")
+DATE_KEYS = ("date", "published", "published_at", "publishedat", "pubdate",
+             "datepublished", "date_publish", "timestamp")
+SOURCE_KEYS = ("source", "source.name", "publisher", "site", "site_name", "domain")
+AUTHOR_KEYS = ("author", "authors", "byline", "creator")
+URL_KEYS = ("url", "link", "href")
+#: A top-level object with no article fields but a list under one of these
+#: keys is a wrapper around the articles (``{"status": "ok", "articles": [...]}``).
+WRAPPER_KEYS = ("articles", "results", "items", "data", "documents", "docs", "posts", "entries")
+
+_LOOKS_LIKE_HTML = re.compile(r"<(p|div|br|span|a|em|strong|b|i|h[1-6]|ul|li)\b[^>]*>", re.I)
+
+
+def _lookup(obj: dict[str, Any], dotted: str) -> Any:
+    current: Any = obj
+    for part in dotted.split("."):
+        if not isinstance(current, dict):
+            return None
+        lowered = {str(k).lower(): v for k, v in current.items()}
+        current = lowered.get(part)
+    return current
+
+
+def _as_text(value: Any, *, join: str = ", ") -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dict):
+        return _as_text(_lookup(value, "name"))
+    if isinstance(value, list):
+        parts = [p for p in (_as_text(v, join=join) for v in value) if p]
+        return join.join(parts) or None
+    return None
+
+
+def _first(obj: dict[str, Any], keys: Iterable[str], *, join: str = ", ") -> str | None:
+    for key in keys:
+        value = _as_text(_lookup(obj, key), join=join)
+        if value:
+            return value
+    return None
+
+
+def _first_raw(obj: dict[str, Any], keys: Iterable[str]) -> Any:
+    for key in keys:
+        value = _lookup(obj, key)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _html_to_text(fragment: str) -> str:
+    import lxml.html
+
+    from searchengine.load.html import element_text
+
+    try:
+        return element_text(lxml.html.fragment_fromstring(fragment, create_parent="div"))
+    except (ValueError, lxml.etree.ParserError):
+        return fragment
+
+
+def article_from_object(
+    obj: Any, path: str, record: int | None, encoding: str
+) -> Article:
+    """Build one article from one decoded JSON object, or raise a problem."""
+    if not isinstance(obj, dict):
+        raise failed(f"expected an object, found {type(obj).__name__}", record)
+    body = _first(obj, BODY_KEYS, join="\n\n") or ""
+    if _LOOKS_LIKE_HTML.search(body):
+        body = _html_to_text(body)
+    body = clean_text(body)
+    if not body:
+        raise skipped("no body: none of " + ", ".join(BODY_KEYS) + " has text", record)
+    source_value = _lookup(obj, "source")
+    source = (
+        source_value.strip() or None
+        if isinstance(source_value, str)
+        else _first(obj, SOURCE_KEYS[1:])
+    )
+    title = _first(obj, TITLE_KEYS)
+    return Article(
+        path=path,
+        record=record,
+        title=clean_text(title) if title else shorten_title(body),
+        body=body,
+        date=parse_date(_first_raw(obj, DATE_KEYS)),
+        source=clean_text(source) if source else None,
+        author=_first(obj, AUTHOR_KEYS),
+        url=_first(obj, URL_KEYS),
+        encoding=encoding,
+    )
+
+
+def _is_article_like(obj: dict[str, Any]) -> bool:
+    return any(_lookup(obj, key) is not None for key in (*BODY_KEYS, *TITLE_KEYS))
+
+
+def load_json(path: str, text: str, encoding: str) -> tuple[list[Article], list[Problem]]:
+    """All articles of a ``.json`` file: one object, an array, or a wrapper."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise failed(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise failed("not readable JSON: nested too deeply") from None
+    if isinstance(data, dict) and not _is_article_like(data):
+        for key in WRAPPER_KEYS:
+            inner = _lookup(data, key)
+            if isinstance(inner, list):
+                data = inner
+                break
+    if isinstance(data, dict):
+        return [article_from_object(data, path, None, encoding)], []
+    if not isinstance(data, list):
+        raise skipped(f"holds a JSON {type(data).__name__}, not an object or an array of objects")
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(data):
+        try:
+            articles.append(article_from_object(item, path, index, encoding))
+        except InputProblem as problem:
+            problems.append(Problem(path, index, problem.reason, problem.kind))
+    if not articles and not problems:
+        raise skipped("an empty JSON array")
+    return articles, problems
+
+
+def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    yield from enumerate(stream)
+
+
+def load_jsonl(path: str, *, gzipped: bool, encoding: str | None) -> tuple[list[Article], list[Problem], str]:
+    """All articles of a JSON Lines file, one per line; broken lines reported.
+
+    Read line by line, so memory follows the longest line, not the file.
+    JSON Lines is UTF-8 by definition; ``encoding`` overrides that.
+    """
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    codec = encoding or "utf-8"
+    try:
+        raw: IO[bytes] = gzip.open(path, "rb") if gzipped else open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise failed(f"cannot open: {exc.strerror or exc}") from None
+    try:
+        with raw:
+            for number, line in _lines(raw):
+                try:
+                    text = line.decode(codec)
+                except UnicodeDecodeError:
+                    problems.append(Problem(path, number, f"line is not valid {codec}; give the file's encoding with --encoding", "error"))
+                    continue
+                if number == 0:
+                    text = text.lstrip("\ufeff")
+                if not text.strip():
+                    continue
+                try:
+                    obj = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    problems.append(Problem(path, number, f"not valid JSON: {exc.msg} at column {exc.colno}", "error"))
+                    continue
+                except RecursionError:
+                    problems.append(Problem(path, number, "not readable JSON: nested too deeply", "error"))
+                    continue
+                try:
+                    articles.append(article_from_object(obj, path, number, codec))
+                except InputProblem as problem:
+                    problems.append(Problem(path, number, problem.reason, problem.kind))
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        problems.append(Problem(path, None, f"not a readable gzip file: {exc}", "error"))
+    except OSError as exc:
+        problems.append(Problem(path, None, f"cannot read: {exc.strerror or exc}", "error"))
+    if not articles and not problems:
+        raise skipped("empty file")
+    return articles, problems, codec

@@ -1,0 +1,39 @@
+"""Small text helpers shared by the loaders."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_RUN = re.compile(r"\n{3,}")
+# C0/C1 controls other than tab and newline carry nothing a reader needs and
+# can garble a terminal; they are removed from indexed text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """Normalise whitespace and Unicode (NFC) without touching the words."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROLS.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
+
+
+def same_title(a: str, b: str) -> bool:
+    """Whether two titles are the same apart from case, spaces and end punctuation."""
+
+    def norm(s: str) -> str:
+        return " ".join(s.casefold().split()).rstrip(".:!?")
+
+    return norm(a) == norm(b)
+
+
+def shorten_title(text: str, limit: int = 120) -> str:
+    """A title made from the start of a text, cut at a word boundary."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line.rfind(" ", 0, limit)
+    return line[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"

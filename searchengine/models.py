@@ -1,0 +1,161 @@
+"""Plain, frozen data passed between the layers.
+
+These objects are the whole interface between the library and its two
+front-ends (JSON and Rich): renderers read them, nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Literal
+
+
+def article_id(path: str, record: int | None) -> str:
+    """Return the stable id of the article at ``path`` (and ``record``).
+
+    A hash of the absolute path and the record number: stable across
+    incremental runs, short enough to type, and the same on every machine that
+    indexes the same path.
+    """
+    key = f"{path}\x00{'' if record is None else record}".encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(key, digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from a file (before analysis)."""
+
+    path: str
+    record: int | None
+    title: str
+    body: str
+    date: dt.date | None = None
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
+    encoding: str | None = None
+
+    @property
+    def id(self) -> str:
+        return article_id(self.path, self.record)
+
+
+ProblemKind = Literal["skipped", "error"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Input that did not become an article, and why.
+
+    ``skipped`` is input that is not an article (empty, binary, no body);
+    ``error`` is input that should have been one and could not be read.
+    """
+
+    path: str
+    record: int | None
+    reason: str
+    kind: ProblemKind
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Everything one file yielded: its articles and its problems."""
+
+    articles: tuple[Article, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """What an ``index`` run did, in articles."""
+
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    skipped: tuple[Problem, ...]
+    errors: tuple[Problem, ...]
+    articles: int
+    took_ms: float
+    files_seen: int = 0
+    files_ignored: int = 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report sent by the indexer to whoever draws progress."""
+
+    files_done: int
+    files_total: int
+    articles_done: int
+    current: str | None = None
+    stage: Literal["scanning", "reading", "committing", "done"] = "reading"
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A passage of an article with ``[start, end)`` offsets of matched words."""
+
+    text: str
+    highlights: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One article in a result list (or shown whole by ``show``)."""
+
+    id: str
+    path: str
+    record: int | None
+    title: str
+    date: dt.date | None
+    source: str | None
+    author: str | None
+    url: str | None
+    score: float | None = None
+    snippets: tuple[Snippet, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of results for one query."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    took_ms: float
+    suggestion: str | None
+    hits: tuple[Hit, ...]
+    #: Matching articles per month ("YYYY-MM" -> count) over all hits, not
+    #: only this page; the terminal UI draws its timeline from it.
+    timeline: tuple[tuple[str, int], ...] = ()
+    filters: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """A whole article as ``show`` returns it."""
+
+    hit: Hit
+    body: str
+    encoding: str | None
+    #: Highlight spans over ``body`` when a query was given.
+    highlights: tuple[tuple[int, int], ...] = ()
+    query: str | None = None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What the index holds."""
+
+    articles: int
+    sources: tuple[tuple[str, int], ...]
+    first_date: dt.date | None
+    last_date: dt.date | None
+    undated: int
+    by_month: tuple[tuple[str, int], ...]
+    index_bytes: int
+    index_path: str = ""

@@ -1,0 +1,273 @@
+"""The query layer's front door: search, show and stats over one index.
+
+An :class:`Engine` keeps one Whoosh searcher open (the interactive shell
+asks many questions in a row) and replaces it with a fresh one when another
+process has committed since; ``Searcher.refresh()`` is avoided because the
+Whoosh forks have returned deleted documents from it after merges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from whoosh import query, sorting
+
+from searchengine import store
+from searchengine.analysis import stem
+from searchengine.dates import day_number, from_day_number
+from searchengine.errors import ArticleNotFoundError, UsageError
+from searchengine.models import ArticleView, Hit, SearchResult, Snippet, Stats
+from searchengine.query.matching import match_spans, spec_for
+from searchengine.query.parse import FuzzyWord, parse_query
+from searchengine.query.snippets import make_snippets
+from searchengine.query.suggest import suggest
+
+SortOrder = Literal["relevance", "newest", "oldest"]
+SORT_ORDERS: tuple[SortOrder, ...] = ("relevance", "newest", "oldest")
+#: Hits per page at most; more is a paging job (``--page``).
+MAX_LIMIT = 1000
+MAX_PAGE = 1_000_000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One question: the query and everything that narrows or orders it."""
+
+    query: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    source: str | None = None
+    sort: SortOrder = "relevance"
+    limit: int = 10
+    page: int = 1
+    snippets: bool = True
+
+    def validate(self) -> None:
+        if self.sort not in SORT_ORDERS:
+            raise UsageError(f"unknown sort {self.sort!r}; use one of {', '.join(SORT_ORDERS)}")
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {self.limit}")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise UsageError(f"--page must be between 1 and {MAX_PAGE:,}, not {self.page}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise UsageError(
+                f"--from {self.date_from} is after --to {self.date_to}; swap them"
+            )
+
+    def filters(self) -> tuple[tuple[str, str], ...]:
+        active = []
+        if self.date_from:
+            active.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            active.append(("to", self.date_to.isoformat()))
+        if self.source:
+            active.append(("source", self.source))
+        if self.sort != "relevance":
+            active.append(("sort", self.sort))
+        return tuple(active)
+
+
+def expand(q: Any, reader: Any) -> Any:
+    """Replace fuzzy words by the stems of the real words near them."""
+    if isinstance(q, FuzzyWord):
+        words = reader.terms_within("words", q.text, q.maxdist, prefix=q.prefixlength)
+        stems = sorted({stem(w.decode("utf-8") if isinstance(w, bytes) else w) for w in words})
+        if not stems:
+            return query.NullQuery
+        return query.Or([query.Term(q.fieldname, s, boost=q.boost) for s in stems])
+    if q.is_leaf():
+        return q
+    return q.apply(lambda child: expand(child, reader))
+
+
+def _as_text(value: Any) -> str:
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)
+
+
+def _hit(fields: dict[str, Any], score: float | None, snippets: tuple[Snippet, ...]) -> Hit:
+    date = fields.get("date")
+    return Hit(
+        id=fields["id"],
+        path=fields["path"],
+        record=fields.get("record"),
+        title=fields.get("title", ""),
+        date=from_day_number(date) if date else None,
+        source=fields.get("source"),
+        author=fields.get("author"),
+        url=fields.get("url"),
+        score=score,
+        snippets=snippets,
+    )
+
+
+class Engine:
+    """Search, show and stats over the index in ``index_dir``."""
+
+    def __init__(self, index_dir: str) -> None:
+        self.index_dir = index_dir
+        self._ix = store.open_for_reading(index_dir)
+        self._searcher: Any = None
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def searcher(self) -> Any:
+        """An open searcher on the latest commit."""
+        if self._searcher is not None and not self._searcher.up_to_date():
+            self.close()
+        if self._searcher is None:
+            self._searcher = store.open_searcher(self._ix, self.index_dir)
+        return self._searcher
+
+    # -- search ---------------------------------------------------------
+
+    def _filter(self, request: SearchRequest, searcher: Any) -> Any | None:
+        parts: list[Any] = []
+        if request.date_from or request.date_to:
+            low = day_number(request.date_from) if request.date_from else None
+            high = day_number(request.date_to) if request.date_to else None
+            parts.append(query.NumericRange("date", low, high))
+        if request.source is not None:
+            wanted = request.source.strip().casefold()
+            names = [
+                _as_text(n) for n in searcher.lexicon("source_name") if _as_text(n).casefold() == wanted
+            ]
+            parts.append(query.Or([query.Term("source_name", n) for n in names]) if names else query.NullQuery)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else query.And(parts)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """One page of hits for ``request``, with the exact total."""
+        started = time.perf_counter()
+        request.validate()
+        searcher = self.searcher()
+        parsed = parse_query(request.query, searcher.schema)
+        expanded = expand(parsed, searcher.reader())
+        browse = isinstance(parsed, query.Every)
+        order: SortOrder = "newest" if browse and request.sort == "relevance" else request.sort
+        if order == "relevance":
+            sortedby: Any = [sorting.ScoreFacet(), sorting.FieldFacet("sort_newest", reverse=True)]
+        elif order == "newest":
+            sortedby = sorting.FieldFacet("sort_newest", reverse=True)
+        else:
+            sortedby = sorting.FieldFacet("sort_oldest")
+
+        flt = self._filter(request, searcher)
+        hits: list[Hit] = []
+        total = 0
+        timeline: tuple[tuple[str, int], ...] = ()
+        if expanded is not query.NullQuery and flt is not query.NullQuery:
+            wanted = min(request.page * request.limit, max(1, searcher.doc_count_all()))
+            results = searcher.search(
+                expanded,
+                limit=wanted,
+                filter=flt,
+                sortedby=sortedby,
+                groupedby={"month": sorting.FieldFacet("month", maptype=sorting.Count)},
+                terms=False,
+            )
+            total = len(results)
+            months = results.groups("month")
+            timeline = tuple(sorted((_as_text(k), v) for k, v in months.items() if k))
+            spec = spec_for(expanded, "body")
+            first = (request.page - 1) * request.limit
+            for hit in results[first : first + request.limit]:
+                fields = hit.fields()
+                score = -hit.score[0] if order == "relevance" else None
+                snippets = make_snippets(fields.get("body", ""), spec) if request.snippets else ()
+                hits.append(_hit(fields, score, snippets))
+        suggestion = None if browse else suggest(searcher.reader(), request.query)
+        return SearchResult(
+            query=request.query,
+            total=total,
+            page=request.page,
+            limit=request.limit,
+            took_ms=round((time.perf_counter() - started) * 1000.0, 3),
+            suggestion=suggestion,
+            hits=tuple(hits),
+            timeline=timeline,
+            filters=request.filters(),
+        )
+
+    # -- show -----------------------------------------------------------
+
+    def show(self, article_id: str, query_text: str | None = None) -> ArticleView:
+        """One whole article; with ``query_text``, its matches highlighted."""
+        searcher = self.searcher()
+        docnum = searcher.document_number(id=article_id.strip())
+        if docnum is None:
+            raise ArticleNotFoundError(
+                f"no article with id {article_id!r} in {self.index_dir}; "
+                "ids are printed by `searchengine search` (an index rebuilt elsewhere has other ids)"
+            )
+        fields = searcher.stored_fields(docnum)
+        body = fields.get("body", "")
+        spans: tuple[tuple[int, int], ...] = ()
+        snippets: tuple[Snippet, ...] = ()
+        if query_text is not None and query_text.strip():
+            expanded = expand(parse_query(query_text, searcher.schema), searcher.reader())
+            spec = spec_for(expanded, "body")
+            spans = tuple(match_spans(body, spec))
+            snippets = make_snippets(body, spec)
+        return ArticleView(
+            hit=_hit(fields, None, snippets),
+            body=body,
+            encoding=fields.get("encoding"),
+            highlights=spans,
+            query=query_text,
+        )
+
+    # -- stats ----------------------------------------------------------
+
+    def stats(self) -> Stats:
+        """What the index holds."""
+        searcher = self.searcher()
+        articles = searcher.doc_count()
+        sources: list[tuple[str, int]] = []
+        months: list[tuple[str, int]] = []
+        first_date = last_date = None
+        if articles:
+            results = searcher.search(
+                query.Every(),
+                limit=1,
+                groupedby={
+                    "source": sorting.FieldFacet("source_name", maptype=sorting.Count),
+                    "month": sorting.FieldFacet("month", maptype=sorting.Count),
+                },
+            )
+            sources = sorted(
+                ((_as_text(k), v) for k, v in results.groups("source").items() if k),
+                key=lambda item: (-item[1], item[0].casefold()),
+            )
+            months = sorted((_as_text(k), v) for k, v in results.groups("month").items() if k)
+            for facet, reverse in (("sort_oldest", False), ("sort_newest", True)):
+                top = searcher.search(query.Every(), limit=1, sortedby=sorting.FieldFacet(facet, reverse=reverse))
+                date = top[0].get("date") if len(top) else None
+                if date:
+                    if reverse:
+                        last_date = from_day_number(date)
+                    else:
+                        first_date = from_day_number(date)
+        dated = sum(count for _, count in months)
+        return Stats(
+            articles=articles,
+            sources=tuple(sources),
+            first_date=first_date,
+            last_date=last_date,
+            undated=articles - dated,
+            by_month=tuple(months),
+            index_bytes=store.index_bytes(self.index_dir),
+            index_path=self.index_dir,
+        )

@@ -1,0 +1,130 @@
+"""What a query matches inside a text: the spans to highlight.
+
+Whoosh's highlighter marks every occurrence of every query term, so the
+phrase ``"front line"`` lights up each lone ``front`` too.  Here a query is
+reduced to a :class:`MatchSpec` (plain terms, prefixes, phrases with slop;
+excluded parts dropped), and :func:`match_spans` finds in a text exactly
+what the spec matches: a phrase only where the whole phrase occurs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query
+
+from searchengine.analysis import WORD, stem
+
+
+@dataclass(frozen=True)
+class Phrase:
+    words: tuple[str, ...]
+    slop: int = 1
+
+
+@dataclass
+class MatchSpec:
+    """The positive, highlightable part of a query, for one field."""
+
+    terms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    wildcards: set[str] = field(default_factory=set)
+    phrases: set[Phrase] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.prefixes or self.wildcards or self.phrases)
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def spec_for(q: Any, fieldname: str) -> MatchSpec:
+    """The parts of (an expanded) query ``q`` that match words of ``fieldname``."""
+    spec = MatchSpec()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, query.Not):
+            return
+        if isinstance(node, query.AndNot):
+            visit(node.a)
+            return
+        if isinstance(node, query.Phrase):
+            if node.fieldname == fieldname:
+                spec.phrases.add(Phrase(tuple(_text(w) for w in node.words), max(1, node.slop)))
+            return
+        if isinstance(node, query.Prefix):
+            if node.fieldname == fieldname:
+                spec.prefixes.add(_text(node.text))
+            return
+        if isinstance(node, query.Wildcard):
+            if node.fieldname == fieldname:
+                spec.wildcards.add(_text(node.text))
+            return
+        if isinstance(node, query.Term) and not isinstance(node, query.FuzzyTerm):
+            if node.fieldname == fieldname:
+                spec.terms.add(_text(node.text))
+            return
+        if node.is_leaf():
+            return
+        for child in node.children():
+            visit(child)
+
+    visit(q)
+    return spec
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    term: str
+
+
+def tokens(text: str) -> list[Token]:
+    """The words of ``text`` with their offsets and indexed forms."""
+    return [Token(m.start(), m.end(), stem(m.group(0))) for m in WORD.finditer(text)]
+
+
+def matched_positions(words: list[Token], spec: MatchSpec) -> list[int]:
+    """Indexes into ``words`` of every word the spec matches, in order."""
+    hit: set[int] = set()
+    for i, word in enumerate(words):
+        term = word.term
+        if term in spec.terms or any(term.startswith(p) for p in spec.prefixes):
+            hit.add(i)
+        elif spec.wildcards and any(fnmatch.fnmatchcase(term, w) for w in spec.wildcards):
+            hit.add(i)
+    if spec.phrases:
+        positions: dict[str, list[int]] = {}
+        for i, word in enumerate(words):
+            positions.setdefault(word.term, []).append(i)
+        for phrase in spec.phrases:
+            hit.update(_phrase_positions(phrase, positions))
+    return sorted(hit)
+
+
+def _phrase_positions(phrase: Phrase, positions: dict[str, list[int]]) -> Iterable[int]:
+    if not phrase.words:
+        return
+    for first in positions.get(phrase.words[0], ()):
+        found = [first]
+        for word in phrase.words[1:]:
+            previous = found[-1]
+            following = [p for p in positions.get(word, ()) if previous < p <= previous + phrase.slop]
+            if not following:
+                break
+            found.append(following[0])
+        else:
+            yield from found
+
+
+def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int]]:
+    """``[start, end)`` offsets in ``text`` of every matched word."""
+    if not spec:
+        return []
+    words = tokens(text)
+    return [(words[i].start, words[i].end) for i in matched_positions(words, spec)]

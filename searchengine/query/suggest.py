@@ -1,0 +1,94 @@
+""""Did you mean": spelling suggestions in the user's own words.
+
+Suggestions come from the unstemmed ``words`` field, so they are words
+people write (``bushfire``), never stems (``bushfir``).  A word is corrected
+when it is missing from the index, or far rarer there than a word within two
+edits (a swap of two neighbouring letters counts as one edit).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from searchengine.analysis import WORD, spelling_form
+
+#: A word seen in at most this many articles may be a misspelling.
+RARE_DOCS = 2
+#: ... and is corrected only to a word at least this many times as common.
+COMMONER_BY = 10
+MAX_DISTANCE = 2
+
+_SKIP = re.compile(r"(?i)date:(\[[^\]]*\]|\S+)|\b\w+:")
+_OPERATORS = {"AND", "OR", "NOT", "TO"}
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insert, delete, substitute, swap."""
+    if a == b:
+        return 0
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _match_case(original: str, word: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return word.upper()
+    if original[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def best_correction(reader: Any, word: str) -> str | None:
+    """A much commoner word within two edits of ``word``, or ``None``."""
+    form = spelling_form(word)
+    if len(form) < 3 or form.isdigit():
+        return None
+    frequency = reader.doc_frequency("words", form)
+    if frequency > RARE_DOCS:
+        return None
+    best: tuple[int, int, str] | None = None
+    for candidate in reader.terms_within("words", form, MAX_DISTANCE):
+        candidate = candidate.decode("utf-8") if isinstance(candidate, bytes) else candidate
+        if candidate == form:
+            continue
+        distance = edit_distance(form, candidate)
+        if distance > MAX_DISTANCE:
+            continue
+        count = reader.doc_frequency("words", candidate)
+        if count < max(1, frequency * COMMONER_BY):
+            continue
+        key = (distance, -count, candidate)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def suggest(reader: Any, text: str) -> str | None:
+    """The query ``text`` with likely misspellings corrected, or ``None``."""
+    masked = _SKIP.sub(lambda m: " " * len(m.group(0)), text)
+    corrected = text
+    changed = False
+    # Right to left, so earlier offsets stay valid as words are replaced.
+    for match in reversed(list(WORD.finditer(masked))):
+        word = match.group(0)
+        if word in _OPERATORS:
+            continue
+        end = match.end()
+        if end < len(text) and text[end] in "*~":
+            continue
+        replacement = best_correction(reader, word)
+        if replacement is None:
+            continue
+        corrected = corrected[: match.start()] + _match_case(word, replacement) + corrected[end:]
+        changed = True
+    return corrected if changed else None

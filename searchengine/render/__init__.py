@@ -1,0 +1,1 @@
+"""Two views of the same results: JSON for scripts, Rich for people."""

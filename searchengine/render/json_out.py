@@ -1,0 +1,105 @@
+"""JSON documents exactly as the interface contract shapes them.
+
+Key order is fixed (scripts diff outputs), text is not ASCII-escaped (jq
+prints it either way, people read it more easily), and every function here
+returns plain ``dict``s so callers choose how to write them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from searchengine.models import ArticleView, Hit, IndexSummary, Problem, SearchResult, Snippet, Stats
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def path_text(path: str) -> str:
+    """A path as valid Unicode: undecodable bytes in file names become U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def problem(p: Problem) -> dict[str, Any]:
+    return {"path": path_text(p.path), "record": p.record, "reason": p.reason}
+
+
+def index_summary(summary: IndexSummary) -> dict[str, Any]:
+    return {
+        "added": summary.added,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "removed": summary.removed,
+        "skipped": [problem(p) for p in summary.skipped],
+        "errors": [problem(p) for p in summary.errors],
+        "articles": summary.articles,
+        "took_ms": round(summary.took_ms, 3),
+    }
+
+
+def snippet(s: Snippet) -> dict[str, Any]:
+    return {"text": s.text, "highlights": [[a, b] for a, b in s.highlights]}
+
+
+def hit(h: Hit, *, with_score: bool = True, with_snippets: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": h.id,
+        "path": path_text(h.path),
+        "record": h.record,
+        "title": h.title,
+        "date": _date(h.date),
+        "source": h.source,
+        "author": h.author,
+        "url": h.url,
+    }
+    if with_score:
+        out["score"] = None if h.score is None else round(h.score, 6)
+    if with_snippets:
+        out["snippets"] = [snippet(s) for s in h.snippets]
+    return out
+
+
+def search_result(result: SearchResult) -> dict[str, Any]:
+    return {
+        "query": result.query,
+        "total": result.total,
+        "page": result.page,
+        "limit": result.limit,
+        "took_ms": result.took_ms,
+        "suggestion": result.suggestion,
+        "hits": [hit(h) for h in result.hits],
+    }
+
+
+def article(view: ArticleView) -> dict[str, Any]:
+    out = hit(view.hit, with_score=False, with_snippets=view.query is not None)
+    out["body"] = view.body
+    out["encoding"] = view.encoding
+    if view.query is not None:
+        out["highlights"] = [[a, b] for a, b in view.highlights]
+    return out
+
+
+def stats(s: Stats) -> dict[str, Any]:
+    return {
+        "articles": s.articles,
+        "sources": dict(s.sources),
+        "first_date": _date(s.first_date),
+        "last_date": _date(s.last_date),
+        "undated": s.undated,
+        "by_month": dict(s.by_month),
+        "index_bytes": s.index_bytes,
+        "index": s.index_path,
+    }
+
+
+def error(kind: str, message: str) -> dict[str, Any]:
+    return {"error": {"type": kind, "message": message}}
+
+
+def dumps(document: Any) -> str:
+    """One JSON document on one line: what ``--json`` prints."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,59 @@
+"""The indexing progress bar (stderr, terminals only)."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from searchengine.models import Progress as IndexProgress
+
+
+class ProgressDisplay:
+    """Draws :class:`~searchengine.models.Progress` reports as a Rich bar."""
+
+    def __init__(self, console: Any) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files  {task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task = self._progress.add_task("scanning", total=None, rate="")
+
+    def __enter__(self) -> ProgressDisplay:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._progress.stop()
+
+    def update(self, report: IndexProgress) -> None:
+        task = self._progress.tasks[0]
+        elapsed = task.elapsed or 0.0
+        rate = f"{report.articles_done / elapsed:,.0f} articles/s" if elapsed > 0.5 else ""
+        description = {"scanning": "scanning", "reading": "indexing", "committing": "committing", "done": "done"}[
+            report.stage
+        ]
+        self._progress.update(
+            self._task,
+            description=description,
+            total=report.files_total or None,
+            completed=report.files_done,
+            rate=rate,
+        )

@@ -1,0 +1,251 @@
+"""Human output, drawn with Rich from the same result objects as the JSON.
+
+Every piece of article text goes through :func:`safe` and into
+:class:`rich.text.Text` objects, never through Rich's markup parser, so a
+corpus that contains ``[bold]`` or terminal escape sequences is shown as
+the characters it is.  Highlights are the library's spans, styled here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from searchengine.models import ArticleView, Hit, IndexSummary, Problem, SearchResult, Snippet, Stats
+from searchengine.render.json_out import path_text
+
+HIGHLIGHT = "bold yellow"
+# Control characters and bidirectional overrides: shown as nothing.  They
+# could move the cursor, recolour the terminal or reorder what is shown.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_SPARK = "▁▂▃▄▅▆▇█"
+
+
+def safe(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with everything that could act on a terminal removed."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of a file name
+        text = path_text(text)
+    if not keep_newlines:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return _UNSAFE.sub("", text)
+
+
+def styled(text: str, spans: Iterable[tuple[int, int]], style: str = HIGHLIGHT) -> Text:
+    """``text`` as inert Rich text with ``spans`` styled.
+
+    Cleaning removes characters, so spans are mapped through the removal.
+    """
+    keep = [i for i, ch in enumerate(text) if not _UNSAFE.match(ch)]
+    position = {old: new for new, old in enumerate(keep)}
+    position[len(text)] = len(keep)
+    cleaned = "".join(text[i] for i in keep).replace("\t", " ")
+    result = Text(cleaned)
+    for start, end in spans:
+        a = position.get(start)
+        b = position.get(end)
+        if a is not None and b is not None and a < b:
+            result.stylize(style, a, b)
+    return result
+
+
+def short_path(path: str, width: int = 60) -> str:
+    """A path shortened for display: home as ``~``, the middle elided."""
+    home = os.path.expanduser("~")
+    shown = "~" + path[len(home) :] if home != "/" and path.startswith(home + os.sep) else path
+    shown = safe(shown)
+    if len(shown) <= width:
+        return shown
+    keep = width - 1
+    return shown[: keep // 3] + "…" + shown[-(keep - keep // 3) :]
+
+
+def sparkline(counts: list[int]) -> str:
+    if not counts:
+        return ""
+    top = max(counts) or 1
+    return "".join(_SPARK[0] if c == 0 else _SPARK[min(7, (c * 8 - 1) // top)] for c in counts)
+
+
+def _months_between(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:7])
+    end = (int(last[:4]), int(last[5:7]))
+    out = []
+    while (year, month) <= end:
+        out.append(f"{year:04d}-{month:02d}")
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return out
+
+
+def timeline(counts: tuple[tuple[str, int], ...]) -> Text | None:
+    """A one-line sparkline of matches per month (per year for long spans)."""
+    if not counts:
+        return None
+    by_month = dict(counts)
+    months = _months_between(counts[0][0], counts[-1][0])
+    if len(months) > 60:
+        years: dict[str, int] = {}
+        for key, value in counts:
+            years[key[:4]] = years.get(key[:4], 0) + value
+        labels = [str(y) for y in range(int(counts[0][0][:4]), int(counts[-1][0][:4]) + 1)]
+        values = [years.get(label, 0) for label in labels]
+    else:
+        labels, values = months, [by_month.get(m, 0) for m in months]
+    line = Text("when  ", style="dim")
+    line.append(labels[0], style="dim")
+    line.append(" " + sparkline(values) + " ", style="cyan")
+    line.append(labels[-1], style="dim")
+    peak = labels[values.index(max(values))]
+    line.append(f"   peak {peak} ({max(values)})", style="dim")
+    return line
+
+
+def hit_lines(number: int, hit: Hit) -> Group:
+    head = Text(f"{number:>3}. ", style="dim")
+    head.append(safe(hit.title) or "(untitled)", style="bold")
+    meta = Text("     ", style="dim")
+    parts = [hit.date.isoformat() if hit.date else "undated"]
+    if hit.source:
+        parts.append(safe(hit.source))
+    record = f" #{hit.record}" if hit.record is not None else ""
+    parts.append(short_path(hit.path) + record)
+    meta.append(" · ".join(parts), style="dim")
+    meta.append(f"  id {hit.id}", style="dim")
+    rows: list[RenderableType] = [head, meta]
+    for snippet in hit.snippets:
+        rows.append(Text("     ").append_text(snippet_text(snippet)))
+    return Group(*rows)
+
+
+def snippet_text(snippet: Snippet) -> Text:
+    return styled(snippet.text, snippet.highlights)
+
+
+def search_result(result: SearchResult) -> Group:
+    rows: list[RenderableType] = []
+    header = Text()
+    noun = "article" if result.total == 1 else "articles"
+    header.append(f"{result.total:,} {noun}", style="bold")
+    header.append(f" for {safe(result.query)!r}" if result.query.strip() else " (everything)")
+    if result.filters:
+        header.append("  " + "  ".join(f"{k}:{safe(v)}" for k, v in result.filters), style="cyan")
+    header.append(f"  {result.took_ms:.0f} ms", style="dim")
+    rows.append(header)
+    if result.suggestion:
+        rows.append(Text.assemble(("Did you mean: ", "yellow"), (safe(result.suggestion), "bold yellow"), "?"))
+    first = (result.page - 1) * result.limit
+    for offset, hit in enumerate(result.hits, start=1):
+        rows.append(Text(""))
+        rows.append(hit_lines(first + offset, hit))
+    if result.total and not result.hits:
+        rows.append(Text(f"page {result.page} is past the last page", style="dim"))
+    pages = max(1, -(-result.total // result.limit))
+    if result.total > result.limit:
+        rows.append(Text(""))
+        rows.append(Text(f"page {result.page} of {pages:,}", style="dim"))
+    line = timeline(result.timeline)
+    if line is not None:
+        rows.append(Text(""))
+        rows.append(line)
+    return Group(*rows)
+
+
+def article(view: ArticleView) -> Group:
+    hit = view.hit
+    rows: list[RenderableType] = [Text(safe(hit.title), style="bold")]
+    meta = [hit.date.isoformat() if hit.date else "undated"]
+    for value in (hit.source, hit.author):
+        if value:
+            meta.append(safe(value))
+    rows.append(Text(" · ".join(meta), style="dim"))
+    location = short_path(hit.path, 200) + (f" #{hit.record}" if hit.record is not None else "")
+    rows.append(Text(f"{location}  id {hit.id}  {view.encoding or ''}", style="dim"))
+    if hit.url:
+        rows.append(Text(safe(hit.url), style="dim underline"))
+    rows.append(Text(""))
+    rows.append(styled(view.body, view.highlights))
+    return Group(*rows)
+
+
+def human_bytes(count: int) -> str:
+    size = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{count} B"
+
+
+def stats(s: Stats) -> Group:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim")
+    table.add_column()
+    table.add_row("articles", f"{s.articles:,}")
+    span = f"{s.first_date} … {s.last_date}" if s.first_date else "no dates"
+    table.add_row("dates", span)
+    table.add_row("undated", f"{s.undated:,}")
+    table.add_row("index", f"{human_bytes(s.index_bytes)}  {short_path(s.index_path)}")
+    rows: list[RenderableType] = [table]
+    if s.sources:
+        sources = Table(title=None, box=None, padding=(0, 2), show_header=True, header_style="dim")
+        sources.add_column("source")
+        sources.add_column("articles", justify="right")
+        for name, count in s.sources[:10]:
+            sources.add_row(Text(safe(name)), f"{count:,}")
+        if len(s.sources) > 10:
+            sources.add_row(Text(f"… {len(s.sources) - 10} more", style="dim"), "")
+        rows += [Text(""), sources]
+    line = timeline(s.by_month)
+    if line is not None:
+        rows += [Text(""), line]
+    return Group(*rows)
+
+
+def index_summary(summary: IndexSummary) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim")
+    table.add_column(justify="right")
+    for label, value in (
+        ("added", summary.added),
+        ("updated", summary.updated),
+        ("unchanged", summary.unchanged),
+        ("removed", summary.removed),
+        ("skipped", len(summary.skipped)),
+        ("errors", len(summary.errors)),
+        ("articles in index", summary.articles),
+    ):
+        table.add_row(label, f"{value:,}")
+    table.add_row("files read", f"{summary.files_seen:,} ({summary.files_ignored:,} of other kinds passed over)")
+    table.add_row("took", f"{summary.took_ms / 1000:.2f} s")
+    return table
+
+
+def problems(items: Iterable[Problem], kind: str) -> Table:
+    table = Table(box=None, padding=(0, 1), show_header=False)
+    table.add_column(style="yellow" if kind == "skipped" else "red", no_wrap=True)
+    table.add_column(overflow="fold")
+    table.add_column()
+    for p in items:
+        where = short_path(p.path, 80) + (f":{p.record}" if p.record is not None else "")
+        table.add_row(kind, Text(where), Text(safe(p.reason)))
+    return table
+
+
+def make_console(file: object, *, force_plain: bool = False) -> Console:
+    """A console that never interprets markup or emoji in our strings."""
+    return Console(
+        file=file,  # type: ignore[arg-type]
+        highlight=False,
+        markup=False,
+        emoji=False,
+        no_color=force_plain or None,
+        soft_wrap=False,
+    )

@@ -1,0 +1,180 @@
+"""The on-disk index: its schema, and opening it safely for reading or writing.
+
+Whoosh does the storage.  This module decides what is stored and how, and
+turns Whoosh's failures (no index, a held lock, a table of contents being
+replaced under a reader) into the library's own errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh import columns, fields, index
+from whoosh.index import EmptyIndexError, LockError
+
+from searchengine.analysis import news_analyzer, spelling_analyzer
+from searchengine.errors import (
+    IndexCorruptError,
+    IndexLockedError,
+    IndexMissingError,
+    IndexWriteError,
+)
+
+#: Bumped when the schema changes in a way old indexes cannot serve.
+FORMAT_VERSION = 1
+META_FILE = "searchengine.json"
+#: Title words count this much more than body words (BM25F field boost).
+TITLE_BOOST = 2.5
+#: Seconds a second writer waits for the lock before giving up.
+LOCK_WAIT = 5.0
+#: Memory (MB) the writer's posting pool may use before spilling to disk.
+WRITER_LIMIT_MB = 256
+#: Sort keys of undated articles: last whichever way dates are sorted.
+UNDATED_NEWEST = 0
+UNDATED_OLDEST = 99_999_999
+
+
+def make_schema() -> fields.Schema:
+    """The schema of every index this version writes."""
+    text = news_analyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True, sortable=True),
+        record=fields.STORED(),
+        # "size:mtime_ns" of the file when read: what makes re-runs incremental.
+        sig=fields.COLUMN(columns.VarBytesColumn()),
+        title=fields.TEXT(analyzer=text, stored=True, field_boost=TITLE_BOOST, multitoken_query="phrase"),
+        body=fields.TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
+        # Unstemmed words of title and body: spelling suggestions, fuzzy terms.
+        words=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
+        source=fields.TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
+        source_name=fields.ID(sortable=True),
+        author=fields.TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
+        url=fields.STORED(),
+        encoding=fields.STORED(),
+        date=fields.NUMERIC(int, bits=32, stored=True, signed=False),
+        month=fields.ID(sortable=True),
+        sort_newest=fields.COLUMN(columns.NumericColumn("I", default=UNDATED_NEWEST)),
+        sort_oldest=fields.COLUMN(columns.NumericColumn("I", default=UNDATED_OLDEST)),
+    )
+
+
+def _check_meta(index_dir: str) -> None:
+    try:
+        with open(os.path.join(index_dir, META_FILE), encoding="utf-8") as handle:
+            meta = json.load(handle)
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError):
+        raise IndexCorruptError(
+            f"{index_dir}: {META_FILE} is unreadable; rebuild with `searchengine index --rebuild PATH...`"
+        ) from None
+    if meta.get("format") != FORMAT_VERSION:
+        raise IndexCorruptError(
+            f"{index_dir} was built by another version of searchengine (format {meta.get('format')}, "
+            f"this one reads {FORMAT_VERSION}); rebuild it with `searchengine index --rebuild PATH...`"
+        )
+
+
+def _write_meta(index_dir: str) -> None:
+    target = os.path.join(index_dir, META_FILE)
+    temporary = target + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump({"format": FORMAT_VERSION}, handle)
+    os.replace(temporary, target)
+
+
+def open_for_reading(index_dir: str) -> Any:
+    """Open an existing index, or raise :class:`IndexMissingError`."""
+    if not os.path.isdir(index_dir) or not index.exists_in(index_dir):
+        raise IndexMissingError(
+            f"no index at {index_dir}; create one with `searchengine index PATH...` "
+            "(or point --index / SEARCHENGINE_INDEX at an existing one)"
+        )
+    _check_meta(index_dir)
+    try:
+        return _retry(lambda: index.open_dir(index_dir))
+    except EmptyIndexError:
+        raise IndexMissingError(f"no index at {index_dir}; create one with `searchengine index PATH...`") from None
+    except (OSError, ValueError, EOFError) as exc:
+        raise IndexCorruptError(f"cannot open the index at {index_dir}: {exc}") from None
+
+
+def open_for_writing(index_dir: str) -> Any:
+    """Open the index at ``index_dir``, creating it (and the folder) if needed."""
+    try:
+        os.makedirs(index_dir, exist_ok=True)
+        if index.exists_in(index_dir):
+            _check_meta(index_dir)
+            return _retry(lambda: index.open_dir(index_dir))
+        ix = index.create_in(index_dir, make_schema())
+        _write_meta(index_dir)
+        return ix
+    except PermissionError:
+        raise IndexWriteError(
+            f"cannot write to {index_dir}: permission denied; choose another folder with --index"
+        ) from None
+    except OSError as exc:
+        raise IndexWriteError(f"cannot write to {index_dir}: {exc.strerror or exc}") from None
+
+
+def _retry(opener: Any, attempts: int = 8) -> Any:
+    # A reader opening while a writer swaps the table of contents can find
+    # the old one already gone; the new one is there a moment later.
+    for attempt in range(attempts):
+        try:
+            return opener()
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def writer(ix: Any, index_dir: str) -> Any:
+    """A writer on ``ix``, waiting up to :data:`LOCK_WAIT` seconds for the lock."""
+    try:
+        return ix.writer(timeout=LOCK_WAIT, delay=0.25, limitmb=WRITER_LIMIT_MB)
+    except LockError:
+        raise IndexLockedError(
+            f"the index at {index_dir} is being written by another `searchengine index` run; "
+            "wait for it to finish and try again"
+        ) from None
+    except PermissionError:
+        raise IndexWriteError(
+            f"cannot write to {index_dir}: permission denied; choose another folder with --index"
+        ) from None
+
+
+def open_searcher(ix: Any, index_dir: str) -> Any:
+    """A fresh searcher on the last committed state of ``ix``."""
+    try:
+        return _retry(ix.searcher)
+    except (OSError, ValueError, EOFError) as exc:
+        raise IndexCorruptError(f"cannot read the index at {index_dir}: {exc}") from None
+
+
+@contextlib.contextmanager
+def searcher(index_dir: str) -> Iterator[Any]:
+    """A fresh searcher on the index at ``index_dir``, closed on exit."""
+    s = open_searcher(open_for_reading(index_dir), index_dir)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def index_bytes(index_dir: str) -> int:
+    """Bytes the index takes on disk."""
+    total = 0
+    with contextlib.suppress(OSError), os.scandir(index_dir) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.is_file():
+                    total += entry.stat().st_size
+    return total
