@@ -30,8 +30,19 @@ WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
 
 # Letters that NFKD does not decompose into a base letter plus accents.
 _SPECIAL = str.maketrans(
-    {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th",
-     "ð": "d", "ŋ": "n", "\u2019": "'"}
+    {
+        "ø": "o",
+        "đ": "d",
+        "ł": "l",
+        "ħ": "h",
+        "ı": "i",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+        "ŋ": "n",
+        "\u2019": "'",
+    }
 )
 
 
@@ -49,7 +60,8 @@ def fold(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The indexed form of a word: folded, then stemmed with Porter2."""
-    return _porter2(fold(word))
+    result: str = _porter2(fold(word))
+    return result
 
 
 @lru_cache(maxsize=200_000)
@@ -78,7 +90,7 @@ class NewsTokenizer(Tokenizer):  # type: ignore[misc]
     def __hash__(self) -> int:
         return hash(("NewsTokenizer", self.stemming))
 
-    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer protocol
+    def __call__(
         self,
         value: str,
         positions: bool = False,

@@ -57,7 +57,7 @@ def _fail(kind: str, message: str, status: ExitStatus, as_json: bool) -> NoRetur
 class SearchEngineGroup(click.Group):
     """A click group whose ``main`` is the error boundary of the program."""
 
-    def main(self, args: Sequence[str] | None = None, *extra: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, args: Sequence[str] | None = None, *extra: Any, **kwargs: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         as_json = _wants_json(argv)
         kwargs["standalone_mode"] = False
@@ -102,7 +102,9 @@ def index_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")(func)
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON document on stdout."
+    )(func)
 
 
 def _index_dir(ctx: click.Context, local: str) -> str:
@@ -119,13 +121,13 @@ def _index_dir(ctx: click.Context, local: str) -> str:
 def _stdout_console() -> Any:
     from searchengine.render.rich_out import make_console
 
-    return make_console(click.get_text_stream("stdout"))
+    return make_console(sys.stdout)
 
 
 def _stderr_console() -> Any:
     from searchengine.render.rich_out import make_console
 
-    return make_console(click.get_text_stream("stderr"))
+    return make_console(sys.stderr)
 
 
 def _print_json(document: Any) -> None:
@@ -156,25 +158,34 @@ def cli(ctx: click.Context, index_dir: str) -> None:
 @cli.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
-@click.option("--encoding", metavar="ENC", help="Read every text file in this encoding (e.g. cp1252).")
+@click.option(
+    "--encoding", metavar="ENC", help="Read every text file in this encoding (e.g. cp1252)."
+)
 @index_option
 @json_option
 @click.pass_context
 def index_command(
-    ctx: click.Context, paths: tuple[str, ...], rebuild: bool, encoding: str | None, index_dir: str, as_json: bool
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    rebuild: bool,
+    encoding: str | None,
+    index_dir: str,
+    as_json: bool,
 ) -> None:
     """Index files and folders (recursively): .txt .md .html .json .jsonl(.gz)."""
     from searchengine.indexer import run_index
 
     target = _index_dir(ctx, index_dir)
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     if as_json or not stderr.isatty():
         summary = run_index(target, list(paths), rebuild=rebuild, encoding=encoding)
     else:
         from searchengine.render.progress import ProgressDisplay
 
         with ProgressDisplay(_stderr_console()) as display:
-            summary = run_index(target, list(paths), rebuild=rebuild, encoding=encoding, progress=display.update)
+            summary = run_index(
+                target, list(paths), rebuild=rebuild, encoding=encoding, progress=display.update
+            )
     if as_json:
         from searchengine.render import json_out
 
@@ -184,9 +195,9 @@ def index_command(
 
     err = _stderr_console()
     if summary.skipped:
-        err.print(rich_out.problems(summary.skipped, "skipped"))
+        err.print(rich_out.problems(summary.skipped, "skipped"), soft_wrap=True)
     if summary.errors:
-        err.print(rich_out.problems(summary.errors, "error"))
+        err.print(rich_out.problems(summary.errors, "error"), soft_wrap=True)
     _stdout_console().print(rich_out.index_summary(summary))
 
 
@@ -204,9 +215,21 @@ def _bound(value: str | None, which: str) -> Any:
 
 @cli.command("search")
 @click.argument("query", required=False, default="")
-@click.option("--from", "date_from", metavar="DATE", help="Only articles on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD).")
-@click.option("--to", "date_to", metavar="DATE", help="Only articles on or before DATE (inclusive: 2021-09 means to 30 Sep).")
-@click.option("--source", metavar="NAME", help="Only articles from this source (whole name, any case).")
+@click.option(
+    "--from",
+    "date_from",
+    metavar="DATE",
+    help="Only articles on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD).",
+)
+@click.option(
+    "--to",
+    "date_to",
+    metavar="DATE",
+    help="Only articles on or before DATE (inclusive: 2021-09 means to 30 Sep).",
+)
+@click.option(
+    "--source", metavar="NAME", help="Only articles from this source (whole name, any case)."
+)
 @click.option(
     "--sort",
     type=click.Choice(["relevance", "newest", "oldest"]),
@@ -214,8 +237,12 @@ def _bound(value: str | None, which: str) -> Any:
     show_default=True,
     help="Order of hits.",
 )
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page.")
-@click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page number.")
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page."
+)
+@click.option(
+    "--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page number."
+)
 @index_option
 @json_option
 @click.pass_context
@@ -264,7 +291,9 @@ def search_command(
 @index_option
 @json_option
 @click.pass_context
-def show_command(ctx: click.Context, article_id: str, query_text: str | None, index_dir: str, as_json: bool) -> None:
+def show_command(
+    ctx: click.Context, article_id: str, query_text: str | None, index_dir: str, as_json: bool
+) -> None:
     """Show one whole article (ids are printed by `search`)."""
     from searchengine.query.engine import Engine
 

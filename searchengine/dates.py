@@ -21,6 +21,8 @@ MIN_YEAR, MAX_YEAR = 1800, 2200
 ACCEPTED_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD (for example 2021, 2021-09 or 2021-09-05)"
 
 _UNIX_MS_THRESHOLD = 10**11
+#: Smaller numbers (before March 1973) are counts or ids, not timestamps.
+_UNIX_MIN = 10**8
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})(-?)(\d{2})\2(\d{2})(?!\d)")
@@ -34,6 +36,8 @@ def _plausible(day: dt.date) -> dt.date | None:
 def _from_timestamp(seconds: float) -> dt.date | None:
     if abs(seconds) > _UNIX_MS_THRESHOLD:
         seconds /= 1000.0
+    if seconds < _UNIX_MIN:
+        return None
     try:
         # Unix time has no zone of its own; UTC is the only honest reading.
         return _plausible(dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date())

@@ -51,9 +51,15 @@ def document(article: Article, sig: bytes) -> dict[str, Any]:
         "title": article.title,
         "body": article.body,
         "words": " ".join(
-            dict.fromkeys(spelling_form(m.group(0)) for m in WORD.finditer(f"{article.title}\n{article.body}"))
+            dict.fromkeys(
+                spelling_form(m.group(0)) for m in WORD.finditer(f"{article.title}\n{article.body}")
+            )
         ),
         "encoding": article.encoding,
+        # Always written: a segment with no value at all would have no column
+        # to sort on.
+        "sort_newest": store.UNDATED_NEWEST,
+        "sort_oldest": store.UNDATED_OLDEST,
     }
     if article.source:
         doc["source"] = article.source
@@ -143,7 +149,10 @@ def run_index(
         known = {} if rebuild else known_files(reader)
         added = updated = unchanged = removed = 0
         skipped: list[Problem] = []
-        errors = [Problem(p, None, f"folder not readable: {why}", "error") for p, why in walk_stats.unreadable]
+        errors = [
+            Problem(p, None, f"folder not readable: {why}", "error")
+            for p, why in walk_stats.unreadable
+        ]
         changed = rebuild
 
         to_load: list[tuple[str, bytes]] = []
@@ -168,7 +177,9 @@ def run_index(
                 changed = True
 
         done_articles = 0
-        for done, (path, result) in enumerate(_load_all([p for p, _ in to_load], encoding), start=1):
+        for done, (path, result) in enumerate(
+            _load_all([p for p, _ in to_load], encoding), start=1
+        ):
             for problem in result.problems:
                 (skipped if problem.kind == "skipped" else errors).append(problem)
             old_records: set[int | None] = set()
@@ -197,9 +208,9 @@ def run_index(
                     "the previous index is unchanged (is the disk full or read-only?)"
                 ) from None
         else:
-            writer.cancel()
+            store.cancel(writer)
     except BaseException:
-        writer.cancel()
+        store.cancel(writer)
         raise
 
     try:

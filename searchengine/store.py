@@ -48,7 +48,9 @@ def make_schema() -> fields.Schema:
         record=fields.STORED(),
         # "size:mtime_ns" of the file when read: what makes re-runs incremental.
         sig=fields.COLUMN(columns.VarBytesColumn()),
-        title=fields.TEXT(analyzer=text, stored=True, field_boost=TITLE_BOOST, multitoken_query="phrase"),
+        title=fields.TEXT(
+            analyzer=text, stored=True, field_boost=TITLE_BOOST, multitoken_query="phrase"
+        ),
         body=fields.TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
         # Unstemmed words of title and body: spelling suggestions, fuzzy terms.
         words=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
@@ -100,7 +102,9 @@ def open_for_reading(index_dir: str) -> Any:
     try:
         return _retry(lambda: index.open_dir(index_dir))
     except EmptyIndexError:
-        raise IndexMissingError(f"no index at {index_dir}; create one with `searchengine index PATH...`") from None
+        raise IndexMissingError(
+            f"no index at {index_dir}; create one with `searchengine index PATH...`"
+        ) from None
     except (OSError, ValueError, EOFError) as exc:
         raise IndexCorruptError(f"cannot open the index at {index_dir}: {exc}") from None
 
@@ -157,6 +161,23 @@ def open_searcher(ix: Any, index_dir: str) -> Any:
         return _retry(ix.searcher)
     except (OSError, ValueError, EOFError) as exc:
         raise IndexCorruptError(f"cannot read the index at {index_dir}: {exc}") from None
+
+
+def cancel(writer: Any) -> None:
+    """Cancel ``writer`` and remove the files of the segment it had begun.
+
+    Whoosh's ``cancel()`` leaves them behind until some later commit cleans
+    up; a no-op run must not leave litter in the index folder.
+    """
+    if writer.is_closed:  # a failed commit has already cleaned up
+        return
+    segment = writer.newsegment
+    storage = writer.storage
+    writer.cancel()
+    with contextlib.suppress(OSError):
+        for name in segment.list_files(storage):
+            with contextlib.suppress(OSError):
+                storage.delete_file(name)
 
 
 @contextlib.contextmanager

@@ -52,7 +52,8 @@ def _read(path: str, limit: int) -> bytes:
         size = os.path.getsize(path)
         if size > limit:
             raise InputProblem(
-                "skipped", f"too large ({size // (1024 * 1024)} MB; the limit is {limit // (1024 * 1024)} MB)"
+                "skipped",
+                f"too large ({size // (1024 * 1024)} MB; the limit is {limit // (1024 * 1024)} MB)",
             )
         with open(path, "rb") as handle:
             return handle.read(limit + 1)
@@ -108,7 +109,7 @@ def load_file(path: str, encoding: str | None = None) -> LoadResult:
         return LoadResult(problems=(Problem(path, problem.record, problem.reason, problem.kind),))
     except RecursionError:
         return LoadResult(problems=(Problem(path, None, "nested too deeply to read", "error"),))
-    except Exception as exc:  # noqa: BLE001 - one hostile file must never stop a run
+    except Exception as exc:
         reason = f"could not be read ({type(exc).__name__}: {exc}); please report this file"
         return LoadResult(problems=(Problem(path, None, reason, "error"),))
 

@@ -19,6 +19,8 @@ CONFIDENCE_FLOOR = 0.5
 #: Bytes handed to chardet; more costs time and rarely changes its verdict.
 DETECT_BYTES = 64 * 1024
 FALLBACK = "cp1252"
+#: Text with a larger share of control characters is taken for binary.
+BINARY_CONTROL_RATIO = 0.10
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # UTF-32 first: its little-endian BOM starts with UTF-16's.
@@ -82,17 +84,21 @@ def decode(data: bytes, forced: str | None = None, declared: str | None = None) 
 
     text = _strict(data, "utf-8")
     if text is not None:
-        if "\x00" in text or _control_ratio(text) > 0.05:
+        if text.count("\x00") > len(text) // 10:  # UTF-16/32 text is half NULs
             return _maybe_bomless_wide(data)
+        if _control_ratio(text) > BINARY_CONTROL_RATIO:
+            raise skipped("binary file, not text")
         return Decoded(text, "utf-8")
     if declared is not None:
         try:
-            name = _ALIASES.get(canonical_encoding(declared), canonical_encoding(declared))
+            stated = canonical_encoding(declared)
         except LookupError:
-            name = None
-        text = _strict(data, name) if name else None
-        if name and text is not None:
-            return Decoded(text, name)
+            stated = None
+        if stated is not None:
+            stated = _ALIASES.get(stated, stated)
+            text = _strict(data, stated)
+            if text is not None:
+                return Decoded(text, stated)
     return _detect(data)
 
 
@@ -121,6 +127,8 @@ def _chardet(data: bytes) -> tuple[str, float] | None:
 
 
 def _detect(data: bytes) -> Decoded:
+    # Not UTF-8 and holding NULs: wide text without a BOM, or binary (the
+    # test git and grep use).
     if b"\x00" in data:
         return _maybe_bomless_wide(data)
     guess = _chardet(data)
@@ -131,7 +139,7 @@ def _detect(data: bytes) -> Decoded:
     for name in candidates:
         text = _strict(data, name)
         if text is not None:
-            if _control_ratio(text) > 0.05:
+            if _control_ratio(text) > BINARY_CONTROL_RATIO:
                 raise skipped("binary file, not text")
             return Decoded(text, name)
     raise failed(

@@ -19,19 +19,50 @@ from searchengine.load.problems import failed, skipped
 from searchengine.load.textutil import clean_text, same_title, shorten_title
 from searchengine.models import Article
 
-_FURNITURE = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript",
-              "template", "svg", "iframe", "button", "select")
-_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre",
-           "tr", "br", "section", "article", "figcaption", "dd", "dt")
+_FURNITURE = (
+    "script",
+    "style",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "button",
+    "select",
+)
+_BLOCKS = (
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "tr",
+    "br",
+    "section",
+    "article",
+    "figcaption",
+    "dd",
+    "dt",
+)
 _TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ")
 
 
 def _meta(doc: Any, *, prop: str | None = None, name: str | None = None) -> str | None:
     for element in doc.iter("meta"):
         attrs = {k.lower(): v for k, v in element.attrib.items()}
-        if prop is not None and attrs.get("property", "").lower() == prop:
-            value = attrs.get("content", "").strip()
-        elif name is not None and attrs.get("name", "").lower() == name:
+        if (prop is not None and attrs.get("property", "").lower() == prop) or (
+            name is not None and attrs.get("name", "").lower() == name
+        ):
             value = attrs.get("content", "").strip()
         else:
             continue
@@ -73,9 +104,12 @@ def _name_of(value: Any) -> str | None:
 def _strip_site_suffix(title: str, site: str | None) -> str:
     for separator in _TITLE_SEPARATORS:
         head, found, tail = title.rpartition(separator)
-        if found and head.strip():
-            if site is None or same_title(tail, site) or len(tail.split()) <= 5:
-                return head.strip()
+        if (
+            found
+            and head.strip()
+            and (site is None or same_title(tail, site) or len(tail.split()) <= 5)
+        ):
+            return head.strip()
     return title
 
 
@@ -113,14 +147,27 @@ def _fallback_body(doc: Any) -> str:
     return element_text(body if body is not None else doc)
 
 
+def _furniture_text(doc: Any) -> str:
+    chunks = []
+    for tag in _FURNITURE:
+        for element in doc.iter(tag):
+            chunks.append(" ".join((element.text_content() or "").split()))
+    return "\n".join(chunks)
+
+
 def _extract_body(text: str, doc: Any) -> str:
     import trafilatura  # lazy: heavy, and only HTML needs it
 
+    # favor_precision: on short pages the default lets navigation through.
     extracted = trafilatura.extract(
-        text, include_comments=False, include_tables=True, deduplicate=False, fast=True
+        text, include_comments=False, include_tables=True, deduplicate=False, favor_precision=True
     )
     if extracted and extracted.strip():
-        return clean_text("\n\n".join(line for line in extracted.split("\n")))
+        lines = [line.strip() for line in extracted.split("\n") if line.strip()]
+        furniture = _furniture_text(doc)
+        # When a page has no article, trafilatura returns its menus instead.
+        if not all(" ".join(line.split()) in furniture for line in lines):
+            return clean_text("\n\n".join(lines))
     return _fallback_body(doc)
 
 
@@ -167,7 +214,11 @@ def load_html(path: str, text: str, encoding: str) -> Article:
     url = _meta(doc, prop="og:url")
     if url is None:
         canonical = next(
-            (ln.get("href") for ln in doc.iter("link") if (ln.get("rel") or "").lower() == "canonical"),
+            (
+                ln.get("href")
+                for ln in doc.iter("link")
+                if (ln.get("rel") or "").lower() == "canonical"
+            ),
             None,
         )
         url = canonical or None

@@ -22,8 +22,16 @@ from searchengine.models import Article, Problem
 
 TITLE_KEYS = ("title", "headline", "name")
 BODY_KEYS = ("body", "text", "content", "article", "maintext", "description")
-DATE_KEYS = ("date", "published", "published_at", "publishedat", "pubdate",
-             "datepublished", "date_publish", "timestamp")
+DATE_KEYS = (
+    "date",
+    "published",
+    "published_at",
+    "publishedat",
+    "pubdate",
+    "datepublished",
+    "date_publish",
+    "timestamp",
+)
 SOURCE_KEYS = ("source", "source.name", "publisher", "site", "site_name", "domain")
 AUTHOR_KEYS = ("author", "authors", "byline", "creator")
 URL_KEYS = ("url", "link", "href")
@@ -86,9 +94,7 @@ def _html_to_text(fragment: str) -> str:
         return fragment
 
 
-def article_from_object(
-    obj: Any, path: str, record: int | None, encoding: str
-) -> Article:
+def article_from_object(obj: Any, path: str, record: int | None, encoding: str) -> Article:
     """Build one article from one decoded JSON object, or raise a problem."""
     if not isinstance(obj, dict):
         raise failed(f"expected an object, found {type(obj).__name__}", record)
@@ -156,7 +162,9 @@ def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     yield from enumerate(stream)
 
 
-def load_jsonl(path: str, *, gzipped: bool, encoding: str | None) -> tuple[list[Article], list[Problem], str]:
+def load_jsonl(
+    path: str, *, gzipped: bool, encoding: str | None
+) -> tuple[list[Article], list[Problem], str]:
     """All articles of a JSON Lines file, one per line; broken lines reported.
 
     Read line by line, so memory follows the longest line, not the file.
@@ -166,7 +174,7 @@ def load_jsonl(path: str, *, gzipped: bool, encoding: str | None) -> tuple[list[
     problems: list[Problem] = []
     codec = encoding or "utf-8"
     try:
-        raw: IO[bytes] = gzip.open(path, "rb") if gzipped else open(path, "rb")  # noqa: SIM115
+        raw: IO[bytes] = gzip.open(path, "rb") if gzipped else open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
     except OSError as exc:
         raise failed(f"cannot open: {exc.strerror or exc}") from None
     try:
@@ -175,7 +183,14 @@ def load_jsonl(path: str, *, gzipped: bool, encoding: str | None) -> tuple[list[
                 try:
                     text = line.decode(codec)
                 except UnicodeDecodeError:
-                    problems.append(Problem(path, number, f"line is not valid {codec}; give the file's encoding with --encoding", "error"))
+                    problems.append(
+                        Problem(
+                            path,
+                            number,
+                            f"line is not valid {codec}; give the file's encoding with --encoding",
+                            "error",
+                        )
+                    )
                     continue
                 if number == 0:
                     text = text.lstrip("\ufeff")
@@ -184,10 +199,19 @@ def load_jsonl(path: str, *, gzipped: bool, encoding: str | None) -> tuple[list[
                 try:
                     obj = json.loads(text)
                 except json.JSONDecodeError as exc:
-                    problems.append(Problem(path, number, f"not valid JSON: {exc.msg} at column {exc.colno}", "error"))
+                    problems.append(
+                        Problem(
+                            path,
+                            number,
+                            f"not valid JSON: {exc.msg} at column {exc.colno}",
+                            "error",
+                        )
+                    )
                     continue
                 except RecursionError:
-                    problems.append(Problem(path, number, "not readable JSON: nested too deeply", "error"))
+                    problems.append(
+                        Problem(path, number, "not readable JSON: nested too deeply", "error")
+                    )
                     continue
                 try:
                     articles.append(article_from_object(obj, path, number, codec))

@@ -57,10 +57,15 @@ def walk(roots: list[str], stats: WalkStats | None = None) -> Iterator[str]:
                 stats.ignored += 1
 
 
-def _walk_dir(top: str, seen_dirs: set[str], seen_files: set[str], stats: WalkStats) -> Iterator[str]:
+def _walk_dir(
+    top: str, seen_dirs: set[str], seen_files: set[str], stats: WalkStats
+) -> Iterator[str]:
+    # Real folders first, linked ones after: a file reachable both ways is
+    # then known by its real place, not by the link.
     stack = [top]
-    while stack:
-        folder = stack.pop()
+    linked: list[str] = []
+    while stack or linked:
+        folder = stack.pop() if stack else linked.pop(0)
         real = os.path.realpath(folder)
         if real in seen_dirs:
             continue
@@ -71,15 +76,16 @@ def _walk_dir(top: str, seen_dirs: set[str], seen_files: set[str], stats: WalkSt
         except OSError as exc:
             stats.unreadable.append((folder, exc.strerror or str(exc)))
             continue
-        subdirs = []
+        subdirs: list[str] = []
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
+                is_link = entry.is_symlink()
             except OSError:
                 continue
             if is_dir:
                 if not entry.name.startswith("."):
-                    subdirs.append(entry.path)
+                    (linked if is_link else subdirs).append(entry.path)
                 continue
             if entry.path in seen_files:
                 continue

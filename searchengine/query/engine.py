@@ -53,9 +53,7 @@ class SearchRequest:
         if not 1 <= self.page <= MAX_PAGE:
             raise UsageError(f"--page must be between 1 and {MAX_PAGE:,}, not {self.page}")
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise UsageError(
-                f"--from {self.date_from} is after --to {self.date_to}; swap them"
-            )
+            raise UsageError(f"--from {self.date_from} is after --to {self.date_to}; swap them")
 
     def filters(self) -> tuple[tuple[str, str], ...]:
         active = []
@@ -141,9 +139,15 @@ class Engine:
         if request.source is not None:
             wanted = request.source.strip().casefold()
             names = [
-                _as_text(n) for n in searcher.lexicon("source_name") if _as_text(n).casefold() == wanted
+                _as_text(n)
+                for n in searcher.lexicon("source_name")
+                if _as_text(n).casefold() == wanted
             ]
-            parts.append(query.Or([query.Term("source_name", n) for n in names]) if names else query.NullQuery)
+            parts.append(
+                query.Or([query.Term("source_name", n) for n in names])
+                if names
+                else query.NullQuery
+            )
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else query.And(parts)
@@ -253,7 +257,9 @@ class Engine:
             )
             months = sorted((_as_text(k), v) for k, v in results.groups("month").items() if k)
             for facet, reverse in (("sort_oldest", False), ("sort_newest", True)):
-                top = searcher.search(query.Every(), limit=1, sortedby=sorting.FieldFacet(facet, reverse=reverse))
+                top = searcher.search(
+                    query.Every(), limit=1, sortedby=sorting.FieldFacet(facet, reverse=reverse)
+                )
                 date = top[0].get("date") if len(top) else None
                 if date:
                     if reverse:

@@ -94,9 +94,11 @@ def matched_positions(words: list[Token], spec: MatchSpec) -> list[int]:
     hit: set[int] = set()
     for i, word in enumerate(words):
         term = word.term
-        if term in spec.terms or any(term.startswith(p) for p in spec.prefixes):
-            hit.add(i)
-        elif spec.wildcards and any(fnmatch.fnmatchcase(term, w) for w in spec.wildcards):
+        if (
+            term in spec.terms
+            or any(term.startswith(p) for p in spec.prefixes)
+            or (spec.wildcards and any(fnmatch.fnmatchcase(term, w) for w in spec.wildcards))
+        ):
             hit.add(i)
     if spec.phrases:
         positions: dict[str, list[int]] = {}
@@ -114,7 +116,9 @@ def _phrase_positions(phrase: Phrase, positions: dict[str, list[int]]) -> Iterab
         found = [first]
         for word in phrase.words[1:]:
             previous = found[-1]
-            following = [p for p in positions.get(word, ()) if previous < p <= previous + phrase.slop]
+            following = [
+                p for p in positions.get(word, ()) if previous < p <= previous + phrase.slop
+            ]
             if not following:
                 break
             found.append(following[0])

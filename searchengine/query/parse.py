@@ -133,8 +133,13 @@ class FuzzyPlugin(FuzzyTermPlugin):  # type: ignore[misc]
     class FuzzyTermNode(FuzzyTermPlugin.FuzzyTermNode):  # type: ignore[misc]
         def query(self, parser: Any) -> Any:
             text = fold(self.text)
-            return FuzzyWord(self.fieldname, text, boost=self.boost, maxdist=min(self.maxdist, 2),
-                             prefixlength=self.prefixlength)
+            return FuzzyWord(
+                self.fieldname,
+                text,
+                boost=self.boost,
+                maxdist=min(self.maxdist, 2),
+                prefixlength=self.prefixlength,
+            )
 
     def do_fuzzyterms(self, parser: Any, group: Any) -> Any:
         newgroup = group.empty_copy()
@@ -209,7 +214,9 @@ def tidy(text: str) -> str:
 
 
 def _plain_words(text: str) -> str:
-    return " ".join(m.group(0) for m in WORD.finditer(text) if m.group(0).upper() not in ("AND", "OR", "NOT"))
+    return " ".join(
+        m.group(0) for m in WORD.finditer(text) if m.group(0).upper() not in ("AND", "OR", "NOT")
+    )
 
 
 def parse_query(text: str, schema: Any) -> Any:
@@ -231,16 +238,21 @@ def parse_query(text: str, schema: Any) -> Any:
         parsed = parser.parse(tidy(text))
     except BadDateError:
         raise
-    except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
+    except Exception:
         parsed = None
-    if parsed is not None and parsed is not query.NullQuery and not _has_positive(parsed) and _has_negative(parsed):
+    if (
+        parsed is not None
+        and parsed is not query.NullQuery
+        and not _has_positive(parsed)
+        and _has_negative(parsed)
+    ):
         # Only exclusions (``-sport``): everything except those.
         return query.And([query.Every(), parsed])
     if parsed is None or parsed is query.NullQuery or not _has_positive(parsed):
         words = _plain_words(text)
         if not words:
             raise QuerySyntaxError(
-                f"nothing to search for in {text!r}; type some words, a \"phrase\", or * for everything"
+                f'nothing to search for in {text!r}; type some words, a "phrase", or * for everything'
             )
         parsed = parser.parse(words)
     return parsed

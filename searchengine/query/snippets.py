@@ -55,8 +55,10 @@ def _window(text: str, words: list[Token], center_first: int, center_last: int) 
         if last + 1 < len(words) and words[last + 1].end - words[first].start <= budget:
             last += 1
             grown = True
-        if first > 0 and words[last].end - words[first - 1].start <= budget and (
-            center_first - first < 8 or last + 1 >= len(words)
+        if (
+            first > 0
+            and words[last].end - words[first - 1].start <= budget
+            and (center_first - first < 8 or last + 1 >= len(words))
         ):
             first -= 1
             grown = True
@@ -72,8 +74,8 @@ def lead_snippet(text: str) -> Snippet:
     words = tokens(text[: PASSAGE_CHARS * 2])
     if not words:
         return Snippet(" ".join(text.split())[:PASSAGE_CHARS], ())
-    start, end = _window(text, words, 0, 0)
-    return _render(text, 0, end if len(text) > end else len(text), [])
+    _, end = _window(text, words, 0, 0)
+    return _render(text, 0, end, [])
 
 
 def make_snippets(text: str, spec: MatchSpec, maximum: int = MAX_PASSAGES) -> tuple[Snippet, ...]:
@@ -104,6 +106,10 @@ def make_snippets(text: str, spec: MatchSpec, maximum: int = MAX_PASSAGES) -> tu
             break
     result = []
     for start, end, _ in chosen:
-        spans = [(words[p].start, words[p].end) for p in hits if start <= words[p].start and words[p].end <= end]
+        spans = [
+            (words[p].start, words[p].end)
+            for p in hits
+            if start <= words[p].start and words[p].end <= end
+        ]
         result.append(_render(text, start, end, spans))
     return tuple(result)

@@ -1,4 +1,4 @@
-""""Did you mean": spelling suggestions in the user's own words.
+""" "Did you mean": spelling suggestions in the user's own words.
 
 Suggestions come from the unstemmed ``words`` field, so they are words
 people write (``bushfire``), never stems (``bushfir``).  A word is corrected

@@ -11,7 +11,15 @@ import datetime as dt
 import json
 from typing import Any
 
-from searchengine.models import ArticleView, Hit, IndexSummary, Problem, SearchResult, Snippet, Stats
+from searchengine.models import (
+    ArticleView,
+    Hit,
+    IndexSummary,
+    Problem,
+    SearchResult,
+    Snippet,
+    Stats,
+)
 
 
 def _date(value: dt.date | None) -> str | None:

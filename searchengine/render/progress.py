@@ -39,7 +39,10 @@ class ProgressDisplay:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self._progress.stop()
 
@@ -47,9 +50,12 @@ class ProgressDisplay:
         task = self._progress.tasks[0]
         elapsed = task.elapsed or 0.0
         rate = f"{report.articles_done / elapsed:,.0f} articles/s" if elapsed > 0.5 else ""
-        description = {"scanning": "scanning", "reading": "indexing", "committing": "committing", "done": "done"}[
-            report.stage
-        ]
+        description = {
+            "scanning": "scanning",
+            "reading": "indexing",
+            "committing": "committing",
+            "done": "done",
+        }[report.stage]
         self._progress.update(
             self._task,
             description=description,

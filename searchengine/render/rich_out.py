@@ -16,7 +16,15 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from searchengine.models import ArticleView, Hit, IndexSummary, Problem, SearchResult, Snippet, Stats
+from searchengine.models import (
+    ArticleView,
+    Hit,
+    IndexSummary,
+    Problem,
+    SearchResult,
+    Snippet,
+    Stats,
+)
 from searchengine.render.json_out import path_text
 
 HIGHLIGHT = "bold yellow"
@@ -140,7 +148,11 @@ def search_result(result: SearchResult) -> Group:
     header.append(f"  {result.took_ms:.0f} ms", style="dim")
     rows.append(header)
     if result.suggestion:
-        rows.append(Text.assemble(("Did you mean: ", "yellow"), (safe(result.suggestion), "bold yellow"), "?"))
+        rows.append(
+            Text.assemble(
+                ("Did you mean: ", "yellow"), (safe(result.suggestion), "bold yellow"), "?"
+            )
+        )
     first = (result.page - 1) * result.limit
     for offset, hit in enumerate(result.hits, start=1):
         rows.append(Text(""))
@@ -223,20 +235,22 @@ def index_summary(summary: IndexSummary) -> Table:
         ("articles in index", summary.articles),
     ):
         table.add_row(label, f"{value:,}")
-    table.add_row("files read", f"{summary.files_seen:,} ({summary.files_ignored:,} of other kinds passed over)")
+    table.add_row(
+        "files read",
+        f"{summary.files_seen:,} ({summary.files_ignored:,} of other kinds passed over)",
+    )
     table.add_row("took", f"{summary.took_ms / 1000:.2f} s")
     return table
 
 
-def problems(items: Iterable[Problem], kind: str) -> Table:
-    table = Table(box=None, padding=(0, 1), show_header=False)
-    table.add_column(style="yellow" if kind == "skipped" else "red", no_wrap=True)
-    table.add_column(overflow="fold")
-    table.add_column()
+def problems(items: Iterable[Problem], kind: str) -> Group:
+    """One line per problem, ``path[:record]: kind: reason``, like a compiler's."""
+    style = "yellow" if kind == "skipped" else "red"
+    lines = []
     for p in items:
-        where = short_path(p.path, 80) + (f":{p.record}" if p.record is not None else "")
-        table.add_row(kind, Text(where), Text(safe(p.reason)))
-    return table
+        where = safe(p.path) + (f":{p.record}" if p.record is not None else "")
+        lines.append(Text.assemble(where, ": ", (kind, style), ": ", safe(p.reason)))
+    return Group(*lines)
 
 
 def make_console(file: object, *, force_plain: bool = False) -> Console:

@@ -1,0 +1,44 @@
+"""Shared fixtures: real files in temporary folders, real indexes on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+WriteFile = Callable[..., Path]
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> WriteFile:
+    """Write a file under ``tmp_path/corpus`` (text in an encoding, or bytes)."""
+
+    def _write(relpath: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / "corpus" / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            path.write_bytes(content.encode(encoding))
+        else:
+            path.write_bytes(content)
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path) -> str:
+    return str(tmp_path / "index")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()

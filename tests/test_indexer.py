@@ -1,0 +1,174 @@
+"""Indexing runs on a real index: incremental add, update, remove, rebuild, lock."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from conftest import WriteFile
+
+from searchengine import store
+from searchengine.errors import IndexLockedError, UsageError
+from searchengine.indexer import run_index
+from searchengine.models import IndexSummary, article_id
+from searchengine.query.engine import Engine, SearchRequest
+
+
+def counts(summary: IndexSummary) -> tuple[int, int, int, int, int]:
+    return summary.added, summary.updated, summary.unchanged, summary.removed, summary.articles
+
+
+def all_ids(index_dir: str) -> set[str]:
+    with Engine(index_dir) as engine:
+        result = engine.search(SearchRequest(query="", limit=1000))
+    assert result.total == len(result.hits)
+    return {hit.id for hit in result.hits}
+
+
+def touch_later(path: Path, text: str) -> None:
+    """Rewrite ``path`` and make sure its mtime moves on, as an edit would."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text, encoding="utf-8")
+    if path.stat().st_mtime_ns == before:
+        os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
+
+
+@pytest.fixture
+def three(write: WriteFile) -> list[Path]:
+    return [
+        write("a.txt", "Harbour wall repaired\n\nThe wall is fixed."),
+        write("sub/b.md", "# Flood warning\n\nThe river is rising."),
+        write(
+            "c.jsonl", '{"title": "One", "text": "First."}\n{"title": "Two", "text": "Second."}\n'
+        ),
+    ]
+
+
+def test_first_run_adds_everything_and_a_second_changes_nothing(
+    three: list[Path], corpus: Path, index_dir: str
+) -> None:
+    first = run_index(index_dir, [str(corpus)])
+    assert counts(first) == (4, 0, 0, 0, 4)
+    ids = all_ids(index_dir)
+    assert ids == {
+        article_id(str(three[0]), None),
+        article_id(str(three[1]), None),
+        article_id(str(three[2]), 0),
+        article_id(str(three[2]), 1),
+    }
+    toc_before = sorted(os.listdir(index_dir))
+    second = run_index(index_dir, [str(corpus)])
+    assert counts(second) == (0, 0, 4, 0, 4)
+    assert sorted(os.listdir(index_dir)) == toc_before  # no commit at all
+    assert all_ids(index_dir) == ids
+
+
+def test_changed_new_and_deleted_files(
+    three: list[Path], corpus: Path, write: WriteFile, index_dir: str
+) -> None:
+    run_index(index_dir, [str(corpus)])
+    touch_later(three[0], "Harbour wall repaired again\n\nA second repair.")
+    three[1].unlink()
+    new = write("d.txt", "New story\n\nFresh text.")
+    summary = run_index(index_dir, [str(corpus)])
+    assert counts(summary) == (1, 1, 2, 1, 4)
+    assert article_id(str(new), None) in all_ids(index_dir)
+    with Engine(index_dir) as engine:
+        view = engine.show(article_id(str(three[0]), None))
+    assert view.hit.title == "Harbour wall repaired again"
+
+
+def test_multi_article_file_counts_records(three: list[Path], corpus: Path, index_dir: str) -> None:
+    run_index(index_dir, [str(corpus)])
+    # Line 0 changes (updated), line 1 goes, lines 2 and 3 are new.
+    touch_later(
+        three[2],
+        '{"title": "One!", "text": "First."}\n\n{"title": "3", "text": "x"}\n{"title": "4", "text": "y"}\n',
+    )
+    summary = run_index(index_dir, [str(corpus)])
+    assert counts(summary) == (2, 1, 2, 1, 5)
+
+
+def test_only_files_under_the_given_paths_are_removed(
+    three: list[Path], corpus: Path, index_dir: str
+) -> None:
+    run_index(index_dir, [str(corpus)])
+    # Indexing one sub-folder does not remove what lies elsewhere.
+    summary = run_index(index_dir, [str(corpus / "sub")])
+    assert counts(summary) == (0, 0, 1, 0, 4)
+    three[1].unlink()
+    assert counts(run_index(index_dir, [str(corpus / "sub")])) == (0, 0, 0, 1, 3)
+
+
+def test_rebuild_starts_over(
+    three: list[Path], corpus: Path, write: WriteFile, index_dir: str
+) -> None:
+    other = write("../elsewhere/x.txt", "Elsewhere\n\nText.")
+    run_index(index_dir, [str(corpus), str(other)])
+    summary = run_index(index_dir, [str(corpus)], rebuild=True)
+    assert counts(summary) == (4, 0, 0, 0, 4)
+    assert article_id(str(other), None) not in all_ids(index_dir)
+
+
+def test_bad_files_are_reported_and_good_ones_kept(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    good = write("good.txt", "Good\n\nA fine article.")
+    write("empty.txt", "")
+    write("broken.json", "{nope")
+    write("feed.jsonl", '{"title": "ok", "text": "fine"}\n{broken\n')
+    write("ignored.csv", "a,b")
+    summary = run_index(index_dir, [str(corpus)])
+    assert summary.added == 2 and summary.articles == 2
+    assert [(Path(p.path).name, p.record) for p in summary.skipped] == [("empty.txt", None)]
+    assert sorted((Path(p.path).name, p.record) for p in summary.errors) == [
+        ("broken.json", None),
+        ("feed.jsonl", 1),
+    ]
+    assert summary.files_ignored == 1 and summary.files_seen == 4
+    assert article_id(str(good), None) in all_ids(index_dir)
+
+
+def test_unknown_encoding_and_missing_path_are_usage_errors(corpus: Path, index_dir: str) -> None:
+    with pytest.raises(UsageError, match="unknown encoding"):
+        run_index(index_dir, [str(corpus)], encoding="klingon-8")
+    with pytest.raises(UsageError, match="no such file"):
+        run_index(index_dir, [str(corpus / "missing")])
+    assert not os.path.exists(index_dir)
+
+
+def test_second_writer_waits_then_fails_clearly(
+    three: list[Path], corpus: Path, index_dir: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_index(index_dir, [str(corpus)])
+    monkeypatch.setattr(store, "LOCK_WAIT", 0.5)
+    holder = store.writer(store.open_for_writing(index_dir), index_dir)
+    try:
+        started = time.monotonic()
+        with pytest.raises(IndexLockedError, match="being written by another"):
+            run_index(index_dir, [str(corpus)], rebuild=True)
+        assert time.monotonic() - started >= 0.4
+        # Reading is not blocked by the writer.
+        assert len(all_ids(index_dir)) == 4
+    finally:
+        holder.cancel()
+    assert counts(run_index(index_dir, [str(corpus)])) == (0, 0, 4, 0, 4)
+
+
+def test_interrupted_run_leaves_the_last_commit(
+    three: list[Path], corpus: Path, write: WriteFile, index_dir: str
+) -> None:
+    run_index(index_dir, [str(corpus)])
+    for n in range(5):
+        write(f"more/{n}.txt", f"More {n}\n\nText {n}.")
+
+    def interrupt(progress: object) -> None:
+        if getattr(progress, "files_done", 0) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_index(index_dir, [str(corpus)], progress=interrupt)
+    assert len(all_ids(index_dir)) == 4
+    assert counts(run_index(index_dir, [str(corpus)])) == (5, 0, 4, 0, 9)

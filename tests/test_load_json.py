@@ -1,0 +1,148 @@
+"""JSON and JSON Lines: aliases, arrays, wrappers, broken records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+
+from conftest import WriteFile
+
+from searchengine.load import load_file
+
+
+def test_single_object_with_aliases(write: WriteFile) -> None:
+    obj = {
+        "Headline": "Ferry back",
+        "maintext": "The ferry is back on its route.",
+        "publishedAt": "2021-09-06T07:15:00Z",
+        "source": {"id": "x", "name": "Port Herald"},
+        "authors": ["A. Byrne", "C. Doyle"],
+        "link": "https://example.org/ferry",
+    }
+    result = load_file(str(write("one.json", json.dumps(obj))))
+    (article,) = result.articles
+    assert result.problems == ()
+    assert article.record is None
+    assert (article.title, article.body) == ("Ferry back", "The ferry is back on its route.")
+    assert article.date == dt.date(2021, 9, 6)
+    assert (article.source, article.author, article.url) == (
+        "Port Herald",
+        "A. Byrne, C. Doyle",
+        "https://example.org/ferry",
+    )
+
+
+def test_first_present_alias_wins_and_empty_values_do_not_count(write: WriteFile) -> None:
+    obj = {
+        "title": "",
+        "headline": "Real headline",
+        "body": "  ",
+        "text": "Text wins.",
+        "content": "not this",
+        "date": None,
+        "pubDate": "Sun, 05 Sep 2021 10:00:00 +0000",
+        "publisher": "Wire",
+    }
+    (article,) = load_file(str(write("a.json", json.dumps(obj)))).articles
+    assert (article.title, article.body, article.source) == ("Real headline", "Text wins.", "Wire")
+    assert article.date == dt.date(2021, 9, 5)
+
+
+def test_array_records_and_their_problems(write: WriteFile) -> None:
+    data = [
+        {"title": "First", "body": "One."},
+        42,
+        {"title": "No body here"},
+        {
+            "title": "Fourth",
+            "content": "<p>Four <b>bold</b> words.</p><p>Next para.</p>",
+            "timestamp": 1630836000000,
+        },
+    ]
+    path = write("many.json", json.dumps(data))
+    result = load_file(str(path))
+    assert [(a.record, a.title) for a in result.articles] == [(0, "First"), (3, "Fourth")]
+    assert result.articles[1].body == "Four bold words.\n\nNext para."
+    assert result.articles[1].date == dt.date(2021, 9, 5)
+    assert [(p.record, p.kind) for p in result.problems] == [(1, "error"), (2, "skipped")]
+    assert all(p.path == str(path) for p in result.problems)
+
+
+def test_news_api_wrapper_object(write: WriteFile) -> None:
+    data = {
+        "status": "ok",
+        "totalResults": 2,
+        "articles": [
+            {"title": "A", "description": "Alpha text."},
+            {"title": "B", "description": "Beta text."},
+        ],
+    }
+    result = load_file(str(write("api.json", json.dumps(data))))
+    assert [(a.record, a.title) for a in result.articles] == [(0, "A"), (1, "B")]
+
+
+def test_invalid_json_is_an_error_with_position(write: WriteFile) -> None:
+    result = load_file(str(write("bad.json", '{"title": "x", "body": ')))
+    (problem,) = result.problems
+    assert problem.kind == "error" and "line 1" in problem.reason
+
+
+def test_missing_title_comes_from_the_body(write: WriteFile) -> None:
+    (article,) = load_file(
+        str(write("a.json", '{"text": "Storm closes coast road. More later."}'))
+    ).articles
+    assert article.title == "Storm closes coast road. More later."
+
+
+JSONL = (
+    '{"title": "Line zero", "text": "Zero."}\n'
+    '{"title": "Line one", "text": "One.", "date": "5 Sep 2021", "byline": "Kim"}\n'
+    '{"title": "broken", "text": \n'
+    "\n"
+    '{"title": "No body"}\n'
+    '{"title": "Line five", "text": "Five.", "site": "Wire"}\n'
+)
+
+
+def test_jsonl_records_are_line_numbers_and_bad_lines_cost_nothing(write: WriteFile) -> None:
+    path = write("feed.jsonl", JSONL)
+    result = load_file(str(path))
+    assert [(a.record, a.title) for a in result.articles] == [
+        (0, "Line zero"),
+        (1, "Line one"),
+        (5, "Line five"),
+    ]
+    assert result.articles[1].date == dt.date(2021, 9, 5) and result.articles[1].author == "Kim"
+    assert result.articles[2].source == "Wire"
+    assert [(p.record, p.kind) for p in result.problems] == [(2, "error"), (4, "skipped")]
+
+
+def test_ndjson_and_gzip_read_the_same(write: WriteFile) -> None:
+    plain = load_file(str(write("feed.ndjson", JSONL)))
+    zipped = load_file(str(write("feed.jsonl.gz", gzip.compress(JSONL.encode()))))
+    assert [(a.record, a.title, a.body) for a in zipped.articles] == [
+        (a.record, a.title, a.body) for a in plain.articles
+    ]
+    assert [(p.record, p.kind) for p in zipped.problems] == [(2, "error"), (4, "skipped")]
+
+
+def test_not_gzip_is_an_error(write: WriteFile) -> None:
+    result = load_file(str(write("feed.jsonl.gz", b"this is not gzip at all")))
+    assert result.articles == ()
+    assert [(p.record, p.kind) for p in result.problems] == [(None, "error")]
+
+
+def test_jsonl_with_bom_and_crlf(write: WriteFile) -> None:
+    data = "\ufeff" + '{"title": "A", "text": "x"}\r\n{"title": "B", "text": "y"}\r\n'
+    result = load_file(str(write("feed.jsonl", data)))
+    assert [a.title for a in result.articles] == ["A", "B"]
+
+
+def test_jsonl_line_not_utf8_is_reported_and_others_kept(write: WriteFile) -> None:
+    data = b'{"title": "A", "text": "x"}\n{"title": "caf\xe9", "text": "y"}\n{"title": "C", "text": "z"}\n'
+    result = load_file(str(write("feed.jsonl", data)))
+    assert [a.title for a in result.articles] == ["A", "C"]
+    assert [(p.record, p.kind) for p in result.problems] == [(1, "error")]
+    latin = load_file(str(write("feed2.jsonl", data)), "latin-1")
+    assert [a.title for a in latin.articles] == ["A", "café", "C"]
