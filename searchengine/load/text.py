@@ -47,13 +47,18 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 
 
 def _pop_first_line(body: str) -> tuple[str, str]:
-    stripped = body.lstrip("\n")
-    first, _, rest = stripped.partition("\n")
-    return first.strip(), rest
+    """The first non-blank line of ``body`` and everything after it."""
+    rest = body
+    while rest:
+        first, _, rest = rest.partition("\n")
+        if first.strip():
+            return first.strip(), rest
+    return "", ""
 
 
 def load_text(path: str, text: str, encoding: str, *, markdown: bool = False) -> Article:
     """Build the article of one ``.txt`` or ``.md`` file from its decoded text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     fields, rest = split_front_matter(text)
     title = fields.get("title", "").strip()
     if markdown:

@@ -15,6 +15,8 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def clean_text(text: str) -> str:
     """Normalise whitespace and Unicode (NFC) without touching the words."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Unicode line and paragraph separators (and NEL) are line breaks too.
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
     text = unicodedata.normalize("NFC", text)
     text = _CONTROLS.sub("", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
