@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import WriteFile
 
 from searchengine.cli import cli
 from searchengine.models import article_id
+
+from conftest import WriteFile
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

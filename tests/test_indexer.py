@@ -7,13 +7,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import WriteFile
 
 from searchengine import store
 from searchengine.errors import IndexLockedError, UsageError
 from searchengine.indexer import run_index
 from searchengine.models import IndexSummary, article_id
 from searchengine.query.engine import Engine, SearchRequest
+
+from conftest import WriteFile
 
 
 def counts(summary: IndexSummary) -> tuple[int, int, int, int, int]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from conftest import WriteFile
 
 from searchengine.load import load_file
+
+from conftest import WriteFile
 
 # Long enough for a detector, with the characters that go wrong in mojibake.
 STORY = (

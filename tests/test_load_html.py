@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import WriteFile
 
 from searchengine.load import load_file
 from searchengine.models import Article
+
+from conftest import WriteFile
 
 PARAGRAPHS = (
     "<p>The maritime museum in Port Annick reopened its doors on Friday after a two-year "

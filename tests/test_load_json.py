@@ -6,9 +6,9 @@ import datetime as dt
 import gzip
 import json
 
-from conftest import WriteFile
-
 from searchengine.load import load_file
+
+from conftest import WriteFile
 
 
 def test_single_object_with_aliases(write: WriteFile) -> None:

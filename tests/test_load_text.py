@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import WriteFile
-
 from searchengine.load import load_file
 from searchengine.models import Article, Problem
+
+from conftest import WriteFile
 
 
 def one(path: object) -> Article:

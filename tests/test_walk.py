@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import WriteFile
 
 from searchengine.errors import UsageError
 from searchengine.load import format_of
 from searchengine.load.walk import WalkStats, check_paths, walk
+
+from conftest import WriteFile
 
 
 @pytest.mark.parametrize(
