@@ -282,6 +282,21 @@ def search_command(
     _stdout_console().print(rich_out.search_result(result))
 
 
+# -- shell --------------------------------------------------------------------
+
+
+@cli.command("shell")
+@index_option
+@click.pass_context
+def shell_command(ctx: click.Context, index_dir: str) -> int:
+    """Search interactively (:help lists the commands)."""
+    from searchengine.query.engine import Engine
+    from searchengine.shell import run_shell
+
+    with Engine(_index_dir(ctx, index_dir)) as engine:
+        return run_shell(engine, _stdout_console())
+
+
 # -- show ---------------------------------------------------------------------
 
 

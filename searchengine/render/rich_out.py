@@ -116,21 +116,22 @@ def timeline(counts: tuple[tuple[str, int], ...]) -> Text | None:
     return line
 
 
-def hit_lines(number: int, hit: Hit) -> Group:
-    head = Text(f"{number:>3}. ", style="dim")
-    head.append(safe(hit.title) or "(untitled)", style="bold")
-    meta = Text("     ", style="dim")
+def hit_lines(number: int, hit: Hit) -> Table:
+    """One numbered hit; wrapped lines stay indented under the title."""
+    body: list[RenderableType] = [Text(safe(hit.title) or "(untitled)", style="bold")]
     parts = [hit.date.isoformat() if hit.date else "undated"]
     if hit.source:
         parts.append(safe(hit.source))
     record = f" #{hit.record}" if hit.record is not None else ""
     parts.append(short_path(hit.path) + record)
-    meta.append(" · ".join(parts), style="dim")
-    meta.append(f"  id {hit.id}", style="dim")
-    rows: list[RenderableType] = [head, meta]
-    for snippet in hit.snippets:
-        rows.append(Text("     ").append_text(snippet_text(snippet)))
-    return Group(*rows)
+    parts.append(f"id {hit.id}")
+    body.append(Text(" · ".join(parts), style="dim"))
+    body.extend(snippet_text(snippet) for snippet in hit.snippets)
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", width=4, no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(Text(f"{number}.", style="dim"), Group(*body))
+    return grid
 
 
 def snippet_text(snippet: Snippet) -> Text:

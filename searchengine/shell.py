@@ -1,0 +1,293 @@
+"""``searchengine shell``: search a corpus interactively at a prompt.
+
+The shell is a front-end like ``cli.py``: it reads lines, asks the
+:class:`~searchengine.query.engine.Engine`, and draws the same result objects
+with :mod:`searchengine.render.rich_out`.  Lines come from an injectable
+reader, so tests script it and ``printf 'q\\n:quit\\n' | searchengine shell``
+works without a terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from searchengine.dates import parse_bound
+from searchengine.errors import SearchEngineError
+from searchengine.models import SearchResult
+from searchengine.query.engine import SORT_ORDERS, Engine, SearchRequest
+from searchengine.render import rich_out
+
+LineReader = Callable[[str], str]
+
+COMMANDS: dict[str, str] = {
+    ":next": "next page of results (also :n)",
+    ":prev": "previous page (also :p)",
+    ":page N": "go to page N",
+    ":open N": "show hit N whole, with its matches highlighted (also :o N)",
+    ":from DATE": "only articles on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD); :from alone clears",
+    ":to DATE": "only articles on or before DATE; :to alone clears",
+    ":source NAME": "only articles from NAME (whole name, any case); :source alone clears",
+    ":sort ORDER": "relevance, newest or oldest",
+    ":clear": "clear every filter and the sort",
+    ":stats": "what the index holds",
+    ":help": "this list (also :h, ?)",
+    ":quit": "leave (also :q, Ctrl-D)",
+}
+ALIASES = {
+    ":n": ":next",
+    ":p": ":prev",
+    ":o": ":open",
+    ":h": ":help",
+    "?": ":help",
+    ":q": ":quit",
+    ":exit": ":quit",
+}
+#: Words offered by Tab completion besides the commands.
+FIELD_WORDS = ("title:", "body:", "source:", "author:", "date:", "AND", "OR", "NOT")
+
+
+class Shell:
+    """The interactive loop, with its state: the query, filters and page."""
+
+    def __init__(
+        self, engine: Engine, console: Console, read_line: LineReader, *, page_size: int = 5
+    ) -> None:
+        self.engine = engine
+        self.console = console
+        self.read_line = read_line
+        self.request = SearchRequest(limit=page_size)
+        self.result: SearchResult | None = None
+
+    # -- the loop -------------------------------------------------------
+
+    def prompt(self) -> str:
+        filters = [f"{k} {v}" for k, v in self.request.filters()]
+        return (f"[{' · '.join(filters)}] " if filters else "") + "search> "
+
+    def run(self) -> int:
+        """Read and answer lines until :quit or end of input; the exit code."""
+        self.console.print(
+            Text("Type words to search, :help for commands, :quit to leave.", style="dim")
+        )
+        while True:
+            try:
+                line = self.read_line(self.prompt())
+            except EOFError:
+                self.console.print()
+                return 0
+            except KeyboardInterrupt:  # Ctrl-C at the prompt: a fresh line
+                self.console.print()
+                continue
+            try:
+                if not self.handle(line.strip()):
+                    return 0
+            except KeyboardInterrupt:
+                self.console.print(Text("(cancelled)", style="dim"))
+            except SearchEngineError as error:
+                self.error(error.message)
+
+    def error(self, message: str) -> None:
+        self.console.print(Text.assemble(("error: ", "bold red"), rich_out.safe(message)))
+
+    def handle(self, line: str) -> bool:
+        """Act on one line; ``False`` means leave."""
+        if not line:
+            return True
+        if not (line.startswith(":") or line == "?"):
+            self.request = dataclasses.replace(self.request, query=line, page=1)
+            self.search()
+            return True
+        command, _, argument = line.partition(" ")
+        command = ALIASES.get(command.lower(), command.lower())
+        argument = argument.strip()
+        handler = self._handlers().get(command)
+        if handler is None:
+            self.error(f"unknown command {command!r}; :help lists the commands")
+            return True
+        return handler(argument) is not False
+
+    def _handlers(self) -> dict[str, Callable[[str], bool | None]]:
+        return {
+            ":next": lambda _: self.turn(+1),
+            ":prev": lambda _: self.turn(-1),
+            ":page": self.goto,
+            ":open": self.open,
+            ":from": lambda a: self.set_date("from", a),
+            ":to": lambda a: self.set_date("to", a),
+            ":source": self.set_source,
+            ":sort": self.set_sort,
+            ":clear": self.clear,
+            ":stats": lambda _: self.console.print(rich_out.stats(self.engine.stats())),
+            ":help": lambda _: self.help(),
+            ":quit": lambda _: False,
+        }
+
+    # -- commands -------------------------------------------------------
+
+    def search(self) -> None:
+        self.result = self.engine.search(self.request)
+        self.console.print(rich_out.search_result(self.result))
+
+    def research(self) -> None:
+        """Run the current query again after a filter changed (if there is one)."""
+        self.request = dataclasses.replace(self.request, page=1)
+        if self.result is not None:
+            self.search()
+        else:
+            self.console.print(Text("filters set: " + (self.prompt()[:-8] or "none"), style="dim"))
+
+    def turn(self, step: int) -> None:
+        if self.result is None:
+            self.error("no search yet; type some words first")
+            return
+        pages = max(1, -(-self.result.total // self.request.limit))
+        page = self.request.page + step
+        if not 1 <= page <= pages:
+            self.error("already on the last page" if step > 0 else "already on the first page")
+            return
+        self.request = dataclasses.replace(self.request, page=page)
+        self.search()
+
+    def goto(self, argument: str) -> None:
+        if self.result is None:
+            self.error("no search yet; type some words first")
+            return
+        if not argument.isdigit() or int(argument) < 1:
+            self.error(":page takes a page number, like :page 2")
+            return
+        self.turn(int(argument) - self.request.page)
+
+    def open(self, argument: str) -> None:
+        if self.result is None or not self.result.hits:
+            self.error("no hits to open; search first")
+            return
+        first = (self.result.page - 1) * self.result.limit + 1
+        last = first + len(self.result.hits) - 1
+        if not argument.isdigit() or not first <= int(argument) <= last:
+            self.error(f":open takes the number of a hit on this page ({first}-{last})")
+            return
+        hit = self.result.hits[int(argument) - first]
+        view = self.engine.show(hit.id, self.request.query or None)
+        rendered = rich_out.article(view)
+        if self.console.is_terminal:
+            with self.console.pager(styles=True):
+                self.console.print(rendered)
+        else:
+            self.console.print(rendered)
+
+    def set_date(self, which: str, argument: str) -> None:
+        if argument:
+            first, last = parse_bound(argument, what=f":{which}")
+            value = first if which == "from" else last
+        else:
+            value = None
+        if which == "from":
+            changed = dataclasses.replace(self.request, date_from=value)
+        else:
+            changed = dataclasses.replace(self.request, date_to=value)
+        changed.validate()
+        self.request = changed
+        self.research()
+
+    def set_source(self, argument: str) -> None:
+        self.request = dataclasses.replace(self.request, source=argument or None)
+        self.research()
+
+    def set_sort(self, argument: str) -> None:
+        order = argument.lower()
+        if order not in SORT_ORDERS:
+            self.error(f":sort takes one of {', '.join(SORT_ORDERS)}")
+            return
+        # Indexing SORT_ORDERS gives the value its Literal type back.
+        self.request = dataclasses.replace(self.request, sort=SORT_ORDERS[SORT_ORDERS.index(order)])
+        self.research()
+
+    def clear(self, _: str) -> None:
+        self.request = SearchRequest(query=self.request.query, limit=self.request.limit)
+        self.research()
+
+    def help(self) -> None:
+        lines = [
+            Text("Type words to search (the full query language works). Commands:", style="bold")
+        ]
+        width = max(len(name) for name in COMMANDS)
+        lines += [
+            Text.assemble((name.ljust(width + 2), "cyan"), text) for name, text in COMMANDS.items()
+        ]
+        for line in lines:
+            self.console.print(line)
+
+
+# -- line readers ---------------------------------------------------------
+
+
+def history_path(environ: dict[str, str] | None = None) -> str:
+    """Where the prompt's history is kept: ``$XDG_STATE_HOME/searchengine/history``."""
+    env = os.environ if environ is None else environ
+    state = env.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(state, "searchengine", "history")
+
+
+def completions(text: str) -> list[str]:
+    """What Tab offers for the word being typed."""
+    words = [*COMMANDS, *ALIASES, *FIELD_WORDS]
+    names = sorted({w.split(" ")[0] for w in words})
+    return [name for name in names if name.startswith(text)]
+
+
+def terminal_reader(history: str) -> tuple[LineReader, Callable[[], None]]:
+    """A reader with line editing, history and completion, and its closer."""
+    import readline
+
+    with contextlib.suppress(OSError):  # no history yet
+        readline.read_history_file(history)
+    readline.set_history_length(1000)
+    readline.set_completer_delims(' \t\n"()')
+
+    def complete(text: str, state: int) -> str | None:
+        options = completions(text)
+        return options[state] if state < len(options) else None
+
+    readline.set_completer(complete)
+    readline.parse_and_bind("tab: complete")
+
+    def save() -> None:
+        try:
+            os.makedirs(os.path.dirname(history), exist_ok=True)
+            readline.write_history_file(history)
+        except OSError:
+            pass  # history is a convenience; never fail a session over it
+
+    return input, save
+
+
+def stream_reader(stream: Any) -> LineReader:
+    """A reader for piped input: no prompt echo, EOF at the end."""
+    lines: Iterator[str] = iter(stream.readline, "")
+
+    def read(_prompt: str) -> str:
+        try:
+            return next(lines).rstrip("\n")
+        except StopIteration:
+            raise EOFError from None
+
+    return read
+
+
+def run_shell(engine: Engine, console: Console) -> int:
+    """Run the shell on the process's own terminal (or piped stdin)."""
+    if sys.stdin.isatty():
+        read, save = terminal_reader(history_path())
+        try:
+            return Shell(engine, console, read).run()
+        finally:
+            save()
+    return Shell(engine, console, stream_reader(sys.stdin)).run()

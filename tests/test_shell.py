@@ -1,0 +1,187 @@
+"""The interactive shell, driven with scripted lines on a real index."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from searchengine.indexer import run_index
+from searchengine.query.engine import Engine
+from searchengine.shell import Shell, completions, history_path, stream_reader
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+    index_dir = str(tmp_path_factory.mktemp("shell") / "index")
+    run_index(index_dir, [str(SEEDS)])
+    return index_dir
+
+
+def script(
+    index_dir: str, *lines: str, interrupt_at: int | None = None
+) -> tuple[int, str, list[str]]:
+    """Run the shell over ``lines``; return its exit code, output and the prompts shown."""
+    prompts: list[str] = []
+    feed: Iterator[str] = iter(lines)
+
+    def read(prompt: str) -> str:
+        prompts.append(prompt)
+        if interrupt_at is not None and len(prompts) == interrupt_at:
+            raise KeyboardInterrupt
+        try:
+            return next(feed)
+        except StopIteration:
+            raise EOFError from None
+
+    out = StringIO()
+    console = Console(file=out, width=100, highlight=False, markup=False, emoji=False)
+    with Engine(index_dir) as engine:
+        code = Shell(engine, console, read).run()
+    return code, out.getvalue(), prompts
+
+
+def test_search_then_page_through(seeds_index: str) -> None:
+    code, out, _ = script(seeds_index, "harbour", ":next", ":next", ":prev", ":page 2", ":quit")
+    assert code == 0
+    assert out.count("6 articles for 'harbour'") == 4
+    assert "  6. " in out and "page 2 of 2" in out
+    assert "error: already on the last page" in out
+
+
+def test_open_a_hit_shows_the_whole_article(seeds_index: str) -> None:
+    _, out, _ = script(seeds_index, "taliban", ":open 1", ":open 2", ":o x")
+    assert "Source link" in out  # the end of the seed article: shown whole
+    assert "error: :open takes the number of a hit on this page (1-1)" in out
+
+
+def test_filters_show_in_the_prompt_and_rerun_the_search(seeds_index: str) -> None:
+    _, out, prompts = script(
+        seeds_index,
+        "harbour",
+        ":from 2021-09-10",
+        ":to 2021-09",
+        ":source brightline news agency",
+        ":sort newest",
+        ":clear",
+    )
+    assert prompts[1] == "search> "
+    assert prompts[2] == "[from 2021-09-10] search> "
+    assert prompts[3] == "[from 2021-09-10 · to 2021-09-30] search> "
+    assert (
+        prompts[5]
+        == "[from 2021-09-10 · to 2021-09-30 · source brightline news agency · sort newest] search> "
+    )
+    assert prompts[6] == "search> "
+    assert "3 articles for 'harbour'" in out  # after :from
+    assert "2 articles for 'harbour'" in out  # after :source
+    assert out.count("6 articles for 'harbour'") == 2  # first search, after :clear
+
+
+def test_filters_before_any_search_are_remembered(seeds_index: str) -> None:
+    _, out, prompts = script(seeds_index, ":source Coastal Wire", "", "talks")
+    assert prompts[-1] == "[source Coastal Wire] search> "
+    assert "1 article for 'talks'" in out
+
+
+def test_errors_are_one_line_and_the_shell_goes_on(seeds_index: str) -> None:
+    code, out, _ = script(
+        seeds_index,
+        ":from 2021-13",
+        ":sort sideways",
+        ":bogus",
+        ":next",
+        ":open 1",
+        "!!!",
+        ":page x",
+        "harbour",
+    )
+    assert code == 0
+    errors = [line for line in out.splitlines() if line.startswith("error: ")]
+    assert [e.split(";")[0].split(" (")[0] for e in errors] == [
+        "error: :from '2021-13' is not a real calendar date",
+        "error: :sort takes one of relevance, newest, oldest",
+        "error: unknown command ':bogus'",
+        "error: no search yet",
+        "error: no hits to open",
+        "error: nothing to search for in '!!!'",
+        "error: no search yet",
+    ]
+    assert "6 articles for 'harbour'" in out
+
+
+def test_stats_and_help(seeds_index: str) -> None:
+    _, out, _ = script(seeds_index, ":stats", ":help", "?")
+    assert "articles  9" in out
+    assert out.count(":open N") == 2
+
+
+def test_ctrl_c_at_the_prompt_returns_to_it_and_eof_exits_zero(seeds_index: str) -> None:
+    code, out, prompts = script(seeds_index, "harbour", interrupt_at=1)
+    assert code == 0
+    assert len(prompts) == 3  # interrupted, then "harbour", then end of input
+    assert "6 articles for 'harbour'" in out
+
+
+def test_stream_reader_reads_piped_lines() -> None:
+    read = stream_reader(StringIO("one\ntwo\n"))
+    assert [read("> "), read("> ")] == ["one", "two"]
+    with pytest.raises(EOFError):
+        read("> ")
+
+
+def test_completion_offers_commands_and_fields() -> None:
+    assert completions(":o") == [":o", ":open"]
+    assert completions("ti") == ["title:"]
+    assert completions(":s") == [":sort", ":source", ":stats"]
+
+
+def test_history_lives_in_the_state_directory() -> None:
+    assert history_path({"XDG_STATE_HOME": "/state"}) == "/state/searchengine/history"
+    assert history_path({"HOME": "/h"}).endswith(
+        os.path.join(".local", "state", "searchengine", "history")
+    )
+
+
+@pytest.mark.slow
+def test_real_shell_in_a_pseudo_terminal(seeds_index: str, tmp_path: Path) -> None:
+    """The real program in a real terminal: prompt, search, open, quit."""
+    pexpect = pytest.importorskip("pexpect")
+    env = {
+        **os.environ,
+        "SEARCHENGINE_INDEX": seeds_index,
+        "XDG_STATE_HOME": str(tmp_path),
+        "TERM": "xterm",
+        "PAGER": "cat",
+        "COLUMNS": "100",
+        "LINES": "40",
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "searchengine", "shell"],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 100),
+    )
+    child.expect_exact("search> ")
+    child.sendline("harbour")
+    child.expect("6 articles")
+    child.expect_exact("search> ")
+    child.sendline(":from 2021-09-10")
+    child.expect_exact("[from 2021-09-10] search> ")
+    child.sendline(":quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (tmp_path / "searchengine" / "history").read_text().splitlines()[-2:] == [
+        ":from 2021-09-10",
+        ":quit",
+    ]
