@@ -68,14 +68,41 @@ class SearchRequest:
         return tuple(active)
 
 
+#: Fields whose words are also kept unstemmed in the ``words`` field.
+WORD_FIELDS = ("title", "body")
+#: A prefix or wildcard matching more distinct words than this is left to
+#: Whoosh's own expansion over the stems.
+MAX_EXPANSION = 5000
+
+
+def _stems_of(words: Any) -> list[str]:
+    return sorted({stem(w.decode("utf-8") if isinstance(w, bytes) else w) for w in words})
+
+
+def _any_of(fieldname: str, stems: list[str], boost: float) -> Any:
+    if not stems:
+        return query.NullQuery
+    return query.Or([query.Term(fieldname, s, boost=boost) for s in stems])
+
+
 def expand(q: Any, reader: Any) -> Any:
-    """Replace fuzzy words by the stems of the real words near them."""
+    """Resolve fuzzy words, prefixes and wildcards against the real words.
+
+    They are matched on the unstemmed ``words`` field and replaced by the
+    stems of the words found: ``investers~`` reaches ``investors``, and
+    ``running*`` finds ``running`` though the index holds the stem ``run``.
+    """
     if isinstance(q, FuzzyWord):
         words = reader.terms_within("words", q.text, q.maxdist, prefix=q.prefixlength)
-        stems = sorted({stem(w.decode("utf-8") if isinstance(w, bytes) else w) for w in words})
-        if not stems:
-            return query.NullQuery
-        return query.Or([query.Term(q.fieldname, s, boost=q.boost) for s in stems])
+        return _any_of(q.fieldname, _stems_of(words), q.boost)
+    if isinstance(q, query.Prefix | query.Wildcard) and q.fieldname in WORD_FIELDS:
+        probe = type(q)("words", q.text)
+        words = []
+        for word in probe._btexts(reader):
+            words.append(word)
+            if len(words) > MAX_EXPANSION:
+                return q
+        return _any_of(q.fieldname, _stems_of(words), q.boost)
     if q.is_leaf():
         return q
     return q.apply(lambda child: expand(child, reader))

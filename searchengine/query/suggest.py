@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from searchengine.analysis import WORD, spelling_form
+from searchengine.analysis import WORD, spelling_form, stem
 
 #: A word seen in at most this many articles may be a misspelling.
 RARE_DOCS = 2
@@ -19,7 +19,9 @@ RARE_DOCS = 2
 COMMONER_BY = 10
 MAX_DISTANCE = 2
 
-_SKIP = re.compile(r"(?i)date:(\[[^\]]*\]|\S+)|\b\w+:")
+# Clauses on other fields are not checked: their words need not be in
+# titles or bodies.  For title: and body: only the field name is skipped.
+_SKIP = re.compile(r"""(?i)\b(?!title:|body:)\w+:(\[[^\]]*\]|"[^"]*"|\([^)]*\)|\S+)|\b(title|body):""")
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
 
 
@@ -48,23 +50,35 @@ def _match_case(original: str, word: str) -> str:
     return word
 
 
+def _count(reader: Any, fieldname: str, term: str) -> int:
+    return int(reader.doc_frequency(fieldname, term))
+
+
 def best_correction(reader: Any, word: str) -> str | None:
-    """A much commoner word within two edits of ``word``, or ``None``."""
+    """A much commoner word close to ``word``, or ``None``.
+
+    Rarity is judged on the stem (``guard`` is not rare where ``guards``
+    is common: the search already finds it), candidates on the unstemmed
+    words people write.  A word missing altogether may be corrected by two
+    edits; a word the index holds, rarely, only by one.
+    """
     form = spelling_form(word)
     if len(form) < 3 or form.isdigit():
         return None
-    frequency = reader.doc_frequency("words", form)
+    root = stem(form)
+    frequency = max(_count(reader, "body", root), _count(reader, "title", root))
     if frequency > RARE_DOCS:
         return None
+    reach = MAX_DISTANCE if frequency == 0 else 1
     best: tuple[int, int, str] | None = None
-    for candidate in reader.terms_within("words", form, MAX_DISTANCE):
+    for candidate in reader.terms_within("words", form, reach):
         candidate = candidate.decode("utf-8") if isinstance(candidate, bytes) else candidate
-        if candidate == form:
+        if candidate == form or stem(candidate) == root:
             continue
         distance = edit_distance(form, candidate)
-        if distance > MAX_DISTANCE:
+        if distance > reach:
             continue
-        count = reader.doc_frequency("words", candidate)
+        count = _count(reader, "words", candidate)
         if count < max(1, frequency * COMMONER_BY):
             continue
         key = (distance, -count, candidate)
