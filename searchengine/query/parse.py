@@ -109,8 +109,10 @@ class MinusPlugin(PlusMinusPlugin):  # type: ignore[misc]
     """``-word`` means NOT only when the ``-`` starts a word."""
 
     def __init__(self) -> None:
+        # Every word is required already, so a leading + adds nothing; Whoosh
+        # would read it as "only this is required, the rest optional".
         super().__init__(
-            plusexpr=r"(?:(?<=^)|(?<=[\s(]))\+(?=\S)",
+            plusexpr=r"(?!)",
             minusexpr=r"(?:(?<=^)|(?<=[\s(]))-(?=[^\s-])",
         )
 
@@ -174,9 +176,15 @@ _TOKEN = re.compile(r'"[^"]*"(?:~\d+)?|\(|\)|[^\s()"]+|\s+')
 _BINARY = ("AND", "OR", "ANDNOT", "ANDMAYBE")
 
 
+_TRAILING_QUESTION = re.compile(r"(?<=\w)\?+(?=[\s)]|$)")
+
+
 def tidy(text: str) -> str:
     """Repair what a user obviously meant: drop an unpaired quote, unmatched
-    parentheses and operators with nothing to join (``taliban AND``)."""
+    parentheses, operators with nothing to join (``taliban AND``), and the
+    question mark ending a question (``who owns the lighthouse?``), which
+    would otherwise be a one-letter wildcard."""
+    text = _TRAILING_QUESTION.sub("", text)
     if text.count('"') % 2:
         cut = text.rfind('"')
         text = text[:cut] + " " + text[cut + 1 :]

@@ -21,7 +21,9 @@ MAX_DISTANCE = 2
 
 # Clauses on other fields are not checked: their words need not be in
 # titles or bodies.  For title: and body: only the field name is skipped.
-_SKIP = re.compile(r"""(?i)\b(?!title:|body:)\w+:(\[[^\]]*\]|"[^"]*"|\([^)]*\)|\S+)|\b(title|body):""")
+_SKIP = re.compile(
+    r"""(?i)\b(?!title:|body:)\w+:(\[[^\]]*\]|"[^"]*"|\([^)]*\)|\S+)|\b(title|body):"""
+)
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
 
 
