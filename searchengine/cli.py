@@ -321,13 +321,7 @@ def show_command(
         return
     from searchengine.render import rich_out
 
-    console = _stdout_console()
-    rendered = rich_out.article(view)
-    if console.is_terminal:
-        with console.pager(styles=True):
-            console.print(rendered)
-    else:
-        console.print(rendered)
+    rich_out.print_paged(_stdout_console(), rich_out.article(view))
 
 
 # -- stats --------------------------------------------------------------------

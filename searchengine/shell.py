@@ -176,12 +176,7 @@ class Shell:
             return
         hit = self.result.hits[int(argument) - first]
         view = self.engine.show(hit.id, self.request.query or None)
-        rendered = rich_out.article(view)
-        if self.console.is_terminal:
-            with self.console.pager(styles=True):
-                self.console.print(rendered)
-        else:
-            self.console.print(rendered)
+        rich_out.print_paged(self.console, rich_out.article(view))
 
     def set_date(self, which: str, argument: str) -> None:
         if argument:

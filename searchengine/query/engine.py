@@ -20,6 +20,7 @@ from searchengine.analysis import stem
 from searchengine.dates import day_number, from_day_number
 from searchengine.errors import ArticleNotFoundError, UsageError
 from searchengine.models import ArticleView, Hit, SearchResult, Snippet, Stats
+from searchengine.query.datefilter import DayTable, hoist_date_ranges
 from searchengine.query.matching import match_spans, spec_for
 from searchengine.query.parse import FuzzyWord, parse_query
 from searchengine.query.snippets import make_snippets
@@ -135,6 +136,7 @@ class Engine:
         self.index_dir = index_dir
         self._ix = store.open_for_reading(index_dir)
         self._searcher: Any = None
+        self._days: DayTable | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -146,6 +148,7 @@ class Engine:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+            self._days = None
 
     def searcher(self) -> Any:
         """An open searcher on the latest commit."""
@@ -157,12 +160,26 @@ class Engine:
 
     # -- search ---------------------------------------------------------
 
-    def _filter(self, request: SearchRequest, searcher: Any) -> Any | None:
-        parts: list[Any] = []
+    def days(self) -> DayTable:
+        """The day table of the current searcher, built on first use."""
+        searcher = self.searcher()
+        if self._days is None:
+            self._days = DayTable(searcher)
+        return self._days
+
+    def _filter(
+        self, request: SearchRequest, searcher: Any, ranges: list[tuple[int | None, int | None]]
+    ) -> set[int] | None:
+        """The document numbers every hit must be among, or ``None`` for all."""
+        ranges = list(ranges)
         if request.date_from or request.date_to:
             low = day_number(request.date_from) if request.date_from else None
             high = day_number(request.date_to) if request.date_to else None
-            parts.append(query.NumericRange("date", low, high))
+            ranges.append((low, high))
+        allowed: set[int] | None = None
+        for low, high in ranges:
+            docs = self.days().between(low, high)
+            allowed = docs if allowed is None else allowed & docs
         if request.source is not None:
             wanted = request.source.strip().casefold()
             names = [
@@ -170,14 +187,11 @@ class Engine:
                 for n in searcher.lexicon("source_name")
                 if _as_text(n).casefold() == wanted
             ]
-            parts.append(
-                query.Or([query.Term("source_name", n) for n in names])
-                if names
-                else query.NullQuery
-            )
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else query.And(parts)
+            docs = set()
+            for name in names:
+                docs.update(searcher.docs_for_query(query.Term("source_name", name)))
+            allowed = docs if allowed is None else allowed & docs
+        return allowed
 
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of hits for ``request``, with the exact total."""
@@ -185,8 +199,8 @@ class Engine:
         request.validate()
         searcher = self.searcher()
         parsed = parse_query(request.query, searcher.schema)
-        expanded = expand(parsed, searcher.reader())
-        browse = isinstance(parsed, query.Every)
+        expanded, ranges = hoist_date_ranges(expand(parsed, searcher.reader()))
+        browse = isinstance(expanded, query.Every)
         order: SortOrder = "newest" if browse and request.sort == "relevance" else request.sort
         if order == "relevance":
             sortedby: Any = [sorting.ScoreFacet(), sorting.FieldFacet("sort_newest", reverse=True)]
@@ -195,11 +209,11 @@ class Engine:
         else:
             sortedby = sorting.FieldFacet("sort_oldest")
 
-        flt = self._filter(request, searcher)
+        flt = self._filter(request, searcher, ranges)
         hits: list[Hit] = []
         total = 0
         timeline: tuple[tuple[str, int], ...] = ()
-        if expanded is not query.NullQuery and flt is not query.NullQuery:
+        if expanded is not query.NullQuery and flt != set():
             wanted = min(request.page * request.limit, max(1, searcher.doc_count_all()))
             results = searcher.search(
                 expanded,

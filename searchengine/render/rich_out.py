@@ -254,6 +254,17 @@ def problems(items: Iterable[Problem], kind: str) -> Group:
     return Group(*lines)
 
 
+def print_paged(console: Console, renderable: RenderableType) -> None:
+    """Print, through a pager when on a terminal and taller than the screen."""
+    if console.is_terminal:
+        height = len(console.render_lines(renderable, console.options, pad=False))
+        if height > console.height:
+            with console.pager(styles=True):
+                console.print(renderable)
+            return
+    console.print(renderable)
+
+
 def make_console(file: object, *, force_plain: bool = False) -> Console:
     """A console that never interprets markup or emoji in our strings."""
     return Console(
