@@ -19,7 +19,6 @@ from typing import Any
 from whoosh.writing import CLEAR
 
 from searchengine import store
-from searchengine.analysis import WORD, spelling_form
 from searchengine.dates import day_number
 from searchengine.errors import IndexWriteError, UsageError
 from searchengine.load import load_file
@@ -50,11 +49,7 @@ def document(article: Article, sig: bytes) -> dict[str, Any]:
         "sig": sig,
         "title": article.title,
         "body": article.body,
-        "words": " ".join(
-            dict.fromkeys(
-                spelling_form(m.group(0)) for m in WORD.finditer(f"{article.title}\n{article.body}")
-            )
-        ),
+        "words": f"{article.title}\n{article.body}",
         "encoding": article.encoding,
         # Always written: a segment with no value at all would have no column
         # to sort on.

@@ -24,6 +24,7 @@ from searchengine.errors import (
     IndexMissingError,
     IndexWriteError,
 )
+from searchengine.fieldformats import NewsPositions, WordSet
 
 #: Bumped when the schema changes in a way old indexes cannot serve.
 FORMAT_VERSION = 1
@@ -42,21 +43,28 @@ UNDATED_OLDEST = 99_999_999
 def make_schema() -> fields.Schema:
     """The schema of every index this version writes."""
     text = news_analyzer()
+
+    def searchable(**options: Any) -> Any:
+        field = fields.TEXT(analyzer=text, multitoken_query="phrase", **options)
+        field.format = NewsPositions(field_boost=options.get("field_boost", 1.0))
+        return field
+
+    words = fields.TEXT(analyzer=spelling_analyzer(), phrase=False)
+    words.format = WordSet()
+    words.scorable = False
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True, sortable=True),
         record=fields.STORED(),
         # "size:mtime_ns" of the file when read: what makes re-runs incremental.
         sig=fields.COLUMN(columns.VarBytesColumn()),
-        title=fields.TEXT(
-            analyzer=text, stored=True, field_boost=TITLE_BOOST, multitoken_query="phrase"
-        ),
-        body=fields.TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
+        title=searchable(stored=True, field_boost=TITLE_BOOST),
+        body=searchable(stored=True),
         # Unstemmed words of title and body: spelling suggestions, fuzzy terms.
-        words=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
-        source=fields.TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
+        words=words,
+        source=searchable(stored=True),
         source_name=fields.ID(sortable=True),
-        author=fields.TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
+        author=searchable(stored=True),
         url=fields.STORED(),
         encoding=fields.STORED(),
         date=fields.NUMERIC(int, bits=32, stored=True, signed=False),
