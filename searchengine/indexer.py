@@ -10,9 +10,14 @@ run leaves the previous commit as it was, whole and searchable.
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
+import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,9 +108,56 @@ def _under(path: str, roots: Iterable[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
+#: Files to read before a pool of reader processes pays for its start-up.
+POOL_MIN_FILES = 64
+#: Files being read ahead of the writer at most: bounds memory.
+POOL_WINDOW = 64
+
+
+def _quiet_worker() -> None:
+    # Ctrl-C is the parent's to handle; a worker that also raised it would
+    # print a traceback per process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, LoadResult]]:
-    for path in paths:
-        yield path, load_file(path, encoding)
+    """Each path with what it yielded, in order.
+
+    With many files and more than one core, files are read (decoded, parsed,
+    extracted) in worker processes while this one writes the index; at most
+    :data:`POOL_WINDOW` results wait at a time, so memory stays bounded.
+    """
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 4)
+    if workers < 2 or len(paths) < POOL_MIN_FILES:
+        for path in paths:
+            yield path, load_file(path, encoding)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
+        pending: deque[tuple[str, Future[LoadResult]]] = deque()
+        queued = iter(paths)
+        try:
+            for path in itertools.islice(queued, POOL_WINDOW):
+                pending.append((path, pool.submit(load_file, path, encoding)))
+            while pending:
+                path, future = pending.popleft()
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    # A reader died (killed, out of memory): read the rest here.
+                    for _, waiting in pending:
+                        waiting.cancel()
+                    rest = [path, *(p for p, _ in pending), *queued]
+                    pending.clear()
+                    for remaining in rest:
+                        yield remaining, load_file(remaining, encoding)
+                    return
+                following = next(queued, None)
+                if following is not None:
+                    pending.append((following, pool.submit(load_file, following, encoding)))
+                yield path, result
+        finally:
+            for _, future in pending:
+                future.cancel()
 
 
 def run_index(

@@ -173,3 +173,22 @@ def test_interrupted_run_leaves_the_last_commit(
         run_index(index_dir, [str(corpus)], progress=interrupt)
     assert len(all_ids(index_dir)) == 4
     assert counts(run_index(index_dir, [str(corpus)])) == (5, 0, 4, 0, 9)
+
+
+def test_reader_processes_give_the_same_index_as_reading_in_process(
+    write: WriteFile, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import searchengine.indexer as indexer
+
+    for n in range(12):
+        write(f"f{n:02d}.txt", f"Story {n}\n\nBody of story {n}.")
+    write("bad.json", "{")
+    monkeypatch.setattr(indexer, "POOL_WINDOW", 3)
+    results = []
+    for minimum, name in ((1, "pooled"), (10**9, "serial")):
+        monkeypatch.setattr(indexer, "POOL_MIN_FILES", minimum)
+        target = str(tmp_path / name)
+        summary = run_index(target, [str(corpus)])
+        results.append((counts(summary), [(p.path, p.reason) for p in summary.errors], all_ids(target)))
+    assert results[0] == results[1]
+    assert results[0][0] == (12, 0, 0, 0, 12)
