@@ -189,6 +189,8 @@ def test_reader_processes_give_the_same_index_as_reading_in_process(
         monkeypatch.setattr(indexer, "POOL_MIN_FILES", minimum)
         target = str(tmp_path / name)
         summary = run_index(target, [str(corpus)])
-        results.append((counts(summary), [(p.path, p.reason) for p in summary.errors], all_ids(target)))
+        results.append(
+            (counts(summary), [(p.path, p.reason) for p in summary.errors], all_ids(target))
+        )
     assert results[0] == results[1]
     assert results[0][0] == (12, 0, 0, 0, 12)

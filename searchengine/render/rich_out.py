@@ -188,6 +188,31 @@ def article(view: ArticleView) -> Group:
     return Group(*rows)
 
 
+def histogram(counts: tuple[tuple[str, int], ...], width: int = 40) -> Table | None:
+    """Bars per year, or per month when everything is within two years."""
+    if not counts:
+        return None
+    years: dict[str, int] = {}
+    for key, value in counts:
+        years[key[:4]] = years.get(key[:4], 0) + value
+    if len(years) <= 2:
+        labels = _months_between(counts[0][0], counts[-1][0])
+        by_month = dict(counts)
+        rows = [(label, by_month.get(label, 0)) for label in labels]
+    else:
+        first, last = int(min(years)), int(max(years))
+        rows = [(str(y), years.get(str(y), 0)) for y in range(first, last + 1)]
+    top = max(value for _, value in rows) or 1
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(style="cyan", no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    for label, value in rows:
+        bar = "█" * (value * width // top) or ("▏" if value else "")
+        table.add_row(label, bar, f"{value:,}")
+    return table
+
+
 def human_bytes(count: int) -> str:
     size = float(count)
     for unit in ("B", "KB", "MB", "GB"):
@@ -216,9 +241,9 @@ def stats(s: Stats) -> Group:
         if len(s.sources) > 10:
             sources.add_row(Text(f"… {len(s.sources) - 10} more", style="dim"), "")
         rows += [Text(""), sources]
-    line = timeline(s.by_month)
-    if line is not None:
-        rows += [Text(""), line]
+    chart = histogram(s.by_month)
+    if chart is not None:
+        rows += [Text(""), chart]
     return Group(*rows)
 
 
