@@ -10,6 +10,7 @@ on stderr (a JSON object with ``--json``) and an exit code from
 from __future__ import annotations
 
 import enum
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -84,6 +85,14 @@ class SearchEngineGroup(click.Group):
             # `searchengine search x | head`: the reader left; that is fine.
             sys.stderr.close()
             sys.exit(int(ExitStatus.SUCCESS))
+        except Exception as error:  # noqa: BLE001 - the last resort: a message, not a traceback
+            if os.environ.get("SEARCHENGINE_DEBUG"):
+                raise
+            message = (
+                f"unexpected {type(error).__name__}: {error}; this is a bug, please report it "
+                "(set SEARCHENGINE_DEBUG=1 to see the traceback)"
+            )
+            _fail("internal", message, ExitStatus.ERROR, as_json)
         if isinstance(result, int):
             sys.exit(result)
         sys.exit(int(ExitStatus.SUCCESS))

@@ -41,6 +41,17 @@ class _Known:
     count: int
 
 
+def stored_path(path: str) -> str:
+    """``path`` as the index keeps it: valid Unicode even when the file name
+    is not (its undecodable bytes written as ``\\xe9``), since Whoosh terms
+    must be UTF-8.  Runs compare files by this form."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return path
+
+
 def file_signature(stat: os.stat_result) -> bytes:
     return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
 
@@ -49,7 +60,7 @@ def document(article: Article, sig: bytes) -> dict[str, Any]:
     """The Whoosh document of one article."""
     doc: dict[str, Any] = {
         "id": article.id,
-        "path": article.path,
+        "path": stored_path(article.path),
         "record": article.record,
         "sig": sig,
         "title": article.title,
@@ -209,16 +220,17 @@ def run_index(
             except OSError as exc:
                 errors.append(Problem(path, None, f"cannot read: {exc.strerror or exc}", "error"))
                 continue
-            previous = known.get(path)
+            previous = known.get(stored_path(path))
             if previous is not None and previous.sig == sig:
                 unchanged += previous.count
             else:
                 to_load.append((path, sig))
         sig_of = dict(to_load)
 
-        seen = set(files)
+        seen = {stored_path(p) for p in files}
+        stored_roots = [stored_path(root) for root in roots]
         for path, info in known.items():
-            if path not in seen and _under(path, roots):
+            if path not in seen and _under(path, stored_roots):
                 writer.delete_by_term("path", path)
                 removed += info.count
                 changed = True
@@ -230,9 +242,10 @@ def run_index(
             for problem in result.problems:
                 (skipped if problem.kind == "skipped" else errors).append(problem)
             old_records: set[int | None] = set()
-            if path in known:
-                old_records = _records_of(reader, path)
-                writer.delete_by_term("path", path)
+            key = stored_path(path)
+            if key in known:
+                old_records = _records_of(reader, key)
+                writer.delete_by_term("path", key)
                 changed = True
             new_records = {a.record for a in result.articles}
             updated += len(new_records & old_records)

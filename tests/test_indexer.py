@@ -194,3 +194,20 @@ def test_reader_processes_give_the_same_index_as_reading_in_process(
         )
     assert results[0] == results[1]
     assert results[0][0] == (12, 0, 0, 0, 12)
+
+
+def test_file_name_that_is_not_utf8_is_indexed_and_kept_across_runs(
+    corpus: Path, index_dir: str
+) -> None:
+    odd = os.path.join(os.fsencode(str(corpus)), b"caf\xe9-story.txt")
+    with open(odd, "wb") as handle:
+        handle.write(b"Cafe story\n\nThe harbour cafe reopened.")
+    first = run_index(index_dir, [str(corpus)])
+    assert counts(first) == (1, 0, 0, 0, 1)
+    with Engine(index_dir) as engine:
+        (hit,) = engine.search(SearchRequest(query="harbour")).hits
+    assert hit.path == str(corpus) + "/caf\\xe9-story.txt"
+    assert hit.id == article_id(os.fsdecode(odd), None)
+    assert counts(run_index(index_dir, [str(corpus)])) == (0, 0, 1, 0, 1)
+    os.remove(odd)
+    assert counts(run_index(index_dir, [str(corpus)])) == (0, 0, 0, 1, 0)
