@@ -85,7 +85,7 @@ class SearchEngineGroup(click.Group):
             # `searchengine search x | head`: the reader left; that is fine.
             sys.stderr.close()
             sys.exit(int(ExitStatus.SUCCESS))
-        except Exception as error:  # noqa: BLE001 - the last resort: a message, not a traceback
+        except Exception as error:  # the last resort: a message, not a traceback
             if os.environ.get("SEARCHENGINE_DEBUG"):
                 raise
             message = (
