@@ -109,7 +109,7 @@ def load_file(path: str, encoding: str | None = None) -> LoadResult:
         return LoadResult(problems=(Problem(path, problem.record, problem.reason, problem.kind),))
     except RecursionError:
         return LoadResult(problems=(Problem(path, None, "nested too deeply to read", "error"),))
-    except Exception as exc:
+    except Exception as exc:  # one hostile file must never stop a run
         reason = f"could not be read ({type(exc).__name__}: {exc}); please report this file"
         return LoadResult(problems=(Problem(path, None, reason, "error"),))
 

@@ -246,7 +246,7 @@ def parse_query(text: str, schema: Any) -> Any:
         parsed = parser.parse(tidy(text))
     except BadDateError:
         raise
-    except Exception:
+    except Exception:  # any parser failure falls back to plain words
         parsed = None
     if (
         parsed is not None
