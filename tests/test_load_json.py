@@ -6,6 +6,8 @@ import datetime as dt
 import gzip
 import json
 
+import pytest
+
 from searchengine.load import load_file
 
 from conftest import WriteFile
@@ -146,3 +148,32 @@ def test_jsonl_line_not_utf8_is_reported_and_others_kept(write: WriteFile) -> No
     assert [(p.record, p.kind) for p in result.problems] == [(1, "error")]
     latin = load_file(str(write("feed2.jsonl", data)), "latin-1")
     assert [a.title for a in latin.articles] == ["A", "café", "C"]
+
+
+def test_overlong_jsonl_line_is_reported_and_the_next_line_read(
+    write: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searchengine.load import jsonfmt
+
+    monkeypatch.setattr(jsonfmt, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(jsonfmt, "_CHUNK", 256)
+    data = '{"title": "long", "text": "' + "y" * 5000 + '"}\n\n{"title": "ok", "text": "fine"}'
+    result = load_file(str(write("long.jsonl", data)))
+    assert [(a.record, a.title) for a in result.articles] == [(2, "ok")]
+    assert [(p.record, p.kind, p.reason) for p in result.problems] == [
+        (0, "error", "line longer than 0 MB")
+    ]
+
+
+def test_gzip_bomb_stops_early_with_a_reason(
+    write: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searchengine.load import jsonfmt
+
+    monkeypatch.setattr(jsonfmt, "INFLATION_CHECK_BYTES", 1 << 20)
+    good = b'{"title": "first", "text": "kept"}\n'
+    path = write("bomb.jsonl.gz", gzip.compress(good + b"\n" * (64 << 20), compresslevel=9))
+    result = load_file(str(path))
+    assert [a.title for a in result.articles] == ["first"]
+    (problem,) = result.problems
+    assert problem.record is None and "gzip bomb" in problem.reason

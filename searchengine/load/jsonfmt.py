@@ -9,11 +9,12 @@ a body is reported with its number and the rest are still read.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import Any
 
 from searchengine.dates import parse_date
 from searchengine.load.problems import InputProblem, failed, skipped
@@ -158,8 +159,71 @@ def load_json(path: str, text: str, encoding: str) -> tuple[list[Article], list[
     return articles, problems
 
 
-def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    yield from enumerate(stream)
+#: A JSON Lines record longer than this is reported and passed over.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+#: Gzip input inflating more than this many times over is a gzip bomb (news
+#: text inflates five- to fifteenfold); checked once this much is inflated.
+MAX_INFLATION = 100
+INFLATION_CHECK_BYTES = 64 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+
+class _Bomb(Exception):
+    pass
+
+
+def _lines(
+    stream: io.BufferedIOBase, compressed: io.BufferedIOBase | None
+) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered non-blank lines, read in large chunks so that runs of blank
+    lines cost almost nothing.  A line over :data:`MAX_LINE_BYTES` comes out
+    as ``None`` (its text is not kept).  With ``compressed`` (the file under
+    a gzip stream), raises :class:`_Bomb` when the inflation is implausible.
+    """
+    number = 0
+    inflated = 0
+    parts: list[bytes] = []
+    pending = 0  # bytes in ``parts``
+    overlong = False
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        inflated += len(chunk)
+        if (
+            compressed is not None
+            and inflated > INFLATION_CHECK_BYTES
+            and inflated > MAX_INFLATION * max(1, compressed.tell())
+        ):
+            raise _Bomb
+        if not parts and not overlong and not chunk.strip():
+            number += chunk.count(b"\n")  # a run of blank lines
+            continue
+        start = 0
+        while True:
+            end = chunk.find(b"\n", start)
+            if end < 0:
+                break
+            if overlong:
+                yield number, None
+            else:
+                parts.append(chunk[start:end])
+                line = b"".join(parts)
+                if line.strip():
+                    yield number, line
+            parts, pending, overlong = [], 0, False
+            number += 1
+            start = end + 1
+        rest = chunk[start:]
+        if rest and not overlong:
+            parts.append(rest)
+            pending += len(rest)
+            if pending > MAX_LINE_BYTES:
+                parts, pending, overlong = [], 0, True
+    if overlong:
+        yield number, None
+    elif parts and b"".join(parts).strip():
+        yield number, b"".join(parts)
 
 
 def load_jsonl(
@@ -174,12 +238,20 @@ def load_jsonl(
     problems: list[Problem] = []
     codec = encoding or "utf-8"
     try:
-        raw: IO[bytes] = gzip.open(path, "rb") if gzipped else open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, with the gzip layer
     except OSError as exc:
         raise failed(f"cannot open: {exc.strerror or exc}") from None
+    stream: io.BufferedIOBase = gzip.GzipFile(fileobj=handle, mode="rb") if gzipped else handle
     try:
-        with raw:
-            for number, line in _lines(raw):
+        with handle, stream:
+            for number, line in _lines(stream, handle if gzipped else None):
+                if line is None:
+                    problems.append(
+                        Problem(
+                            path, number, f"line longer than {MAX_LINE_BYTES // 2**20} MB", "error"
+                        )
+                    )
+                    continue
                 try:
                     text = line.decode(codec)
                 except UnicodeDecodeError:
@@ -217,6 +289,16 @@ def load_jsonl(
                     articles.append(article_from_object(obj, path, number, codec))
                 except InputProblem as problem:
                     problems.append(Problem(path, number, problem.reason, problem.kind))
+    except _Bomb:
+        problems.append(
+            Problem(
+                path,
+                None,
+                f"inflates more than {MAX_INFLATION} times over, which text never does (a gzip "
+                "bomb?); reading stopped there, the lines before it were read",
+                "error",
+            )
+        )
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         problems.append(Problem(path, None, f"not a readable gzip file: {exc}", "error"))
     except OSError as exc:
