@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from searchengine import __version__
-from searchengine.errors import SearchEngineError, UsageError
+from searchengine.errors import RunInterruptedError, SearchEngineError, UsageError
 
 DEFAULT_INDEX = "index"
 
@@ -33,6 +33,8 @@ class ExitStatus(enum.IntEnum):
 
 
 def exit_status_for(error: SearchEngineError) -> ExitStatus:
+    if isinstance(error, RunInterruptedError):
+        return ExitStatus.INTERRUPTED
     return ExitStatus.USAGE if isinstance(error, UsageError) else ExitStatus.ERROR
 
 
@@ -185,16 +187,21 @@ def index_command(
     from searchengine.indexer import run_index
 
     target = _index_dir(ctx, index_dir)
-    stderr = sys.stderr
-    if as_json or not stderr.isatty():
-        summary = run_index(target, list(paths), rebuild=rebuild, encoding=encoding)
-    else:
-        from searchengine.render.progress import ProgressDisplay
+    try:
+        if as_json or not sys.stderr.isatty():
+            summary = run_index(target, list(paths), rebuild=rebuild, encoding=encoding)
+        else:
+            from searchengine.render.progress import ProgressDisplay
 
-        with ProgressDisplay(_stderr_console()) as display:
-            summary = run_index(
-                target, list(paths), rebuild=rebuild, encoding=encoding, progress=display.update
-            )
+            with ProgressDisplay(_stderr_console()) as display:
+                summary = run_index(
+                    target, list(paths), rebuild=rebuild, encoding=encoding, progress=display.update
+                )
+    except KeyboardInterrupt:
+        raise RunInterruptedError(
+            "interrupted: nothing from this run was committed, the index is as it was before it; "
+            "run the same command again to finish"
+        ) from None
     if as_json:
         from searchengine.render import json_out
 

@@ -72,3 +72,9 @@ class ArticleNotFoundError(SearchEngineError):
     """``show`` was given an id that is not in the index."""
 
     kind = "not_found"
+
+
+class RunInterruptedError(SearchEngineError):
+    """An index run was stopped (Ctrl-C) before it committed."""
+
+    kind = "interrupted"
