@@ -1,0 +1,420 @@
+"""The benchmark: searchengine next to plain Whoosh, SQLite FTS5 and tantivy, on one corpus.
+
+    python -m benchmarks.run                     # 20,000 articles (what `make bench` runs)
+    python -m benchmarks.run --sizes 1000,20000,100000
+    python -m benchmarks.run --quick             # smoke test: 1,000 articles, a few queries
+    python -m benchmarks.run --size 100000 --skip plain-whoosh,tantivy
+
+For each size: generate (or reuse) the corpus, then for each engine in its
+own child process build the index from the files (timed, peak memory
+sampled), measure its size, run the query mix warm (opened once, a warm-up
+pass, then measured passes), and time cold queries as fresh processes.
+searchengine also gets its no-op re-run timed, on the corpus and on a corpus
+of one file per article.  Results go to ``OUT/results-SIZE.json`` and
+``OUT/results-SIZE.md``.  See ``benchmarks/README.md`` for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.engines import ENGINES, BenchEngine, dist_version, load_engine
+from benchmarks.engines.se import SearchEngineBench
+from benchmarks.generate import ensure_corpus
+from benchmarks.measure import machine, run_child, summarize, timed_run
+from benchmarks.querymix import CLASSES, BenchQuery, limit_per_class, load_queries, save_queries
+from benchmarks.report import evaluate_targets, markdown, ratios
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "benchmarks"
+#: Query classes timed as cold processes (one query of each, in turn).
+COLD_KINDS = ("single", "and", "phrase", "phrase_date", "field")
+STEPS = ("queries", "cold", "noop", "noop-files")
+
+
+def log(message: str) -> None:
+    stamp = dt.datetime.now().strftime("%H:%M:%S")
+    print(f"[{stamp}] {message}", file=sys.stderr, flush=True)
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + (
+        os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+    )
+    env.pop("SEARCHENGINE_INDEX", None)
+    return env
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.skip: set[str] = args.skip
+        self.env = child_env()
+
+    # -- one engine -----------------------------------------------------------
+
+    def build(
+        self, name: str, engine: BenchEngine, corpus: Path, index_dir: Path, raw_bytes: int
+    ) -> dict[str, Any]:
+        if index_dir.exists():
+            shutil.rmtree(index_dir)
+        result = index_dir.parent / f"{index_dir.name}-index.json"
+        result.unlink(missing_ok=True)
+        logfile = index_dir.parent / f"{index_dir.name}.log"
+        argv = [sys.executable, "-m", "benchmarks.child", "index", name]
+        argv += [str(corpus), str(index_dir), str(result)]
+        run = run_child(argv, timeout=self.args.index_timeout, cwd=REPO, env=self.env, log=logfile)
+        if run.timed_out:
+            return {"error": f"indexing timed out after {self.args.index_timeout:.0f} s"}
+        if run.returncode != 0 or not result.exists():
+            return {"error": f"indexing failed (exit {run.returncode}): {_tail(logfile)}"}
+        info = json.loads(result.read_text(encoding="utf-8"))
+        size = engine.index_bytes(index_dir)
+        seconds = float(info.pop("seconds"))
+        articles = int(info.pop("articles"))
+        return {
+            "articles": articles,
+            "seconds": round(seconds, 3),
+            "articles_per_s": round(articles / seconds, 1) if seconds else None,
+            "process_wall_s": round(run.wall_s, 3),
+            "peak_rss_mb": round(info.pop("maxrss_kb") / 1024, 1),
+            "peak_rss_children_mb": round(info.pop("children_maxrss_kb") / 1024, 1),
+            "peak_tree_rss_mb": round(run.peak_tree_rss_kb / 1024, 1),
+            "index_bytes": size,
+            "size_ratio": round(size / raw_bytes, 3) if raw_bytes else None,
+            "detail": info,
+        }
+
+    def queries(
+        self, name: str, engine: BenchEngine, index_dir: Path, queries_file: Path
+    ) -> dict[str, Any]:
+        result = index_dir.parent / f"{index_dir.name}-queries.json"
+        result.unlink(missing_ok=True)
+        logfile = index_dir.parent / f"{index_dir.name}.log"
+        budget = self.args.query_budget
+        argv = [sys.executable, "-m", "benchmarks.child", "queries", name, str(index_dir)]
+        argv += [str(queries_file), str(result), "--passes", str(self.args.passes)]
+        argv += ["--warmup", str(self.args.warmup), "--budget", str(budget)]
+        run = run_child(argv, timeout=budget * 4 + 900, cwd=REPO, env=self.env, log=logfile)
+        if run.timed_out or run.returncode != 0 or not result.exists():
+            why = "timed out" if run.timed_out else f"failed (exit {run.returncode})"
+            return {"error": f"queries {why}: {_tail(logfile)}"}
+        data = json.loads(result.read_text(encoding="utf-8"))
+        queries = load_queries(queries_file)
+        by_class: dict[str, Any] = {}
+        every: list[float] = []
+        for kind in CLASSES:
+            mine = [q for q in queries if q.kind == kind]
+            if kind not in engine.supports:
+                by_class[kind] = {"n/a": True}
+                continue
+            samples = [ms for q in mine for ms in data["samples_ms"].get(q.qid, [])]
+            totals = [data["totals"][q.qid] for q in mine if q.qid in data["totals"]]
+            firsts = sorted(data["first_pass_ms"][q.qid] for q in mine if q.qid in data["totals"])
+            errors = {q.qid: data["errors"][q.qid] for q in mine if q.qid in data["errors"]}
+            every += samples
+            entry: dict[str, Any] = summarize(samples) if samples else {"n": 0}
+            entry["queries"] = len(mine)
+            entry["mean_total"] = round(statistics.fmean(totals), 1) if totals else None
+            entry["zero_hits"] = sum(1 for t in totals if t == 0)
+            entry["first_pass_p50_ms"] = round(firsts[len(firsts) // 2], 3) if firsts else None
+            if errors:
+                entry["errors"] = errors
+            by_class[kind] = entry
+        return {
+            "open_seconds": round(data["open_seconds"], 3),
+            "passes": data["passes"],
+            "warmup_passes": data["warmup_passes"],
+            "peak_rss_mb": round(data["maxrss_kb"] / 1024, 1),
+            "classes": by_class,
+            "all": summarize(every) if every else {"n": 0},
+            "totals": data["totals"],
+        }
+
+    def cold(
+        self, engine: BenchEngine, index_dir: Path, cold_set: list[BenchQuery]
+    ) -> dict[str, Any]:
+        argvs = [(q, engine.cold_argv(index_dir, q)) for q in cold_set]
+        runnable = [(q, a) for q, a in argvs if a is not None]
+        if not runnable:
+            return {"n/a": True}
+        # One untimed run first: "cold" is a fresh process, not a cold disk cache.
+        timed_run(runnable[0][1], cwd=REPO, env=self.env, timeout=600)
+        walls: list[float] = []
+        failures: list[str] = []
+        per_query: dict[str, list[float]] = {}
+        for i in range(self.args.cold_runs):
+            q, argv = runnable[i % len(runnable)]
+            t = timed_run(argv, cwd=REPO, env=self.env, timeout=600)
+            if t.returncode != 0:
+                failures.append(f"{q.qid}: exit {t.returncode}: {t.stderr.decode()[-300:]}")
+                continue
+            walls.append(t.wall_s * 1000.0)
+            per_query.setdefault(q.qid, []).append(round(t.wall_s * 1000.0, 1))
+        out: dict[str, Any] = {"runs": len(walls), "queries": per_query}
+        if walls:
+            out |= {
+                "median_ms": round(statistics.median(walls), 1),
+                "min_ms": round(min(walls), 1),
+                "max_ms": round(max(walls), 1),
+            }
+        if failures:
+            out["failures"] = failures
+        return out
+
+    def noop(self, index_dir: Path, corpus: Path, runs: int = 3) -> dict[str, Any]:
+        argv = SearchEngineBench().noop_argv(index_dir, corpus)
+        walls: list[float] = []
+        took: list[float] = []
+        last: dict[str, Any] = {}
+        for _ in range(runs):
+            t = timed_run(argv, cwd=REPO, env=self.env, timeout=3600)
+            if t.returncode != 0:
+                return {"error": f"exit {t.returncode}: {t.stderr.decode()[-500:]}"}
+            last = json.loads(t.stdout)
+            walls.append(t.wall_s)
+            took.append(float(last["took_ms"]) / 1000.0)
+        return {
+            "wall_s": round(statistics.median(walls), 3),
+            "run_index_s": round(statistics.median(took), 3),
+            "runs": runs,
+            "added": last.get("added"),
+            "updated": last.get("updated"),
+            "removed": last.get("removed"),
+            "unchanged": last.get("unchanged"),
+        }
+
+    # -- one size -------------------------------------------------------------
+
+    def run_size(self, size: int) -> dict[str, Any]:
+        args = self.args
+        tag = f"{size}-quick" if args.quick else str(size)
+        out: Path = args.out
+        out.mkdir(parents=True, exist_ok=True)
+        work = out / "work" / tag
+        work.mkdir(parents=True, exist_ok=True)
+
+        corpus_root = BENCH / "corpora" / f"{size}-s{args.seed}"
+        log(f"corpus: {size:,} articles in {corpus_root}")
+        manifest = ensure_corpus(size, corpus_root, seed=args.seed)
+        articles_dir = corpus_root / "articles"
+        raw = int(manifest["raw_text_bytes"])
+        queries = load_queries(corpus_root / "queries.json")
+        if args.per_class:
+            queries = limit_per_class(queries, args.per_class)
+        queries_file = work / "queries.json"
+        save_queries(queries_file, queries)
+        cold_set = limit_per_class([q for q in queries if q.kind in COLD_KINDS], 1)
+
+        versions = {"sqlite": __import__("sqlite3").sqlite_version}
+        for dist in ("searchengine", "whoosh3", "tantivy"):
+            versions[dist] = dist_version(dist)
+        results: dict[str, Any] = {
+            "size": size,
+            "quick": args.quick,
+            "started": dt.datetime.now().isoformat(timespec="seconds"),
+            "machine": machine(REPO, versions),
+            "corpus": manifest,
+            "settings": {
+                "seed": args.seed,
+                "queries": len(queries),
+                "queries_per_class": {k: sum(q.kind == k for q in queries) for k in CLASSES},
+                "warmup_passes": args.warmup,
+                "passes": args.passes,
+                "query_budget_s": args.query_budget,
+                "cold_runs": args.cold_runs,
+                "cold_queries": [q.qid for q in cold_set],
+                "top": 10,
+            },
+            "engines": {},
+            "baselines": {},
+        }
+        json_path = out / f"results-{tag}.json"
+
+        def save() -> None:
+            json_path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+
+        for name in ENGINES:
+            if name in self.skip:
+                results["engines"][name] = {"skipped": "--skip"}
+                continue
+            engine = load_engine(name)
+            why = engine.unavailable()
+            if why:
+                log(f"{name}: skipped: {why}")
+                results["engines"][name] = {"skipped": why}
+                continue
+            rec: dict[str, Any] = {"versions": engine.versions()}
+            results["engines"][name] = rec
+            index_dir = work / name
+            log(f"{name}: indexing {size:,} articles")
+            rec["index"] = self.build(name, engine, articles_dir, index_dir, raw)
+            save()
+            if "error" in rec["index"]:
+                log(f"{name}: {rec['index']['error']}")
+                continue
+            ix = rec["index"]
+            log(
+                f"{name}: {ix['articles']:,} articles in {ix['seconds']:.1f} s "
+                f"({ix['articles_per_s']:,.0f}/s), peak RSS {ix['peak_tree_rss_mb']:.0f} MB, "
+                f"index {ix['size_ratio']:.2f}x raw text"
+            )
+            if name == "searchengine" and "noop" not in self.skip:
+                rec["noop"] = self.noop(index_dir, articles_dir)
+                log(f"{name}: no-op re-run {rec['noop']}")
+            if "queries" not in self.skip:
+                log(f"{name}: {len(queries)} queries, warm")
+                rec["queries"] = self.queries(name, engine, index_dir, queries_file)
+                if "all" in rec["queries"]:
+                    log(f"{name}: all queries {rec['queries']['all']}")
+                else:
+                    log(f"{name}: {rec['queries'].get('error')}")
+                save()
+            if "cold" not in self.skip:
+                rec["cold"] = self.cold(engine, index_dir, cold_set)
+                log(f"{name}: cold query {rec['cold'].get('median_ms')} ms (median)")
+            save()
+            if not args.keep_indexes:
+                shutil.rmtree(index_dir, ignore_errors=True)
+
+        if "cold" not in self.skip:
+            base: dict[str, Any] = {}
+            for label, code in (
+                ("python -c pass", "pass"),
+                ("python -c 'import searchengine.cli'", "import searchengine.cli"),
+            ):
+                walls = [
+                    timed_run(
+                        [sys.executable, "-c", code], cwd=REPO, env=self.env, timeout=120
+                    ).wall_s
+                    for _ in range(max(3, args.cold_runs))
+                ]
+                base[label] = {"median_ms": round(statistics.median(walls) * 1000.0, 1)}
+            results["baselines"] = base
+
+        files_n = min(size, args.noop_files)
+        if "noop-files" not in self.skip and "searchengine" not in self.skip and files_n > 0:
+            results["noop_files"] = self.noop_files(files_n, work)
+            save()
+
+        results["ratios"] = ratios(results)
+        results["targets"] = evaluate_targets(results)
+        results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
+        save()
+        md_path = out / f"results-{tag}.md"
+        md_path.write_text(markdown(results), encoding="utf-8")
+        log(f"wrote {json_path} and {md_path}")
+        if not args.keep_indexes:
+            shutil.rmtree(work, ignore_errors=True)
+        return results
+
+    def noop_files(self, n: int, work: Path) -> dict[str, Any]:
+        """searchengine over ``n`` one-article files: indexing, then the no-op re-run."""
+        root = BENCH / "corpora" / f"{n}-s{self.args.seed}-files"
+        log(f"searchengine: {n:,} one-article files in {root}")
+        manifest = ensure_corpus(n, root, seed=self.args.seed, layout="files")
+        files = sum(manifest["files"].values())
+        index_dir = work / "searchengine-files"
+        engine = SearchEngineBench()
+        built = self.build(
+            "searchengine", engine, root / "articles", index_dir, int(manifest["raw_text_bytes"])
+        )
+        if "error" in built:
+            return {"files": files, "index": built}
+        noop = self.noop(index_dir, root / "articles")
+        log(f"searchengine: {files:,} files indexed at {built['articles_per_s']}/s; no-op {noop}")
+        if not self.args.keep_indexes:
+            shutil.rmtree(index_dir, ignore_errors=True)
+        return {"files": files, "articles": n, "index": built, "noop": noop}
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(s.replace("_", "").replace("k", "000")) for s in text.split(",") if s.strip()]
+
+
+def _skips(text: str) -> set[str]:
+    names = {s.strip() for s in text.split(",") if s.strip()}
+    unknown = names - set(ENGINES) - set(STEPS)
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown --skip {', '.join(sorted(unknown))}; use {', '.join([*ENGINES, *STEPS])}"
+        )
+    return names
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description="searchengine vs plain Whoosh, SQLite FTS5 and tantivy on generated news corpora.",
+    )
+    p.add_argument("--size", type=int, help="articles (default 20000)")
+    p.add_argument("--sizes", type=_sizes, help="comma-separated sizes, e.g. 1000,20000,100000")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", type=Path, default=BENCH / "out", help="results folder")
+    p.add_argument(
+        "--skip",
+        type=_skips,
+        default=set(),
+        help=f"comma-separated: engines ({', '.join(ENGINES)}) or steps ({', '.join(STEPS)})",
+    )
+    p.add_argument("--quick", action="store_true", help="smoke test: 1,000 articles, few queries")
+    p.add_argument("--passes", type=int, default=3, help="measured passes over the mix")
+    p.add_argument("--warmup", type=int, default=1, help="warm-up passes (not measured)")
+    p.add_argument("--per-class", type=int, default=0, help="queries per class (0: all 30)")
+    p.add_argument(
+        "--query-budget",
+        type=float,
+        default=300.0,
+        help="seconds of measured passes per engine; passes stop once over it",
+    )
+    p.add_argument("--index-timeout", type=float, default=3600.0, help="seconds per engine")
+    p.add_argument("--cold-runs", type=int, default=10)
+    p.add_argument(
+        "--noop-files",
+        type=int,
+        default=20000,
+        help="one-article files for the no-op re-run figure (at most the size; 0: none)",
+    )
+    p.add_argument("--keep-indexes", action="store_true", help="leave OUT/work/ in place")
+    args = p.parse_args(argv)
+    sizes = (args.sizes or []) + ([args.size] if args.size else [])
+    if args.quick:
+        sizes = sizes or [1000]
+        args.per_class = args.per_class or 3
+        args.passes = min(args.passes, 1)
+        args.cold_runs = min(args.cold_runs, 3)
+        args.query_budget = min(args.query_budget, 30.0)
+        args.noop_files = min(args.noop_files, 1000)
+    args.sizes = sizes or [20000]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    bench = Bench(args)
+    started = time.perf_counter()
+    for size in args.sizes:
+        bench.run_size(size)
+    log(f"done in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
