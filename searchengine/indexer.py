@@ -23,7 +23,7 @@ from typing import Any
 
 from whoosh.writing import CLEAR
 
-from searchengine import store
+from searchengine import lexicon, store
 from searchengine.dates import day_number
 from searchengine.errors import IndexWriteError, UsageError
 from searchengine.load import load_file
@@ -65,7 +65,6 @@ def document(article: Article, sig: bytes) -> dict[str, Any]:
         "sig": sig,
         "title": article.title,
         "body": article.body,
-        "words": f"{article.title}\n{article.body}",
         "encoding": article.encoding,
         # Always written: a segment with no value at all would have no column
         # to sort on.
@@ -200,7 +199,7 @@ def run_index(
     walk_stats = WalkStats()
     files = list(walk(roots, walk_stats))
 
-    ix = store.open_for_writing(index_dir)
+    ix = store.open_for_writing(index_dir, rebuild=rebuild)
     writer = store.writer(ix, index_dir)
     try:
         reader = writer.reader()
@@ -236,6 +235,7 @@ def run_index(
                 changed = True
 
         done_articles = 0
+        run_words: set[str] = set()
         for done, (path, result) in enumerate(
             _load_all([p for p, _ in to_load], encoding), start=1
         ):
@@ -253,6 +253,7 @@ def run_index(
             removed += len(old_records - new_records)
             for article in result.articles:
                 writer.add_document(**document(article, sig_of[path]))
+                run_words |= lexicon.words_of(f"{article.title}\n{article.body}")
                 changed = True
             done_articles += len(result.articles)
             report(Progress(done, len(to_load), done_articles, current=path))
@@ -261,7 +262,12 @@ def run_index(
         if changed:
             report(Progress(len(to_load), len(to_load), done_articles, stage="committing"))
             try:
+                # The lexicon first: a crash between the two leaves it with
+                # words to spare, which is harmless; never with words missing.
+                lexicon.add_words(index_dir, run_words)
                 writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
+                if rebuild:
+                    lexicon.write_words(index_dir, run_words)
             except OSError as exc:
                 raise IndexWriteError(
                     f"could not commit to {index_dir}: {exc.strerror or exc}; "

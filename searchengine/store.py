@@ -17,17 +17,17 @@ from typing import Any
 from whoosh import columns, fields, index
 from whoosh.index import EmptyIndexError, LockError
 
-from searchengine.analysis import news_analyzer, spelling_analyzer
+from searchengine.analysis import news_analyzer
 from searchengine.errors import (
     IndexCorruptError,
     IndexLockedError,
     IndexMissingError,
     IndexWriteError,
 )
-from searchengine.fieldformats import NewsPositions, WordSet
+from searchengine.fieldformats import NewsPositions
 
 #: Bumped when the schema changes in a way old indexes cannot serve.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 META_FILE = "searchengine.json"
 #: Title words count this much more than body words (BM25F field boost).
 TITLE_BOOST = 2.5
@@ -49,9 +49,6 @@ def make_schema() -> fields.Schema:
         field.format = NewsPositions(field_boost=options.get("field_boost", 1.0))
         return field
 
-    words = fields.TEXT(analyzer=spelling_analyzer(), phrase=False)
-    words.format = WordSet()
-    words.scorable = False
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True, sortable=True),
@@ -60,8 +57,6 @@ def make_schema() -> fields.Schema:
         sig=fields.COLUMN(columns.VarBytesColumn()),
         title=searchable(stored=True, field_boost=TITLE_BOOST),
         body=searchable(stored=True),
-        # Unstemmed words of title and body: spelling suggestions, fuzzy terms.
-        words=words,
         source=searchable(stored=True),
         source_name=fields.ID(sortable=True),
         author=searchable(stored=True),
@@ -117,13 +112,22 @@ def open_for_reading(index_dir: str) -> Any:
         raise IndexCorruptError(f"cannot open the index at {index_dir}: {exc}") from None
 
 
-def open_for_writing(index_dir: str) -> Any:
-    """Open the index at ``index_dir``, creating it (and the folder) if needed."""
+def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Any:
+    """Open the index at ``index_dir``, creating it (and the folder) if needed.
+
+    ``rebuild`` lets an index of another format version be replaced by a new,
+    empty one (it could not be read anyway); otherwise that is an error.
+    """
     try:
         os.makedirs(index_dir, exist_ok=True)
         if index.exists_in(index_dir):
-            _check_meta(index_dir)
-            return _retry(lambda: index.open_dir(index_dir))
+            try:
+                _check_meta(index_dir)
+            except IndexCorruptError:
+                if not rebuild:
+                    raise
+            else:
+                return _retry(lambda: index.open_dir(index_dir))
         ix = index.create_in(index_dir, make_schema())
         _write_meta(index_dir)
         return ix

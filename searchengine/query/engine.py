@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ from searchengine import store
 from searchengine.analysis import stem
 from searchengine.dates import day_number, from_day_number
 from searchengine.errors import ArticleNotFoundError, UsageError
+from searchengine.lexicon import Lexicon
 from searchengine.models import ArticleView, Hit, SearchResult, Snippet, Stats
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
 from searchengine.query.matching import match_spans, spec_for
@@ -69,15 +71,15 @@ class SearchRequest:
         return tuple(active)
 
 
-#: Fields whose words are also kept unstemmed in the ``words`` field.
+#: Fields whose words the lexicon holds unstemmed.
 WORD_FIELDS = ("title", "body")
 #: A prefix or wildcard matching more distinct words than this is left to
 #: Whoosh's own expansion over the stems.
 MAX_EXPANSION = 5000
 
 
-def _stems_of(words: Any) -> list[str]:
-    return sorted({stem(w.decode("utf-8") if isinstance(w, bytes) else w) for w in words})
+def _stems_of(words: Iterable[str]) -> list[str]:
+    return sorted({stem(w) for w in words})
 
 
 def _any_of(fieldname: str, stems: list[str], boost: float) -> Any:
@@ -86,27 +88,30 @@ def _any_of(fieldname: str, stems: list[str], boost: float) -> Any:
     return query.Or([query.Term(fieldname, s, boost=boost) for s in stems])
 
 
-def expand(q: Any, reader: Any) -> Any:
-    """Resolve fuzzy words, prefixes and wildcards against the real words.
+def expand(q: Any, lexicon: Lexicon) -> Any:
+    """Resolve fuzzy words, prefixes and wildcards against the written words.
 
-    They are matched on the unstemmed ``words`` field and replaced by the
-    stems of the words found: ``investers~`` reaches ``investors``, and
-    ``running*`` finds ``running`` though the index holds the stem ``run``.
+    They are matched in the index's :class:`Lexicon` of unstemmed words and
+    replaced by the stems of the words found: ``investers~`` reaches
+    ``investors``, and ``running*`` finds ``running`` though the index holds
+    the stem ``run``.
     """
     if isinstance(q, FuzzyWord):
-        words = reader.terms_within("words", q.text, q.maxdist, prefix=q.prefixlength)
-        return _any_of(q.fieldname, _stems_of(words), q.boost)
+        near = lexicon.within(q.text, q.maxdist, prefix=q.prefixlength)
+        return _any_of(q.fieldname, _stems_of(near), q.boost)
     if isinstance(q, query.Prefix | query.Wildcard) and q.fieldname in WORD_FIELDS:
-        probe = type(q)("words", q.text)
-        words = []
-        for word in probe._btexts(reader):
+        found = (
+            lexicon.with_prefix(q.text) if isinstance(q, query.Prefix) else lexicon.matching(q.text)
+        )
+        words: list[str] = []
+        for word in found:
             words.append(word)
             if len(words) > MAX_EXPANSION:
                 return q
         return _any_of(q.fieldname, _stems_of(words), q.boost)
     if q.is_leaf():
         return q
-    return q.apply(lambda child: expand(child, reader))
+    return q.apply(lambda child: expand(child, lexicon))
 
 
 def _as_text(value: Any) -> str:
@@ -137,6 +142,7 @@ class Engine:
         self._ix = store.open_for_reading(index_dir)
         self._searcher: Any = None
         self._days: DayTable | None = None
+        self._lexicon: Lexicon | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -149,6 +155,7 @@ class Engine:
             self._searcher.close()
             self._searcher = None
             self._days = None
+        self._lexicon = None
 
     def searcher(self) -> Any:
         """An open searcher on the latest commit."""
@@ -157,6 +164,13 @@ class Engine:
         if self._searcher is None:
             self._searcher = store.open_searcher(self._ix, self.index_dir)
         return self._searcher
+
+    def lexicon(self) -> Lexicon:
+        """The written words of the index, read on first use after each commit."""
+        self.searcher()  # a newer commit drops the cached list
+        if self._lexicon is None:
+            self._lexicon = Lexicon(self.index_dir)
+        return self._lexicon
 
     # -- search ---------------------------------------------------------
 
@@ -199,7 +213,7 @@ class Engine:
         request.validate()
         searcher = self.searcher()
         parsed = parse_query(request.query, searcher.schema)
-        expanded, ranges = hoist_date_ranges(expand(parsed, searcher.reader()))
+        expanded, ranges = hoist_date_ranges(expand(parsed, self.lexicon()))
         browse = isinstance(expanded, query.Every)
         order: SortOrder = "newest" if browse and request.sort == "relevance" else request.sort
         if order == "relevance":
@@ -233,7 +247,7 @@ class Engine:
                 score = -hit.score[0] if order == "relevance" else None
                 snippets = make_snippets(fields.get("body", ""), spec) if request.snippets else ()
                 hits.append(_hit(fields, score, snippets))
-        suggestion = None if browse else suggest(searcher.reader(), request.query)
+        suggestion = None if browse else suggest(searcher.reader(), self.lexicon(), request.query)
         return SearchResult(
             query=request.query,
             total=total,
@@ -262,7 +276,7 @@ class Engine:
         spans: tuple[tuple[int, int], ...] = ()
         snippets: tuple[Snippet, ...] = ()
         if query_text is not None and query_text.strip():
-            expanded = expand(parse_query(query_text, searcher.schema), searcher.reader())
+            expanded = expand(parse_query(query_text, searcher.schema), self.lexicon())
             spec = spec_for(expanded, "body")
             spans = tuple(match_spans(body, spec))
             snippets = make_snippets(body, spec)

@@ -1,9 +1,11 @@
 """ "Did you mean": spelling suggestions in the user's own words.
 
-Suggestions come from the unstemmed ``words`` field, so they are words
-people write (``bushfire``), never stems (``bushfir``).  A word is corrected
-when it is missing from the index, or far rarer there than a word within two
-edits (a swap of two neighbouring letters counts as one edit).
+Suggestions come from the index's lexicon of unstemmed words, so they are
+words people write (``bushfire``), never stems (``bushfir``).  A word is
+corrected when it is missing from the index, or far rarer there than a word
+within two edits (a swap of two neighbouring letters counts as one edit).
+Rarity and commonness are both counted in articles, through the stem: the
+search finds every form of a word, so that is how common it is to a reader.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from typing import Any
 
 from searchengine.analysis import WORD, spelling_form, stem
+from searchengine.lexicon import Lexicon
 
 #: A word seen in at most this many articles may be a misspelling.
 RARE_DOCS = 2
@@ -52,11 +55,12 @@ def _match_case(original: str, word: str) -> str:
     return word
 
 
-def _count(reader: Any, fieldname: str, term: str) -> int:
-    return int(reader.doc_frequency(fieldname, term))
+def _articles_with(reader: Any, root: str) -> int:
+    """Articles holding the stem ``root`` (in the title or in the body)."""
+    return max(int(reader.doc_frequency("body", root)), int(reader.doc_frequency("title", root)))
 
 
-def best_correction(reader: Any, word: str) -> str | None:
+def best_correction(reader: Any, lexicon: Lexicon, word: str) -> str | None:
     """A much commoner word close to ``word``, or ``None``.
 
     Rarity is judged on the stem (``guard`` is not rare where ``guards``
@@ -68,19 +72,18 @@ def best_correction(reader: Any, word: str) -> str | None:
     if len(form) < 3 or form.isdigit():
         return None
     root = stem(form)
-    frequency = max(_count(reader, "body", root), _count(reader, "title", root))
+    frequency = _articles_with(reader, root)
     if frequency > RARE_DOCS:
         return None
     reach = MAX_DISTANCE if frequency == 0 else 1
     best: tuple[int, int, str] | None = None
-    for candidate in reader.terms_within("words", form, reach):
-        candidate = candidate.decode("utf-8") if isinstance(candidate, bytes) else candidate
+    for candidate in lexicon.within(form, reach):
         if candidate == form or stem(candidate) == root:
             continue
         distance = edit_distance(form, candidate)
         if distance > reach:
             continue
-        count = _count(reader, "words", candidate)
+        count = _articles_with(reader, stem(candidate))
         if count < max(1, frequency * COMMONER_BY):
             continue
         key = (distance, -count, candidate)
@@ -89,7 +92,7 @@ def best_correction(reader: Any, word: str) -> str | None:
     return best[2] if best else None
 
 
-def suggest(reader: Any, text: str) -> str | None:
+def suggest(reader: Any, lexicon: Lexicon, text: str) -> str | None:
     """The query ``text`` with likely misspellings corrected, or ``None``."""
     masked = _SKIP.sub(lambda m: " " * len(m.group(0)), text)
     corrected = text
@@ -102,7 +105,7 @@ def suggest(reader: Any, text: str) -> str | None:
         end = match.end()
         if end < len(text) and text[end] in "*~":
             continue
-        replacement = best_correction(reader, word)
+        replacement = best_correction(reader, lexicon, word)
         if replacement is None:
             continue
         corrected = corrected[: match.start()] + _match_case(word, replacement) + corrected[end:]

@@ -1,0 +1,127 @@
+"""The written words of an index: what prefixes, wildcards, fuzzy words and
+spelling suggestions are matched against.
+
+The index holds stems (``run``), but people type the words they read
+(``running*``, ``bushfier``).  Their unstemmed, folded forms are kept here,
+in a sorted word list beside the index (``words.txt``), rather than as a
+Whoosh field: such a field costs one posting per word per article, which was
+a third of all indexing time and of the index's size, to answer questions
+that only need the list of words.
+
+The list is written before the commit it belongs to, as the union of what
+it held and the run's words, so it is never missing a word of the committed
+index.  It may hold words whose articles have since gone; they cost nothing
+but a wasted lookup, since every word found here is searched for through its
+stem.  ``index --rebuild`` writes it afresh.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+
+from whoosh.automata import fsa, lev
+
+from searchengine.analysis import WORD, spelling_form
+
+LEXICON_FILE = "words.txt"
+
+
+def words_of(text: str) -> set[str]:
+    """The distinct written words of ``text``, folded as the lexicon keeps them."""
+    return set(map(spelling_form, WORD.findall(text)))
+
+
+def _path(index_dir: str) -> str:
+    return os.path.join(index_dir, LEXICON_FILE)
+
+
+def read_words(index_dir: str) -> list[str]:
+    """The sorted words of the lexicon at ``index_dir`` (none if it has none)."""
+    try:
+        with open(_path(index_dir), encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        return []
+    return text.split("\n") if text else []
+
+
+def write_words(index_dir: str, words: Iterable[str]) -> None:
+    """Replace the lexicon at ``index_dir`` by ``words``, atomically."""
+    target = _path(index_dir)
+    temporary = target + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(sorted(set(words))))
+    os.replace(temporary, target)
+
+
+def add_words(index_dir: str, words: set[str]) -> None:
+    """Add ``words`` to the lexicon at ``index_dir``; rewrites it only if any is new."""
+    if not words:
+        return
+    known = read_words(index_dir)
+    if words.issubset(known):
+        return
+    write_words(index_dir, words.union(known))
+
+
+class Lexicon:
+    """A sorted word list with the lookups the query layer needs.
+
+    Built on an index folder, it reads its file on first use only: most
+    queries have no prefix, wildcard, fuzzy or misspelt word, and a scripted
+    query should not pay for reading the list.
+    """
+
+    def __init__(self, index_dir: str | None = None, words: list[str] | None = None) -> None:
+        self._index_dir = index_dir
+        if words is not None:
+            self.__dict__["words"] = sorted(set(words))
+
+    @cached_property
+    def words(self) -> list[str]:
+        """The words, sorted."""
+        return read_words(self._index_dir) if self._index_dir else []
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        i = bisect.bisect_left(self.words, word)
+        return i < len(self.words) and self.words[i] == word
+
+    def _at_least(self, key: str) -> str | None:
+        i = bisect.bisect_left(self.words, key)
+        return self.words[i] if i < len(self.words) else None
+
+    def with_prefix(self, prefix: str) -> Iterator[str]:
+        """Words starting with ``prefix``, in order."""
+        words = self.words
+        i = bisect.bisect_left(words, prefix)
+        while i < len(words) and words[i].startswith(prefix):
+            yield words[i]
+            i += 1
+
+    def matching(self, pattern: str) -> Iterator[str]:
+        """Words matching a wildcard ``pattern`` (``*`` any run, ``?`` one character)."""
+        literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        regex = re.compile(
+            "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
+            re.DOTALL,
+        )
+        return (w for w in self.with_prefix(literal) if regex.fullmatch(w))
+
+    def within(self, word: str, maxdist: int, prefix: int = 0) -> Iterator[str]:
+        """Words at most ``maxdist`` edits from ``word`` (the first ``prefix`` letters equal).
+
+        Whoosh's Levenshtein automaton skips through the sorted list, so the
+        cost grows with the matches, not with the size of the list.
+        """
+        dfa = lev.levenshtein_automaton(word, maxdist, prefix).to_dfa()
+        matches: Iterator[str] = fsa.find_all_matches(dfa, self._at_least)
+        return matches

@@ -1,0 +1,85 @@
+"""The lexicon of written words: lookups, and how index runs keep it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from searchengine.indexer import run_index
+from searchengine.lexicon import LEXICON_FILE, Lexicon, add_words, read_words, words_of, write_words
+
+from conftest import WriteFile
+
+WORDS = ["bushfire", "bushfires", "bushland", "bush", "busker", "harbour", "harbours", "zurich"]
+
+
+def test_words_of_folds_and_keeps_forms_unstemmed() -> None:
+    assert words_of("Bushfires near Zürich's harbour; the HARBOUR held.") == {
+        "bushfires",
+        "near",
+        "zurich",
+        "harbour",
+        "the",
+        "held",
+    }
+
+
+def test_prefix_wildcard_and_fuzzy_lookups() -> None:
+    lexicon = Lexicon(words=WORDS)
+    assert list(lexicon.with_prefix("bush")) == ["bush", "bushfire", "bushfires", "bushland"]
+    assert list(lexicon.with_prefix("harbours")) == ["harbours"]
+    assert list(lexicon.with_prefix("x")) == []
+    assert list(lexicon.matching("bush*s")) == ["bushfires"]
+    assert list(lexicon.matching("b?sh")) == ["bush"]
+    assert list(lexicon.matching("*bour")) == ["harbour"]
+    assert sorted(lexicon.within("bushfier", 2)) == ["bushfire", "bushfires"]
+    assert sorted(lexicon.within("harbor", 1)) == ["harbour"]
+    assert list(lexicon.within("harbor", 1, prefix=3)) == ["harbour"]
+    assert list(lexicon.within("garbour", 1, prefix=1)) == []
+    assert "bush" in lexicon
+    assert "bus" not in lexicon
+    assert len(lexicon) == len(WORDS)
+
+
+def test_the_file_is_read_on_first_use_only(tmp_path: Path) -> None:
+    write_words(str(tmp_path), ["one", "two"])
+    lexicon = Lexicon(str(tmp_path))
+    write_words(str(tmp_path), ["three"])
+    assert lexicon.words == ["three"]
+    write_words(str(tmp_path), ["four"])
+    assert lexicon.words == ["three"]  # one reading per Lexicon
+
+
+def test_add_words_unites_and_leaves_the_file_alone_when_nothing_is_new(tmp_path: Path) -> None:
+    index_dir = str(tmp_path)
+    assert read_words(index_dir) == []
+    add_words(index_dir, {"river", "flood"})
+    assert read_words(index_dir) == ["flood", "river"]
+    path = tmp_path / LEXICON_FILE
+    os.utime(path, ns=(1, 1))
+    add_words(index_dir, {"river"})
+    assert path.stat().st_mtime_ns == 1
+    add_words(index_dir, {"bridge"})
+    assert read_words(index_dir) == ["bridge", "flood", "river"]
+    assert not (tmp_path / (LEXICON_FILE + ".tmp")).exists()
+
+
+def test_runs_add_words_and_a_rebuild_drops_words_of_gone_articles(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    first = write("a.txt", "Harbour wall\n\nDockers repaired it.")
+    run_index(index_dir, [str(corpus)])
+    assert read_words(index_dir) == ["dockers", "harbour", "it", "repaired", "wall"]
+    write("b.md", "# Flood\n\nRising river.")
+    run_index(index_dir, [str(corpus)])
+    assert read_words(index_dir) == [
+        *["dockers", "flood", "harbour", "it", "repaired", "rising", "river", "wall"]
+    ]
+    first.unlink()
+    run_index(index_dir, [str(corpus)])
+    # Words of removed articles may linger (they are searched through their
+    # stems, which then match nothing) ...
+    assert "dockers" in read_words(index_dir)
+    # ... until a rebuild.
+    run_index(index_dir, [str(corpus)], rebuild=True)
+    assert read_words(index_dir) == ["flood", "rising", "river"]
