@@ -8,6 +8,9 @@ which is most of the indexing time saved.  The encodings are Whoosh's own
 ``Positions`` and ``Existence`` postings.
 
 Like the analyzer, these classes are pickled into the index's schema.
+
+:func:`analyze` computes a text's postings ahead of time, so that reader
+processes do the analysis and the one writer process only files postings.
 """
 
 from __future__ import annotations
@@ -17,40 +20,106 @@ from typing import Any
 
 from whoosh import formats
 
-from searchengine.analysis import WORD, NewsTokenizer, spelling_form, stem
+from searchengine.analysis import WORD, NewsTokenizer, stem
+
+
+class Analyzed(str):
+    """A text together with its postings, computed by :func:`analyze`.
+
+    A ``str``, so Whoosh takes it as a field value; :class:`NewsPositions`
+    then files ``postings`` instead of analysing the text again.  Pass the
+    plain text as the stored value (``_stored_FIELD``): stored, this object
+    would keep its postings too.
+    """
+
+    postings: list[tuple[str, int, bytes]]
+
+
+def encode_positions(positions: list[int]) -> bytes:
+    """The count of ``positions``, then the gaps between them, as varints.
+
+    Whoosh's own ``Positions`` pickles the gaps behind a 4-byte count,
+    about 16 bytes for a word seen once; this takes 2.  Postings are most of
+    an index, so this is most of its size.
+    """
+    values = [len(positions)]
+    previous = 0
+    for position in positions:
+        values.append(position - previous)
+        previous = position
+    if max(values) < 0x80:
+        return bytes(values)
+    out = bytearray()
+    for value in values:
+        while value >= 0x80:
+            out.append((value & 0x7F) | 0x80)
+            value >>= 7
+        out.append(value)
+    return bytes(out)
+
+
+def _decode_varints(data: bytes) -> list[int]:
+    if max(data, default=0) < 0x80:
+        return list(data)
+    values: list[int] = []
+    value = shift = 0
+    for byte in data:
+        value |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+        else:
+            values.append(value)
+            value = shift = 0
+    return values
+
+
+def decode_positions(data: bytes) -> list[int]:
+    """The positions :func:`encode_positions` encoded."""
+    gaps = _decode_varints(data)
+    positions: list[int] = []
+    position = 0
+    for gap in gaps[1:]:
+        position += gap
+        positions.append(position)
+    return positions
+
+
+def analyze(text: str) -> Analyzed:
+    """``text`` with its terms, their counts and their encoded positions."""
+    positions: dict[str, list[int]] = {}
+    for position, term in enumerate(map(stem, WORD.findall(text))):
+        found = positions.get(term)
+        if found is None:
+            positions[term] = [position]
+        else:
+            found.append(position)
+    analyzed = Analyzed(text)
+    analyzed.postings = [(term, len(p), encode_positions(p)) for term, p in positions.items()]
+    return analyzed
 
 
 class NewsPositions(formats.Positions):  # type: ignore[misc]
-    """``Positions`` postings (for phrases), computed in one pass."""
+    """``Positions`` postings (for phrases), computed in one pass and stored
+    compactly (:func:`encode_positions`)."""
+
+    def encode(self, poslist: Any) -> bytes:
+        return encode_positions(list(poslist))
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return decode_positions(valuestring)
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        first = valuestring[0]
+        if first < 0x80:
+            return first
+        return _decode_varints(valuestring)[0]
 
     def word_values(
         self, value: Any, analyzer: Any, **kwargs: Any
     ) -> Iterable[tuple[str, int, float, bytes]]:
-        if not (
-            isinstance(analyzer, NewsTokenizer) and analyzer.stemming and isinstance(value, str)
-        ):
-            return super().word_values(value, analyzer, **kwargs)  # type: ignore[no-any-return]
-        positions: dict[str, list[int]] = {}
-        for position, term in enumerate(map(stem, WORD.findall(value))):
-            found = positions.get(term)
-            if found is None:
-                positions[term] = [position]
-            else:
-                found.append(position)
         boost = self.field_boost
-        encode = self.encode
-        return [(term, len(p), len(p) * boost, encode(p)) for term, p in positions.items()]
-
-
-class WordSet(formats.Existence):  # type: ignore[misc]
-    """The distinct unstemmed words of a text: one weightless posting each."""
-
-    def word_values(
-        self, value: Any, analyzer: Any, **kwargs: Any
-    ) -> Iterable[tuple[str, int, float, bytes]]:
-        if not (
-            isinstance(analyzer, NewsTokenizer) and not analyzer.stemming and isinstance(value, str)
-        ):
-            return super().word_values(value, analyzer, **kwargs)  # type: ignore[no-any-return]
-        boost = self.field_boost
-        return [(word, 1, boost, b"") for word in set(map(spelling_form, WORD.findall(value)))]
+        if isinstance(value, Analyzed):
+            return [(term, n, n * boost, data) for term, n, data in value.postings]
+        if isinstance(analyzer, NewsTokenizer) and analyzer.stemming and isinstance(value, str):
+            return self.word_values(analyze(value), analyzer)
+        return super().word_values(value, analyzer, **kwargs)  # type: ignore[no-any-return]

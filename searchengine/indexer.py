@@ -26,6 +26,7 @@ from whoosh.writing import CLEAR
 from searchengine import lexicon, store
 from searchengine.dates import day_number
 from searchengine.errors import IndexWriteError, UsageError
+from searchengine.fieldformats import Analyzed, analyze
 from searchengine.load import load_file
 from searchengine.load.walk import WalkStats, check_paths, walk
 from searchengine.models import Article, IndexSummary, LoadResult, Problem, Progress
@@ -56,8 +57,45 @@ def file_signature(stat: os.stat_result) -> bytes:
     return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
 
 
-def document(article: Article, sig: bytes) -> dict[str, Any]:
-    """The Whoosh document of one article."""
+@dataclass(frozen=True)
+class _Read:
+    """One file read and analysed, ready for the writer.
+
+    Reading, extracting and analysing happen here, possibly in a worker
+    process; the writer only files the postings.  ``texts`` holds each
+    article's analysed fields, ``words`` the file's written words for the
+    lexicon.
+    """
+
+    result: LoadResult
+    texts: tuple[dict[str, Analyzed], ...]
+    words: frozenset[str]
+
+
+#: The analysed text fields of an article, by schema field name.
+_TEXT_FIELDS = ("title", "body", "source", "author")
+
+
+def read_file(path: str, encoding: str | None) -> _Read:
+    """Load ``path`` and analyse its articles (never raises, like ``load_file``)."""
+    result = load_file(path, encoding)
+    texts = []
+    words: set[str] = set()
+    for article in result.articles:
+        fields = {"title": analyze(article.title), "body": analyze(article.body)}
+        if article.source:
+            fields["source"] = analyze(article.source)
+        if article.author:
+            fields["author"] = analyze(article.author)
+        texts.append(fields)
+        words |= lexicon.words_of(f"{article.title}\n{article.body}")
+    return _Read(result, tuple(texts), frozenset(words))
+
+
+def document(
+    article: Article, sig: bytes, texts: dict[str, Analyzed] | None = None
+) -> dict[str, Any]:
+    """The Whoosh document of one article (``texts``: its fields analysed ahead)."""
     doc: dict[str, Any] = {
         "id": article.id,
         "path": stored_path(article.path),
@@ -84,6 +122,10 @@ def document(article: Article, sig: bytes) -> dict[str, Any]:
         doc["month"] = article.date.strftime("%Y-%m")
         doc["sort_newest"] = number
         doc["sort_oldest"] = number
+    for name, analyzed in (texts or {}).items():
+        # Stored as the plain text; indexed from the postings computed ahead.
+        doc[f"_stored_{name}"] = doc[name]
+        doc[name] = analyzed
     return doc
 
 
@@ -130,7 +172,7 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, LoadResult]]:
+def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, _Read]]:
     """Each path with what it yielded, in order.
 
     With many files and more than one core, files are read (decoded, parsed,
@@ -140,14 +182,14 @@ def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, Loa
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 4)
     if workers < 2 or len(paths) < POOL_MIN_FILES:
         for path in paths:
-            yield path, load_file(path, encoding)
+            yield path, read_file(path, encoding)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
-        pending: deque[tuple[str, Future[LoadResult]]] = deque()
+        pending: deque[tuple[str, Future[_Read]]] = deque()
         queued = iter(paths)
         try:
             for path in itertools.islice(queued, POOL_WINDOW):
-                pending.append((path, pool.submit(load_file, path, encoding)))
+                pending.append((path, pool.submit(read_file, path, encoding)))
             while pending:
                 path, future = pending.popleft()
                 try:
@@ -159,11 +201,11 @@ def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, Loa
                     rest = [path, *(p for p, _ in pending), *queued]
                     pending.clear()
                     for remaining in rest:
-                        yield remaining, load_file(remaining, encoding)
+                        yield remaining, read_file(remaining, encoding)
                     return
                 following = next(queued, None)
                 if following is not None:
-                    pending.append((following, pool.submit(load_file, following, encoding)))
+                    pending.append((following, pool.submit(read_file, following, encoding)))
                 yield path, result
         finally:
             for _, future in pending:
@@ -236,9 +278,8 @@ def run_index(
 
         done_articles = 0
         run_words: set[str] = set()
-        for done, (path, result) in enumerate(
-            _load_all([p for p, _ in to_load], encoding), start=1
-        ):
+        for done, (path, read) in enumerate(_load_all([p for p, _ in to_load], encoding), start=1):
+            result = read.result
             for problem in result.problems:
                 (skipped if problem.kind == "skipped" else errors).append(problem)
             old_records: set[int | None] = set()
@@ -251,10 +292,10 @@ def run_index(
             updated += len(new_records & old_records)
             added += len(new_records - old_records)
             removed += len(old_records - new_records)
-            for article in result.articles:
-                writer.add_document(**document(article, sig_of[path]))
-                run_words |= lexicon.words_of(f"{article.title}\n{article.body}")
+            for article, texts in zip(result.articles, read.texts, strict=True):
+                writer.add_document(**document(article, sig_of[path], texts))
                 changed = True
+            run_words |= read.words
             done_articles += len(result.articles)
             report(Progress(done, len(to_load), done_articles, current=path))
 
