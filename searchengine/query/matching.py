@@ -10,13 +10,14 @@ what the spec matches: a phrase only where the whole phrase occurs.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query
+from whoosh.lang.porter2 import exceptional_forms
 
-from searchengine.analysis import WORD, stem
+from searchengine.analysis import WORD, fold, stem
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,43 @@ class Token:
     term: str
 
 
-def tokens(text: str) -> list[Token]:
-    """The words of ``text`` with their offsets and indexed forms."""
-    return [Token(m.start(), m.end(), stem(m.group(0))) for m in WORD.finditer(text)]
+def _stem_filter(spec: MatchSpec) -> Callable[[str], bool] | None:
+    """A cheap test passed by every folded word whose stem ``spec`` could match.
+
+    Stemming is most of the cost of highlighting a whole article, and most
+    words cannot match.  Porter2 only rewrites the end of a word, and it
+    leaves the first two letters alone (checked on every exceptional form
+    and on random words; ``dying`` -> ``die`` and its two kin are the
+    exceptions), so a word whose stem equals or starts with a query term
+    starts with that term's first two letters.  Wildcards may start
+    anywhere: with one, every word is stemmed.
+    """
+    if spec.wildcards:
+        return None
+    needles = spec.terms | spec.prefixes | {w for p in spec.phrases for w in p.words}
+    heads = {n[:2] for n in needles if len(n) >= 2}
+    singles = {n for n in needles if len(n) == 1}
+
+    def may_match(folded: str) -> bool:
+        return folded[:2] in heads or folded[:1] in singles or folded in exceptional_forms
+
+    return may_match
+
+
+def tokens(text: str, spec: MatchSpec | None = None) -> list[Token]:
+    """The words of ``text`` with their offsets and indexed forms.
+
+    With ``spec``, only words that could match it are stemmed; the others
+    get the term ``""``, which matches nothing.
+    """
+    may_match = None if spec is None else _stem_filter(spec)
+    if may_match is None:
+        return [Token(m.start(), m.end(), stem(m.group(0))) for m in WORD.finditer(text)]
+    return [
+        Token(m.start(), m.end(), stem(word) if may_match(fold(word)) else "")
+        for m in WORD.finditer(text)
+        for word in (m.group(0),)
+    ]
 
 
 def matched_positions(words: list[Token], spec: MatchSpec) -> list[int]:
@@ -130,5 +165,5 @@ def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int]]:
     """``[start, end)`` offsets in ``text`` of every matched word."""
     if not spec:
         return []
-    words = tokens(text)
+    words = tokens(text, spec)
     return [(words[i].start, words[i].end) for i in matched_positions(words, spec)]

@@ -71,7 +71,7 @@ def _window(text: str, words: list[Token], center_first: int, center_last: int) 
 
 def lead_snippet(text: str) -> Snippet:
     """The opening of an article, for hits whose body has no match."""
-    words = tokens(text[: PASSAGE_CHARS * 2])
+    words = tokens(text[: PASSAGE_CHARS * 2], MatchSpec())  # offsets only
     if not words:
         return Snippet(" ".join(text.split())[:PASSAGE_CHARS], ())
     _, end = _window(text, words, 0, 0)
@@ -80,7 +80,7 @@ def lead_snippet(text: str) -> Snippet:
 
 def make_snippets(text: str, spec: MatchSpec, maximum: int = MAX_PASSAGES) -> tuple[Snippet, ...]:
     """The best passages of ``text`` for ``spec``; the lead when nothing matches."""
-    words = tokens(text)
+    words = tokens(text, spec)
     hits = matched_positions(words, spec) if spec else []
     if not hits:
         return (lead_snippet(text),) if text.strip() else ()
