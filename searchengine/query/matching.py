@@ -10,9 +10,11 @@ what the spec matches: a phrase only where the whole phrase occurs.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from whoosh import query
 from whoosh.lang.porter2 import exceptional_forms
@@ -78,57 +80,83 @@ def spec_for(q: Any, fieldname: str) -> MatchSpec:
     return spec
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word of a text: its ``[start, end)`` offsets and its indexed form.
+
+    A named tuple, not a dataclass: a long article makes thousands, and a
+    tuple is several times cheaper to build.
+    """
+
     start: int
     end: int
     term: str
 
 
-def _stem_filter(spec: MatchSpec) -> Callable[[str], bool] | None:
-    """A cheap test passed by every folded word whose stem ``spec`` could match.
+@dataclass(frozen=True)
+class _Candidates:
+    """Which words of a text may match a spec, found without stemming them all.
 
     Stemming is most of the cost of highlighting a whole article, and most
-    words cannot match.  Porter2 only rewrites the end of a word, and it
-    leaves the first two letters alone (checked on every exceptional form
-    and on random words; ``dying`` -> ``die`` and its two kin are the
-    exceptions), so a word whose stem equals or starts with a query term
-    starts with that term's first two letters.  Wildcards may start
-    anywhere: with one, every word is stemmed.
+    words cannot match.  Porter2 only rewrites the end of a word and leaves
+    its first two letters alone (checked on every exceptional form and on
+    random words; ``dying`` -> ``die`` and its two kin are the exceptions),
+    so a word whose stem equals or starts with a query term starts with that
+    term's first two letters.  ``pattern`` finds, in the raw text, the start
+    of every such word (case-insensitively, plus every word with a non-ASCII
+    letter among its first two, whose folding is left to ``may_match``).
     """
-    if spec.wildcards:
-        return None
-    needles = spec.terms | spec.prefixes | {w for p in spec.phrases for w in p.words}
-    heads = {n[:2] for n in needles if len(n) >= 2}
-    singles = {n for n in needles if len(n) == 1}
 
-    def may_match(folded: str) -> bool:
-        return folded[:2] in heads or folded[:1] in singles or folded in exceptional_forms
+    heads: frozenset[str]
+    singles: frozenset[str]
+    pattern: re.Pattern[str]
 
-    return may_match
+    def may_match(self, folded: str) -> bool:
+        return folded[:2] in self.heads or folded[:1] in self.singles or folded in exceptional_forms
+
+
+@lru_cache(maxsize=256)
+def _candidates(needles: frozenset[str]) -> _Candidates:
+    heads = frozenset(n[:2] for n in needles if len(n) >= 2)
+    singles = frozenset(n for n in needles if len(n) == 1)
+    raw = set(heads | singles)
+    raw.update(word[:2] for word, root in exceptional_forms.items() if root[:2] in heads)
+    alternatives = [re.escape(h) for h in sorted(raw, key=len, reverse=True)]
+    alternatives.append(r"[^\x00-\x7f]|\w[^\x00-\x7f]")
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+    return _Candidates(heads, singles, pattern)
 
 
 def tokens(text: str, spec: MatchSpec | None = None) -> list[Token]:
     """The words of ``text`` with their offsets and indexed forms.
 
     With ``spec``, only words that could match it are stemmed; the others
-    get the term ``""``, which matches nothing.
+    get the term ``""``, which matches nothing.  (Wildcards may match
+    anywhere in a word: with one, every word is stemmed.)
     """
-    may_match = None if spec is None else _stem_filter(spec)
-    if may_match is None:
+    if spec is None or spec.wildcards:
         return [Token(m.start(), m.end(), stem(m.group(0))) for m in WORD.finditer(text)]
-    return [
-        Token(m.start(), m.end(), stem(word) if may_match(fold(word)) else "")
-        for m in WORD.finditer(text)
-        for word in (m.group(0),)
-    ]
+    spans = [m.span() for m in WORD.finditer(text)]
+    terms = [""] * len(spans)
+    needles = spec.terms | spec.prefixes | {w for p in spec.phrases for w in p.words}
+    if needles:
+        found = _candidates(frozenset(needles))
+        index_of = {start: i for i, (start, _) in enumerate(spans)}
+        for match in found.pattern.finditer(text):
+            i = index_of.get(match.start())
+            if i is None:
+                continue
+            word = text[spans[i][0] : spans[i][1]]
+            if found.may_match(fold(word)):
+                terms[i] = stem(word)
+    return [Token(start, end, term) for (start, end), term in zip(spans, terms, strict=True)]
 
 
 def matched_positions(words: list[Token], spec: MatchSpec) -> list[int]:
     """Indexes into ``words`` of every word the spec matches, in order."""
     hit: set[int] = set()
-    for i, word in enumerate(words):
-        term = word.term
+    # Words left unstemmed (term "") match nothing: skip them early.
+    stemmed = [(i, word.term) for i, word in enumerate(words) if word.term]
+    for i, term in stemmed:
         if (
             term in spec.terms
             or any(term.startswith(p) for p in spec.prefixes)
@@ -137,8 +165,8 @@ def matched_positions(words: list[Token], spec: MatchSpec) -> list[int]:
             hit.add(i)
     if spec.phrases:
         positions: dict[str, list[int]] = {}
-        for i, word in enumerate(words):
-            positions.setdefault(word.term, []).append(i)
+        for i, term in stemmed:
+            positions.setdefault(term, []).append(i)
         for phrase in spec.phrases:
             hit.update(_phrase_positions(phrase, positions))
     return sorted(hit)

@@ -80,8 +80,10 @@ def lead_snippet(text: str) -> Snippet:
 
 def make_snippets(text: str, spec: MatchSpec, maximum: int = MAX_PASSAGES) -> tuple[Snippet, ...]:
     """The best passages of ``text`` for ``spec``; the lead when nothing matches."""
+    if not spec:
+        return (lead_snippet(text),) if text.strip() else ()
     words = tokens(text, spec)
-    hits = matched_positions(words, spec) if spec else []
+    hits = matched_positions(words, spec)
     if not hits:
         return (lead_snippet(text),) if text.strip() else ()
 
