@@ -10,6 +10,7 @@ run leaves the previous commit as it was, whole and searchable.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import itertools
 import os
 import signal
@@ -23,7 +24,7 @@ from typing import Any
 
 from whoosh.writing import CLEAR
 
-from searchengine import store
+from searchengine import clusters, dedup, store
 from searchengine.dates import day_number
 from searchengine.errors import IndexWriteError, UsageError
 from searchengine.load import load_file
@@ -63,6 +64,7 @@ def document(article: Article, sig: bytes) -> dict[str, Any]:
         "path": stored_path(article.path),
         "record": article.record,
         "sig": sig,
+        "minhash": dedup.signature(article.body),
         "title": article.title,
         "body": article.body,
         "words": f"{article.title}\n{article.body}",
@@ -171,6 +173,18 @@ def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, Loa
                 future.cancel()
 
 
+def _cache_clusters(ix: Any, index_dir: str) -> None:
+    # Near-duplicate clusters follow from all signatures of the new commit;
+    # computing them now spares the first search the work.  Best effort: a
+    # reader computes them itself when the cache is missing.
+    with contextlib.suppress(OSError):
+        searcher = store.open_searcher(ix, index_dir)
+        try:
+            clusters.refresh(index_dir, searcher.reader())
+        finally:
+            searcher.close()
+
+
 def run_index(
     index_dir: str,
     paths: list[str],
@@ -267,6 +281,7 @@ def run_index(
                     f"could not commit to {index_dir}: {exc.strerror or exc}; "
                     "the previous index is unchanged (is the disk full or read-only?)"
                 ) from None
+            _cache_clusters(ix, index_dir)
         else:
             store.cancel(writer)
     except BaseException:

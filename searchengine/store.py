@@ -27,7 +27,9 @@ from searchengine.errors import (
 from searchengine.fieldformats import NewsPositions, WordSet
 
 #: Bumped when the schema changes in a way old indexes cannot serve.
-FORMAT_VERSION = 1
+#: 2: the ``minhash`` column (near-duplicates); a format-1 index has no
+#: signatures and its schema cannot take new articles with one.
+FORMAT_VERSION = 2
 META_FILE = "searchengine.json"
 #: Title words count this much more than body words (BM25F field boost).
 TITLE_BOOST = 2.5
@@ -58,6 +60,8 @@ def make_schema() -> fields.Schema:
         record=fields.STORED(),
         # "size:mtime_ns" of the file when read: what makes re-runs incremental.
         sig=fields.COLUMN(columns.VarBytesColumn()),
+        # MinHash signature of the body (searchengine.dedup): near-duplicates.
+        minhash=fields.COLUMN(columns.VarBytesColumn()),
         title=searchable(stored=True, field_boost=TITLE_BOOST),
         body=searchable(stored=True),
         # Unstemmed words of title and body: spelling suggestions, fuzzy terms.

@@ -15,11 +15,12 @@ from typing import Any, Literal
 
 from whoosh import query, sorting
 
-from searchengine import store
+from searchengine import clusters, store
 from searchengine.analysis import stem
 from searchengine.dates import day_number, from_day_number
 from searchengine.errors import ArticleNotFoundError, UsageError
-from searchengine.models import ArticleView, Hit, SearchResult, Snippet, Stats
+from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
+from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
 from searchengine.query.matching import match_spans, spec_for
 from searchengine.query.parse import FuzzyWord, parse_query
@@ -45,6 +46,8 @@ class SearchRequest:
     limit: int = 10
     page: int = 1
     snippets: bool = True
+    #: Show each story once, its near-duplicates folded into the best-ranked copy.
+    collapse: bool = True
 
     def validate(self) -> None:
         if self.sort not in SORT_ORDERS:
@@ -113,7 +116,12 @@ def _as_text(value: Any) -> str:
     return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)
 
 
-def _hit(fields: dict[str, Any], score: float | None, snippets: tuple[Snippet, ...]) -> Hit:
+def _hit(
+    fields: dict[str, Any],
+    score: float | None,
+    snippets: tuple[Snippet, ...],
+    duplicates: tuple[Duplicate, ...] = (),
+) -> Hit:
     date = fields.get("date")
     return Hit(
         id=fields["id"],
@@ -126,6 +134,7 @@ def _hit(fields: dict[str, Any], score: float | None, snippets: tuple[Snippet, .
         url=fields.get("url"),
         score=score,
         snippets=snippets,
+        duplicates=duplicates,
     )
 
 
@@ -137,6 +146,7 @@ class Engine:
         self._ix = store.open_for_reading(index_dir)
         self._searcher: Any = None
         self._days: DayTable | None = None
+        self._clusters: clusters.Clusters | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -149,6 +159,7 @@ class Engine:
             self._searcher.close()
             self._searcher = None
             self._days = None
+            self._clusters = None
 
     def searcher(self) -> Any:
         """An open searcher on the latest commit."""
@@ -157,6 +168,53 @@ class Engine:
         if self._searcher is None:
             self._searcher = store.open_searcher(self._ix, self.index_dir)
         return self._searcher
+
+    def clusters(self) -> clusters.Clusters:
+        """The near-duplicate clusters of the current searcher's commit."""
+        searcher = self.searcher()
+        if self._clusters is None:
+            self._clusters = clusters.load(searcher.reader(), self.index_dir)
+        return self._clusters
+
+    def duplicate(self, docnum: int) -> Duplicate:
+        fields = self.searcher().stored_fields(docnum)
+        return Duplicate(fields["id"], fields.get("title", ""), fields.get("source"))
+
+    def ranked(
+        self,
+        q: Any,
+        sortedby: Any,
+        *,
+        first: int,
+        count: int,
+        collapsed: bool,
+        flt: set[int] | None = None,
+        mask: set[int] | None = None,
+        groupedby: Any = None,
+    ) -> tuple[Any, list[tuple[Any, tuple[Duplicate, ...]]], int]:
+        """Rank ``q``: the Whoosh results, one page of (hit, duplicates), and
+        the total (of collapsed results when ``collapsed``)."""
+        searcher = self.searcher()
+        page: list[tuple[Any, tuple[Duplicate, ...]]]
+
+        def run(depth: int, grouped: Any = None) -> Any:
+            return searcher.search(
+                q,
+                limit=max(1, depth),
+                filter=flt,
+                mask=mask,
+                sortedby=sortedby,
+                groupedby=grouped,
+                terms=False,
+            )
+
+        results = run(min(first + count, max(1, searcher.doc_count_all())), groupedby)
+        if not collapsed:
+            page = [(h, ()) for h in results[first : first + count]]
+            return results, page, len(results)
+        entries, total = collapse(results, run, self.clusters(), first, count)
+        page = [(e.hit, tuple(self.duplicate(d) for d in e.duplicates)) for e in entries]
+        return results, page, total
 
     # -- search ---------------------------------------------------------
 
@@ -211,28 +269,27 @@ class Engine:
 
         flt = self._filter(request, searcher, ranges)
         hits: list[Hit] = []
-        total = 0
+        total = uncollapsed = 0
         timeline: tuple[tuple[str, int], ...] = ()
         if expanded is not query.NullQuery and flt != set():
-            wanted = min(request.page * request.limit, max(1, searcher.doc_count_all()))
-            results = searcher.search(
+            results, page, total = self.ranked(
                 expanded,
-                limit=wanted,
-                filter=flt,
-                sortedby=sortedby,
+                sortedby,
+                first=(request.page - 1) * request.limit,
+                count=request.limit,
+                collapsed=request.collapse,
+                flt=flt,
                 groupedby={"month": sorting.FieldFacet("month", maptype=sorting.Count)},
-                terms=False,
             )
-            total = len(results)
+            uncollapsed = len(results)
             months = results.groups("month")
             timeline = tuple(sorted((_as_text(k), v) for k, v in months.items() if k))
             spec = spec_for(expanded, "body")
-            first = (request.page - 1) * request.limit
-            for hit in results[first : first + request.limit]:
+            for hit, duplicates in page:
                 fields = hit.fields()
                 score = -hit.score[0] if order == "relevance" else None
                 snippets = make_snippets(fields.get("body", ""), spec) if request.snippets else ()
-                hits.append(_hit(fields, score, snippets))
+                hits.append(_hit(fields, score, snippets, duplicates))
         suggestion = None if browse else suggest(searcher.reader(), request.query)
         return SearchResult(
             query=request.query,
@@ -244,6 +301,7 @@ class Engine:
             hits=tuple(hits),
             timeline=timeline,
             filters=request.filters(),
+            total_uncollapsed=uncollapsed if request.collapse else None,
         )
 
     # -- show -----------------------------------------------------------

@@ -70,15 +70,27 @@ def hit(h: Hit, *, with_score: bool = True, with_snippets: bool = True) -> dict[
     return out
 
 
+def ranked_hit(h: Hit) -> dict[str, Any]:
+    """A hit of a result list: the contract's hit plus the ids collapsed into it."""
+    out = hit(h)
+    out["duplicates"] = [d.id for d in h.duplicates]
+    return out
+
+
+def total_uncollapsed(result: SearchResult) -> int:
+    return result.total if result.total_uncollapsed is None else result.total_uncollapsed
+
+
 def search_result(result: SearchResult) -> dict[str, Any]:
     return {
         "query": result.query,
         "total": result.total,
+        "total_uncollapsed": total_uncollapsed(result),
         "page": result.page,
         "limit": result.limit,
         "took_ms": result.took_ms,
         "suggestion": result.suggestion,
-        "hits": [hit(h) for h in result.hits],
+        "hits": [ranked_hit(h) for h in result.hits],
     }
 
 
