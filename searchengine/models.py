@@ -151,6 +151,16 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
+class SimilarResult:
+    """The articles most like one article (``similar``): a page of hits."""
+
+    article: Hit
+    #: The article's key terms (indexed, i.e. stemmed, forms) that were searched for.
+    terms: tuple[str, ...]
+    result: SearchResult
+
+
+@dataclass(frozen=True)
 class ArticleView:
     """A whole article as ``show`` returns it."""
 

@@ -32,6 +32,8 @@ SORT_ORDERS: tuple[SortOrder, ...] = ("relevance", "newest", "oldest")
 #: Hits per page at most; more is a paging job (``--page``).
 MAX_LIMIT = 1000
 MAX_PAGE = 1_000_000
+#: Best score first; ties newest first.
+BY_RELEVANCE = [sorting.ScoreFacet(), sorting.FieldFacet("sort_newest", reverse=True)]
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,10 @@ def _hit(
     )
 
 
+#: Public name of the stored-fields-to-:class:`Hit` conversion (``similar`` uses it).
+hit_from_fields = _hit
+
+
 class Engine:
     """Search, show and stats over the index in ``index_dir``."""
 
@@ -216,6 +222,23 @@ class Engine:
         page = [(e.hit, tuple(self.duplicate(d) for d in e.duplicates)) for e in entries]
         return results, page, total
 
+    def hits(
+        self,
+        page: list[tuple[Any, tuple[Duplicate, ...]]],
+        spec: Any,
+        *,
+        scored: bool,
+        snippets: bool = True,
+    ) -> list[Hit]:
+        """The page of :meth:`ranked` as :class:`Hit` objects, with snippets."""
+        out = []
+        for hit, duplicates in page:
+            fields = hit.fields()
+            score = -hit.score[0] if scored else None
+            passages = make_snippets(fields.get("body", ""), spec) if snippets else ()
+            out.append(_hit(fields, score, passages, duplicates))
+        return out
+
     # -- search ---------------------------------------------------------
 
     def days(self) -> DayTable:
@@ -261,7 +284,7 @@ class Engine:
         browse = isinstance(expanded, query.Every)
         order: SortOrder = "newest" if browse and request.sort == "relevance" else request.sort
         if order == "relevance":
-            sortedby: Any = [sorting.ScoreFacet(), sorting.FieldFacet("sort_newest", reverse=True)]
+            sortedby: Any = BY_RELEVANCE
         elif order == "newest":
             sortedby = sorting.FieldFacet("sort_newest", reverse=True)
         else:
@@ -285,11 +308,7 @@ class Engine:
             months = results.groups("month")
             timeline = tuple(sorted((_as_text(k), v) for k, v in months.items() if k))
             spec = spec_for(expanded, "body")
-            for hit, duplicates in page:
-                fields = hit.fields()
-                score = -hit.score[0] if order == "relevance" else None
-                snippets = make_snippets(fields.get("body", ""), spec) if request.snippets else ()
-                hits.append(_hit(fields, score, snippets, duplicates))
+            hits = self.hits(page, spec, scored=order == "relevance", snippets=request.snippets)
         suggestion = None if browse else suggest(searcher.reader(), request.query)
         return SearchResult(
             query=request.query,
@@ -306,16 +325,20 @@ class Engine:
 
     # -- show -----------------------------------------------------------
 
-    def show(self, article_id: str, query_text: str | None = None) -> ArticleView:
-        """One whole article; with ``query_text``, its matches highlighted."""
-        searcher = self.searcher()
-        docnum = searcher.document_number(id=article_id.strip())
+    def docnum(self, article_id: str) -> int:
+        """The document number of ``article_id``, or :class:`ArticleNotFoundError`."""
+        docnum: int | None = self.searcher().document_number(id=article_id.strip())
         if docnum is None:
             raise ArticleNotFoundError(
                 f"no article with id {article_id!r} in {self.index_dir}; "
                 "ids are printed by `searchengine search` (an index rebuilt elsewhere has other ids)"
             )
-        fields = searcher.stored_fields(docnum)
+        return docnum
+
+    def show(self, article_id: str, query_text: str | None = None) -> ArticleView:
+        """One whole article; with ``query_text``, its matches highlighted."""
+        searcher = self.searcher()
+        fields = searcher.stored_fields(self.docnum(article_id))
         body = fields.get("body", "")
         spans: tuple[tuple[int, int], ...] = ()
         snippets: tuple[Snippet, ...] = ()

@@ -17,6 +17,7 @@ from searchengine.models import (
     IndexSummary,
     Problem,
     SearchResult,
+    SimilarResult,
     Snippet,
     Stats,
 )
@@ -90,6 +91,22 @@ def search_result(result: SearchResult) -> dict[str, Any]:
         "limit": result.limit,
         "took_ms": result.took_ms,
         "suggestion": result.suggestion,
+        "hits": [ranked_hit(h) for h in result.hits],
+    }
+
+
+def similar_result(similar: SimilarResult) -> dict[str, Any]:
+    """``similar --json``: modelled on ``search --json``, the query replaced by the article."""
+    result = similar.result
+    return {
+        "id": similar.article.id,
+        "title": similar.article.title,
+        "terms": list(similar.terms),
+        "total": result.total,
+        "total_uncollapsed": total_uncollapsed(result),
+        "page": result.page,
+        "limit": result.limit,
+        "took_ms": result.took_ms,
         "hits": [ranked_hit(h) for h in result.hits],
     }
 
