@@ -68,13 +68,23 @@ def compute(reader: Any) -> list[list[int]]:
     return dedup.clusters(pairs)
 
 
-def _read(path: str, generation: int) -> list[list[int]] | None:
+def _stamp(reader: Any) -> dict[str, int]:
+    # What the cache must agree with besides the generation: an index folder
+    # emptied by hand can reach the same generation number with other documents.
+    return {
+        "generation": reader.generation(),
+        "docs": reader.doc_count_all(),
+        "live": reader.doc_count(),
+    }
+
+
+def _read(path: str, stamp: dict[str, int]) -> list[list[int]] | None:
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("generation") != generation:
+    if not isinstance(data, dict) or any(data.get(k) != v for k, v in stamp.items()):
         return None
     groups = data.get("clusters")
     if not isinstance(groups, list):
@@ -82,12 +92,12 @@ def _read(path: str, generation: int) -> list[list[int]] | None:
     return groups
 
 
-def _write(path: str, generation: int, groups: list[list[int]]) -> None:
+def _write(path: str, stamp: dict[str, int], groups: list[list[int]]) -> None:
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         with open(temporary, "w", encoding="utf-8") as handle:
             json.dump(
-                {"generation": generation, "threshold": dedup.THRESHOLD, "clusters": groups},
+                {**stamp, "threshold": dedup.THRESHOLD, "clusters": groups},
                 handle,
                 separators=(",", ":"),
             )
@@ -103,10 +113,11 @@ def load(reader: Any, index_dir: str) -> Clusters:
     if generation is None or reader.doc_count() == 0:
         return Clusters()
     path = cache_file(index_dir, generation)
-    groups = _read(path, generation)
+    stamp = _stamp(reader)
+    groups = _read(path, stamp)
     if groups is None:
         groups = compute(reader)
-        _write(path, generation, groups)
+        _write(path, stamp, groups)
     return Clusters.from_groups(groups)
 
 

@@ -172,14 +172,20 @@ def clusters(signatures: Iterable[tuple[int, bytes]]) -> list[list[int]]:
     # Identical signatures (verbatim copies) are joined outright; only one
     # of them goes on to the bands, so a flood of copies costs nothing.
     band_width = ROWS * 4
-    buckets: dict[tuple[int, bytes], list[bytes]] = defaultdict(list)
+    bands: list[dict[bytes, list[bytes]]] = [{} for _ in range(BANDS)]
+    offsets = [(band, band * band_width, (band + 1) * band_width) for band in range(BANDS)]
     for sig, keys in same.items():
         for other in keys[1:]:
             join(keys[0], other)
-        for band in range(BANDS):
-            buckets[band, sig[band * band_width : (band + 1) * band_width]].append(sig)
+        for band, start, end in offsets:
+            part = sig[start:end]
+            bucket = bands[band].get(part)
+            if bucket is None:
+                bands[band][part] = [sig]
+            else:
+                bucket.append(sig)
     checked: set[tuple[bytes, bytes]] = set()
-    for sigs in buckets.values():
+    for sigs in (bucket for buckets in bands for bucket in buckets.values()):
         for i, a in enumerate(sigs):
             for b in sigs[i + 1 :]:
                 ka, kb = same[a][0], same[b][0]

@@ -26,7 +26,7 @@ from whoosh.writing import CLEAR
 
 from searchengine import clusters, dedup, store
 from searchengine.dates import day_number
-from searchengine.errors import IndexWriteError, UsageError
+from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
 from searchengine.load import load_file
 from searchengine.load.walk import WalkStats, check_paths, walk
 from searchengine.models import Article, IndexSummary, LoadResult, Problem, Progress
@@ -177,7 +177,7 @@ def _cache_clusters(ix: Any, index_dir: str) -> None:
     # Near-duplicate clusters follow from all signatures of the new commit;
     # computing them now spares the first search the work.  Best effort: a
     # reader computes them itself when the cache is missing.
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, ValueError, SearchEngineError):
         searcher = store.open_searcher(ix, index_dir)
         try:
             clusters.refresh(index_dir, searcher.reader())

@@ -197,6 +197,8 @@ def test_incremental_runs_merge_and_split_clusters(tmp_path: Path) -> None:
     os.utime(rewritten, ns=(1, 1))
     run_index(index_dir, [str(folder)])
     assert listing(index_dir, names, sort="oldest")[:2] == (3, 3)
+    # One cluster file, the last commit's: older ones are cleared away.
+    assert [p.name for p in Path(index_dir).glob("dedup-*.json")] == ["dedup-v1-4.json"]
 
 
 def test_clusters_are_cached_per_commit_and_recomputed_when_missing(
@@ -212,6 +214,10 @@ def test_clusters_are_cached_per_commit_and_recomputed_when_missing(
     Path(index_dir, caches[0]).unlink()
     assert listing(index_dir, names, query="ferry") == before
     assert Path(index_dir, caches[0]).exists()  # kept again for the next search
+    # A cache that does not describe this commit's documents is not believed.
+    stale = {"generation": 1, "docs": 99, "live": 99, "clusters": [[0, 1, 2, 3, 4, 5, 6, 7, 8]]}
+    Path(index_dir, caches[0]).write_text(json.dumps(stale), encoding="utf-8")
+    assert listing(index_dir, names, query="ferry") == before
 
 
 # -- the command line -----------------------------------------------------------
