@@ -57,14 +57,15 @@ def file_signature(stat: os.stat_result) -> bytes:
     return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
 
 
-def document(article: Article, sig: bytes) -> dict[str, Any]:
-    """The Whoosh document of one article."""
+def document(article: Article, sig: bytes, minhash: bytes | None = None) -> dict[str, Any]:
+    """The Whoosh document of one article (``minhash``: its body's signature,
+    computed here when not given)."""
     doc: dict[str, Any] = {
         "id": article.id,
         "path": stored_path(article.path),
         "record": article.record,
         "sig": sig,
-        "minhash": dedup.signature(article.body),
+        "minhash": dedup.signature(article.body) if minhash is None else minhash,
         "title": article.title,
         "body": article.body,
         "words": f"{article.title}\n{article.body}",
@@ -133,7 +134,22 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, LoadResult]]:
+@dataclass(frozen=True)
+class _Read:
+    """One file's articles and problems, with each article's MinHash signature."""
+
+    result: LoadResult
+    minhashes: tuple[bytes, ...]
+
+
+def _read(path: str, encoding: str | None) -> _Read:
+    # Signatures are made where the file is read: in the worker processes
+    # when there are any, so the writing process does not pay for them.
+    result = load_file(path, encoding)
+    return _Read(result, tuple(dedup.signature(a.body) for a in result.articles))
+
+
+def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, _Read]]:
     """Each path with what it yielded, in order.
 
     With many files and more than one core, files are read (decoded, parsed,
@@ -143,14 +159,14 @@ def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, Loa
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 4)
     if workers < 2 or len(paths) < POOL_MIN_FILES:
         for path in paths:
-            yield path, load_file(path, encoding)
+            yield path, _read(path, encoding)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
-        pending: deque[tuple[str, Future[LoadResult]]] = deque()
+        pending: deque[tuple[str, Future[_Read]]] = deque()
         queued = iter(paths)
         try:
             for path in itertools.islice(queued, POOL_WINDOW):
-                pending.append((path, pool.submit(load_file, path, encoding)))
+                pending.append((path, pool.submit(_read, path, encoding)))
             while pending:
                 path, future = pending.popleft()
                 try:
@@ -162,11 +178,11 @@ def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, Loa
                     rest = [path, *(p for p, _ in pending), *queued]
                     pending.clear()
                     for remaining in rest:
-                        yield remaining, load_file(remaining, encoding)
+                        yield remaining, _read(remaining, encoding)
                     return
                 following = next(queued, None)
                 if following is not None:
-                    pending.append((following, pool.submit(load_file, following, encoding)))
+                    pending.append((following, pool.submit(_read, following, encoding)))
                 yield path, result
         finally:
             for _, future in pending:
@@ -250,9 +266,8 @@ def run_index(
                 changed = True
 
         done_articles = 0
-        for done, (path, result) in enumerate(
-            _load_all([p for p, _ in to_load], encoding), start=1
-        ):
+        for done, (path, read) in enumerate(_load_all([p for p, _ in to_load], encoding), start=1):
+            result = read.result
             for problem in result.problems:
                 (skipped if problem.kind == "skipped" else errors).append(problem)
             old_records: set[int | None] = set()
@@ -265,8 +280,8 @@ def run_index(
             updated += len(new_records & old_records)
             added += len(new_records - old_records)
             removed += len(old_records - new_records)
-            for article in result.articles:
-                writer.add_document(**document(article, sig_of[path]))
+            for article, minhash in zip(result.articles, read.minhashes, strict=True):
+                writer.add_document(**document(article, sig_of[path], minhash))
                 changed = True
             done_articles += len(result.articles)
             report(Progress(done, len(to_load), done_articles, current=path))
