@@ -252,3 +252,31 @@ def test_human_search_says_how_many_similar_and_from_where(
     assert out.count("similar (source") == 1
     plain = CliRunner().invoke(cli, [*args, "--no-collapse"], catch_exceptions=False).stdout
     assert "6 articles for 'ferry'" in plain and "similar" not in plain
+
+
+def test_signatures_made_in_reader_processes_cluster_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import searchengine.indexer as indexer
+
+    ids = write_corpus(tmp_path / "corpus")
+    names = {v: k for k, v in ids.items()}
+    monkeypatch.setattr(indexer, "POOL_WINDOW", 3)
+    listings = []
+    for minimum, name in ((1, "pooled"), (10**9, "serial")):
+        monkeypatch.setattr(indexer, "POOL_MIN_FILES", minimum)
+        run_index(str(tmp_path / name), [str(tmp_path / "corpus")])
+        listings.append(listing(str(tmp_path / name), names, query="ferry", sort="oldest"))
+    assert listings[0] == listings[1]
+    assert listings[0][2][1] == ("wire", ["copy_substituted", "copy_reshaped", "copy_local"])
+
+
+def test_relevance_pages_of_one_add_up(indexed: tuple[str, dict[str, str], dict[str, str]]) -> None:
+    index_dir, _, names = indexed
+    whole = listing(index_dir, names, query="ferry OR library", limit=10)
+    assert whole[:2] == (4, 7)
+    pages = [
+        listing(index_dir, names, query="ferry OR library", limit=1, page=n) for n in range(1, 6)
+    ]
+    assert [hit for p in pages for hit in p[2]] == whole[2]
+    assert {p[:2] for p in pages} == {(4, 7)}
