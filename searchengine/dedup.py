@@ -172,7 +172,10 @@ def clusters(signatures: Iterable[tuple[int, bytes]]) -> list[list[int]]:
     # Identical signatures (verbatim copies) are joined outright; only one
     # of them goes on to the bands, so a flood of copies costs nothing.
     band_width = ROWS * 4
-    bands: list[dict[bytes, list[bytes]]] = [{} for _ in range(BANDS)]
+    # Most band values are seen once: a bucket holds the one signature and
+    # becomes a list only when a second one arrives (no list per bucket).
+    bands: list[dict[bytes, bytes | list[bytes]]] = [{} for _ in range(BANDS)]
+    shared: list[list[bytes]] = []
     offsets = [(band, band * band_width, (band + 1) * band_width) for band in range(BANDS)]
     for sig, keys in same.items():
         for other in keys[1:]:
@@ -181,11 +184,15 @@ def clusters(signatures: Iterable[tuple[int, bytes]]) -> list[list[int]]:
             part = sig[start:end]
             bucket = bands[band].get(part)
             if bucket is None:
-                bands[band][part] = [sig]
+                bands[band][part] = sig
+            elif isinstance(bucket, bytes):
+                pair = [bucket, sig]
+                bands[band][part] = pair
+                shared.append(pair)
             else:
                 bucket.append(sig)
     checked: set[tuple[bytes, bytes]] = set()
-    for sigs in (bucket for buckets in bands for bucket in buckets.values()):
+    for sigs in shared:
         for i, a in enumerate(sigs):
             for b in sigs[i + 1 :]:
                 ka, kb = same[a][0], same[b][0]
