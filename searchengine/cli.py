@@ -159,6 +159,7 @@ def cli(ctx: click.Context, index_dir: str) -> None:
     searchengine search 'taliban "front line"' --from 2021-09
     searchengine search panjshir --json | jq '.hits[].title'
     searchengine shell                   search interactively
+    searchengine similar ID              articles like article ID
     """
     ctx.obj = index_dir
 
@@ -259,6 +260,12 @@ def _bound(value: str | None, which: str) -> Any:
 @click.option(
     "--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page number."
 )
+@click.option(
+    "--no-collapse",
+    "no_collapse",
+    is_flag=True,
+    help="Show near-duplicate copies of a story as hits of their own.",
+)
 @index_option
 @json_option
 @click.pass_context
@@ -271,10 +278,15 @@ def search_command(
     sort: str,
     limit: int,
     page: int,
+    no_collapse: bool,
     index_dir: str,
     as_json: bool,
 ) -> None:
-    """Search once and exit.  An empty QUERY or * lists everything."""
+    """Search once and exit.  An empty QUERY or * lists everything.
+
+    Near-duplicates (the same story from several outlets) are shown once,
+    with "+N similar"; --no-collapse shows every copy.
+    """
     from searchengine.query.engine import Engine, SearchRequest
 
     request = SearchRequest(
@@ -285,6 +297,7 @@ def search_command(
         sort=sort,  # type: ignore[arg-type]
         limit=limit,
         page=page,
+        collapse=not no_collapse,
     )
     with Engine(_index_dir(ctx, index_dir)) as engine:
         result = engine.search(request)
@@ -338,6 +351,48 @@ def show_command(
     from searchengine.render import rich_out
 
     rich_out.print_paged(_stdout_console(), rich_out.article(view))
+
+
+# -- similar ------------------------------------------------------------------
+
+
+@cli.command("similar")
+@click.argument("article_id", metavar="ID")
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page."
+)
+@click.option(
+    "--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page number."
+)
+@click.option(
+    "--no-collapse", "no_collapse", is_flag=True, help="Show near-duplicate copies as hits too."
+)
+@index_option
+@json_option
+@click.pass_context
+def similar_command(
+    ctx: click.Context,
+    article_id: str,
+    limit: int,
+    page: int,
+    no_collapse: bool,
+    index_dir: str,
+    as_json: bool,
+) -> None:
+    """Articles most like article ID (not its own near-duplicates)."""
+    from searchengine.query.engine import Engine
+    from searchengine.query.similar import similar
+
+    with Engine(_index_dir(ctx, index_dir)) as engine:
+        found = similar(engine, article_id, limit=limit, page=page, collapse=not no_collapse)
+    if as_json:
+        from searchengine.render import json_out
+
+        _print_json(json_out.similar_result(found))
+        return
+    from searchengine.render import rich_out
+
+    _stdout_console().print(rich_out.similar_result(found))
 
 
 # -- stats --------------------------------------------------------------------

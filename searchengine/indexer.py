@@ -10,6 +10,7 @@ run leaves the previous commit as it was, whole and searchable.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import itertools
 import os
 import signal
@@ -23,9 +24,9 @@ from typing import Any
 
 from whoosh.writing import CLEAR
 
-from searchengine import lexicon, store
+from searchengine import clusters, dedup, lexicon, store
 from searchengine.dates import day_number
-from searchengine.errors import IndexWriteError, UsageError
+from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
 from searchengine.fieldformats import Analyzed, analyze
 from searchengine.load import load_file
 from searchengine.load.walk import WalkStats, check_paths, walk
@@ -63,12 +64,13 @@ class _Read:
 
     Reading, extracting and analysing happen here, possibly in a worker
     process; the writer only files the postings.  ``texts`` holds each
-    article's analysed fields, ``words`` the file's written words for the
-    lexicon.
+    article's analysed fields, ``minhashes`` each body's near-duplicate
+    signature, ``words`` the file's written words for the lexicon.
     """
 
     result: LoadResult
     texts: tuple[dict[str, Analyzed], ...]
+    minhashes: tuple[bytes, ...]
     words: frozenset[str]
 
 
@@ -89,18 +91,24 @@ def read_file(path: str, encoding: str | None) -> _Read:
             fields["author"] = analyze(article.author)
         texts.append(fields)
         words |= lexicon.words_of(f"{article.title}\n{article.body}")
-    return _Read(result, tuple(texts), frozenset(words))
+    minhashes = tuple(dedup.signature(a.body) for a in result.articles)
+    return _Read(result, tuple(texts), minhashes, frozenset(words))
 
 
 def document(
-    article: Article, sig: bytes, texts: dict[str, Analyzed] | None = None
+    article: Article,
+    sig: bytes,
+    texts: dict[str, Analyzed] | None = None,
+    minhash: bytes | None = None,
 ) -> dict[str, Any]:
-    """The Whoosh document of one article (``texts``: its fields analysed ahead)."""
+    """The Whoosh document of one article (``texts``: its fields analysed
+    ahead; ``minhash``: its body's signature, computed here when not given)."""
     doc: dict[str, Any] = {
         "id": article.id,
         "path": stored_path(article.path),
         "record": article.record,
         "sig": sig,
+        "minhash": dedup.signature(article.body) if minhash is None else minhash,
         "title": article.title,
         "body": article.body,
         "encoding": article.encoding,
@@ -212,6 +220,18 @@ def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, _Re
                 future.cancel()
 
 
+def _cache_clusters(ix: Any, index_dir: str) -> None:
+    # Near-duplicate clusters follow from all signatures of the new commit;
+    # computing them now spares the first search the work.  Best effort: a
+    # reader computes them itself when the cache is missing.
+    with contextlib.suppress(OSError, ValueError, SearchEngineError):
+        searcher = store.open_searcher(ix, index_dir)
+        try:
+            clusters.refresh(index_dir, searcher.reader())
+        finally:
+            searcher.close()
+
+
 def run_index(
     index_dir: str,
     paths: list[str],
@@ -292,8 +312,10 @@ def run_index(
             updated += len(new_records & old_records)
             added += len(new_records - old_records)
             removed += len(old_records - new_records)
-            for article, texts in zip(result.articles, read.texts, strict=True):
-                writer.add_document(**document(article, sig_of[path], texts))
+            for article, texts, minhash in zip(
+                result.articles, read.texts, read.minhashes, strict=True
+            ):
+                writer.add_document(**document(article, sig_of[path], texts, minhash))
                 changed = True
             run_words |= read.words
             done_articles += len(result.articles)
@@ -314,6 +336,7 @@ def run_index(
                     f"could not commit to {index_dir}: {exc.strerror or exc}; "
                     "the previous index is unchanged (is the disk full or read-only?)"
                 ) from None
+            _cache_clusters(ix, index_dir)
         else:
             store.cancel(writer)
     except BaseException:

@@ -103,6 +103,15 @@ class Snippet:
 
 
 @dataclass(frozen=True)
+class Duplicate:
+    """A near-duplicate folded into a hit: enough to name it and open it."""
+
+    id: str
+    title: str
+    source: str | None
+
+
+@dataclass(frozen=True)
 class Hit:
     """One article in a result list (or shown whole by ``show``)."""
 
@@ -116,6 +125,9 @@ class Hit:
     url: str | None
     score: float | None = None
     snippets: tuple[Snippet, ...] = ()
+    #: Near-duplicates of this article that also matched, collapsed into it
+    #: (best ranked first); empty when results are not collapsed.
+    duplicates: tuple[Duplicate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +145,19 @@ class SearchResult:
     #: only this page; the terminal UI draws its timeline from it.
     timeline: tuple[tuple[str, int], ...] = ()
     filters: tuple[tuple[str, str], ...] = ()
+    #: Matching articles before near-duplicates were collapsed (``total``
+    #: counts each story once); ``None`` means nothing was collapsed.
+    total_uncollapsed: int | None = None
+
+
+@dataclass(frozen=True)
+class SimilarResult:
+    """The articles most like one article (``similar``): a page of hits."""
+
+    article: Hit
+    #: The article's key terms (indexed, i.e. stemmed, forms) that were searched for.
+    terms: tuple[str, ...]
+    result: SearchResult
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ from rich.text import Text
 
 from searchengine.dates import parse_bound
 from searchengine.errors import SearchEngineError
-from searchengine.models import SearchResult
+from searchengine.models import Hit, SearchResult
 from searchengine.query.engine import SORT_ORDERS, Engine, SearchRequest
+from searchengine.query.similar import similar
 from searchengine.render import rich_out
 
 LineReader = Callable[[str], str]
@@ -32,6 +33,7 @@ COMMANDS: dict[str, str] = {
     ":prev": "previous page (also :p)",
     ":page N": "go to page N",
     ":open N": "show hit N whole, with its matches highlighted (also :o N)",
+    ":similar N": "articles most like hit N, not its near-duplicates",
     ":from DATE": "only articles on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD); :from alone clears",
     ":to DATE": "only articles on or before DATE; :to alone clears",
     ":source NAME": "only articles from NAME (whole name, any case); :source alone clears",
@@ -120,6 +122,7 @@ class Shell:
             ":prev": lambda _: self.turn(-1),
             ":page": self.goto,
             ":open": self.open,
+            ":similar": self.similar,
             ":from": lambda a: self.set_date("from", a),
             ":to": lambda a: self.set_date("to", a),
             ":source": self.set_source,
@@ -165,18 +168,30 @@ class Shell:
             return
         self.turn(int(argument) - self.request.page)
 
-    def open(self, argument: str) -> None:
+    def hit_numbered(self, command: str, argument: str) -> Hit | None:
+        """Hit number ``argument`` of the page shown, or ``None`` (and a message)."""
         if self.result is None or not self.result.hits:
-            self.error("no hits to open; search first")
-            return
+            self.error(f"no hits to {command[1:]}; search first")
+            return None
         first = (self.result.page - 1) * self.result.limit + 1
         last = first + len(self.result.hits) - 1
         if not argument.isdigit() or not first <= int(argument) <= last:
-            self.error(f":open takes the number of a hit on this page ({first}-{last})")
-            return
-        hit = self.result.hits[int(argument) - first]
-        view = self.engine.show(hit.id, self.request.query or None)
-        rich_out.print_paged(self.console, rich_out.article(view))
+            self.error(f"{command} takes the number of a hit on this page ({first}-{last})")
+            return None
+        return self.result.hits[int(argument) - first]
+
+    def open(self, argument: str) -> None:
+        hit = self.hit_numbered(":open", argument)
+        if hit is not None:
+            view = self.engine.show(hit.id, self.request.query or None)
+            rich_out.print_paged(self.console, rich_out.article(view))
+
+    def similar(self, argument: str) -> None:
+        """The articles most like hit N; the current search stays as it was."""
+        hit = self.hit_numbered(":similar", argument)
+        if hit is not None:
+            found = similar(self.engine, hit.id, limit=self.request.limit)
+            self.console.print(rich_out.similar_result(found))
 
     def set_date(self, which: str, argument: str) -> None:
         if argument:

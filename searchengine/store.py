@@ -27,6 +27,8 @@ from searchengine.errors import (
 from searchengine.fieldformats import NewsPositions
 
 #: Bumped when the schema changes in a way old indexes cannot serve.
+#: 2: the written words moved to a lexicon file, compact positions, and the
+#: ``minhash`` column (near-duplicates); format-1 indexes must be rebuilt.
 FORMAT_VERSION = 2
 META_FILE = "searchengine.json"
 #: Title words count this much more than body words (BM25F field boost).
@@ -55,6 +57,8 @@ def make_schema() -> fields.Schema:
         record=fields.STORED(),
         # "size:mtime_ns" of the file when read: what makes re-runs incremental.
         sig=fields.COLUMN(columns.VarBytesColumn()),
+        # MinHash signature of the body (searchengine.dedup): near-duplicates.
+        minhash=fields.COLUMN(columns.VarBytesColumn()),
         title=searchable(stored=True, field_boost=TITLE_BOOST),
         body=searchable(stored=True),
         source=searchable(stored=True),

@@ -179,6 +179,7 @@ def test_search_empty_query_lists_articles_with_contract_fields(
         "url",
         "score",
         "snippets",
+        "duplicates",  # additive (issue 7)
     ]
     assert hit["title"] == "Flood"  # newest first when there is nothing to rank by
 

@@ -73,6 +73,9 @@ def engine(indexed: Corpus) -> Iterator[Engine]:
 
 def run(engine: Engine, query: str = "", **options: object) -> SearchResult:
     options.setdefault("limit", BIG)
+    # These tests are about matching and ranking every article; collapsing
+    # near-duplicates (templated test files are some) has its own tests.
+    options.setdefault("collapse", False)
     return engine.search(SearchRequest(query=query, **options))  # type: ignore[arg-type]
 
 

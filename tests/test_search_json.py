@@ -61,6 +61,7 @@ HIT_SCHEMA: dict[str, Any] = {
         "url",
         "score",
         "snippets",
+        "duplicates",
     ],
     "properties": {
         "id": {"type": "string", "minLength": 1},
@@ -75,16 +76,29 @@ HIT_SCHEMA: dict[str, Any] = {
         "url": NULLABLE_STRING,
         "score": {"type": ["number", "null"]},
         "snippets": {"type": "array", "maxItems": 3, "items": SNIPPET_SCHEMA},
+        # Additive (issue 7): ids of the near-duplicates collapsed into this hit.
+        "duplicates": {"type": "array", "items": {"type": "string", "minLength": 1}},
     },
 }
 
 SEARCH_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["query", "total", "page", "limit", "took_ms", "suggestion", "hits"],
+    "required": [
+        "query",
+        "total",
+        "total_uncollapsed",
+        "page",
+        "limit",
+        "took_ms",
+        "suggestion",
+        "hits",
+    ],
     "properties": {
         "query": {"type": "string"},
         "total": {"type": "integer", "minimum": 0},
+        # Additive (issue 7): matching articles before near-duplicates were collapsed.
+        "total_uncollapsed": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1},
         "limit": {"type": "integer", "minimum": 1},
         "took_ms": {"type": "number", "minimum": 0},

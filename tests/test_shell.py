@@ -140,7 +140,7 @@ def test_stream_reader_reads_piped_lines() -> None:
 def test_completion_offers_commands_and_fields() -> None:
     assert completions(":o") == [":o", ":open"]
     assert completions("ti") == ["title:"]
-    assert completions(":s") == [":sort", ":source", ":stats"]
+    assert completions(":s") == [":similar", ":sort", ":source", ":stats"]
 
 
 def test_history_lives_in_the_state_directory() -> None:

@@ -16,12 +16,13 @@ from typing import Any, Literal
 
 from whoosh import query, sorting
 
-from searchengine import store
+from searchengine import clusters, store
 from searchengine.analysis import stem
 from searchengine.dates import day_number, from_day_number
 from searchengine.errors import ArticleNotFoundError, UsageError
 from searchengine.lexicon import Lexicon
-from searchengine.models import ArticleView, Hit, SearchResult, Snippet, Stats
+from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
+from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
 from searchengine.query.matching import match_spans, spec_for
 from searchengine.query.parse import FuzzyWord, parse_query
@@ -33,6 +34,8 @@ SORT_ORDERS: tuple[SortOrder, ...] = ("relevance", "newest", "oldest")
 #: Hits per page at most; more is a paging job (``--page``).
 MAX_LIMIT = 1000
 MAX_PAGE = 1_000_000
+#: Best score first; ties newest first.
+BY_RELEVANCE = [sorting.ScoreFacet(), sorting.FieldFacet("sort_newest", reverse=True)]
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class SearchRequest:
     limit: int = 10
     page: int = 1
     snippets: bool = True
+    #: Show each story once, its near-duplicates folded into the best-ranked copy.
+    collapse: bool = True
 
     def validate(self) -> None:
         if self.sort not in SORT_ORDERS:
@@ -118,7 +123,12 @@ def _as_text(value: Any) -> str:
     return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)
 
 
-def _hit(fields: dict[str, Any], score: float | None, snippets: tuple[Snippet, ...]) -> Hit:
+def _hit(
+    fields: dict[str, Any],
+    score: float | None,
+    snippets: tuple[Snippet, ...],
+    duplicates: tuple[Duplicate, ...] = (),
+) -> Hit:
     date = fields.get("date")
     return Hit(
         id=fields["id"],
@@ -131,7 +141,12 @@ def _hit(fields: dict[str, Any], score: float | None, snippets: tuple[Snippet, .
         url=fields.get("url"),
         score=score,
         snippets=snippets,
+        duplicates=duplicates,
     )
+
+
+#: Public name of the stored-fields-to-:class:`Hit` conversion (``similar`` uses it).
+hit_from_fields = _hit
 
 
 class Engine:
@@ -143,6 +158,7 @@ class Engine:
         self._searcher: Any = None
         self._days: DayTable | None = None
         self._lexicon: Lexicon | None = None
+        self._clusters: clusters.Clusters | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -155,6 +171,7 @@ class Engine:
             self._searcher.close()
             self._searcher = None
             self._days = None
+            self._clusters = None
         self._lexicon = None
 
     def searcher(self) -> Any:
@@ -171,6 +188,70 @@ class Engine:
         if self._lexicon is None:
             self._lexicon = Lexicon(self.index_dir)
         return self._lexicon
+
+    def clusters(self) -> clusters.Clusters:
+        """The near-duplicate clusters of the current searcher's commit."""
+        searcher = self.searcher()
+        if self._clusters is None:
+            self._clusters = clusters.load(searcher.reader(), self.index_dir)
+        return self._clusters
+
+    def duplicate(self, docnum: int) -> Duplicate:
+        fields = self.searcher().stored_fields(docnum)
+        return Duplicate(fields["id"], fields.get("title", ""), fields.get("source"))
+
+    def ranked(
+        self,
+        q: Any,
+        sortedby: Any,
+        *,
+        first: int,
+        count: int,
+        collapsed: bool,
+        flt: set[int] | None = None,
+        mask: set[int] | None = None,
+        groupedby: Any = None,
+    ) -> tuple[Any, list[tuple[Any, tuple[Duplicate, ...]]], int]:
+        """Rank ``q``: the Whoosh results, one page of (hit, duplicates), and
+        the total (of collapsed results when ``collapsed``)."""
+        searcher = self.searcher()
+        page: list[tuple[Any, tuple[Duplicate, ...]]]
+
+        def run(depth: int, grouped: Any = None) -> Any:
+            return searcher.search(
+                q,
+                limit=max(1, depth),
+                filter=flt,
+                mask=mask,
+                sortedby=sortedby,
+                groupedby=grouped,
+                terms=False,
+            )
+
+        results = run(min(first + count, max(1, searcher.doc_count_all())), groupedby)
+        if not collapsed:
+            page = [(h, ()) for h in results[first : first + count]]
+            return results, page, len(results)
+        entries, total = collapse(results, run, self.clusters(), first, count)
+        page = [(e.hit, tuple(self.duplicate(d) for d in e.duplicates)) for e in entries]
+        return results, page, total
+
+    def hits(
+        self,
+        page: list[tuple[Any, tuple[Duplicate, ...]]],
+        spec: Any,
+        *,
+        scored: bool,
+        snippets: bool = True,
+    ) -> list[Hit]:
+        """The page of :meth:`ranked` as :class:`Hit` objects, with snippets."""
+        out = []
+        for hit, duplicates in page:
+            fields = hit.fields()
+            score = -hit.score[0] if scored else None
+            passages = make_snippets(fields.get("body", ""), spec) if snippets else ()
+            out.append(_hit(fields, score, passages, duplicates))
+        return out
 
     # -- search ---------------------------------------------------------
 
@@ -217,7 +298,7 @@ class Engine:
         browse = isinstance(expanded, query.Every)
         order: SortOrder = "newest" if browse and request.sort == "relevance" else request.sort
         if order == "relevance":
-            sortedby: Any = [sorting.ScoreFacet(), sorting.FieldFacet("sort_newest", reverse=True)]
+            sortedby: Any = BY_RELEVANCE
         elif order == "newest":
             sortedby = sorting.FieldFacet("sort_newest", reverse=True)
         else:
@@ -225,28 +306,23 @@ class Engine:
 
         flt = self._filter(request, searcher, ranges)
         hits: list[Hit] = []
-        total = 0
+        total = uncollapsed = 0
         timeline: tuple[tuple[str, int], ...] = ()
         if expanded is not query.NullQuery and flt != set():
-            wanted = min(request.page * request.limit, max(1, searcher.doc_count_all()))
-            results = searcher.search(
+            results, page, total = self.ranked(
                 expanded,
-                limit=wanted,
-                filter=flt,
-                sortedby=sortedby,
+                sortedby,
+                first=(request.page - 1) * request.limit,
+                count=request.limit,
+                collapsed=request.collapse,
+                flt=flt,
                 groupedby={"month": sorting.FieldFacet("month", maptype=sorting.Count)},
-                terms=False,
             )
-            total = len(results)
+            uncollapsed = len(results)
             months = results.groups("month")
             timeline = tuple(sorted((_as_text(k), v) for k, v in months.items() if k))
             spec = spec_for(expanded, "body")
-            first = (request.page - 1) * request.limit
-            for hit in results[first : first + request.limit]:
-                fields = hit.fields()
-                score = -hit.score[0] if order == "relevance" else None
-                snippets = make_snippets(fields.get("body", ""), spec) if request.snippets else ()
-                hits.append(_hit(fields, score, snippets))
+            hits = self.hits(page, spec, scored=order == "relevance", snippets=request.snippets)
         suggestion = None if browse else suggest(searcher.reader(), self.lexicon(), request.query)
         return SearchResult(
             query=request.query,
@@ -258,20 +334,25 @@ class Engine:
             hits=tuple(hits),
             timeline=timeline,
             filters=request.filters(),
+            total_uncollapsed=uncollapsed if request.collapse else None,
         )
 
     # -- show -----------------------------------------------------------
 
-    def show(self, article_id: str, query_text: str | None = None) -> ArticleView:
-        """One whole article; with ``query_text``, its matches highlighted."""
-        searcher = self.searcher()
-        docnum = searcher.document_number(id=article_id.strip())
+    def docnum(self, article_id: str) -> int:
+        """The document number of ``article_id``, or :class:`ArticleNotFoundError`."""
+        docnum: int | None = self.searcher().document_number(id=article_id.strip())
         if docnum is None:
             raise ArticleNotFoundError(
                 f"no article with id {article_id!r} in {self.index_dir}; "
                 "ids are printed by `searchengine search` (an index rebuilt elsewhere has other ids)"
             )
-        fields = searcher.stored_fields(docnum)
+        return docnum
+
+    def show(self, article_id: str, query_text: str | None = None) -> ArticleView:
+        """One whole article; with ``query_text``, its matches highlighted."""
+        searcher = self.searcher()
+        fields = searcher.stored_fields(self.docnum(article_id))
         body = fields.get("body", "")
         spans: tuple[tuple[int, int], ...] = ()
         snippets: tuple[Snippet, ...] = ()

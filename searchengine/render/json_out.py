@@ -17,6 +17,7 @@ from searchengine.models import (
     IndexSummary,
     Problem,
     SearchResult,
+    SimilarResult,
     Snippet,
     Stats,
 )
@@ -70,15 +71,43 @@ def hit(h: Hit, *, with_score: bool = True, with_snippets: bool = True) -> dict[
     return out
 
 
+def ranked_hit(h: Hit) -> dict[str, Any]:
+    """A hit of a result list: the contract's hit plus the ids collapsed into it."""
+    out = hit(h)
+    out["duplicates"] = [d.id for d in h.duplicates]
+    return out
+
+
+def total_uncollapsed(result: SearchResult) -> int:
+    return result.total if result.total_uncollapsed is None else result.total_uncollapsed
+
+
 def search_result(result: SearchResult) -> dict[str, Any]:
     return {
         "query": result.query,
         "total": result.total,
+        "total_uncollapsed": total_uncollapsed(result),
         "page": result.page,
         "limit": result.limit,
         "took_ms": result.took_ms,
         "suggestion": result.suggestion,
-        "hits": [hit(h) for h in result.hits],
+        "hits": [ranked_hit(h) for h in result.hits],
+    }
+
+
+def similar_result(similar: SimilarResult) -> dict[str, Any]:
+    """``similar --json``: modelled on ``search --json``, the query replaced by the article."""
+    result = similar.result
+    return {
+        "id": similar.article.id,
+        "title": similar.article.title,
+        "terms": list(similar.terms),
+        "total": result.total,
+        "total_uncollapsed": total_uncollapsed(result),
+        "page": result.page,
+        "limit": result.limit,
+        "took_ms": result.took_ms,
+        "hits": [ranked_hit(h) for h in result.hits],
     }
 
 

@@ -22,6 +22,7 @@ from searchengine.models import (
     IndexSummary,
     Problem,
     SearchResult,
+    SimilarResult,
     Snippet,
     Stats,
 )
@@ -126,6 +127,8 @@ def hit_lines(number: int, hit: Hit) -> Table:
     parts.append(short_path(hit.path) + record)
     parts.append(f"id {hit.id}")
     body.append(Text(" · ".join(parts), style="dim"))
+    if hit.duplicates:
+        body.append(similar_line(hit))
     body.extend(snippet_text(snippet) for snippet in hit.snippets)
     grid = Table.grid(padding=(0, 1))
     grid.add_column(justify="right", width=4, no_wrap=True)
@@ -134,26 +137,31 @@ def hit_lines(number: int, hit: Hit) -> Table:
     return grid
 
 
+def similar_line(hit: Hit) -> Text:
+    """``+N similar (sources A, B)``: the near-duplicates folded into ``hit``."""
+    sources: list[str] = []
+    for duplicate in hit.duplicates:
+        if duplicate.source and safe(duplicate.source) not in sources:
+            sources.append(safe(duplicate.source))
+    line = Text(f"+{len(hit.duplicates)} similar", style="cyan")
+    if sources:
+        label = "source" if len(sources) == 1 else "sources"
+        line.append(f" ({label} {', '.join(sources)})", style="dim")
+    return line
+
+
 def snippet_text(snippet: Snippet) -> Text:
     return styled(snippet.text, snippet.highlights)
 
 
-def search_result(result: SearchResult) -> Group:
+def _folded(result: SearchResult) -> Text:
+    folded = (result.total_uncollapsed or result.total) - result.total
+    return Text(f" (+{folded:,} similar folded in)" if folded > 0 else "", style="cyan")
+
+
+def _page_rows(result: SearchResult) -> list[RenderableType]:
+    """The numbered hits of one page, and where the page is."""
     rows: list[RenderableType] = []
-    header = Text()
-    noun = "article" if result.total == 1 else "articles"
-    header.append(f"{result.total:,} {noun}", style="bold")
-    header.append(f" for {safe(result.query)!r}" if result.query.strip() else " (everything)")
-    if result.filters:
-        header.append("  " + "  ".join(f"{k}:{safe(v)}" for k, v in result.filters), style="cyan")
-    header.append(f"  {result.took_ms:.0f} ms", style="dim")
-    rows.append(header)
-    if result.suggestion:
-        rows.append(
-            Text.assemble(
-                ("Did you mean: ", "yellow"), (safe(result.suggestion), "bold yellow"), "?"
-            )
-        )
     first = (result.page - 1) * result.limit
     for offset, hit in enumerate(result.hits, start=1):
         rows.append(Text(""))
@@ -164,6 +172,43 @@ def search_result(result: SearchResult) -> Group:
     if result.total > result.limit:
         rows.append(Text(""))
         rows.append(Text(f"page {result.page} of {pages:,}", style="dim"))
+    return rows
+
+
+def similar_result(similar: SimilarResult) -> Group:
+    """``similar``: the articles most like one article, drawn like search hits."""
+    result = similar.result
+    header = Text()
+    noun = "article" if result.total == 1 else "articles"
+    header.append(f"{result.total:,} {noun}", style="bold")
+    header.append(f" like {safe(similar.article.title)!r} (id {similar.article.id})")
+    header.append(_folded(result))
+    header.append(f"  {result.took_ms:.0f} ms", style="dim")
+    rows: list[RenderableType] = [header]
+    if similar.terms:
+        rows.append(Text("key terms: " + ", ".join(safe(t) for t in similar.terms), style="dim"))
+    rows.extend(_page_rows(result))
+    return Group(*rows)
+
+
+def search_result(result: SearchResult) -> Group:
+    rows: list[RenderableType] = []
+    header = Text()
+    noun = "article" if result.total == 1 else "articles"
+    header.append(f"{result.total:,} {noun}", style="bold")
+    header.append(f" for {safe(result.query)!r}" if result.query.strip() else " (everything)")
+    header.append(_folded(result))
+    if result.filters:
+        header.append("  " + "  ".join(f"{k}:{safe(v)}" for k, v in result.filters), style="cyan")
+    header.append(f"  {result.took_ms:.0f} ms", style="dim")
+    rows.append(header)
+    if result.suggestion:
+        rows.append(
+            Text.assemble(
+                ("Did you mean: ", "yellow"), (safe(result.suggestion), "bold yellow"), "?"
+            )
+        )
+    rows.extend(_page_rows(result))
     line = timeline(result.timeline)
     if line is not None:
         rows.append(Text(""))

@@ -1,0 +1,211 @@
+"""Near-duplicate detection: MinHash signatures of word shingles, and clusters.
+
+Wire stories are republished by many outlets with small edits: a word
+changed here, a sentence added there, another headline.  Such copies share
+most of their *shingles* (runs of :data:`SHINGLE` consecutive words), while
+two different stories share almost none.  The Jaccard similarity of the two
+shingle sets is what decides: copies are near-duplicates when it is at least
+:data:`THRESHOLD`.
+
+Each article's body gets a MinHash signature when it is indexed (the title
+is left out: outlets rewrite headlines).  One-permutation hashing keeps it
+fast: every shingle is hashed once (BLAKE2b, so signatures are the same in
+every process and on every machine), the hash picks one of :data:`BINS` bins
+and the smallest value per bin is kept; empty bins of short texts borrow the
+next filled bin's value (rotation densification), which keeps the share of
+equal bins an unbiased estimate of the Jaccard similarity.
+
+Clusters are found by locality-sensitive hashing: the signature is cut into
+:data:`BANDS` bands of :data:`ROWS` bins, articles sharing a whole band are
+candidates, and a candidate pair whose estimated similarity reaches the
+threshold is joined (union-find, so clusters are the transitive closure).
+A pair at similarity 0.5 becomes a candidate with probability 0.87, at 0.6
+with 0.99; unrelated articles (similarity near 0) almost never do, so the
+work is about one dictionary lookup per band per article.
+
+Nothing here knows about Whoosh: it is bytes in, docnum groups out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from operator import eq
+
+from searchengine.analysis import WORD, fold
+
+#: Words per shingle.
+SHINGLE = 3
+#: Bins of the signature (a power of two).
+BINS = 128
+#: LSH bands, and bins per band (``BANDS * ROWS == BINS``).
+BANDS = 32
+ROWS = 4
+#: Estimated Jaccard similarity of the shingle sets at or above which two
+#: articles are near-duplicates.  Chosen with ``benchmarks/dedup_quality.py``.
+THRESHOLD = 0.5
+#: Changed whenever signatures or clusters would come out differently; part
+#: of the cluster cache's file name, so an old cache is never believed.
+ALGORITHM_VERSION = 1
+
+_BIN_BITS = BINS.bit_length() - 1
+_VALUE_BITS = 31
+_VALUE_MASK = (1 << _VALUE_BITS) - 1
+_EMPTY = 0xFFFFFFFF
+_ITEM = "I"  # 32-bit unsigned values
+_MASK64 = (1 << 64) - 1
+_K1 = 0x9E3779B97F4A7C15
+_K2 = 0xC2B2AE3D27D4EB4F
+_K3 = 0xBF58476D1CE4E5B9
+
+
+@lru_cache(maxsize=200_000)
+def _word_hash(word: str) -> int:
+    """A 64-bit hash of a word's folded form, the same in every process."""
+    data = fold(word).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+
+def _mix(a: int, b: int, c: int) -> int:
+    # Three word hashes to one shingle hash: a keyed combination, then a
+    # multiply-xorshift finalizer so that shingles sharing words do not
+    # get related hashes.
+    x = ((a * _K1) ^ (b * _K2) ^ c) & _MASK64
+    x = ((x ^ (x >> 29)) * _K3) & _MASK64
+    return x ^ (x >> 32)
+
+
+def shingle_hashes(text: str) -> set[int]:
+    """The hashed shingles of ``text``: runs of :data:`SHINGLE` words.
+
+    Words are folded (case and accents) but not stemmed; a text shorter than
+    one shingle is its one short shingle, an empty text has none.  Hashing
+    each distinct word once (and caching it) is what makes this cheap.
+    """
+    hashes = [_word_hash(w) for w in WORD.findall(text)]
+    if len(hashes) < SHINGLE:
+        return {_mix(*hashes, *([0] * (SHINGLE - len(hashes))))} if hashes else set()
+    return {_mix(a, b, c) for a, b, c in zip(hashes, hashes[1:], hashes[2:], strict=False)}
+
+
+def signature(text: str) -> bytes:
+    """The MinHash signature of ``text`` (``BINS`` 32-bit values), or ``b""``
+    for a text without words, which is never anyone's near-duplicate."""
+    found = shingle_hashes(text)
+    if not found:
+        return b""
+    mins = [_EMPTY] * BINS
+    for h in found:
+        slot = h & (BINS - 1)
+        value = (h >> _BIN_BITS) & _VALUE_MASK
+        if value < mins[slot]:
+            mins[slot] = value
+    if _EMPTY in mins:
+        # Optimal densification: an empty bin takes the value of the first
+        # filled bin along its own fixed pseudo-random probe sequence, so
+        # the borrowed bins of a band come from unrelated places and short
+        # texts do not collide in the bands just for sharing one shingle.
+        filled = list(mins)
+        for i, order in enumerate(_probes()):
+            if filled[i] == _EMPTY:
+                mins[i] = next(filled[j] for j in order if filled[j] != _EMPTY)
+    return array(_ITEM, mins).tobytes()
+
+
+@cache
+def _probes() -> tuple[tuple[int, ...], ...]:
+    """Each bin's probe order over the other bins, fixed for all time."""
+
+    def rank(i: int, j: int) -> bytes:
+        return hashlib.blake2b(f"{i}:{j}".encode(), digest_size=8).digest()
+
+    return tuple(
+        tuple(sorted((j for j in range(BINS) if j != i), key=lambda j: rank(i, j)))
+        for i in range(BINS)
+    )
+
+
+def _values(sig: bytes) -> array[int]:
+    values = array(_ITEM)
+    values.frombytes(sig)
+    return values
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of the texts behind two signatures."""
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    equal: int = sum(map(eq, _values(a), _values(b)))
+    return equal / BINS
+
+
+def clusters(signatures: Iterable[tuple[int, bytes]]) -> list[list[int]]:
+    """Groups of near-duplicates among ``(key, signature)`` pairs.
+
+    Returns every group of two or more keys, each sorted, groups ordered by
+    their first key; keys without a signature (or of another signature
+    size) are left out.  Deterministic for the same input.
+    """
+    expected = BINS * 4
+    same: dict[bytes, list[int]] = defaultdict(list)
+    for key, sig in signatures:
+        if len(sig) == expected:
+            same[sig].append(key)
+
+    parent: dict[int, int] = {}
+
+    def root(key: int) -> int:
+        while parent.get(key, key) != key:
+            grand = parent.get(parent[key], parent[key])
+            parent[key] = grand
+            key = grand
+        return key
+
+    def join(a: int, b: int) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    # Identical signatures (verbatim copies) are joined outright; only one
+    # of them goes on to the bands, so a flood of copies costs nothing.
+    band_width = ROWS * 4
+    # Most band values are seen once: a bucket holds the one signature and
+    # becomes a list only when a second one arrives (no list per bucket).
+    bands: list[dict[bytes, bytes | list[bytes]]] = [{} for _ in range(BANDS)]
+    shared: list[list[bytes]] = []
+    offsets = [(band, band * band_width, (band + 1) * band_width) for band in range(BANDS)]
+    for sig, keys in same.items():
+        for other in keys[1:]:
+            join(keys[0], other)
+        for band, start, end in offsets:
+            part = sig[start:end]
+            bucket = bands[band].get(part)
+            if bucket is None:
+                bands[band][part] = sig
+            elif isinstance(bucket, bytes):
+                pair = [bucket, sig]
+                bands[band][part] = pair
+                shared.append(pair)
+            else:
+                bucket.append(sig)
+    checked: set[tuple[bytes, bytes]] = set()
+    for sigs in shared:
+        for i, a in enumerate(sigs):
+            for b in sigs[i + 1 :]:
+                ka, kb = same[a][0], same[b][0]
+                if root(ka) == root(kb) or (a, b) in checked:
+                    continue
+                checked.add((a, b))
+                if similarity(a, b) >= THRESHOLD:
+                    join(ka, kb)
+
+    groups: dict[int, list[int]] = defaultdict(list)
+    for key in list(parent):
+        groups[root(key)].append(key)
+    for key, members in groups.items():
+        if key not in members:
+            members.append(key)
+    return sorted(sorted(members) for members in groups.values() if len(members) > 1)

@@ -1,0 +1,282 @@
+"""Near-duplicates: signatures, clusters, and collapsed search over a real index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from dedup_corpus import ARTICLES, COPIES, write_corpus
+
+from searchengine import dedup
+from searchengine.cli import cli
+from searchengine.clusters import cache_file
+from searchengine.indexer import run_index
+from searchengine.query.engine import Engine, SearchRequest
+
+# -- signatures and clusters ----------------------------------------------------
+
+
+def test_signature_is_pinned_and_the_same_in_another_process() -> None:
+    text = "Ferry services resume after the storm"
+    sig = dedup.signature(text)
+    assert len(sig) == dedup.BINS * 4
+    # Pinned: signatures are stored in indexes, so they must never drift.
+    assert sig[:16].hex() == "7d5d10225c1d582102b942275c1d5821"
+    code = f"from searchengine.dedup import signature; print(signature({text!r}).hex())"
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    )
+    assert other.stdout.strip() == sig.hex()
+
+
+def test_case_accents_and_punctuation_do_not_matter_and_empty_text_has_no_signature() -> None:
+    assert dedup.signature("Zürich ferry, CLOSED!") == dedup.signature("zurich ferry closed")
+    assert dedup.signature("") == b"" and dedup.signature(" -- ") == b""
+    assert dedup.similarity(b"", b"") == 0.0
+
+
+def test_edited_copies_are_similar_and_other_stories_are_not() -> None:
+    wire = dedup.signature(ARTICLES["wire"][3])
+    for name in COPIES:
+        assert dedup.similarity(wire, dedup.signature(ARTICLES[name][3])) >= dedup.THRESHOLD
+    for name in ("terminal", "fares", "library", "bakery", "cycling"):
+        assert dedup.similarity(wire, dedup.signature(ARTICLES[name][3])) < 0.1
+
+
+def test_clusters_are_transitive_sorted_and_skip_missing_signatures() -> None:
+    w = [f"w{i}" for i in range(60)]
+    y = [f"y{i}" for i in range(20)]
+    a = " ".join(w)
+    b = " ".join(w[:45] + y[:15])  # a with its last quarter replaced
+    c = " ".join(w[22:45] + y)  # like b, not like a
+    sigs = {n: dedup.signature(t) for n, t in {1: a, 2: b, 3: c}.items()}
+    assert dedup.similarity(sigs[1], sigs[3]) < dedup.THRESHOLD
+    assert dedup.similarity(sigs[1], sigs[2]) >= dedup.THRESHOLD
+    assert dedup.similarity(sigs[2], sigs[3]) >= dedup.THRESHOLD
+    pairs = [(9, sigs[3]), (4, b""), (2, sigs[2]), (1, sigs[1]), (7, sigs[1]), (5, b"odd")]
+    assert dedup.clusters(pairs) == [[1, 2, 7, 9]]
+    assert dedup.clusters([(1, sigs[1]), (2, dedup.signature("something else entirely"))]) == []
+
+
+# -- collapsed search -----------------------------------------------------------
+
+
+@pytest.fixture
+def indexed(tmp_path: Path) -> tuple[str, dict[str, str], dict[str, str]]:
+    ids = write_corpus(tmp_path / "corpus")
+    index_dir = str(tmp_path / "index")
+    run_index(index_dir, [str(tmp_path / "corpus")])
+    return index_dir, ids, {v: k for k, v in ids.items()}
+
+
+def listing(
+    index_dir: str, names: dict[str, str], **options: object
+) -> tuple[int, int | None, list[tuple[str, list[str]]]]:
+    with Engine(index_dir) as engine:
+        result = engine.search(SearchRequest(**options))  # type: ignore[arg-type]
+    hits = [(names[h.id], [names[d.id] for d in h.duplicates]) for h in result.hits]
+    return result.total, result.total_uncollapsed, hits
+
+
+def test_the_story_shows_once_with_its_copies(
+    indexed: tuple[str, dict[str, str], dict[str, str]],
+) -> None:
+    index_dir, _, names = indexed
+    assert listing(index_dir, names, query="ferry", sort="oldest") == (
+        3,
+        6,
+        [
+            ("terminal", []),
+            ("wire", ["copy_substituted", "copy_reshaped", "copy_local"]),
+            ("fares", []),
+        ],
+    )
+    # By relevance the best-ranked copy stands for the story, the rest in rank order.
+    assert listing(index_dir, names, query="ferry") == (
+        3,
+        6,
+        [
+            ("fares", []),
+            ("terminal", []),
+            ("copy_reshaped", ["copy_substituted", "wire", "copy_local"]),
+        ],
+    )
+
+
+def test_only_matching_copies_are_counted(
+    indexed: tuple[str, dict[str, str], dict[str, str]],
+) -> None:
+    index_dir, _, names = indexed
+    # Only the local copy mentions the parish council; the other copies are
+    # near-duplicates of it but do not match, so nothing is folded in.
+    assert listing(index_dir, names, query="parish") == (1, 1, [("copy_local", [])])
+    assert listing(index_dir, names, query="ferry", source="harbour post") == (
+        2,
+        2,
+        [("fares", []), ("copy_substituted", [])],
+    )
+
+
+def test_no_collapse_lists_every_copy(indexed: tuple[str, dict[str, str], dict[str, str]]) -> None:
+    index_dir, _, names = indexed
+    total, uncollapsed, hits = listing(
+        index_dir, names, query="ferry", sort="oldest", collapse=False
+    )
+    assert (total, uncollapsed) == (6, None)
+    assert hits == [
+        ("terminal", []),
+        ("wire", []),
+        ("copy_substituted", []),
+        ("copy_reshaped", []),
+        ("copy_local", []),
+        ("fares", []),
+    ]
+
+
+def test_pages_of_collapsed_results_are_exact(
+    indexed: tuple[str, dict[str, str], dict[str, str]],
+) -> None:
+    index_dir, _, names = indexed
+    for sort in ("oldest", "newest"):
+        whole = listing(index_dir, names, sort=sort, limit=20)
+        assert whole[:2] == (6, 9)
+        pages = [listing(index_dir, names, sort=sort, limit=2, page=n) for n in (1, 2, 3, 4)]
+        assert [p[:2] for p in pages] == [(6, 9)] * 4
+        assert [hit for p in pages for hit in p[2]] == whole[2]
+        assert pages[3][2] == []
+    assert listing(index_dir, names, sort="oldest", limit=20)[2] == [
+        ("terminal", []),
+        ("wire", ["copy_substituted", "copy_reshaped", "copy_local"]),
+        ("library", []),
+        ("bakery", []),
+        ("cycling", []),
+        ("fares", []),
+    ]
+
+
+def test_incremental_runs_merge_and_split_clusters(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    index_dir = str(tmp_path / "index")
+    ids = write_corpus(folder, ("wire", "copy_substituted", "library"))
+    run_index(index_dir, [str(folder)])
+    names = {v: k for k, v in ids.items()}
+    assert listing(index_dir, names, sort="oldest")[2] == [
+        ("wire", ["copy_substituted"]),
+        ("library", []),
+    ]
+    # A new copy joins the cluster.
+    ids.update(write_corpus(folder, ("copy_reshaped",)))
+    names = {v: k for k, v in ids.items()}
+    run_index(index_dir, [str(folder)])
+    assert listing(index_dir, names, sort="oldest")[2] == [
+        ("wire", ["copy_substituted", "copy_reshaped"]),
+        ("library", []),
+    ]
+    # The original goes: its copies are still each other's near-duplicates.
+    (folder / "wire.txt").unlink()
+    run_index(index_dir, [str(folder)])
+    assert listing(index_dir, names, sort="oldest")[2] == [
+        ("copy_substituted", ["copy_reshaped"]),
+        ("library", []),
+    ]
+    # A copy rewritten into another story leaves the cluster: nothing is left to fold.
+    rewritten = folder / "copy_reshaped.txt"
+    rewritten.write_text(
+        "---\ntitle: Other news\ndate: 2024-03-03\n---\n\n" + ARTICLES["bakery"][3] + "\n",
+        encoding="utf-8",
+    )
+    os.utime(rewritten, ns=(1, 1))
+    run_index(index_dir, [str(folder)])
+    assert listing(index_dir, names, sort="oldest")[:2] == (3, 3)
+    # One cluster file, the last commit's: older ones are cleared away.
+    assert [p.name for p in Path(index_dir).glob("dedup-*.json")] == ["dedup-v1-4.json"]
+
+
+def test_clusters_are_cached_per_commit_and_recomputed_when_missing(
+    indexed: tuple[str, dict[str, str], dict[str, str]],
+) -> None:
+    index_dir, _, names = indexed
+    caches = sorted(p.name for p in Path(index_dir).glob("dedup-*.json"))
+    assert caches == [Path(cache_file(index_dir, 1)).name]
+    cached = json.loads(Path(index_dir, caches[0]).read_text(encoding="utf-8"))
+    assert cached["generation"] == 1 and len(cached["clusters"]) == 1
+    assert len(cached["clusters"][0]) == 4
+    before = listing(index_dir, names, query="ferry")
+    Path(index_dir, caches[0]).unlink()
+    assert listing(index_dir, names, query="ferry") == before
+    assert Path(index_dir, caches[0]).exists()  # kept again for the next search
+    # A cache that does not describe this commit's documents is not believed.
+    stale = {"generation": 1, "docs": 99, "live": 99, "clusters": [[0, 1, 2, 3, 4, 5, 6, 7, 8]]}
+    Path(index_dir, caches[0]).write_text(json.dumps(stale), encoding="utf-8")
+    assert listing(index_dir, names, query="ferry") == before
+
+
+# -- the command line -----------------------------------------------------------
+
+
+def test_search_json_gains_duplicates_and_total_uncollapsed(
+    indexed: tuple[str, dict[str, str], dict[str, str]],
+) -> None:
+    index_dir, ids, _ = indexed
+    runner = CliRunner()
+    args = ["--index", index_dir, "search", "ferry", "--sort", "oldest", "--json"]
+    document = json.loads(runner.invoke(cli, args, catch_exceptions=False).stdout)
+    assert (document["total"], document["total_uncollapsed"]) == (3, 6)
+    assert [(h["id"], h["duplicates"]) for h in document["hits"]] == [
+        (ids["terminal"], []),
+        (ids["wire"], [ids["copy_substituted"], ids["copy_reshaped"], ids["copy_local"]]),
+        (ids["fares"], []),
+    ]
+    plain = json.loads(runner.invoke(cli, [*args, "--no-collapse"], catch_exceptions=False).stdout)
+    assert (plain["total"], plain["total_uncollapsed"]) == (6, 6)
+    assert [h["duplicates"] for h in plain["hits"]] == [[]] * 6
+
+
+def test_human_search_says_how_many_similar_and_from_where(
+    indexed: tuple[str, dict[str, str], dict[str, str]],
+) -> None:
+    index_dir, _, _ = indexed
+    args = ["--index", index_dir, "search", "ferry", "--sort", "oldest"]
+    out = CliRunner().invoke(cli, args, catch_exceptions=False).stdout
+    assert "3 articles for 'ferry' (+3 similar folded in)" in out
+    assert "+3 similar (sources Harbour Post, Valley Herald, Saltmarsh Gazette)" in out
+    assert out.count("similar (source") == 1
+    plain = CliRunner().invoke(cli, [*args, "--no-collapse"], catch_exceptions=False).stdout
+    assert "6 articles for 'ferry'" in plain and "similar" not in plain
+
+
+def test_signatures_made_in_reader_processes_cluster_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import searchengine.indexer as indexer
+
+    ids = write_corpus(tmp_path / "corpus")
+    names = {v: k for k, v in ids.items()}
+    monkeypatch.setattr(indexer, "POOL_WINDOW", 3)
+    listings = []
+    for minimum, name in ((1, "pooled"), (10**9, "serial")):
+        monkeypatch.setattr(indexer, "POOL_MIN_FILES", minimum)
+        run_index(str(tmp_path / name), [str(tmp_path / "corpus")])
+        listings.append(listing(str(tmp_path / name), names, query="ferry", sort="oldest"))
+    assert listings[0] == listings[1]
+    assert listings[0][2][1] == ("wire", ["copy_substituted", "copy_reshaped", "copy_local"])
+
+
+def test_relevance_pages_of_one_add_up(indexed: tuple[str, dict[str, str], dict[str, str]]) -> None:
+    index_dir, _, names = indexed
+    whole = listing(index_dir, names, query="ferry OR library", limit=10)
+    assert whole[:2] == (4, 7)
+    pages = [
+        listing(index_dir, names, query="ferry OR library", limit=1, page=n) for n in range(1, 6)
+    ]
+    assert [hit for p in pages for hit in p[2]] == whole[2]
+    assert {p[:2] for p in pages} == {(4, 7)}
