@@ -5,6 +5,12 @@ time; a file whose pair is unchanged is left alone, a changed one is read
 again and its articles replaced, and articles of files gone from the given
 paths are removed.  Everything happens in one Whoosh commit: an interrupted
 run leaves the previous commit as it was, whole and searchable.
+
+Boilerplate is learned per source before anything is written: the articles
+read are counted into the ledger and spooled to disk, the learned lines are
+decided, and only then are articles cleaned and written; stored articles of
+sources whose learned lines changed are re-cleaned in the same commit (see
+:mod:`searchengine.boilerplate_ledger`).
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from typing import Any
 from whoosh.writing import CLEAR
 
 from searchengine import store
-from searchengine.dates import day_number
+from searchengine.boilerplate import Cleaned
+from searchengine.boilerplate_ledger import Ledger, Spool, Thresholds, group_of, original_text
+from searchengine.dates import day_number, from_day_number
 from searchengine.errors import IndexWriteError, UsageError
 from searchengine.load import load_file
 from searchengine.load.walk import WalkStats, check_paths, walk
@@ -56,22 +64,28 @@ def file_signature(stat: os.stat_result) -> bytes:
     return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
 
 
-def document(article: Article, sig: bytes) -> dict[str, Any]:
-    """The Whoosh document of one article."""
+def document(article: Article, sig: bytes, cleaned: Cleaned | None = None) -> dict[str, Any]:
+    """The Whoosh document of one article; ``cleaned`` is its body without
+    boilerplate (the whole body is indexed without it)."""
+    cleaned = cleaned or Cleaned(article.body)
     doc: dict[str, Any] = {
         "id": article.id,
         "path": stored_path(article.path),
         "record": article.record,
         "sig": sig,
         "title": article.title,
-        "body": article.body,
-        "words": f"{article.title}\n{article.body}",
+        "body": cleaned.body,
+        "words": f"{article.title}\n{cleaned.body}",
+        "cut_lines": cleaned.lines,
+        "cut_chars": cleaned.chars,
         "encoding": article.encoding,
         # Always written: a segment with no value at all would have no column
         # to sort on.
         "sort_newest": store.UNDATED_NEWEST,
         "sort_oldest": store.UNDATED_OLDEST,
     }
+    if cleaned.body != article.body:
+        doc["raw"] = article.body
     if article.source:
         doc["source"] = article.source
         doc["source_name"] = article.source
@@ -86,6 +100,36 @@ def document(article: Article, sig: bytes) -> dict[str, Any]:
         doc["sort_newest"] = number
         doc["sort_oldest"] = number
     return doc
+
+
+def _rewrite_stale(
+    writer: Any, reader: Any, ledger: Ledger, groups: set[str], skip: set[str]
+) -> int:
+    """Re-clean stored articles whose groups' learned lines changed, from the
+    original text the index keeps; return how many were rewritten."""
+    sigs = None
+    count = 0
+    for docnum, fields, cleaned in ledger.stale_articles(reader, groups, skip):
+        if sigs is None:
+            sigs = reader.column_reader("sig")
+        date = fields.get("date")
+        article = Article(
+            path=fields["path"],
+            record=fields.get("record"),
+            title=fields.get("title", ""),
+            body=original_text(fields),
+            date=from_day_number(date) if date else None,
+            source=fields.get("source"),
+            author=fields.get("author"),
+            url=fields.get("url"),
+            encoding=fields.get("encoding"),
+        )
+        doc = document(article, sigs[docnum], cleaned)
+        doc["id"] = fields["id"]  # kept as stored: the id is of the path as read
+        writer.delete_document(docnum)
+        writer.add_document(**doc)
+        count += 1
+    return count
 
 
 def known_files(reader: Any) -> dict[str, _Known]:
@@ -178,9 +222,12 @@ def run_index(
     rebuild: bool = False,
     encoding: str | None = None,
     progress: ProgressCallback | None = None,
+    boilerplate: Thresholds | None = None,
 ) -> IndexSummary:
     """Bring the index at ``index_dir`` up to date with the files under ``paths``.
 
+    ``boilerplate`` sets when a recurring line is learned as furniture; ``None``
+    keeps the index's own setting (the defaults on a new index).
     Returns what changed, in articles.  Raises :class:`UsageError` for a path
     that does not exist or an unknown encoding, and the index errors of
     :mod:`searchengine.store` when the index cannot be opened or locked.
@@ -202,9 +249,16 @@ def run_index(
 
     ix = store.open_for_writing(index_dir)
     writer = store.writer(ix, index_dir)
+    spool: Spool | None = None
     try:
+        store.ensure_fields(writer)
         reader = writer.reader()
         known = {} if rebuild else known_files(reader)
+        ledger = Ledger.load(index_dir, ix.latest_generation(), boilerplate, reset=rebuild)
+        if ledger.fresh and not rebuild:
+            ledger.add_stored(reader)
+        replaced: set[str] = set()
+        spool = Spool(index_dir)
         added = updated = unchanged = removed = 0
         skipped: list[Problem] = []
         errors = [
@@ -231,6 +285,8 @@ def run_index(
         stored_roots = [stored_path(root) for root in roots]
         for path, info in known.items():
             if path not in seen and _under(path, stored_roots):
+                ledger.remove_stored(reader, path)
+                replaced.add(path)
                 writer.delete_by_term("path", path)
                 removed += info.count
                 changed = True
@@ -245,6 +301,8 @@ def run_index(
             key = stored_path(path)
             if key in known:
                 old_records = _records_of(reader, key)
+                ledger.remove_stored(reader, key)
+                replaced.add(key)
                 writer.delete_by_term("path", key)
                 changed = True
             new_records = {a.record for a in result.articles}
@@ -252,11 +310,21 @@ def run_index(
             added += len(new_records - old_records)
             removed += len(old_records - new_records)
             for article in result.articles:
-                writer.add_document(**document(article, sig_of[path]))
+                group = group_of(article.source, key)
+                ledger.add(group, article.body)
+                spool.put((article, group, sig_of[path]))
                 changed = True
             done_articles += len(result.articles)
             report(Progress(done, len(to_load), done_articles, current=path))
 
+        stale = ledger.decide()
+        for article, group, sig in spool.items():
+            writer.add_document(**document(article, sig, ledger.clean(group, article.body)))
+        spool.close()
+        recleaned = 0
+        if not rebuild and (stale or ledger.fresh):
+            recleaned = _rewrite_stale(writer, reader, ledger, stale, replaced)
+            changed = changed or recleaned > 0
         reader.close()
         if changed:
             report(Progress(len(to_load), len(to_load), done_articles, stage="committing"))
@@ -270,8 +338,12 @@ def run_index(
         else:
             store.cancel(writer)
     except BaseException:
+        if spool is not None:
+            spool.close()
         store.cancel(writer)
         raise
+    if changed or ledger.fresh:
+        ledger.save(index_dir, ix.latest_generation())
 
     try:
         articles = ix.doc_count()
@@ -289,4 +361,5 @@ def run_index(
         took_ms=(time.perf_counter() - started) * 1000.0,
         files_seen=len(files),
         files_ignored=walk_stats.ignored,
+        recleaned=recleaned,
     )

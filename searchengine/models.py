@@ -81,6 +81,8 @@ class IndexSummary:
     took_ms: float
     files_seen: int = 0
     files_ignored: int = 0
+    #: Stored articles re-cleaned because their source's learned boilerplate changed.
+    recleaned: int = 0
 
 
 @dataclass(frozen=True)
