@@ -25,12 +25,14 @@ import os
 import pickle
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from searchengine import boilerplate
+from searchengine.dates import from_day_number
 from searchengine.errors import UsageError
+from searchengine.models import Article
 
 LEDGER_FILE = "boilerplate.json"
 LEDGER_VERSION = 1
@@ -247,6 +249,41 @@ class Ledger:
             cleaned = self.clean(group, original_text(fields))
             if cleaned.body != fields.get("body"):
                 yield docnum, fields, cleaned
+
+    def rewrite_stale(
+        self,
+        writer: Any,
+        reader: Any,
+        groups: set[str],
+        skip_paths: set[str],
+        make_document: Callable[[Article, bytes, boilerplate.Cleaned], dict[str, Any]],
+    ) -> int:
+        """Re-clean the stored articles :meth:`stale_articles` finds, from the
+        original text the index keeps, through ``writer`` (delete and add:
+        Whoosh cannot change a document in place); return how many."""
+        sigs = None
+        count = 0
+        for docnum, fields, cleaned in self.stale_articles(reader, groups, skip_paths):
+            if sigs is None:
+                sigs = reader.column_reader("sig")
+            date = fields.get("date")
+            article = Article(
+                path=fields["path"],
+                record=fields.get("record"),
+                title=fields.get("title", ""),
+                body=original_text(fields),
+                date=from_day_number(date) if date else None,
+                source=fields.get("source"),
+                author=fields.get("author"),
+                url=fields.get("url"),
+                encoding=fields.get("encoding"),
+            )
+            doc = make_document(article, sigs[docnum], cleaned)
+            doc["id"] = fields["id"]  # as stored: the id is of the path as read
+            writer.delete_document(docnum)
+            writer.add_document(**doc)
+            count += 1
+        return count
 
 
 def _docs_of(reader: Any, groups: set[str] | None) -> Iterator[int]:

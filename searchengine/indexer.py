@@ -31,8 +31,8 @@ from whoosh.writing import CLEAR
 
 from searchengine import store
 from searchengine.boilerplate import Cleaned
-from searchengine.boilerplate_ledger import Ledger, Spool, Thresholds, group_of, original_text
-from searchengine.dates import day_number, from_day_number
+from searchengine.boilerplate_ledger import Ledger, Spool, Thresholds, group_of
+from searchengine.dates import day_number
 from searchengine.errors import IndexWriteError, UsageError
 from searchengine.load import load_file
 from searchengine.load.walk import WalkStats, check_paths, walk
@@ -100,36 +100,6 @@ def document(article: Article, sig: bytes, cleaned: Cleaned | None = None) -> di
         doc["sort_newest"] = number
         doc["sort_oldest"] = number
     return doc
-
-
-def _rewrite_stale(
-    writer: Any, reader: Any, ledger: Ledger, groups: set[str], skip: set[str]
-) -> int:
-    """Re-clean stored articles whose groups' learned lines changed, from the
-    original text the index keeps; return how many were rewritten."""
-    sigs = None
-    count = 0
-    for docnum, fields, cleaned in ledger.stale_articles(reader, groups, skip):
-        if sigs is None:
-            sigs = reader.column_reader("sig")
-        date = fields.get("date")
-        article = Article(
-            path=fields["path"],
-            record=fields.get("record"),
-            title=fields.get("title", ""),
-            body=original_text(fields),
-            date=from_day_number(date) if date else None,
-            source=fields.get("source"),
-            author=fields.get("author"),
-            url=fields.get("url"),
-            encoding=fields.get("encoding"),
-        )
-        doc = document(article, sigs[docnum], cleaned)
-        doc["id"] = fields["id"]  # kept as stored: the id is of the path as read
-        writer.delete_document(docnum)
-        writer.add_document(**doc)
-        count += 1
-    return count
 
 
 def known_files(reader: Any) -> dict[str, _Known]:
@@ -323,7 +293,7 @@ def run_index(
         spool.close()
         recleaned = 0
         if not rebuild and (stale or ledger.fresh):
-            recleaned = _rewrite_stale(writer, reader, ledger, stale, replaced)
+            recleaned = ledger.rewrite_stale(writer, reader, stale, replaced, document)
             changed = changed or recleaned > 0
         reader.close()
         if changed:
