@@ -32,7 +32,7 @@ from typing import Any
 from searchengine import boilerplate
 from searchengine.dates import from_day_number
 from searchengine.errors import UsageError
-from searchengine.models import Article
+from searchengine.models import Article, SourceCut
 
 LEDGER_FILE = "boilerplate.json"
 LEDGER_VERSION = 1
@@ -65,6 +65,24 @@ class Thresholds:
     def needed(self, articles: int) -> int:
         """Articles a line must occur in, in a group of ``articles``."""
         return max(self.min_articles, math.ceil(self.min_share * articles - 1e-9))
+
+
+def thresholds(
+    index_dir: str, min_articles: int | None, min_share: float | None
+) -> Thresholds | None:
+    """Thresholds from command-line options: one left out keeps the index's
+    own setting (or the default); both left out is ``None``, keep all."""
+    if min_articles is None and min_share is None:
+        return None
+    saved = Thresholds()
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, UsageError):
+        with open(os.path.join(index_dir, LEDGER_FILE), encoding="utf-8") as handle:
+            data = json.load(handle)
+        saved = Thresholds(data["min_articles"], data["min_share"])
+    return Thresholds(
+        saved.min_articles if min_articles is None else min_articles,
+        saved.min_share if min_share is None else min_share,
+    )
 
 
 def group_of(source: str | None, path: str) -> str:
@@ -339,3 +357,39 @@ class Spool:
         self._file.seek(0)
         for _ in range(self.count):
             yield pickle.load(self._file)  # our own file, written in this run
+
+
+def cuts_by_source(reader: Any) -> tuple[SourceCut, ...]:
+    """How much boilerplate the index's articles lost, per source (per
+    folder for articles without one), most characters first.  Read from
+    columns, so no article text is loaded."""
+    if "cut_chars" not in reader.schema or reader.doc_count() == 0:
+        return ()
+    chars = reader.column_reader("cut_chars")
+    lines = reader.column_reader("cut_lines")
+    sources = reader.column_reader("source_name")
+    paths = reader.column_reader("path")
+    deleted = reader.is_deleted if reader.has_deletions() else None
+    totals: dict[tuple[str | None, str | None], list[int]] = {}
+    for docnum in range(reader.doc_count_all()):
+        cut = chars[docnum]
+        if not cut or (deleted is not None and deleted(docnum)):
+            continue
+        source = _text(sources[docnum]) or None
+        folder = None if source else os.path.dirname(_text(paths[docnum]))
+        total = totals.setdefault((source, folder), [0, 0, 0])
+        total[0] += 1
+        total[1] += lines[docnum]
+        total[2] += cut
+    return tuple(
+        sorted(
+            (SourceCut(s, f, a, n, c) for (s, f), (a, n, c) in totals.items()),
+            key=lambda cut: (-cut.chars, cut.source or cut.folder or ""),
+        )
+    )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return str(value or "")

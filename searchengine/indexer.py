@@ -288,6 +288,7 @@ def run_index(
             report(Progress(done, len(to_load), done_articles, current=path))
 
         stale = ledger.decide()
+        report(Progress(len(to_load), len(to_load), done_articles, stage="writing"))
         for article, group, sig in spool.items():
             writer.add_document(**document(article, sig, ledger.clean(group, article.body)))
         spool.close()

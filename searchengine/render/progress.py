@@ -53,6 +53,7 @@ class ProgressDisplay:
         description = {
             "scanning": "scanning",
             "reading": "indexing",
+            "writing": "writing",
             "committing": "committing",
             "done": "done",
         }[report.stage]
