@@ -365,22 +365,26 @@ def cuts_by_source(reader: Any) -> tuple[SourceCut, ...]:
     columns, so no article text is loaded."""
     if "cut_chars" not in reader.schema or reader.doc_count() == 0:
         return ()
-    chars = reader.column_reader("cut_chars")
-    lines = reader.column_reader("cut_lines")
-    sources = reader.column_reader("source_name")
-    paths = reader.column_reader("path")
-    deleted = reader.is_deleted if reader.has_deletions() else None
     totals: dict[tuple[str | None, str | None], list[int]] = {}
-    for docnum in range(reader.doc_count_all()):
-        cut = chars[docnum]
-        if not cut or (deleted is not None and deleted(docnum)):
-            continue
-        source = _text(sources[docnum]) or None
-        folder = None if source else os.path.dirname(_text(paths[docnum]))
-        total = totals.setdefault((source, folder), [0, 0, 0])
-        total[0] += 1
-        total[1] += lines[docnum]
-        total[2] += cut
+    # Segment by segment: a segment written before these columns existed
+    # reads as zeros, but Whoosh's multi-segment column reader would skip it
+    # and misnumber the documents after it.
+    for leaf, _ in reader.leaf_readers():
+        chars = leaf.column_reader("cut_chars")
+        lines = leaf.column_reader("cut_lines")
+        sources = leaf.column_reader("source_name")
+        paths = leaf.column_reader("path")
+        deleted = leaf.is_deleted if leaf.has_deletions() else None
+        for docnum in range(leaf.doc_count_all()):
+            cut = chars[docnum]
+            if not cut or (deleted is not None and deleted(docnum)):
+                continue
+            source = _text(sources[docnum]) or None
+            folder = None if source else os.path.dirname(_text(paths[docnum]))
+            total = totals.setdefault((source, folder), [0, 0, 0])
+            total[0] += 1
+            total[1] += lines[docnum]
+            total[2] += cut
     return tuple(
         sorted(
             (SourceCut(s, f, a, n, c) for (s, f), (a, n, c) in totals.items()),

@@ -8,11 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from whoosh import index
 
 from searchengine import store
 from searchengine.boilerplate import clean
 from searchengine.boilerplate_ledger import LEDGER_FILE, Thresholds
-from searchengine.indexer import run_index
+from searchengine.indexer import document, file_signature, run_index
 from searchengine.load import load_file
 from searchengine.models import article_id
 from searchengine.query.engine import Engine, SearchRequest
@@ -275,3 +276,37 @@ def test_the_generated_mixed_corpus_loses_nothing(tmp_path: Path) -> None:
         stored = list(searcher.all_stored_fields())
     assert len(stored) == len(expected)
     assert [f["path"] for f in stored if "raw" in f] == []
+
+
+def test_an_index_from_before_boilerplate_removal_is_cleaned_on_its_next_run(
+    corpus: Path, index_dir: str
+) -> None:
+    lone = corpus / SEED.name
+    shutil.copyfile(SEED, lone)
+    schema = store.make_schema()
+    old_fields = ("raw", "cut_lines", "cut_chars")
+    for name in old_fields:
+        schema.remove(name)
+    os.makedirs(index_dir)
+    ix = index.create_in(index_dir, schema)
+    store._write_meta(index_dir)
+    (article,) = load_file(str(lone)).articles
+    doc = document(article, file_signature(os.stat(lone)))
+    for name in old_fields:
+        doc.pop(name, None)
+    writer = ix.writer()
+    writer.add_document(**doc)
+    writer.commit()
+    seed_id = article_id(str(lone), None)
+    assert ids(index_dir, '"unblock the ad blocker"') == {seed_id}
+    with Engine(index_dir) as engine:
+        assert engine.stats().boilerplate == ()
+
+    summary = run_index(index_dir, [str(corpus)])
+    assert (summary.unchanged, summary.recleaned) == (1, 1)
+    assert ids(index_dir, '"unblock the ad blocker"') == set()
+    assert body(index_dir, lone) == "\n\n".join(seed_story_lines())
+    with Engine(index_dir) as engine:
+        assert engine.show(seed_id, raw=True).raw == article.body
+        (cut,) = engine.stats().boilerplate
+    assert (cut.source, cut.folder, cut.articles, cut.lines) == (None, str(corpus), 1, 9)
