@@ -7,13 +7,14 @@ many articles it has and, for each short line (by its key, see
 occurs.  A line is learned furniture of the group when it occurs in at least
 ``min_articles`` articles *and* in at least ``min_share`` of the group.
 
-The ledger lives beside the index as ``boilerplate.json``, written atomically
-after each commit and tagged with the index generation it describes.  It is a
-cache: when it is missing or describes another generation (a crash between
-commit and save, an index from before boilerplate removal) it is learned
-again from the original text the index stores, and every article is
-re-cleaned.  Counting needs no article text in memory; only changed files are
-subtracted and added, so a run with nothing new costs no more than before.
+The ledger lives beside the index as ``boilerplate.json`` (JSON Lines: a
+header with the index generation it describes and the thresholds, then one
+group a line), written atomically after each commit.  It is a cache: when it
+is missing, damaged or describes another generation (a crash between commit
+and save, an index from before boilerplate removal) it is learned again from
+the original text the index stores, and every article is re-cleaned.
+Counting needs no article text in memory; only changed files are subtracted
+and added, and a run with nothing new reads the header and nothing more.
 """
 
 from __future__ import annotations
@@ -22,17 +23,13 @@ import contextlib
 import json
 import math
 import os
-import pickle
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from searchengine import boilerplate
-from searchengine.dates import from_day_number
 from searchengine.errors import UsageError
-from searchengine.models import Article, SourceCut
 
 LEDGER_FILE = "boilerplate.json"
 LEDGER_VERSION = 1
@@ -74,15 +71,24 @@ def thresholds(
     own setting (or the default); both left out is ``None``, keep all."""
     if min_articles is None and min_share is None:
         return None
-    saved = Thresholds()
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, UsageError):
-        with open(os.path.join(index_dir, LEDGER_FILE), encoding="utf-8") as handle:
-            data = json.load(handle)
-        saved = Thresholds(data["min_articles"], data["min_share"])
+    header = _read_header(os.path.join(index_dir, LEDGER_FILE))
+    saved = header[1] if header else Thresholds()
     return Thresholds(
         saved.min_articles if min_articles is None else min_articles,
         saved.min_share if min_share is None else min_share,
     )
+
+
+def _read_header(path: str) -> tuple[int, Thresholds] | None:
+    """The generation and thresholds a saved ledger records, or ``None``."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            header = json.loads(handle.readline())
+        if header["version"] != LEDGER_VERSION:
+            return None
+        return int(header["generation"]), Thresholds(header["min_articles"], header["min_share"])
+    except (OSError, ValueError, KeyError, TypeError, UsageError):
+        return None
 
 
 def group_of(source: str | None, path: str) -> str:
@@ -115,10 +121,15 @@ class _Group:
 class Ledger:
     """Per-group line counts and the learned furniture decided from them."""
 
-    def __init__(self, thresholds: Thresholds, *, fresh: bool) -> None:
+    def __init__(self, thresholds: Thresholds, reader: Any, *, fresh: bool) -> None:
         self.thresholds = thresholds
         #: True when learned from scratch: every stored article must be re-cleaned.
         self.fresh = fresh
+        #: True when the saved file must be rewritten even if the index is not.
+        self.needs_save = fresh
+        self._reader = reader
+        self._file: str | None = None  # groups still to be read from it
+        self._loaded = False
         self._groups: dict[str, _Group] = {}
         self._learned: dict[str, frozenset[str]] = {}
         self._touched: set[str] = set()
@@ -128,58 +139,89 @@ class Ledger:
 
     @classmethod
     def load(
-        cls, index_dir: str, generation: int, wanted: Thresholds | None, *, reset: bool = False
+        cls,
+        index_dir: str,
+        reader: Any,
+        generation: int,
+        wanted: Thresholds | None,
+        *,
+        reset: bool = False,
     ) -> Ledger:
-        """The saved ledger if it describes ``generation``, else an empty,
-        fresh one (the caller then relearns it from the stored articles);
-        ``reset`` (a rebuild) always starts empty.
+        """The ledger of the index ``reader`` reads, at ``generation``.
 
-        ``wanted`` thresholds replace the saved ones; ``None`` keeps them.
+        Only the first line of the saved file is read here; the counts are
+        read when first needed, so a run with nothing to do reads no more.
+        A missing or stale file means relearning from ``reader``'s stored
+        articles (also when first needed); ``reset`` (a rebuild) starts
+        empty.  ``wanted`` thresholds replace the saved ones; ``None`` keeps
+        them.
         """
-        saved: Thresholds | None = None
-        try:
-            with open(os.path.join(index_dir, LEDGER_FILE), encoding="utf-8") as handle:
-                data = json.load(handle)
-            saved = Thresholds(data["min_articles"], data["min_share"])
-            if reset or data["version"] != LEDGER_VERSION or data["generation"] != generation:
-                raise ValueError("stale")
-        except (OSError, ValueError, KeyError, TypeError, UsageError):
-            return cls(wanted or saved or Thresholds(), fresh=True)
-        ledger = cls(wanted or saved, fresh=False)
-        ledger._settings_changed = ledger.thresholds != saved
-        for key, group in data["groups"].items():
-            ledger._groups[key] = _Group(group["articles"], group["lines"])
-            ledger._learned[key] = frozenset(group["learned"])
+        path = os.path.join(index_dir, LEDGER_FILE)
+        header = _read_header(path)
+        saved = header[1] if header else None
+        current = header is not None and header[0] == generation and not reset
+        ledger = cls(wanted or saved or Thresholds(), reader, fresh=not current)
+        if reset:
+            ledger._loaded = True
+        elif current:
+            ledger._file = path
+            ledger._settings_changed = ledger.thresholds != saved
+            ledger.needs_save = ledger._settings_changed
         return ledger
 
+    def _ensure(self) -> None:
+        """Read the saved counts, or relearn them, once."""
+        if self._loaded:
+            return
+        self._loaded = True
+        if self._file is not None:
+            try:
+                with open(self._file, encoding="utf-8") as handle:
+                    handle.readline()
+                    for line in handle:
+                        group = json.loads(line)
+                        key = group["group"]
+                        self._groups[key] = _Group(group["articles"], group["lines"])
+                        self._learned[key] = frozenset(group["learned"])
+                return
+            except (OSError, ValueError, KeyError, TypeError):
+                self._groups.clear()
+                self._learned.clear()
+                self.fresh = self.needs_save = True
+        for docnum in live_docs(self._reader, None):
+            fields = self._reader.stored_fields(docnum)
+            self.add(group_of(fields.get("source"), fields["path"]), original_text(fields))
+
     def save(self, index_dir: str, generation: int) -> None:
-        """Write the ledger atomically; a failure leaves a stale one, which
-        the next run notices and relearns."""
-        data = {
+        """Write the ledger atomically (JSON Lines: a header, then a group a
+        line); a failure leaves a stale one, which the next run relearns."""
+        self._ensure()
+        header = {
             "version": LEDGER_VERSION,
             "generation": generation,
             "min_articles": self.thresholds.min_articles,
             "min_share": self.thresholds.min_share,
-            "groups": {
-                key: {
-                    "articles": group.articles,
-                    "learned": sorted(self._learned.get(key, ())),
-                    "lines": dict(group.lines),
-                }
-                for key, group in sorted(self._groups.items())
-            },
         }
         target = os.path.join(index_dir, LEDGER_FILE)
         temporary = target + ".tmp"
         with contextlib.suppress(OSError):
             with open(temporary, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))
+                handle.write(json.dumps(header) + "\n")
+                for key, group in sorted(self._groups.items()):
+                    line = {
+                        "group": key,
+                        "articles": group.articles,
+                        "learned": sorted(self._learned.get(key, ())),
+                        "lines": dict(group.lines),
+                    }
+                    handle.write(json.dumps(line, separators=(",", ":")) + "\n")
             os.replace(temporary, target)
 
     # -- counting ---------------------------------------------------------
 
     def add(self, group: str, text: str) -> None:
         """Count one article of ``group`` with body ``text``."""
+        self._ensure()
         counts = self._groups.setdefault(group, _Group())
         counts.articles += 1
         counts.lines.update(boilerplate.line_keys(text))
@@ -189,6 +231,7 @@ class Ledger:
 
     def remove(self, group: str, text: str) -> None:
         """Uncount one article (its file changed or is gone)."""
+        self._ensure()
         counts = self._groups.get(group)
         if counts is None:
             return
@@ -200,12 +243,6 @@ class Ledger:
             else:
                 counts.lines.pop(key, None)
         self._touched.add(group)
-
-    def add_stored(self, reader: Any) -> None:
-        """Count every article already in the index (relearning)."""
-        for docnum in _docs_of(reader, None):
-            fields = reader.stored_fields(docnum)
-            self.add(group_of(fields.get("source"), fields["path"]), original_text(fields))
 
     def remove_stored(self, reader: Any, path: str) -> None:
         """Uncount the live articles of the file ``path`` held by the index."""
@@ -220,7 +257,10 @@ class Ledger:
         """Decide the learned lines of every group counted into; return the
         groups whose learned lines changed (their stored articles need
         re-cleaning)."""
-        groups = set(self._groups) if self._settings_changed else set(self._touched)
+        if not (self.fresh or self._settings_changed or self._touched):
+            return set()  # nothing counted: the saved counts need not even be read
+        self._ensure()
+        groups = set(self._groups) if self._settings_changed or self.fresh else set(self._touched)
         changed: set[str] = set()
         for key in groups:
             counts = self._groups.get(key)
@@ -241,6 +281,7 @@ class Ledger:
         return changed
 
     def learned(self, group: str) -> frozenset[str]:
+        self._ensure()
         return self._learned.get(group, frozenset())
 
     def clean(self, group: str, text: str) -> boilerplate.Cleaned:
@@ -248,63 +289,8 @@ class Ledger:
         lines and the rules."""
         return boilerplate.clean(text, self.learned(group))
 
-    # -- re-cleaning ------------------------------------------------------
 
-    def stale_articles(
-        self, reader: Any, groups: set[str], skip_paths: set[str]
-    ) -> Iterator[tuple[int, dict[str, Any], boilerplate.Cleaned]]:
-        """Stored articles of ``groups`` (all, when the ledger is fresh) whose
-        clean text is not what the index holds: ``(docnum, stored fields,
-        new cleaning)``.  Articles of ``skip_paths`` (replaced or removed in
-        this run) are passed over."""
-        for docnum in _docs_of(reader, None if self.fresh else groups):
-            fields = reader.stored_fields(docnum)
-            if fields["path"] in skip_paths:
-                continue
-            group = group_of(fields.get("source"), fields["path"])
-            if not self.fresh and group not in groups:
-                continue
-            cleaned = self.clean(group, original_text(fields))
-            if cleaned.body != fields.get("body"):
-                yield docnum, fields, cleaned
-
-    def rewrite_stale(
-        self,
-        writer: Any,
-        reader: Any,
-        groups: set[str],
-        skip_paths: set[str],
-        make_document: Callable[[Article, bytes, boilerplate.Cleaned], dict[str, Any]],
-    ) -> int:
-        """Re-clean the stored articles :meth:`stale_articles` finds, from the
-        original text the index keeps, through ``writer`` (delete and add:
-        Whoosh cannot change a document in place); return how many."""
-        sigs = None
-        count = 0
-        for docnum, fields, cleaned in self.stale_articles(reader, groups, skip_paths):
-            if sigs is None:
-                sigs = reader.column_reader("sig")
-            date = fields.get("date")
-            article = Article(
-                path=fields["path"],
-                record=fields.get("record"),
-                title=fields.get("title", ""),
-                body=original_text(fields),
-                date=from_day_number(date) if date else None,
-                source=fields.get("source"),
-                author=fields.get("author"),
-                url=fields.get("url"),
-                encoding=fields.get("encoding"),
-            )
-            doc = make_document(article, sigs[docnum], cleaned)
-            doc["id"] = fields["id"]  # as stored: the id is of the path as read
-            writer.delete_document(docnum)
-            writer.add_document(**doc)
-            count += 1
-        return count
-
-
-def _docs_of(reader: Any, groups: set[str] | None) -> Iterator[int]:
+def live_docs(reader: Any, groups: set[str] | None) -> Iterator[int]:
     """Live document numbers of ``groups`` (a superset), or of all with ``None``.
 
     Sources are found through their ``source_name`` postings and folders
@@ -330,70 +316,3 @@ def _docs_of(reader: Any, groups: set[str] | None) -> Iterator[int]:
     for docnum in candidates:
         if not reader.is_deleted(docnum):
             yield docnum
-
-
-class Spool:
-    """Articles read in a run's first pass, kept on disk (not in memory) until
-    the learned lines are decided and they can be cleaned and written.
-
-    The file is anonymous (unlinked at once) in the index folder, so nothing
-    is left behind, whatever happens to the run.
-    """
-
-    def __init__(self, folder: str) -> None:
-        # Open across both passes; closed by close(), also when the run fails.
-        self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
-        self.count = 0
-
-    def close(self) -> None:
-        self._file.close()
-
-    def put(self, item: Any) -> None:
-        pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.count += 1
-
-    def items(self) -> Iterator[Any]:
-        """Everything put, in order (read back once)."""
-        self._file.seek(0)
-        for _ in range(self.count):
-            yield pickle.load(self._file)  # our own file, written in this run
-
-
-def cuts_by_source(reader: Any) -> tuple[SourceCut, ...]:
-    """How much boilerplate the index's articles lost, per source (per
-    folder for articles without one), most characters first.  Read from
-    columns, so no article text is loaded."""
-    if "cut_chars" not in reader.schema or reader.doc_count() == 0:
-        return ()
-    totals: dict[tuple[str | None, str | None], list[int]] = {}
-    # Segment by segment: a segment written before these columns existed
-    # reads as zeros, but Whoosh's multi-segment column reader would skip it
-    # and misnumber the documents after it.
-    for leaf, _ in reader.leaf_readers():
-        chars = leaf.column_reader("cut_chars")
-        lines = leaf.column_reader("cut_lines")
-        sources = leaf.column_reader("source_name")
-        paths = leaf.column_reader("path")
-        deleted = leaf.is_deleted if leaf.has_deletions() else None
-        for docnum in range(leaf.doc_count_all()):
-            cut = chars[docnum]
-            if not cut or (deleted is not None and deleted(docnum)):
-                continue
-            source = _text(sources[docnum]) or None
-            folder = None if source else os.path.dirname(_text(paths[docnum]))
-            total = totals.setdefault((source, folder), [0, 0, 0])
-            total[0] += 1
-            total[1] += lines[docnum]
-            total[2] += cut
-    return tuple(
-        sorted(
-            (SourceCut(s, f, a, n, c) for (s, f), (a, n, c) in totals.items()),
-            key=lambda cut: (-cut.chars, cut.source or cut.folder or ""),
-        )
-    )
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "surrogateescape")
-    return str(value or "")

@@ -31,7 +31,8 @@ from whoosh.writing import CLEAR
 
 from searchengine import store
 from searchengine.boilerplate import Cleaned
-from searchengine.boilerplate_ledger import Ledger, Spool, Thresholds, group_of
+from searchengine.boilerplate_index import Spool, rewrite_stale
+from searchengine.boilerplate_ledger import Ledger, Thresholds, group_of
 from searchengine.dates import day_number
 from searchengine.errors import IndexWriteError, UsageError
 from searchengine.load import load_file
@@ -224,9 +225,7 @@ def run_index(
         store.ensure_fields(writer)
         reader = writer.reader()
         known = {} if rebuild else known_files(reader)
-        ledger = Ledger.load(index_dir, ix.latest_generation(), boilerplate, reset=rebuild)
-        if ledger.fresh and not rebuild:
-            ledger.add_stored(reader)
+        ledger = Ledger.load(index_dir, reader, ix.latest_generation(), boilerplate, reset=rebuild)
         replaced: set[str] = set()
         spool = Spool(index_dir)
         added = updated = unchanged = removed = 0
@@ -294,7 +293,7 @@ def run_index(
         spool.close()
         recleaned = 0
         if not rebuild and (stale or ledger.fresh):
-            recleaned = ledger.rewrite_stale(writer, reader, stale, replaced, document)
+            recleaned = rewrite_stale(ledger, writer, reader, stale, replaced, document)
             changed = changed or recleaned > 0
         reader.close()
         if changed:
@@ -313,7 +312,7 @@ def run_index(
             spool.close()
         store.cancel(writer)
         raise
-    if changed or ledger.fresh:
+    if changed or ledger.needs_save:
         ledger.save(index_dir, ix.latest_generation())
 
     try:

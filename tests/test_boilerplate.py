@@ -12,7 +12,7 @@ from whoosh import index
 
 from searchengine import store
 from searchengine.boilerplate import clean
-from searchengine.boilerplate_ledger import LEDGER_FILE, Thresholds
+from searchengine.boilerplate_ledger import LEDGER_FILE, Thresholds, thresholds
 from searchengine.indexer import document, file_signature, run_index
 from searchengine.load import load_file
 from searchengine.models import article_id
@@ -310,3 +310,36 @@ def test_an_index_from_before_boilerplate_removal_is_cleaned_on_its_next_run(
         assert engine.show(seed_id, raw=True).raw == article.body
         (cut,) = engine.stats().boilerplate
     assert (cut.source, cut.folder, cut.articles, cut.lines) == (None, str(corpus), 1, 9)
+
+
+def test_thresholds_given_are_kept_even_when_they_change_nothing(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    for n in range(12):
+        wire_article(write, n)
+    run_index(index_dir, [str(corpus)])
+    summary = run_index(index_dir, [str(corpus)], boilerplate=Thresholds(min_share=0.5))
+    assert summary.recleaned == 0
+    assert thresholds(index_dir, None, 0.5) == Thresholds(min_articles=5, min_share=0.5)
+    assert thresholds(index_dir, 7, None) == Thresholds(min_articles=7, min_share=0.5)
+    assert thresholds(index_dir, None, None) is None
+
+
+def test_a_noop_run_reads_only_the_ledger_header_and_a_damaged_ledger_is_relearned(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    paths = [wire_article(write, n, extra=SEASONAL if n < 4 else None) for n in range(12)]
+    run_index(index_dir, [str(corpus)])
+    ledger = Path(index_dir) / LEDGER_FILE
+    header = ledger.read_text(encoding="utf-8").split("\n")[0]
+    damaged = header + "\n{not json\n"
+    ledger.write_text(damaged, encoding="utf-8")
+    summary = run_index(index_dir, [str(corpus)])  # nothing to do: counts never read
+    assert (summary.unchanged, summary.recleaned) == (12, 0)
+    assert ledger.read_text(encoding="utf-8") == damaged
+    for n in range(12, 16):
+        wire_article(write, n, extra=SEASONAL)
+    summary = run_index(index_dir, [str(corpus)])  # counts needed: relearned from the index
+    assert (summary.added, summary.recleaned) == (4, 4)
+    assert SEASONAL not in body(index_dir, paths[0])
+    assert ledger.read_text(encoding="utf-8") != damaged

@@ -289,7 +289,7 @@ class Engine:
 
     def stats(self) -> Stats:
         """What the index holds."""
-        from searchengine.boilerplate_ledger import cuts_by_source
+        from searchengine.boilerplate_index import cuts_by_source
 
         searcher = self.searcher()
         articles = searcher.doc_count()
