@@ -23,6 +23,7 @@ import contextlib
 import json
 import math
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -203,9 +204,12 @@ class Ledger:
             "min_share": self.thresholds.min_share,
         }
         target = os.path.join(index_dir, LEDGER_FILE)
-        temporary = target + ".tmp"
-        with contextlib.suppress(OSError):
-            with open(temporary, "w", encoding="utf-8") as handle:
+        try:
+            fd, temporary = tempfile.mkstemp(prefix=LEDGER_FILE, suffix=".tmp", dir=index_dir)
+        except OSError:
+            return
+        try:
+            with open(fd, "w", encoding="utf-8") as handle:
                 handle.write(json.dumps(header) + "\n")
                 for key, group in sorted(self._groups.items()):
                     line = {
@@ -216,6 +220,9 @@ class Ledger:
                     }
                     handle.write(json.dumps(line, separators=(",", ":")) + "\n")
             os.replace(temporary, target)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
 
     # -- counting ---------------------------------------------------------
 
