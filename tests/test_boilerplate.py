@@ -139,10 +139,29 @@ def test_ordinary_articles_lose_nothing_to_the_rules() -> None:
         "What to do:\n\nmove cars\n\nkeep documents dry\n\ncall the helpline",
         "The council met.\n\nRead the full report on the council website.",
         "The council met on Monday.\n\nHe declined to comment.",
+        "The regulator fined three platforms:\n\nFacebook\n\nTwitter\n\nTikTok",
+        "Related stories were filed by the agency all week.\n\nThe source of the leak is unknown.",
     ],
 )
 def test_short_endings_without_furniture_cues_are_kept(text: str) -> None:
     assert clean(text).body == text
+
+
+STORY = "The council met on Monday and agreed the budget after a long debate about the harbour."
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Share this:\nFacebook\nTwitter\nWhatsApp\n\nLike this:\nLike Loading...\n\nRelated",
+        "Read more:\n\nCouncil agrees harbour budget\n\nFerry returns to Skellan\n\nAdvertisement",
+        "Tags: council, harbour, budget\n\nLeave a comment\n\nYou must be logged in to post a comment.",
+        "© 2021 Port Annick Herald. All rights reserved.",
+        "We use cookies to improve your experience.\nAccept",
+    ],
+)
+def test_common_site_furniture_tails_are_cut(tail: str) -> None:
+    assert clean(f"{STORY}\n\n{tail}").body == STORY
 
 
 def test_a_single_cue_deep_in_a_list_is_not_enough() -> None:
