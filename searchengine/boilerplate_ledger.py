@@ -219,6 +219,7 @@ class Ledger:
                         "lines": dict(group.lines),
                     }
                     handle.write(json.dumps(line, separators=(",", ":")) + "\n")
+            os.chmod(temporary, 0o644)  # as the index's own files, not mkstemp's 0600
             os.replace(temporary, target)
         except OSError:
             with contextlib.suppress(OSError):
