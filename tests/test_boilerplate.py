@@ -132,6 +132,24 @@ def test_ordinary_articles_lose_nothing_to_the_rules() -> None:
     assert checked == 8
 
 
+def test_indexing_seeds_cuts_only_the_seed_article(tmp_path: Path) -> None:
+    index_dir = str(tmp_path / "index")
+    run_index(index_dir, [str(SEEDS)])
+    with store.searcher(index_dir) as searcher:
+        stored = list(searcher.all_stored_fields())
+    assert len(stored) == 9
+    assert [f["path"] for f in stored if "raw" in f] == [str(SEED)]
+    with Engine(index_dir) as engine:
+        (cut,) = engine.stats().boilerplate
+    assert (cut.source, cut.folder, cut.articles, cut.lines, cut.chars) == (
+        None,
+        str(SEEDS),
+        1,
+        9,
+        214,
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     [
