@@ -96,6 +96,13 @@ def test_stats_and_show_raw_on_a_source_and_the_lone_seed(
     assert "Please unblock the ad blocker." not in plain
     hits = run_json(runner, "search", '"unblock the ad blocker"', "--index", index_dir)
     assert hits["total"] == 0
+    hits = run_json(runner, "search", "harbour", "--limit", "100", "--index", index_dir)
+    assert hits["total"] == 13  # the twelve wires and the tiny one
+    snippets = {h["id"]: [s["text"] for s in h["snippets"]] for h in hits["hits"]}
+    for path in wires:
+        (text,) = snippets[article_id(str(path), None)]
+        assert text.startswith("The harbour at ")
+        assert "Coastal Wire" not in text
 
 
 def test_threshold_options_reach_the_index_and_are_checked(
