@@ -173,6 +173,19 @@ def cli(ctx: click.Context, index_dir: str) -> None:
 @click.option(
     "--encoding", metavar="ENC", help="Read every text file in this encoding (e.g. cp1252)."
 )
+@click.option(
+    "--boilerplate-min-articles",
+    type=click.IntRange(2),
+    metavar="N",
+    help="A line is a source's boilerplate when in at least N of its articles "
+    "(default 5; kept by the index).",
+)
+@click.option(
+    "--boilerplate-min-share",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    metavar="F",
+    help="... and in at least this share of them, 0-1 (default 0.4; kept by the index).",
+)
 @index_option
 @json_option
 @click.pass_context
@@ -181,23 +194,29 @@ def index_command(
     paths: tuple[str, ...],
     rebuild: bool,
     encoding: str | None,
+    boilerplate_min_articles: int | None,
+    boilerplate_min_share: float | None,
     index_dir: str,
     as_json: bool,
 ) -> None:
     """Index files and folders (recursively): .txt .md .html .json .jsonl(.gz)."""
+    from searchengine.boilerplate_ledger import thresholds
     from searchengine.indexer import run_index
 
     target = _index_dir(ctx, index_dir)
+    options: dict[str, Any] = {
+        "rebuild": rebuild,
+        "encoding": encoding,
+        "boilerplate": thresholds(target, boilerplate_min_articles, boilerplate_min_share),
+    }
     try:
         if as_json or not sys.stderr.isatty():
-            summary = run_index(target, list(paths), rebuild=rebuild, encoding=encoding)
+            summary = run_index(target, list(paths), **options)
         else:
             from searchengine.render.progress import ProgressDisplay
 
             with ProgressDisplay(_stderr_console()) as display:
-                summary = run_index(
-                    target, list(paths), rebuild=rebuild, encoding=encoding, progress=display.update
-                )
+                summary = run_index(target, list(paths), progress=display.update, **options)
     except KeyboardInterrupt:
         raise RunInterruptedError(
             "interrupted: nothing from this run was committed, the index is as it was before it; "
@@ -332,17 +351,25 @@ def shell_command(ctx: click.Context, index_dir: str) -> int:
 @cli.command("show")
 @click.argument("article_id", metavar="ID")
 @click.option("--query", "query_text", metavar="Q", help="Highlight the matches of this query.")
+@click.option(
+    "--raw", is_flag=True, help="The text as read, boilerplate included (JSON: an added `raw`)."
+)
 @index_option
 @json_option
 @click.pass_context
 def show_command(
-    ctx: click.Context, article_id: str, query_text: str | None, index_dir: str, as_json: bool
+    ctx: click.Context,
+    article_id: str,
+    query_text: str | None,
+    raw: bool,
+    index_dir: str,
+    as_json: bool,
 ) -> None:
     """Show one whole article (ids are printed by `search`)."""
     from searchengine.query.engine import Engine
 
     with Engine(_index_dir(ctx, index_dir)) as engine:
-        view = engine.show(article_id, query_text)
+        view = engine.show(article_id, query_text, raw=raw)
     if as_json:
         from searchengine.render import json_out
 

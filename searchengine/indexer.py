@@ -5,6 +5,12 @@ time; a file whose pair is unchanged is left alone, a changed one is read
 again and its articles replaced, and articles of files gone from the given
 paths are removed.  Everything happens in one Whoosh commit: an interrupted
 run leaves the previous commit as it was, whole and searchable.
+
+Boilerplate is learned per source before anything is written: the articles
+read are counted into the ledger and spooled to disk, the learned lines are
+decided, and only then are articles cleaned and written; stored articles of
+sources whose learned lines changed are re-cleaned in the same commit (see
+:mod:`searchengine.boilerplate_ledger`).
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from typing import Any
 from whoosh.writing import CLEAR
 
 from searchengine import clusters, dedup, lexicon, store
+from searchengine.boilerplate import Cleaned
+from searchengine.boilerplate_index import Spool, rewrite_stale
+from searchengine.boilerplate_ledger import Ledger, Thresholds, group_of
 from searchengine.dates import day_number
 from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
 from searchengine.fieldformats import Analyzed, analyze
@@ -98,25 +107,41 @@ def read_file(path: str, encoding: str | None) -> _Read:
 def document(
     article: Article,
     sig: bytes,
+    cleaned: Cleaned | None = None,
+    *,
     texts: dict[str, Analyzed] | None = None,
     minhash: bytes | None = None,
 ) -> dict[str, Any]:
-    """The Whoosh document of one article (``texts``: its fields analysed
-    ahead; ``minhash``: its body's signature, computed here when not given)."""
+    """The Whoosh document of one article.
+
+    ``cleaned`` is its body without boilerplate (what is indexed and
+    signed); ``texts`` its fields analysed ahead and ``minhash`` its body's
+    signature, both of the body as read: they are used only when cleaning
+    left the body as it was, and computed here otherwise.
+    """
+    cleaned = cleaned or Cleaned(article.body)
+    texts = dict(texts or {})
+    if cleaned.body != article.body:
+        texts.pop("body", None)
+        minhash = None
     doc: dict[str, Any] = {
         "id": article.id,
         "path": stored_path(article.path),
         "record": article.record,
         "sig": sig,
-        "minhash": dedup.signature(article.body) if minhash is None else minhash,
+        "minhash": dedup.signature(cleaned.body) if minhash is None else minhash,
         "title": article.title,
-        "body": article.body,
+        "body": cleaned.body,
+        "cut_lines": cleaned.lines,
+        "cut_chars": cleaned.chars,
         "encoding": article.encoding,
         # Always written: a segment with no value at all would have no column
         # to sort on.
         "sort_newest": store.UNDATED_NEWEST,
         "sort_oldest": store.UNDATED_OLDEST,
     }
+    if cleaned.body != article.body:
+        doc["raw"] = article.body
     if article.source:
         doc["source"] = article.source
         doc["source_name"] = article.source
@@ -130,7 +155,7 @@ def document(
         doc["month"] = article.date.strftime("%Y-%m")
         doc["sort_newest"] = number
         doc["sort_oldest"] = number
-    for name, analyzed in (texts or {}).items():
+    for name, analyzed in texts.items():
         # Stored as the plain text; indexed from the postings computed ahead.
         doc[f"_stored_{name}"] = doc[name]
         doc[name] = analyzed
@@ -239,9 +264,12 @@ def run_index(
     rebuild: bool = False,
     encoding: str | None = None,
     progress: ProgressCallback | None = None,
+    boilerplate: Thresholds | None = None,
 ) -> IndexSummary:
     """Bring the index at ``index_dir`` up to date with the files under ``paths``.
 
+    ``boilerplate`` sets when a recurring line is learned as furniture; ``None``
+    keeps the index's own setting (the defaults on a new index).
     Returns what changed, in articles.  Raises :class:`UsageError` for a path
     that does not exist or an unknown encoding, and the index errors of
     :mod:`searchengine.store` when the index cannot be opened or locked.
@@ -263,9 +291,14 @@ def run_index(
 
     ix = store.open_for_writing(index_dir, rebuild=rebuild)
     writer = store.writer(ix, index_dir)
+    spool: Spool | None = None
     try:
+        store.ensure_fields(writer)
         reader = writer.reader()
         known = {} if rebuild else known_files(reader)
+        ledger = Ledger.load(index_dir, reader, ix.latest_generation(), boilerplate, reset=rebuild)
+        replaced: set[str] = set()
+        spool = Spool(index_dir)
         added = updated = unchanged = removed = 0
         skipped: list[Problem] = []
         errors = [
@@ -292,6 +325,8 @@ def run_index(
         stored_roots = [stored_path(root) for root in roots]
         for path, info in known.items():
             if path not in seen and _under(path, stored_roots):
+                ledger.remove_stored(reader, path)
+                replaced.add(path)
                 writer.delete_by_term("path", path)
                 removed += info.count
                 changed = True
@@ -306,6 +341,8 @@ def run_index(
             key = stored_path(path)
             if key in known:
                 old_records = _records_of(reader, key)
+                ledger.remove_stored(reader, key)
+                replaced.add(key)
                 writer.delete_by_term("path", key)
                 changed = True
             new_records = {a.record for a in result.articles}
@@ -315,12 +352,27 @@ def run_index(
             for article, texts, minhash in zip(
                 result.articles, read.texts, read.minhashes, strict=True
             ):
-                writer.add_document(**document(article, sig_of[path], texts, minhash))
+                group = group_of(article.source, key)
+                ledger.add(group, article.body)
+                spool.put((article, group, sig_of[path], texts, minhash))
                 changed = True
             run_words |= read.words
             done_articles += len(result.articles)
             report(Progress(done, len(to_load), done_articles, current=path))
 
+        stale = ledger.decide()
+        report(Progress(len(to_load), len(to_load), done_articles, stage="writing"))
+        for written, (article, group, sig, texts, minhash) in enumerate(spool.items(), start=1):
+            cleaned = ledger.clean(group, article.body)
+            writer.add_document(**document(article, sig, cleaned, texts=texts, minhash=minhash))
+            if written % 100 == 0 or written == spool.count:
+                # Writing is most of a run's time: count it in articles.
+                report(Progress(written, spool.count, written, stage="writing"))
+        spool.close()
+        recleaned = 0
+        if not rebuild and (stale or ledger.fresh):
+            recleaned = rewrite_stale(ledger, writer, reader, stale, replaced, document)
+            changed = changed or recleaned > 0
         reader.close()
         if changed:
             report(Progress(len(to_load), len(to_load), done_articles, stage="committing"))
@@ -340,8 +392,12 @@ def run_index(
         else:
             store.cancel(writer)
     except BaseException:
+        if spool is not None:
+            spool.close()
         store.cancel(writer)
         raise
+    if changed or ledger.needs_save:
+        ledger.save(index_dir, ix.latest_generation())
 
     try:
         articles = ix.doc_count()
@@ -359,4 +415,5 @@ def run_index(
         took_ms=(time.perf_counter() - started) * 1000.0,
         files_seen=len(files),
         files_ignored=walk_stats.ignored,
+        recleaned=recleaned,
     )

@@ -81,17 +81,23 @@ class IndexSummary:
     took_ms: float
     files_seen: int = 0
     files_ignored: int = 0
+    #: Stored articles re-cleaned because their source's learned boilerplate changed.
+    recleaned: int = 0
 
 
 @dataclass(frozen=True)
 class Progress:
-    """A progress report sent by the indexer to whoever draws progress."""
+    """A progress report sent by the indexer to whoever draws progress.
+
+    In the ``writing`` stage ``files_done``/``files_total`` count articles
+    written out of those read: a run reads every file first, then writes.
+    """
 
     files_done: int
     files_total: int
     articles_done: int
     current: str | None = None
-    stage: Literal["scanning", "reading", "committing", "done"] = "reading"
+    stage: Literal["scanning", "reading", "writing", "committing", "done"] = "reading"
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,22 @@ class ArticleView:
     #: Highlight spans over ``body`` when a query was given.
     highlights: tuple[tuple[int, int], ...] = ()
     query: str | None = None
+    #: The text as read, boilerplate included, when asked for (``show --raw``).
+    raw: str | None = None
+    #: Highlight spans over ``raw`` when a query was given.
+    raw_highlights: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceCut:
+    """Boilerplate cut from the articles of one source (or, for articles
+    without a source, of one folder)."""
+
+    source: str | None
+    folder: str | None
+    articles: int  # articles something was cut from
+    lines: int
+    chars: int
 
 
 @dataclass(frozen=True)
@@ -184,3 +206,5 @@ class Stats:
     by_month: tuple[tuple[str, int], ...]
     index_bytes: int
     index_path: str = ""
+    #: Boilerplate cut, per source with any, most characters first.
+    boilerplate: tuple[SourceCut, ...] = ()

@@ -70,7 +70,28 @@ def make_schema() -> fields.Schema:
         month=fields.ID(sortable=True),
         sort_newest=fields.COLUMN(columns.NumericColumn("I", default=UNDATED_NEWEST)),
         sort_oldest=fields.COLUMN(columns.NumericColumn("I", default=UNDATED_OLDEST)),
+        **boilerplate_fields(),
     )
+
+
+def boilerplate_fields() -> dict[str, Any]:
+    """Fields of boilerplate removal: ``body`` holds the cleaned text; the
+    text as read is stored in ``raw`` only when something was cut from it;
+    ``cut_lines``/``cut_chars`` say how much (columns: ``stats`` sums them
+    without loading documents)."""
+    return {
+        "raw": fields.STORED(),
+        "cut_lines": fields.COLUMN(columns.NumericColumn("I", default=0)),
+        "cut_chars": fields.COLUMN(columns.NumericColumn("I", default=0)),
+    }
+
+
+def ensure_fields(writer: Any) -> None:
+    """Add fields this version writes to an index made before they existed
+    (the change is committed with the run; old segments read as defaults)."""
+    for name, field in boilerplate_fields().items():
+        if name not in writer.schema:
+            writer.add_field(name, field)
 
 
 def _check_meta(index_dir: str) -> None:

@@ -58,6 +58,7 @@ def test_index_json_summary_shape(runner: CliRunner, small: Path, index_dir: str
         "errors",
         "articles",
         "took_ms",
+        "recleaned",
     ]
     assert (
         summary["added"],

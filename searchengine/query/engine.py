@@ -349,30 +349,43 @@ class Engine:
             )
         return docnum
 
-    def show(self, article_id: str, query_text: str | None = None) -> ArticleView:
-        """One whole article; with ``query_text``, its matches highlighted."""
+    def show(
+        self, article_id: str, query_text: str | None = None, *, raw: bool = False
+    ) -> ArticleView:
+        """One whole article; with ``query_text``, its matches highlighted;
+        with ``raw``, also the text as read, boilerplate included."""
+        from searchengine.boilerplate_ledger import original_text
+
         searcher = self.searcher()
         fields = searcher.stored_fields(self.docnum(article_id))
         body = fields.get("body", "")
+        original = original_text(fields) if raw else None
         spans: tuple[tuple[int, int], ...] = ()
+        raw_spans: tuple[tuple[int, int], ...] = ()
         snippets: tuple[Snippet, ...] = ()
         if query_text is not None and query_text.strip():
             expanded = expand(parse_query(query_text, searcher.schema), self.lexicon())
             spec = spec_for(expanded, "body")
             spans = tuple(match_spans(body, spec))
             snippets = make_snippets(body, spec)
+            if original is not None:
+                raw_spans = tuple(match_spans(original, spec))
         return ArticleView(
             hit=_hit(fields, None, snippets),
             body=body,
             encoding=fields.get("encoding"),
             highlights=spans,
             query=query_text,
+            raw=original,
+            raw_highlights=raw_spans,
         )
 
     # -- stats ----------------------------------------------------------
 
     def stats(self) -> Stats:
         """What the index holds."""
+        from searchengine.boilerplate_index import cuts_by_source
+
         searcher = self.searcher()
         articles = searcher.doc_count()
         sources: list[tuple[str, int]] = []
@@ -412,4 +425,5 @@ class Engine:
             by_month=tuple(months),
             index_bytes=store.index_bytes(self.index_dir),
             index_path=self.index_dir,
+            boilerplate=cuts_by_source(searcher.reader()),
         )

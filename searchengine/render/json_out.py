@@ -46,6 +46,7 @@ def index_summary(summary: IndexSummary) -> dict[str, Any]:
         "errors": [problem(p) for p in summary.errors],
         "articles": summary.articles,
         "took_ms": round(summary.took_ms, 3),
+        "recleaned": summary.recleaned,
     }
 
 
@@ -117,6 +118,10 @@ def article(view: ArticleView) -> dict[str, Any]:
     out["encoding"] = view.encoding
     if view.query is not None:
         out["highlights"] = [[a, b] for a, b in view.highlights]
+    if view.raw is not None:
+        out["raw"] = view.raw
+        if view.query is not None:
+            out["raw_highlights"] = [[a, b] for a, b in view.raw_highlights]
     return out
 
 
@@ -130,6 +135,21 @@ def stats(s: Stats) -> dict[str, Any]:
         "by_month": dict(s.by_month),
         "index_bytes": s.index_bytes,
         "index": s.index_path,
+        "boilerplate": {
+            "articles": sum(c.articles for c in s.boilerplate),
+            "lines": sum(c.lines for c in s.boilerplate),
+            "chars": sum(c.chars for c in s.boilerplate),
+            "by_source": [
+                {
+                    "source": c.source,
+                    "folder": None if c.folder is None else path_text(c.folder),
+                    "articles": c.articles,
+                    "lines": c.lines,
+                    "chars": c.chars,
+                }
+                for c in s.boilerplate
+            ],
+        },
     }
 
 

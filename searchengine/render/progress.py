@@ -25,14 +25,14 @@ class ProgressDisplay:
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("files  {task.fields[rate]}"),
+            TextColumn("{task.fields[unit]}  {task.fields[rate]}"),
             TimeElapsedColumn(),
             TextColumn("eta"),
             TimeRemainingColumn(),
             console=console,
             transient=True,
         )
-        self._task = self._progress.add_task("scanning", total=None, rate="")
+        self._task = self._progress.add_task("scanning", total=None, rate="", unit="files")
 
     def __enter__(self) -> ProgressDisplay:
         self._progress.start()
@@ -53,6 +53,7 @@ class ProgressDisplay:
         description = {
             "scanning": "scanning",
             "reading": "indexing",
+            "writing": "writing",
             "committing": "committing",
             "done": "done",
         }[report.stage]
@@ -62,4 +63,6 @@ class ProgressDisplay:
             total=report.files_total or None,
             completed=report.files_done,
             rate=rate,
+            # While writing, the counts are of articles (see the indexer).
+            unit="articles" if report.stage == "writing" else "files",
         )

@@ -24,6 +24,7 @@ from searchengine.models import (
     SearchResult,
     SimilarResult,
     Snippet,
+    SourceCut,
     Stats,
 )
 from searchengine.render.json_out import path_text
@@ -229,7 +230,11 @@ def article(view: ArticleView) -> Group:
     if hit.url:
         rows.append(Text(safe(hit.url), style="dim underline"))
     rows.append(Text(""))
-    rows.append(styled(view.body, view.highlights))
+    if view.raw is not None:
+        rows.append(Text("(the text as read, boilerplate included)", style="dim"))
+        rows.append(styled(view.raw, view.raw_highlights))
+    else:
+        rows.append(styled(view.body, view.highlights))
     return Group(*rows)
 
 
@@ -289,7 +294,24 @@ def stats(s: Stats) -> Group:
     chart = histogram(s.by_month)
     if chart is not None:
         rows += [Text(""), chart]
+    if s.boilerplate:
+        rows += [Text(""), boilerplate_table(s.boilerplate)]
     return Group(*rows)
+
+
+def boilerplate_table(cuts: tuple[SourceCut, ...]) -> Table:
+    """Boilerplate removed per source (folder for sourceless articles), top ten."""
+    table = Table(box=None, padding=(0, 2), show_header=True, header_style="dim")
+    table.add_column("boilerplate removed from")
+    table.add_column("articles", justify="right")
+    table.add_column("lines", justify="right")
+    table.add_column("characters", justify="right")
+    for cut in cuts[:10]:
+        name = safe(cut.source) if cut.source else f"{short_path(cut.folder or '')}/ (folder)"
+        table.add_row(Text(name), f"{cut.articles:,}", f"{cut.lines:,}", f"{cut.chars:,}")
+    if len(cuts) > 10:
+        table.add_row(Text(f"… {len(cuts) - 10} more", style="dim"), "", "", "")
+    return table
 
 
 def index_summary(summary: IndexSummary) -> Table:
@@ -306,6 +328,8 @@ def index_summary(summary: IndexSummary) -> Table:
         ("articles in index", summary.articles),
     ):
         table.add_row(label, f"{value:,}")
+    if summary.recleaned:
+        table.add_row("re-cleaned", f"{summary.recleaned:,} (their source's boilerplate changed)")
     table.add_row(
         "files read",
         f"{summary.files_seen:,} ({summary.files_ignored:,} of other kinds passed over)",

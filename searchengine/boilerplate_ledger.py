@@ -1,0 +1,326 @@
+"""What boilerplate has been learned, per source, and keeping it true across runs.
+
+A *group* is a source (articles that name one) or, for articles without a
+source, the folder their file is in.  For each group the ledger keeps how
+many articles it has and, for each short line (by its key, see
+:func:`searchengine.boilerplate.line_key`), in how many of them the line
+occurs.  A line is learned furniture of the group when it occurs in at least
+``min_articles`` articles *and* in at least ``min_share`` of the group.
+
+The ledger lives beside the index as ``boilerplate.json`` (JSON Lines: a
+header with the index generation it describes and the thresholds, then one
+group a line), written atomically after each commit.  It is a cache: when it
+is missing, damaged or describes another generation (a crash between commit
+and save, an index from before boilerplate removal) it is learned again from
+the original text the index stores, and every article is re-cleaned.
+Counting needs no article text in memory; only changed files are subtracted
+and added, and a run with nothing new reads the header and nothing more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from searchengine import boilerplate
+from searchengine.errors import UsageError
+
+LEDGER_FILE = "boilerplate.json"
+LEDGER_VERSION = 1
+#: A line must occur in at least this many articles of a group to be learned.
+DEFAULT_MIN_ARTICLES = 5
+#: ... and in at least this share of the group's articles.
+DEFAULT_MIN_SHARE = 0.4
+#: Distinct lines counted per group at most; past it the rarest are forgotten
+#: (furniture, being on most pages, is never among the rarest).
+MAX_KEYS_PER_GROUP = 50_000
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a recurring line counts as learned furniture."""
+
+    min_articles: int = DEFAULT_MIN_ARTICLES
+    min_share: float = DEFAULT_MIN_SHARE
+
+    def __post_init__(self) -> None:
+        if self.min_articles < 2:
+            raise UsageError(
+                f"--boilerplate-min-articles must be at least 2, not {self.min_articles}"
+            )
+        if not 0.0 < self.min_share <= 1.0:
+            raise UsageError(
+                f"--boilerplate-min-share must be above 0 and at most 1, not {self.min_share}"
+            )
+
+    def needed(self, articles: int) -> int:
+        """Articles a line must occur in, in a group of ``articles``."""
+        return max(self.min_articles, math.ceil(self.min_share * articles - 1e-9))
+
+
+def thresholds(
+    index_dir: str, min_articles: int | None, min_share: float | None
+) -> Thresholds | None:
+    """Thresholds from command-line options: one left out keeps the index's
+    own setting (or the default); both left out is ``None``, keep all."""
+    if min_articles is None and min_share is None:
+        return None
+    header = _read_header(os.path.join(index_dir, LEDGER_FILE))
+    saved = header[1] if header else Thresholds()
+    return Thresholds(
+        saved.min_articles if min_articles is None else min_articles,
+        saved.min_share if min_share is None else min_share,
+    )
+
+
+def _read_header(path: str) -> tuple[int, Thresholds] | None:
+    """The generation and thresholds a saved ledger records, or ``None``."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            header = json.loads(handle.readline())
+        if header["version"] != LEDGER_VERSION:
+            return None
+        return int(header["generation"]), Thresholds(header["min_articles"], header["min_share"])
+    except (OSError, ValueError, KeyError, TypeError, UsageError):
+        return None
+
+
+def group_of(source: str | None, path: str) -> str:
+    """The group an article learns with: its source, else its folder."""
+    return f"source:{source}" if source else f"folder:{os.path.dirname(path)}"
+
+
+def original_text(fields: dict[str, Any]) -> str:
+    """The article text as read, from its stored fields (``raw`` is stored
+    only when something was cut)."""
+    raw = fields.get("raw")
+    return raw if isinstance(raw, str) else str(fields.get("body", ""))
+
+
+class _Group:
+    """Counts of one group (mutable; lives only inside a :class:`Ledger`)."""
+
+    def __init__(self, articles: int = 0, lines: dict[str, int] | None = None) -> None:
+        self.articles = articles
+        self.lines: Counter[str] = Counter(lines or {})
+
+    def prune(self) -> None:
+        floor = 1
+        while len(self.lines) > MAX_KEYS_PER_GROUP * 3 // 4:
+            for key in [k for k, n in self.lines.items() if n <= floor]:
+                del self.lines[key]
+            floor += 1
+
+
+class Ledger:
+    """Per-group line counts and the learned furniture decided from them."""
+
+    def __init__(self, thresholds: Thresholds, reader: Any, *, fresh: bool) -> None:
+        self.thresholds = thresholds
+        #: True when learned from scratch: every stored article must be re-cleaned.
+        self.fresh = fresh
+        #: True when the saved file must be rewritten even if the index is not.
+        self.needs_save = fresh
+        self._reader = reader
+        self._file: str | None = None  # groups still to be read from it
+        self._loaded = False
+        self._groups: dict[str, _Group] = {}
+        self._learned: dict[str, frozenset[str]] = {}
+        self._touched: set[str] = set()
+        self._settings_changed = False
+
+    # -- persistence ------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: str,
+        reader: Any,
+        generation: int,
+        wanted: Thresholds | None,
+        *,
+        reset: bool = False,
+    ) -> Ledger:
+        """The ledger of the index ``reader`` reads, at ``generation``.
+
+        Only the first line of the saved file is read here; the counts are
+        read when first needed, so a run with nothing to do reads no more.
+        A missing or stale file means relearning from ``reader``'s stored
+        articles (also when first needed); ``reset`` (a rebuild) starts
+        empty.  ``wanted`` thresholds replace the saved ones; ``None`` keeps
+        them.
+        """
+        path = os.path.join(index_dir, LEDGER_FILE)
+        header = _read_header(path)
+        saved = header[1] if header else None
+        current = header is not None and header[0] == generation and not reset
+        ledger = cls(wanted or saved or Thresholds(), reader, fresh=not current)
+        if reset:
+            ledger._loaded = True
+        elif current:
+            ledger._file = path
+            ledger._settings_changed = ledger.thresholds != saved
+            ledger.needs_save = ledger._settings_changed
+        return ledger
+
+    def _ensure(self) -> None:
+        """Read the saved counts, or relearn them, once."""
+        if self._loaded:
+            return
+        self._loaded = True
+        if self._file is not None:
+            try:
+                with open(self._file, encoding="utf-8") as handle:
+                    handle.readline()
+                    for line in handle:
+                        group = json.loads(line)
+                        key = group["group"]
+                        self._groups[key] = _Group(group["articles"], group["lines"])
+                        self._learned[key] = frozenset(group["learned"])
+                return
+            except (OSError, ValueError, KeyError, TypeError):
+                self._groups.clear()
+                self._learned.clear()
+                self.fresh = self.needs_save = True
+        for docnum in live_docs(self._reader, None):
+            fields = self._reader.stored_fields(docnum)
+            self.add(group_of(fields.get("source"), fields["path"]), original_text(fields))
+
+    def save(self, index_dir: str, generation: int) -> None:
+        """Write the ledger atomically (JSON Lines: a header, then a group a
+        line); a failure leaves a stale one, which the next run relearns."""
+        self._ensure()
+        header = {
+            "version": LEDGER_VERSION,
+            "generation": generation,
+            "min_articles": self.thresholds.min_articles,
+            "min_share": self.thresholds.min_share,
+        }
+        target = os.path.join(index_dir, LEDGER_FILE)
+        try:
+            fd, temporary = tempfile.mkstemp(prefix=LEDGER_FILE, suffix=".tmp", dir=index_dir)
+        except OSError:
+            return
+        try:
+            with open(fd, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps(header) + "\n")
+                for key, group in sorted(self._groups.items()):
+                    line = {
+                        "group": key,
+                        "articles": group.articles,
+                        "learned": sorted(self._learned.get(key, ())),
+                        "lines": dict(group.lines),
+                    }
+                    handle.write(json.dumps(line, separators=(",", ":")) + "\n")
+            os.chmod(temporary, 0o644)  # as the index's own files, not mkstemp's 0600
+            os.replace(temporary, target)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+
+    # -- counting ---------------------------------------------------------
+
+    def add(self, group: str, text: str) -> None:
+        """Count one article of ``group`` with body ``text``."""
+        self._ensure()
+        counts = self._groups.setdefault(group, _Group())
+        counts.articles += 1
+        counts.lines.update(boilerplate.line_keys(text))
+        if len(counts.lines) > MAX_KEYS_PER_GROUP:
+            counts.prune()
+        self._touched.add(group)
+
+    def remove(self, group: str, text: str) -> None:
+        """Uncount one article (its file changed or is gone)."""
+        self._ensure()
+        counts = self._groups.get(group)
+        if counts is None:
+            return
+        counts.articles = max(0, counts.articles - 1)
+        for key in boilerplate.line_keys(text):
+            left = counts.lines.get(key, 0) - 1
+            if left > 0:
+                counts.lines[key] = left
+            else:
+                counts.lines.pop(key, None)
+        self._touched.add(group)
+
+    def remove_stored(self, reader: Any, path: str) -> None:
+        """Uncount the live articles of the file ``path`` held by the index."""
+        for docnum in reader.postings("path", path).all_ids():
+            if not reader.is_deleted(docnum):
+                fields = reader.stored_fields(docnum)
+                self.remove(group_of(fields.get("source"), fields["path"]), original_text(fields))
+
+    # -- deciding ---------------------------------------------------------
+
+    def decide(self) -> set[str]:
+        """Decide the learned lines of every group counted into; return the
+        groups whose learned lines changed (their stored articles need
+        re-cleaning)."""
+        if not (self.fresh or self._settings_changed or self._touched):
+            return set()  # nothing counted: the saved counts need not even be read
+        self._ensure()
+        groups = set(self._groups) if self._settings_changed or self.fresh else set(self._touched)
+        changed: set[str] = set()
+        for key in groups:
+            counts = self._groups.get(key)
+            learned: frozenset[str] = frozenset()
+            if counts is not None and counts.articles >= self.thresholds.min_articles:
+                needed = self.thresholds.needed(counts.articles)
+                learned = frozenset(k for k, n in counts.lines.items() if n >= needed)
+            if learned != self._learned.get(key, frozenset()):
+                changed.add(key)
+            if learned:
+                self._learned[key] = learned
+            else:
+                self._learned.pop(key, None)
+            if counts is not None and counts.articles == 0:
+                del self._groups[key]
+        self._touched.clear()
+        self._settings_changed = False
+        return changed
+
+    def learned(self, group: str) -> frozenset[str]:
+        self._ensure()
+        return self._learned.get(group, frozenset())
+
+    def clean(self, group: str, text: str) -> boilerplate.Cleaned:
+        """``text`` of an article of ``group`` cleaned with the group's learned
+        lines and the rules."""
+        return boilerplate.clean(text, self.learned(group))
+
+
+def live_docs(reader: Any, groups: set[str] | None) -> Iterator[int]:
+    """Live document numbers of ``groups`` (a superset), or of all with ``None``.
+
+    Sources are found through their ``source_name`` postings and folders
+    through the ``path`` terms under them, so re-cleaning one source does not
+    read the whole index.
+    """
+    if groups is None:
+        candidates: Iterator[int] | list[int] = iter(range(reader.doc_count_all()))
+    else:
+        found: set[int] = set()
+        for group in groups:
+            kind, _, name = group.partition(":")
+            if kind == "source":
+                if ("source_name", name) in reader:
+                    found.update(reader.postings("source_name", name).all_ids())
+                continue
+            prefix = name.rstrip(os.sep) + os.sep
+            for term in reader.expand_prefix("path", prefix):
+                path = term.decode("utf-8") if isinstance(term, bytes) else term
+                if os.path.dirname(path) == name:
+                    found.update(reader.postings("path", path).all_ids())
+        candidates = sorted(found)
+    for docnum in candidates:
+        if not reader.is_deleted(docnum):
+            yield docnum

@@ -1,0 +1,382 @@
+"""Boilerplate removal on real files and real indexes: learned per source,
+conservative rules for a lone article, and incremental re-cleaning."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from whoosh import index
+
+from searchengine import store
+from searchengine.boilerplate import clean
+from searchengine.boilerplate_ledger import LEDGER_FILE, Thresholds, thresholds
+from searchengine.indexer import document, file_signature, run_index
+from searchengine.load import load_file
+from searchengine.models import article_id
+from searchengine.query.engine import Engine, SearchRequest
+
+from conftest import WriteFile
+from corpus_builder import build_mixed_corpus
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEED = SEEDS / "000_d46c3578ca95248f.txt"
+SEED_FURNITURE = (
+    "related news",
+    "Source link",
+    "Related Articles",
+    "Leave a Reply",
+    "Your email address will not be published. Required fields are marked *",
+    "Back to top button",
+    "Translate »",
+    "Adblock Detected",
+    "Please unblock the ad blocker.",
+)
+
+TOWNS = (
+    "Ashcombe",
+    "Brackley",
+    "Carrowmore",
+    "Dunmere",
+    "Elsworth",
+    "Fenwick",
+    "Garside",
+    "Holloway",
+    "Inchbrook",
+    "Juniper",
+    "Kettlewell",
+    "Lowestead",
+    "Marrowby",
+    "Northam",
+    "Oakhurst",
+    "Pennock",
+)
+HEADER = "Coastal Wire | Your coast, your news"
+FOOTER = "Coastal Wire is a member of the Independent Press Standards Organisation."
+SEASONAL = "Vote in the Coastal Wire readers' awards before Friday."
+
+
+def ids(index_dir: str, text: str) -> set[str]:
+    with Engine(index_dir) as engine:
+        result = engine.search(SearchRequest(query=text, limit=1000, collapse=False))
+    return {hit.id for hit in result.hits}
+
+
+def body(index_dir: str, path: Path) -> str:
+    with Engine(index_dir) as engine:
+        return engine.show(article_id(str(path), None)).body
+
+
+def wire_article(
+    write: WriteFile, number: int, *, extra: str | None = None, source: str = "Coastal Wire"
+) -> Path:
+    town = TOWNS[number]
+    lines = [
+        "---",
+        f"title: {town} harbour news",
+        f"source: {source}",
+        "---",
+        HEADER,
+        "",
+        f"The harbour at {town} reopened on Monday after storm repairs.",
+        "",
+        f"Fishermen in {town} said the new wall was higher than the old one.",
+        "",
+    ]
+    if extra:
+        lines += [extra, ""]
+    lines += [FOOTER, ""]
+    return write(
+        f"{source.replace(' ', '-').lower()}/{number:02d}-{town.lower()}.txt", "\n".join(lines)
+    )
+
+
+# -- the lone seed article: conservative rules ---------------------------------
+
+
+def seed_story_lines() -> list[str]:
+    text = SEED.read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    story = lines[1 : lines.index("Source link")]  # after the title, before the tail
+    return [line for line in story if line != "related news"]
+
+
+def test_the_seed_alone_loses_its_tail_and_keeps_every_story_sentence(
+    corpus: Path, index_dir: str
+) -> None:
+    lone = corpus / SEED.name
+    shutil.copyfile(SEED, lone)
+    assert lone.read_bytes() == SEED.read_bytes()
+    run_index(index_dir, [str(corpus)])
+    indexed = body(index_dir, lone)
+    story = seed_story_lines()
+    assert len(story) == 9  # eight paragraphs and a subheading
+    assert indexed == "\n\n".join(story)
+    for line in SEED_FURNITURE:
+        assert line not in indexed
+    assert ids(index_dir, '"unblock the ad blocker"') == set()
+    assert ids(index_dir, '"email address will not be published"') == set()
+    assert ids(index_dir, '"peace talks"') == {article_id(str(lone), None)}
+
+
+def test_ordinary_articles_lose_nothing_to_the_rules() -> None:
+    checked = 0
+    for path in sorted(SEEDS.iterdir()):
+        if path == SEED:
+            continue
+        for article in load_file(str(path)).articles:
+            assert clean(article.body).body == article.body, path
+            checked += 1
+    assert checked == 8
+
+
+def test_indexing_seeds_cuts_only_the_seed_article(tmp_path: Path) -> None:
+    index_dir = str(tmp_path / "index")
+    run_index(index_dir, [str(SEEDS)])
+    with store.searcher(index_dir) as searcher:
+        stored = list(searcher.all_stored_fields())
+    assert len(stored) == 9
+    assert [f["path"] for f in stored if "raw" in f] == [str(SEED)]
+    with Engine(index_dir) as engine:
+        (cut,) = engine.stats().boilerplate
+    assert (cut.source, cut.folder, cut.articles, cut.lines, cut.chars) == (
+        None,
+        str(SEEDS),
+        1,
+        9,
+        214,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The river rose overnight.\n\nResidents were told to leave.\n\nHome",
+        "What to do:\n\nmove cars\n\nkeep documents dry\n\ncall the helpline",
+        "The council met.\n\nRead the full report on the council website.",
+        "The council met on Monday.\n\nHe declined to comment.",
+        "The regulator fined three platforms:\n\nFacebook\n\nTwitter\n\nTikTok",
+        "Related stories were filed by the agency all week.\n\nThe source of the leak is unknown.",
+    ],
+)
+def test_short_endings_without_furniture_cues_are_kept(text: str) -> None:
+    assert clean(text).body == text
+
+
+STORY = "The council met on Monday and agreed the budget after a long debate about the harbour."
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Share this:\nFacebook\nTwitter\nWhatsApp\n\nLike this:\nLike Loading...\n\nRelated",
+        "Read more:\n\nCouncil agrees harbour budget\n\nFerry returns to Skellan\n\nAdvertisement",
+        "Tags: council, harbour, budget\n\nLeave a comment\n\nYou must be logged in to post a comment.",
+        "© 2021 Port Annick Herald. All rights reserved.",
+        "We use cookies to improve your experience.\nAccept",
+    ],
+)
+def test_common_site_furniture_tails_are_cut(tail: str) -> None:
+    assert clean(f"{STORY}\n\n{tail}").body == STORY
+
+
+def test_a_single_cue_deep_in_a_list_is_not_enough() -> None:
+    text = "Story.\n\nSource link\n\none\n\ntwo\n\nthree"
+    assert clean(text).body == text
+    assert clean("Story text here.\n\nSource link").body == "Story text here."
+
+
+# -- learned per source ------------------------------------------------------
+
+
+def test_lines_recurring_across_a_source_are_learned_and_cut(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    paths = [wire_article(write, n) for n in range(12)]
+    run_index(index_dir, [str(corpus)])
+    assert ids(index_dir, '"your coast your news"') == set()
+    assert ids(index_dir, '"press standards organisation"') == set()
+    assert ids(index_dir, "fishermen") == {article_id(str(p), None) for p in paths}
+    assert ids(index_dir, "kettlewell") == {article_id(str(paths[10]), None)}
+    assert body(index_dir, paths[0]) == (
+        "The harbour at Ashcombe reopened on Monday after storm repairs.\n\n"
+        "Fishermen in Ashcombe said the new wall was higher than the old one."
+    )
+
+
+def test_a_source_below_the_threshold_keeps_its_lines(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    paths = [wire_article(write, n, source="Tiny Post") for n in range(4)]
+    run_index(index_dir, [str(corpus)])
+    assert ids(index_dir, '"your coast your news"') == {article_id(str(p), None) for p in paths}
+    assert FOOTER in body(index_dir, paths[0])
+
+
+def test_sources_learn_apart(write: WriteFile, corpus: Path, index_dir: str) -> None:
+    for n in range(12):
+        wire_article(write, n)
+    tiny = wire_article(write, 12, source="Tiny Post")
+    run_index(index_dir, [str(corpus)])
+    assert ids(index_dir, '"your coast your news"') == {article_id(str(tiny), None)}
+
+
+def test_thresholds_are_options_and_are_kept_by_the_index(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    paths = [wire_article(write, n, source="Tiny Post") for n in range(4)]
+    run_index(index_dir, [str(corpus)], boilerplate=Thresholds(min_articles=3, min_share=0.5))
+    assert ids(index_dir, '"your coast your news"') == set()
+    wire_article(write, 4, source="Tiny Post")
+    run_index(index_dir, [str(corpus)])  # no options: the index's own settings hold
+    assert ids(index_dir, '"your coast your news"') == set()
+    summary = run_index(index_dir, [str(corpus)], boilerplate=Thresholds(min_articles=6))
+    assert summary.recleaned == 5
+    assert HEADER in body(index_dir, paths[0])
+
+
+# -- incremental runs --------------------------------------------------------
+
+
+def test_new_articles_that_make_a_line_furniture_reclean_the_old_ones(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    old = [wire_article(write, n, extra=SEASONAL if n < 4 else None) for n in range(12)]
+    run_index(index_dir, [str(corpus)])
+    assert ids(index_dir, '"readers awards"') == {article_id(str(p), None) for p in old[:4]}
+    new = [wire_article(write, n, extra=SEASONAL) for n in range(12, 16)]
+    summary = run_index(index_dir, [str(corpus)])
+    # 8 of 16 articles carry the line now: at least 5 and at least 40%.
+    assert (summary.added, summary.unchanged, summary.recleaned) == (4, 12, 4)
+    assert ids(index_dir, '"readers awards"') == set()
+    assert SEASONAL not in body(index_dir, old[0])
+    assert ids(index_dir, "kettlewell") == {article_id(str(old[10]), None)}
+    assert ids(index_dir, "pennock") == {article_id(str(new[3]), None)}
+
+
+def test_removing_articles_gives_the_line_back_from_the_stored_text(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    paths = [wire_article(write, n, extra=SEASONAL if n < 8 else None) for n in range(16)]
+    run_index(index_dir, [str(corpus)])
+    assert ids(index_dir, '"readers awards"') == set()
+    for path in paths[4:8]:
+        path.unlink()
+    summary = run_index(index_dir, [str(corpus)])
+    assert (summary.removed, summary.recleaned) == (4, 4)
+    assert ids(index_dir, '"readers awards"') == {article_id(str(p), None) for p in paths[:4]}
+
+
+def test_a_rerun_with_nothing_new_commits_nothing(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    for n in range(12):
+        wire_article(write, n)
+    run_index(index_dir, [str(corpus)])
+    before = {
+        name: os.path.getmtime(os.path.join(index_dir, name)) for name in os.listdir(index_dir)
+    }
+    summary = run_index(index_dir, [str(corpus)])
+    assert (summary.unchanged, summary.recleaned) == (12, 0)
+    after = {
+        name: os.path.getmtime(os.path.join(index_dir, name)) for name in os.listdir(index_dir)
+    }
+    assert after == before
+
+
+def test_a_lost_ledger_is_learned_again_from_the_index(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    paths = [wire_article(write, n, extra=SEASONAL if n < 4 else None) for n in range(12)]
+    run_index(index_dir, [str(corpus)])
+    os.remove(os.path.join(index_dir, LEDGER_FILE))
+    summary = run_index(index_dir, [str(corpus)])
+    assert (summary.unchanged, summary.recleaned) == (12, 0)
+    assert os.path.exists(os.path.join(index_dir, LEDGER_FILE))
+    # The relearned counts are right: four more carriers push the line over.
+    for n in range(12, 16):
+        wire_article(write, n, extra=SEASONAL)
+    summary = run_index(index_dir, [str(corpus)])
+    assert summary.recleaned == 4
+    assert SEASONAL not in body(index_dir, paths[0])
+
+
+def test_the_generated_mixed_corpus_loses_nothing(tmp_path: Path) -> None:
+    """Hundreds of ordinary articles from a few sources: no false positives,
+    learned or by rule."""
+    expected, _ = build_mixed_corpus(tmp_path / "corpus", n=300, seed=7)
+    index_dir = str(tmp_path / "index")
+    run_index(index_dir, [str(tmp_path / "corpus")])
+    with store.searcher(index_dir) as searcher:
+        stored = list(searcher.all_stored_fields())
+    assert len(stored) == len(expected)
+    assert [f["path"] for f in stored if "raw" in f] == []
+
+
+def test_an_index_from_before_boilerplate_removal_is_cleaned_on_its_next_run(
+    corpus: Path, index_dir: str
+) -> None:
+    lone = corpus / SEED.name
+    shutil.copyfile(SEED, lone)
+    schema = store.make_schema()
+    old_fields = ("raw", "cut_lines", "cut_chars")
+    for name in old_fields:
+        schema.remove(name)
+    os.makedirs(index_dir)
+    ix = index.create_in(index_dir, schema)
+    store._write_meta(index_dir)
+    (article,) = load_file(str(lone)).articles
+    doc = document(article, file_signature(os.stat(lone)))
+    for name in old_fields:
+        doc.pop(name, None)
+    writer = ix.writer()
+    writer.add_document(**doc)
+    writer.commit()
+    seed_id = article_id(str(lone), None)
+    assert ids(index_dir, '"unblock the ad blocker"') == {seed_id}
+    with Engine(index_dir) as engine:
+        assert engine.stats().boilerplate == ()
+
+    summary = run_index(index_dir, [str(corpus)])
+    assert (summary.unchanged, summary.recleaned) == (1, 1)
+    assert ids(index_dir, '"unblock the ad blocker"') == set()
+    assert body(index_dir, lone) == "\n\n".join(seed_story_lines())
+    with Engine(index_dir) as engine:
+        assert engine.show(seed_id, raw=True).raw == article.body
+        (cut,) = engine.stats().boilerplate
+    assert (cut.source, cut.folder, cut.articles, cut.lines) == (None, str(corpus), 1, 9)
+
+
+def test_thresholds_given_are_kept_even_when_they_change_nothing(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    for n in range(12):
+        wire_article(write, n)
+    run_index(index_dir, [str(corpus)])
+    summary = run_index(index_dir, [str(corpus)], boilerplate=Thresholds(min_share=0.5))
+    assert summary.recleaned == 0
+    assert thresholds(index_dir, None, 0.5) == Thresholds(min_articles=5, min_share=0.5)
+    assert thresholds(index_dir, 7, None) == Thresholds(min_articles=7, min_share=0.5)
+    assert thresholds(index_dir, None, None) is None
+
+
+def test_a_noop_run_reads_only_the_ledger_header_and_a_damaged_ledger_is_relearned(
+    write: WriteFile, corpus: Path, index_dir: str
+) -> None:
+    paths = [wire_article(write, n, extra=SEASONAL if n < 4 else None) for n in range(12)]
+    run_index(index_dir, [str(corpus)])
+    ledger = Path(index_dir) / LEDGER_FILE
+    header = ledger.read_text(encoding="utf-8").split("\n")[0]
+    damaged = header + "\n{not json\n"
+    ledger.write_text(damaged, encoding="utf-8")
+    summary = run_index(index_dir, [str(corpus)])  # nothing to do: counts never read
+    assert (summary.unchanged, summary.recleaned) == (12, 0)
+    assert ledger.read_text(encoding="utf-8") == damaged
+    for n in range(12, 16):
+        wire_article(write, n, extra=SEASONAL)
+    summary = run_index(index_dir, [str(corpus)])  # counts needed: relearned from the index
+    assert (summary.added, summary.recleaned) == (4, 4)
+    assert SEASONAL not in body(index_dir, paths[0])
+    assert ledger.read_text(encoding="utf-8") != damaged
