@@ -11,6 +11,7 @@ import os
 import re
 
 from searchengine.load.decoding import decode
+from searchengine.load.files import open_regular
 from searchengine.load.problems import InputProblem
 from searchengine.models import Article, LoadResult, Problem
 
@@ -48,21 +49,18 @@ def format_of(path: str) -> str | None:
 
 
 def _read(path: str, limit: int) -> bytes:
-    try:
-        size = os.path.getsize(path)
-        if size > limit:
-            raise InputProblem(
-                "skipped",
-                f"too large ({size // (1024 * 1024)} MB; the limit is {limit // (1024 * 1024)} MB)",
-            )
-        with open(path, "rb") as handle:
+    with open_regular(path) as handle:
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise InputProblem(
+                    "skipped",
+                    f"too large ({size // (1024 * 1024)} MB; the limit is {limit // (1024 * 1024)} MB)",
+                )
+            # A file growing while it is read still stops at the limit.
             return handle.read(limit + 1)
-    except FileNotFoundError:
-        raise InputProblem("error", "vanished before it could be read") from None
-    except IsADirectoryError:
-        raise InputProblem("error", "is a folder, not a file") from None
-    except OSError as exc:
-        raise InputProblem("error", f"cannot read: {exc.strerror or exc}") from None
+        except OSError as exc:
+            raise InputProblem("error", f"cannot read: {exc.strerror or exc}") from None
 
 
 def load_file(path: str, encoding: str | None = None) -> LoadResult:
@@ -76,8 +74,6 @@ def load_file(path: str, encoding: str | None = None) -> LoadResult:
         if fmt in ("jsonl", "jsonl.gz"):
             from searchengine.load.jsonfmt import load_jsonl
 
-            if not os.path.isfile(path):
-                raise InputProblem("error", "vanished before it could be read")
             articles, problems, _ = load_jsonl(path, gzipped=fmt == "jsonl.gz", encoding=encoding)
             return LoadResult(tuple(articles), tuple(problems))
         data = _read(path, MAX_JSON_BYTES if fmt == "json" else MAX_FILE_BYTES)

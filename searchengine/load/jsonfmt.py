@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from searchengine.dates import parse_date
+from searchengine.load.files import open_regular
 from searchengine.load.problems import InputProblem, failed, skipped
 from searchengine.load.textutil import clean_text, shorten_title
 from searchengine.models import Article, Problem
@@ -237,10 +238,7 @@ def load_jsonl(
     articles: list[Article] = []
     problems: list[Problem] = []
     codec = encoding or "utf-8"
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below, with the gzip layer
-    except OSError as exc:
-        raise failed(f"cannot open: {exc.strerror or exc}") from None
+    handle = open_regular(path)  # closed below, with the gzip layer
     stream: io.BufferedIOBase = gzip.GzipFile(fileobj=handle, mode="rb") if gzipped else handle
     try:
         with handle, stream:
