@@ -41,6 +41,10 @@ URL_KEYS = ("url", "link", "href")
 #: keys is a wrapper around the articles (``{"status": "ok", "articles": [...]}``).
 WRAPPER_KEYS = ("articles", "results", "items", "data", "documents", "docs", "posts", "entries")
 
+#: The reason given for a record whose values nest deeper than Python's
+#: recursion limit allows reading; the file's other records are still read.
+NESTED_TOO_DEEPLY = "a value nested too deeply to read"
+
 _LOOKS_LIKE_HTML = re.compile(r"<(p|div|br|span|a|em|strong|b|i|h[1-6]|ul|li)\b[^>]*>", re.I)
 
 
@@ -155,6 +159,8 @@ def load_json(path: str, text: str, encoding: str) -> tuple[list[Article], list[
             articles.append(article_from_object(item, path, index, encoding))
         except InputProblem as problem:
             problems.append(Problem(path, index, problem.reason, problem.kind))
+        except RecursionError:  # one absurd record must not cost the others
+            problems.append(Problem(path, index, NESTED_TOO_DEEPLY, "error"))
     if not articles and not problems:
         raise skipped("an empty JSON array")
     return articles, problems
@@ -287,6 +293,8 @@ def load_jsonl(
                     articles.append(article_from_object(obj, path, number, codec))
                 except InputProblem as problem:
                     problems.append(Problem(path, number, problem.reason, problem.kind))
+                except RecursionError:
+                    problems.append(Problem(path, number, NESTED_TOO_DEEPLY, "error"))
     except _Bomb:
         problems.append(
             Problem(
