@@ -13,6 +13,7 @@ import codecs
 import itertools
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -125,10 +126,28 @@ POOL_MIN_FILES = 64
 POOL_WINDOW = 64
 
 
+#: Seconds between a reader process's checks that the main process lives.
+ORPHAN_CHECK = 0.5
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK)
+    os._exit(1)
+
+
 def _quiet_worker() -> None:
-    # Ctrl-C is the parent's to handle; a worker that also raised it would
-    # print a traceback per process.
+    """Set up a reader process.
+
+    Ctrl-C is the parent's to handle; a worker that also raised it would
+    print a traceback per process.  And a worker must not outlive its
+    parent: when the main process is killed outright (``kill -9``, the
+    out-of-memory killer) the workers would otherwise wait for work forever.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watch", daemon=True
+    ).start()
 
 
 def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, LoadResult]]:
