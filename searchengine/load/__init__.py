@@ -12,6 +12,7 @@ import re
 
 from searchengine.load.decoding import decode
 from searchengine.load.files import open_regular
+from searchengine.load.limits import MAX_ARTICLE_CHARS, too_long
 from searchengine.load.problems import InputProblem
 from searchengine.models import Article, LoadResult, Problem
 
@@ -69,6 +70,18 @@ def load_file(path: str, encoding: str | None = None) -> LoadResult:
     ``path`` should be absolute: it becomes the articles' ``path`` and,
     with the record number, their id.  ``encoding`` forces a text encoding.
     """
+    result = _load(path, encoding)
+    if all(len(a.body) <= MAX_ARTICLE_CHARS for a in result.articles):
+        return result
+    problems = list(result.problems)
+    for article in result.articles:
+        if len(article.body) > MAX_ARTICLE_CHARS:
+            problems.append(Problem(path, article.record, too_long(len(article.body)), "skipped"))
+    articles = tuple(a for a in result.articles if len(a.body) <= MAX_ARTICLE_CHARS)
+    return LoadResult(articles, tuple(problems))
+
+
+def _load(path: str, encoding: str | None) -> LoadResult:
     fmt = format_of(path)
     try:
         if fmt in ("jsonl", "jsonl.gz"):
@@ -97,6 +110,9 @@ def load_file(path: str, encoding: str | None = None) -> LoadResult:
             return LoadResult((load_html(path, decoded.text, decoded.encoding),))
         if fmt in ("text", "markdown"):
             from searchengine.load.text import load_text
+
+            if len(decoded.text) > MAX_ARTICLE_CHARS:  # before any copy of it is made
+                raise InputProblem("skipped", too_long(len(decoded.text)))
 
             article = load_text(path, decoded.text, decoded.encoding, markdown=fmt == "markdown")
             return LoadResult((article,))

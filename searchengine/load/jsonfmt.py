@@ -18,6 +18,7 @@ from typing import Any
 
 from searchengine.dates import parse_date
 from searchengine.load.files import open_regular
+from searchengine.load.limits import MAX_ARTICLE_CHARS, too_long
 from searchengine.load.problems import InputProblem, failed, skipped
 from searchengine.load.textutil import clean_text, shorten_title
 from searchengine.models import Article, Problem
@@ -105,6 +106,8 @@ def article_from_object(obj: Any, path: str, record: int | None, encoding: str) 
     if not isinstance(obj, dict):
         raise failed(f"expected an object, found {type(obj).__name__}", record)
     body = _first(obj, BODY_KEYS, join="\n\n") or ""
+    if len(body) > MAX_ARTICLE_CHARS:  # before any copy of it is made
+        raise skipped(too_long(len(body)), record)
     if _LOOKS_LIKE_HTML.search(body):
         body = _html_to_text(body)
     body = clean_text(body)
