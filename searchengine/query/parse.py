@@ -259,8 +259,13 @@ def parse_query(text: str, schema: Any) -> Any:
 
 def _bounded(parsed: Any) -> Any:
     """``parsed``, unless it has more expanding words than the limit allows."""
-    expanding = sum(
-        1 for leaf in parsed.leaves() if isinstance(leaf, FuzzyWord | query.Prefix | query.Wildcard)
+    # Counted as the user typed them: a word searched in title and body is one.
+    expanding = len(
+        {
+            (type(leaf), leaf.text)
+            for leaf in parsed.leaves()
+            if isinstance(leaf, FuzzyWord | query.Prefix | query.Wildcard)
+        }
     )
     if expanding > MAX_EXPANDING_WORDS:
         raise QuerySyntaxError(
