@@ -246,7 +246,7 @@ def load_html(path: str, text: str, encoding: str) -> Article:
     return Article(
         path=path,
         record=None,
-        title=clean_text(title) if title else shorten_title(body),
+        title=(clean_text(title) if title else "") or shorten_title(body),
         body=body,
         date=parse_date(raw_date) if raw_date else None,
         source=clean_text(site) if site else None,

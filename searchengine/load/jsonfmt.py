@@ -123,7 +123,7 @@ def article_from_object(obj: Any, path: str, record: int | None, encoding: str) 
     return Article(
         path=path,
         record=record,
-        title=clean_text(title) if title else shorten_title(body),
+        title=(clean_text(title) if title else "") or shorten_title(body),
         body=body,
         date=parse_date(_first_raw(obj, DATE_KEYS)),
         source=clean_text(source) if source else None,
