@@ -219,6 +219,21 @@ def test_sigkill_leaves_the_before_or_after_index_and_a_rerun_finishes(
         assert (summary["added"], summary["unchanged"]) == (0, prepared.after)
 
 
+def test_a_table_of_contents_left_half_written_is_removed_by_the_next_run(
+    prepared: Prepared, fresh_index: Path
+) -> None:
+    """Killed between writing the new TOC and renaming it into place, a run
+    leaves ``_MAIN_<gen>.toc.<time>``, which Whoosh's clean-up never matches."""
+    (toc,) = [name for name in os.listdir(fresh_index) if name.endswith(".toc")]
+    stale = fresh_index / f"_MAIN_2.toc.{time.time()}"
+    shutil.copyfile(fresh_index / toc, stale)
+    assert article_count(fresh_index) == prepared.before  # ignored by readers
+    rerun = cli(fresh_index, "index", str(prepared.root / "base"), "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    assert not stale.exists()
+    assert only_committed_files(fresh_index) == set()
+
+
 def test_killing_only_the_main_process_ends_its_readers(
     prepared: Prepared, fresh_index: Path
 ) -> None:
@@ -240,12 +255,15 @@ def test_killing_only_the_main_process_ends_its_readers(
 # -- SIGINT (Ctrl-C) ---------------------------------------------------------------
 
 
+@pytest.mark.parametrize("moment", ["parsing", "writing"])
 def test_ctrl_c_stops_at_once_commits_nothing_and_says_so(
-    prepared: Prepared, fresh_index: Path
+    prepared: Prepared, fresh_index: Path, moment: str
 ) -> None:
+    """ "parsing" is the moment the writer creates its files, which Ctrl-C
+    once interrupted half-way, leaving them behind."""
     files_before = folder_state(fresh_index)
     proc = spawn_index(fresh_index, prepared.root, as_json=False)
-    reached = wait_for(proc, fresh_index, MOMENTS["writing"])
+    reached = wait_for(proc, fresh_index, MOMENTS[moment])
     assert reached, "the run ended before it began writing"
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
     # "Within a second or two"; the bound here is only against a hang.
