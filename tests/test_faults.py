@@ -109,6 +109,8 @@ def wait_for(proc: subprocess.Popen[str], index_dir: Path, moment: Moment) -> bo
 
 def live_processes(session: int) -> list[int]:
     """Processes of a session that are still alive (zombies do not count)."""
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs /proc to list a session's processes")
     alive = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -193,8 +195,9 @@ def test_sigkill_leaves_the_before_or_after_index_and_a_rerun_finishes(
     if killed:
         os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=HANG)
-    assert proc.returncode == (-signal.SIGKILL if killed else 0)
-    # Reader processes die with the main one, even when only it was killed.
+    # 0 when the run ended first (possible only at the very end of a commit).
+    assert proc.returncode in ((-signal.SIGKILL, 0) if killed else (0,))
+    # No process of the run outlives it.
     deadline = time.monotonic() + 10
     while live_processes(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
