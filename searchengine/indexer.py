@@ -279,15 +279,12 @@ def run_index(
         reader.close()
         if changed:
             report(Progress(len(to_load), len(to_load), done_articles, stage="committing"))
-            try:
-                writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
-            except OSError as exc:
-                raise IndexWriteError(
-                    f"could not commit to {index_dir}: {exc.strerror or exc}; "
-                    "the previous index is unchanged (is the disk full or read-only?)"
-                ) from None
+            writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
         else:
             store.cancel(writer)
+    except OSError as exc:  # writing the new segment or committing it
+        store.cancel(writer)
+        raise store.write_error(index_dir, exc) from None
     except BaseException:
         store.cancel(writer)
         raise

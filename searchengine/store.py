@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import threading
 import time
@@ -175,21 +176,51 @@ def writer(ix: Any, index_dir: str) -> Any:
             "wait for it to finish and try again"
         )
     _remove_stale_tocs(index_dir, ix.indexname)
+    before = set(_names(index_dir))
     try:
         with _ctrl_c_held_back() as interrupted:
             new = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
             new.writelock = lock
     except BaseException as exc:
+        # Whatever the half-built writer created is ours: the lock is held.
+        _remove(index_dir, set(_names(index_dir)) - before)
         lock.release()
-        if isinstance(exc, PermissionError):
-            raise IndexWriteError(
-                f"cannot write to {index_dir}: permission denied; choose another folder with --index"
-            ) from None
+        if isinstance(exc, OSError):
+            raise write_error(index_dir, exc) from None
         raise
     if interrupted:
         cancel(new)
         raise KeyboardInterrupt
     return new
+
+
+def write_error(index_dir: str, exc: OSError) -> IndexWriteError:
+    """The error for an index folder that could not be written, saying why."""
+    if isinstance(exc, PermissionError):
+        return IndexWriteError(
+            f"cannot write to {index_dir}: permission denied; choose another folder with --index"
+        )
+    return IndexWriteError(
+        f"cannot write to {index_dir}: {exc.strerror or exc}; "
+        "the previous index is unchanged (is the disk full?)"
+    )
+
+
+def _names(index_dir: str) -> list[str]:
+    try:
+        return os.listdir(index_dir)
+    except OSError:
+        return []
+
+
+def _remove(index_dir: str, names: set[str]) -> None:
+    for name in names:
+        path = os.path.join(index_dir, name)
+        with contextlib.suppress(OSError):
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.remove(path)
 
 
 def _remove_stale_tocs(index_dir: str, indexname: str) -> None:
@@ -234,13 +265,23 @@ def cancel(writer: Any) -> None:
     """Cancel ``writer`` and remove the files of the segment it had begun.
 
     Whoosh's ``cancel()`` leaves them behind until some later commit cleans
-    up; a no-op run must not leave litter in the index folder.
+    up, and so does a commit that failed half-way (a full disk); a run that
+    commits nothing must leave no litter, least of all on a full disk.  The
+    files of a segment that did get committed are never touched.
     """
-    if writer.is_closed:  # a failed commit has already cleaned up
-        return
     segment = writer.newsegment
     storage = writer.storage
-    writer.cancel()
+    if not writer.is_closed:
+        # On a full disk cancelling fails as writing did; Whoosh has then
+        # released the lock and removed its temporary files all the same.
+        with contextlib.suppress(OSError):
+            writer.cancel()
+    try:
+        committed = index.TOC.read(storage, writer.indexname).segments
+    except Exception:  # cannot tell what is committed: keep everything
+        return
+    if any(s.segment_id() == segment.segment_id() for s in committed):
+        return
     with contextlib.suppress(OSError):
         for name in segment.list_files(storage):
             with contextlib.suppress(OSError):
