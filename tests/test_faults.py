@@ -499,6 +499,73 @@ def test_index_path_that_is_a_file_is_exit_1(prepared: Prepared, tmp_path: Path)
     assert blocker.read_text() == "not a folder\n"
 
 
+@contextlib.contextmanager
+def small_disk(folder: Path, size: str) -> Iterator[Path]:
+    """A real file system of ``size`` mounted at ``folder`` (a tmpfs).
+
+    Mounting needs root; elsewhere the test is skipped, saying why.
+    """
+    folder.mkdir()
+    mount = shutil.which("mount")
+    if os.geteuid() != 0 or mount is None:
+        pytest.skip("filling a disk for real needs root, to mount a small tmpfs")
+    made = subprocess.run(
+        [mount, "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here: " + made.stderr.strip())
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def fill(disk: Path, leave: int) -> Path:
+    """Fill ``disk`` to the last byte, then give back ``leave`` bytes."""
+    filler = disk / "filler"
+    with open(filler, "wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+    with open(filler, "r+b") as handle:
+        handle.truncate(max(0, filler.stat().st_size - leave))
+    return filler
+
+
+@pytest.mark.parametrize("leave", [0, 256 * 1024], ids=["full", "full-at-commit"])
+def test_a_full_disk_is_exit_1_and_the_index_is_untouched(
+    prepared: Prepared, tmp_path: Path, leave: int
+) -> None:
+    """With no room at all the run fails as soon as it writes; with a little
+    it fails later, typically in the commit.  Either way: exit 1, a message saying so,
+    the index byte for byte as it was, and no half-written files left to
+    fill the disk further."""
+    with small_disk(tmp_path / "disk", "8m") as disk:
+        index_dir = disk / "index"
+        assert cli(index_dir, "index", str(prepared.root / "base")).returncode == 0
+        filler = fill(disk, leave)
+        before, files = digest(index_dir), folder_state(index_dir)
+        result = cli(index_dir, "index", str(prepared.root))
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert result.stderr == (
+            f"searchengine: error: cannot write to {index_dir}: No space left on device; "
+            "the previous index is unchanged (is the disk full?)\n"
+        )
+        assert (digest(index_dir), folder_state(index_dir)) == (before, files)
+        assert article_count(index_dir) == prepared.before
+        filler.unlink()  # room again: the same command finishes the job
+        rerun = cli(index_dir, "index", str(prepared.root), "--json")
+        assert rerun.returncode == 0, rerun.stderr
+        assert json.loads(rerun.stdout)["articles"] == prepared.after
+
+
 # -- files that vanish, shrink or are not files ---------------------------------------
 
 
