@@ -5,6 +5,7 @@ the spool a run keeps its articles in until the boilerplate is decided.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import tempfile
@@ -86,7 +87,10 @@ class Spool:
         self.count = 0
 
     def close(self) -> None:
-        self._file.close()
+        # Closing flushes what is buffered; on a full disk that fails, and
+        # must not hide the error that ended the run (the data is not needed).
+        with contextlib.suppress(OSError):
+            self._file.close()
 
     def put(self, item: Any) -> None:
         pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)

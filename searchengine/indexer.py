@@ -20,6 +20,7 @@ import contextlib
 import itertools
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -199,10 +200,28 @@ POOL_MIN_FILES = 64
 POOL_WINDOW = 64
 
 
+#: Seconds between a reader process's checks that the main process lives.
+ORPHAN_CHECK = 0.5
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK)
+    os._exit(1)
+
+
 def _quiet_worker() -> None:
-    # Ctrl-C is the parent's to handle; a worker that also raised it would
-    # print a traceback per process.
+    """Set up a reader process.
+
+    Ctrl-C is the parent's to handle; a worker that also raised it would
+    print a traceback per process.  And a worker must not outlive its
+    parent: when the main process is killed outright (``kill -9``, the
+    out-of-memory killer) the workers would otherwise wait for work forever.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watch", daemon=True
+    ).start()
 
 
 def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, _Read]]:
@@ -376,21 +395,23 @@ def run_index(
         reader.close()
         if changed:
             report(Progress(len(to_load), len(to_load), done_articles, stage="committing"))
-            try:
-                # The lexicon first: a crash between the two leaves it with
-                # words to spare, which is harmless; never with words missing.
-                lexicon.add_words(index_dir, run_words)
-                writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
-                if rebuild:
+            # The lexicon first: a crash between the two leaves it with words
+            # to spare, which is harmless; never with words missing.
+            lexicon.add_words(index_dir, run_words)
+            writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
+            if rebuild:
+                # Committed already: should this fail, the union written
+                # above stands, which is harmless.
+                with contextlib.suppress(OSError):
                     lexicon.write_words(index_dir, run_words)
-            except OSError as exc:
-                raise IndexWriteError(
-                    f"could not commit to {index_dir}: {exc.strerror or exc}; "
-                    "the previous index is unchanged (is the disk full or read-only?)"
-                ) from None
             _cache_clusters(ix, index_dir)
         else:
             store.cancel(writer)
+    except OSError as exc:  # spooling, writing the new segment or committing it
+        if spool is not None:
+            spool.close()
+        store.cancel(writer)
+        raise store.write_error(index_dir, exc) from None
     except BaseException:
         if spool is not None:
             spool.close()

@@ -10,12 +10,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+import shutil
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 from whoosh import columns, fields, index
-from whoosh.index import EmptyIndexError, LockError
+from whoosh.index import EmptyIndexError
+from whoosh.util.filelock import try_for
+from whoosh.writing import SegmentWriter
 
 from searchengine.analysis import news_analyzer
 from searchengine.errors import (
@@ -178,18 +184,102 @@ def _retry(opener: Any, attempts: int = 8) -> Any:
 
 
 def writer(ix: Any, index_dir: str) -> Any:
-    """A writer on ``ix``, waiting up to :data:`LOCK_WAIT` seconds for the lock."""
+    """A writer on ``ix``, waiting up to :data:`LOCK_WAIT` seconds for the lock.
+
+    The lock is taken first (Ctrl-C may interrupt the wait), then the writer
+    is built with Ctrl-C held back: building it creates the new segment's
+    files, and an interrupt half-way would leave them behind with no writer
+    to remove them.  A Ctrl-C that came meanwhile is raised once the writer
+    has been cancelled, which removes them.
+    """
+    lock = ix.lock("WRITELOCK")
     try:
-        return ix.writer(timeout=LOCK_WAIT, delay=0.25, limitmb=WRITER_LIMIT_MB)
-    except LockError:
-        raise IndexLockedError(
-            f"the index at {index_dir} is being written by another `searchengine index` run; "
-            "wait for it to finish and try again"
-        ) from None
+        acquired = try_for(lock.acquire, timeout=LOCK_WAIT, delay=0.25)
     except PermissionError:
         raise IndexWriteError(
             f"cannot write to {index_dir}: permission denied; choose another folder with --index"
         ) from None
+    if not acquired:
+        raise IndexLockedError(
+            f"the index at {index_dir} is being written by another `searchengine index` run; "
+            "wait for it to finish and try again"
+        )
+    _remove_stale_tocs(index_dir, ix.indexname)
+    before = set(_names(index_dir))
+    try:
+        with _ctrl_c_held_back() as interrupted:
+            new = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+            new.writelock = lock
+    except BaseException as exc:
+        # Whatever the half-built writer created is ours: the lock is held.
+        _remove(index_dir, set(_names(index_dir)) - before)
+        lock.release()
+        if isinstance(exc, OSError):
+            raise write_error(index_dir, exc) from None
+        raise
+    if interrupted:
+        cancel(new)
+        raise KeyboardInterrupt
+    return new
+
+
+def write_error(index_dir: str, exc: OSError) -> IndexWriteError:
+    """The error for an index folder that could not be written, saying why."""
+    if isinstance(exc, PermissionError):
+        return IndexWriteError(
+            f"cannot write to {index_dir}: permission denied; choose another folder with --index"
+        )
+    return IndexWriteError(
+        f"cannot write to {index_dir}: {exc.strerror or exc}; "
+        "the previous index is unchanged (is the disk full?)"
+    )
+
+
+def _names(index_dir: str) -> list[str]:
+    try:
+        return os.listdir(index_dir)
+    except OSError:
+        return []
+
+
+def _remove(index_dir: str, names: set[str]) -> None:
+    for name in names:
+        path = os.path.join(index_dir, name)
+        with contextlib.suppress(OSError):
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.remove(path)
+
+
+def _remove_stale_tocs(index_dir: str, indexname: str) -> None:
+    """Remove table-of-contents files a killed run was still writing.
+
+    Whoosh writes ``_MAIN_<gen>.toc.<time>`` and renames it into place; a run
+    killed in between leaves it, and Whoosh's own clean-up never matches it.
+    Only the lock holder writes a table of contents, so with the lock held
+    any such file is a dead run's.
+    """
+    pattern = re.compile(rf"_{re.escape(indexname)}_\d+\.toc\..+")
+    with contextlib.suppress(OSError):
+        for name in os.listdir(index_dir):
+            if pattern.fullmatch(name):
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(index_dir, name))
+
+
+@contextlib.contextmanager
+def _ctrl_c_held_back() -> Iterator[list[int]]:
+    """Within the block, SIGINT is noted in the yielded list instead of raised."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def open_searcher(ix: Any, index_dir: str) -> Any:
@@ -204,13 +294,23 @@ def cancel(writer: Any) -> None:
     """Cancel ``writer`` and remove the files of the segment it had begun.
 
     Whoosh's ``cancel()`` leaves them behind until some later commit cleans
-    up; a no-op run must not leave litter in the index folder.
+    up, and so does a commit that failed half-way (a full disk); a run that
+    commits nothing must leave no litter, least of all on a full disk.  The
+    files of a segment that did get committed are never touched.
     """
-    if writer.is_closed:  # a failed commit has already cleaned up
-        return
     segment = writer.newsegment
     storage = writer.storage
-    writer.cancel()
+    if not writer.is_closed:
+        # On a full disk cancelling fails as writing did; Whoosh has then
+        # released the lock and removed its temporary files all the same.
+        with contextlib.suppress(OSError):
+            writer.cancel()
+    try:
+        committed = index.TOC.read(storage, writer.indexname).segments
+    except Exception:  # cannot tell what is committed: keep everything
+        return
+    if any(s.segment_id() == segment.segment_id() for s in committed):
+        return
     with contextlib.suppress(OSError):
         for name in segment.list_files(storage):
             with contextlib.suppress(OSError):

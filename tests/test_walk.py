@@ -70,3 +70,16 @@ def test_a_file_named_twice_is_read_once(write: WriteFile, corpus: Path) -> None
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no such file or folder"):
         check_paths([str(tmp_path / "nope")])
+
+
+def test_a_file_reached_through_a_link_and_a_linked_folder_is_read_once(
+    write: WriteFile, corpus: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.txt").write_text("x")
+    (corpus / "b-link.txt").symlink_to(elsewhere / "b.txt")
+    (corpus / "linked").symlink_to(elsewhere)
+    write("a.txt", "x")
+    found = [os.path.relpath(p, corpus) for p in walk([str(corpus)])]
+    assert found == ["a.txt", "b-link.txt"]

@@ -11,6 +11,8 @@ import os
 import re
 
 from searchengine.load.decoding import decode
+from searchengine.load.files import open_regular
+from searchengine.load.limits import MAX_ARTICLE_CHARS, too_long
 from searchengine.load.problems import InputProblem
 from searchengine.models import Article, LoadResult, Problem
 
@@ -48,21 +50,18 @@ def format_of(path: str) -> str | None:
 
 
 def _read(path: str, limit: int) -> bytes:
-    try:
-        size = os.path.getsize(path)
-        if size > limit:
-            raise InputProblem(
-                "skipped",
-                f"too large ({size // (1024 * 1024)} MB; the limit is {limit // (1024 * 1024)} MB)",
-            )
-        with open(path, "rb") as handle:
+    with open_regular(path) as handle:
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise InputProblem(
+                    "skipped",
+                    f"too large ({size // (1024 * 1024)} MB; the limit is {limit // (1024 * 1024)} MB)",
+                )
+            # A file growing while it is read still stops at the limit.
             return handle.read(limit + 1)
-    except FileNotFoundError:
-        raise InputProblem("error", "vanished before it could be read") from None
-    except IsADirectoryError:
-        raise InputProblem("error", "is a folder, not a file") from None
-    except OSError as exc:
-        raise InputProblem("error", f"cannot read: {exc.strerror or exc}") from None
+        except OSError as exc:
+            raise InputProblem("error", f"cannot read: {exc.strerror or exc}") from None
 
 
 def load_file(path: str, encoding: str | None = None) -> LoadResult:
@@ -71,13 +70,23 @@ def load_file(path: str, encoding: str | None = None) -> LoadResult:
     ``path`` should be absolute: it becomes the articles' ``path`` and,
     with the record number, their id.  ``encoding`` forces a text encoding.
     """
+    result = _load(path, encoding)
+    if all(len(a.body) <= MAX_ARTICLE_CHARS for a in result.articles):
+        return result
+    problems = list(result.problems)
+    for article in result.articles:
+        if len(article.body) > MAX_ARTICLE_CHARS:
+            problems.append(Problem(path, article.record, too_long(len(article.body)), "skipped"))
+    articles = tuple(a for a in result.articles if len(a.body) <= MAX_ARTICLE_CHARS)
+    return LoadResult(articles, tuple(problems))
+
+
+def _load(path: str, encoding: str | None) -> LoadResult:
     fmt = format_of(path)
     try:
         if fmt in ("jsonl", "jsonl.gz"):
             from searchengine.load.jsonfmt import load_jsonl
 
-            if not os.path.isfile(path):
-                raise InputProblem("error", "vanished before it could be read")
             articles, problems, _ = load_jsonl(path, gzipped=fmt == "jsonl.gz", encoding=encoding)
             return LoadResult(tuple(articles), tuple(problems))
         data = _read(path, MAX_JSON_BYTES if fmt == "json" else MAX_FILE_BYTES)
@@ -101,6 +110,9 @@ def load_file(path: str, encoding: str | None = None) -> LoadResult:
             return LoadResult((load_html(path, decoded.text, decoded.encoding),))
         if fmt in ("text", "markdown"):
             from searchengine.load.text import load_text
+
+            if len(decoded.text) > MAX_ARTICLE_CHARS:  # before any copy of it is made
+                raise InputProblem("skipped", too_long(len(decoded.text)))
 
             article = load_text(path, decoded.text, decoded.encoding, markdown=fmt == "markdown")
             return LoadResult((article,))

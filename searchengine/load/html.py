@@ -55,6 +55,14 @@ _BLOCKS = (
     "dt",
 )
 _TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ")
+#: A page with more tags than this is not an article (a long news page has a
+#: few thousand); it is skipped unparsed, since parsing a million tags takes
+#: seconds and hundreds of MB.  Counted as ``<`` characters, which is cheap.
+MAX_HTML_TAGS = 250_000
+#: trafilatura's time grows faster than the page (a million ``<p>`` took over
+#: a minute and 500 MB); past this many elements the plain reading of the
+#: page's ``<article>``/``<main>`` is used instead.
+MAX_EXTRACT_ELEMENTS = 15_000
 
 
 def _meta(doc: Any, *, prop: str | None = None, name: str | None = None) -> str | None:
@@ -156,6 +164,8 @@ def _furniture_text(doc: Any) -> str:
 
 
 def _extract_body(text: str, doc: Any) -> str:
+    if sum(1 for _ in doc.iter()) > MAX_EXTRACT_ELEMENTS:
+        return _fallback_body(doc)
     import trafilatura  # lazy: heavy, and only HTML needs it
 
     # favor_precision: on short pages the default lets navigation through.
@@ -177,6 +187,9 @@ def load_html(path: str, text: str, encoding: str) -> Article:
 
     if not text.strip():
         raise skipped("empty file")
+    tags = text.count("<")
+    if tags > MAX_HTML_TAGS:
+        raise skipped(f"too many HTML tags ({tags:,}; the limit is {MAX_HTML_TAGS:,})")
     # lxml refuses str input that declares its own encoding.
     cleaned = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
@@ -233,7 +246,7 @@ def load_html(path: str, text: str, encoding: str) -> Article:
     return Article(
         path=path,
         record=None,
-        title=clean_text(title) if title else shorten_title(body),
+        title=(clean_text(title) if title else "") or shorten_title(body),
         body=body,
         date=parse_date(raw_date) if raw_date else None,
         source=clean_text(site) if site else None,

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from searchengine.dates import parse_date
+from searchengine.load.files import open_regular
+from searchengine.load.limits import MAX_ARTICLE_CHARS, too_long
 from searchengine.load.problems import InputProblem, failed, skipped
 from searchengine.load.textutil import clean_text, shorten_title
 from searchengine.models import Article, Problem
@@ -39,6 +41,10 @@ URL_KEYS = ("url", "link", "href")
 #: A top-level object with no article fields but a list under one of these
 #: keys is a wrapper around the articles (``{"status": "ok", "articles": [...]}``).
 WRAPPER_KEYS = ("articles", "results", "items", "data", "documents", "docs", "posts", "entries")
+
+#: The reason given for a record whose values nest deeper than Python's
+#: recursion limit allows reading; the file's other records are still read.
+NESTED_TOO_DEEPLY = "a value nested too deeply to read"
 
 _LOOKS_LIKE_HTML = re.compile(r"<(p|div|br|span|a|em|strong|b|i|h[1-6]|ul|li)\b[^>]*>", re.I)
 
@@ -100,6 +106,8 @@ def article_from_object(obj: Any, path: str, record: int | None, encoding: str) 
     if not isinstance(obj, dict):
         raise failed(f"expected an object, found {type(obj).__name__}", record)
     body = _first(obj, BODY_KEYS, join="\n\n") or ""
+    if len(body) > MAX_ARTICLE_CHARS:  # before any copy of it is made
+        raise skipped(too_long(len(body)), record)
     if _LOOKS_LIKE_HTML.search(body):
         body = _html_to_text(body)
     body = clean_text(body)
@@ -115,7 +123,7 @@ def article_from_object(obj: Any, path: str, record: int | None, encoding: str) 
     return Article(
         path=path,
         record=record,
-        title=clean_text(title) if title else shorten_title(body),
+        title=(clean_text(title) if title else "") or shorten_title(body),
         body=body,
         date=parse_date(_first_raw(obj, DATE_KEYS)),
         source=clean_text(source) if source else None,
@@ -154,6 +162,8 @@ def load_json(path: str, text: str, encoding: str) -> tuple[list[Article], list[
             articles.append(article_from_object(item, path, index, encoding))
         except InputProblem as problem:
             problems.append(Problem(path, index, problem.reason, problem.kind))
+        except RecursionError:  # one absurd record must not cost the others
+            problems.append(Problem(path, index, NESTED_TOO_DEEPLY, "error"))
     if not articles and not problems:
         raise skipped("an empty JSON array")
     return articles, problems
@@ -237,10 +247,7 @@ def load_jsonl(
     articles: list[Article] = []
     problems: list[Problem] = []
     codec = encoding or "utf-8"
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below, with the gzip layer
-    except OSError as exc:
-        raise failed(f"cannot open: {exc.strerror or exc}") from None
+    handle = open_regular(path)  # closed below, with the gzip layer
     stream: io.BufferedIOBase = gzip.GzipFile(fileobj=handle, mode="rb") if gzipped else handle
     try:
         with handle, stream:
@@ -289,6 +296,8 @@ def load_jsonl(
                     articles.append(article_from_object(obj, path, number, codec))
                 except InputProblem as problem:
                     problems.append(Problem(path, number, problem.reason, problem.kind))
+                except RecursionError:
+                    problems.append(Problem(path, number, NESTED_TOO_DEEPLY, "error"))
     except _Bomb:
         problems.append(
             Problem(

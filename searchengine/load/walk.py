@@ -2,7 +2,9 @@
 
 Folders are walked recursively in a stable (sorted) order.  No folder is
 walked twice, compared by real path, so a symlink loop or a link back up the
-tree is skipped rather than followed forever.
+tree is skipped rather than followed forever; no file is read twice either.
+Links are followed wherever they point, inside the given folders or not;
+articles keep the path they were found under (the link's).
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ def walk(roots: list[str], stats: WalkStats | None = None) -> Iterator[str]:
     for root in roots:
         if os.path.isdir(root):
             yield from _walk_dir(root, seen_dirs, seen_files, stats)
-        elif root not in seen_files:
-            seen_files.add(root)
+        elif os.path.realpath(root) not in seen_files:
+            seen_files.add(os.path.realpath(root))
             if format_of(root) is not None:
                 yield root
             else:
@@ -87,9 +89,12 @@ def _walk_dir(
                 if not entry.name.startswith("."):
                     (linked if is_link else subdirs).append(entry.path)
                 continue
-            if entry.path in seen_files:
+            # Files are known by their real place too: a file reached through
+            # a link and through a linked folder is read once.
+            place = os.path.realpath(entry.path) if is_link else os.path.join(real, entry.name)
+            if place in seen_files:
                 continue
-            seen_files.add(entry.path)
+            seen_files.add(place)
             if format_of(entry.name) is not None:
                 yield entry.path
             else:

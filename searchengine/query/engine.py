@@ -175,29 +175,38 @@ class Engine:
         self._lexicon = None
 
     def searcher(self) -> Any:
-        """An open searcher on the latest commit."""
+        """An open searcher on the latest commit.
+
+        Called once at the start of each operation (search, show, stats,
+        similar); everything within it uses :meth:`current`, so one operation
+        sees one commit even when a new one lands meanwhile.
+        """
         if self._searcher is not None and not self._searcher.up_to_date():
             self.close()
+        return self.current()
+
+    def current(self) -> Any:
+        """The searcher of the operation under way (opened if there is none)."""
         if self._searcher is None:
             self._searcher = store.open_searcher(self._ix, self.index_dir)
         return self._searcher
 
     def lexicon(self) -> Lexicon:
         """The written words of the index, read on first use after each commit."""
-        self.searcher()  # a newer commit drops the cached list
+        self.current()
         if self._lexicon is None:
             self._lexicon = Lexicon(self.index_dir)
         return self._lexicon
 
     def clusters(self) -> clusters.Clusters:
         """The near-duplicate clusters of the current searcher's commit."""
-        searcher = self.searcher()
+        searcher = self.current()
         if self._clusters is None:
             self._clusters = clusters.load(searcher.reader(), self.index_dir)
         return self._clusters
 
     def duplicate(self, docnum: int) -> Duplicate:
-        fields = self.searcher().stored_fields(docnum)
+        fields = self.current().stored_fields(docnum)
         return Duplicate(fields["id"], fields.get("title", ""), fields.get("source"))
 
     def ranked(
@@ -214,7 +223,7 @@ class Engine:
     ) -> tuple[Any, list[tuple[Any, tuple[Duplicate, ...]]], int]:
         """Rank ``q``: the Whoosh results, one page of (hit, duplicates), and
         the total (of collapsed results when ``collapsed``)."""
-        searcher = self.searcher()
+        searcher = self.current()
         page: list[tuple[Any, tuple[Duplicate, ...]]]
 
         def run(depth: int, grouped: Any = None) -> Any:
@@ -257,7 +266,7 @@ class Engine:
 
     def days(self) -> DayTable:
         """The day table of the current searcher, built on first use."""
-        searcher = self.searcher()
+        searcher = self.current()
         if self._days is None:
             self._days = DayTable(searcher)
         return self._days
@@ -341,7 +350,7 @@ class Engine:
 
     def docnum(self, article_id: str) -> int:
         """The document number of ``article_id``, or :class:`ArticleNotFoundError`."""
-        docnum: int | None = self.searcher().document_number(id=article_id.strip())
+        docnum: int | None = self.current().document_number(id=article_id.strip())
         if docnum is None:
             raise ArticleNotFoundError(
                 f"no article with id {article_id!r} in {self.index_dir}; "

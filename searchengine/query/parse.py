@@ -37,6 +37,13 @@ DEFAULT_FIELDS = ("title", "body")
 QUERY_FIELDS = ("title", "body", "source", "author")
 #: Longest query accepted; beyond it a query is a paste accident.
 MAX_QUERY_CHARS = 10_000
+#: Most words (operators included) a query may hold.  Each word costs index
+#: lookups and a spelling check: a pasted page of 2,000 distinct words took
+#: half a minute, so a query is bounded by its words as well as its length.
+MAX_QUERY_WORDS = 200
+#: Most fuzzy, prefix and wildcard words in one query: each is matched
+#: against every word in the index (a thousand fuzzy words ran for minutes).
+MAX_EXPANDING_WORDS = 50
 
 _MATCH_ALL = re.compile(r"^\s*(\*|\*:\*)?\s*$")
 
@@ -239,8 +246,36 @@ def parse_query(text: str, schema: Any) -> Any:
         raise QuerySyntaxError(
             f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}"
         )
+    words = sum(1 for _ in WORD.finditer(text))
+    if words > MAX_QUERY_WORDS:
+        raise QuerySyntaxError(
+            f"the query has {words:,} words; the limit is {MAX_QUERY_WORDS:,}: "
+            "search for the words that matter most"
+        )
     if _MATCH_ALL.match(text):
         return query.Every()
+    return _bounded(_parse(text, schema))
+
+
+def _bounded(parsed: Any) -> Any:
+    """``parsed``, unless it has more expanding words than the limit allows."""
+    # Counted as the user typed them: a word searched in title and body is one.
+    expanding = len(
+        {
+            (type(leaf), leaf.text)
+            for leaf in parsed.leaves()
+            if isinstance(leaf, FuzzyWord | query.Prefix | query.Wildcard)
+        }
+    )
+    if expanding > MAX_EXPANDING_WORDS:
+        raise QuerySyntaxError(
+            f"the query has {expanding:,} fuzzy, prefix or wildcard words; "
+            f"the limit is {MAX_EXPANDING_WORDS}"
+        )
+    return parsed
+
+
+def _parse(text: str, schema: Any) -> Any:
     parser = make_parser(schema)
     try:
         parsed = parser.parse(tidy(text))

@@ -1,0 +1,638 @@
+"""Faults an index run must survive, each done for real.
+
+Real ``searchengine`` processes are killed (SIGKILL, SIGINT) at moments
+chosen by watching the index folder; other processes search while a run
+writes; a second writer meets a held lock; the index folder is made
+unwritable; files vanish, shrink or turn out to be pipes between the walk
+and the read.  No Whoosh, file-system or library code is mocked.
+
+Whatever moment a kill lands on, the invariant is the same: the index opens,
+search works, it holds the article count from before the run or the one
+from after it (nothing in between), and running the command again finishes
+the job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from searchengine import clusters, store
+from searchengine.boilerplate_ledger import LEDGER_FILE
+from searchengine.indexer import run_index
+from searchengine.lexicon import LEXICON_FILE
+from searchengine.models import Progress
+from searchengine.query.engine import Engine, SearchRequest
+
+from fault_corpus import write_corpus
+
+COMMAND = [sys.executable, "-m", "searchengine"]
+#: "Never hangs": far beyond what any of these runs needs.
+HANG = 120.0
+
+
+def cli(index_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """One ``searchengine`` command in its own process."""
+    return subprocess.run(
+        [*COMMAND, "--index", str(index_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=HANG,
+        check=False,
+    )
+
+
+def spawn_index(index_dir: Path, *paths: Path, as_json: bool = True) -> subprocess.Popen[str]:
+    """Start ``searchengine index`` in a new session, so that the test can
+    signal it and its reader processes together, as a terminal would."""
+    args = [*COMMAND, "--index", str(index_dir), "index", *map(str, paths)]
+    return subprocess.Popen(
+        [*args, "--json"] if as_json else args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def folder_state(index_dir: Path) -> dict[str, int]:
+    """Every file under the index folder (relative name -> size)."""
+    state: dict[str, int] = {}
+    for root, _dirs, files in os.walk(index_dir):
+        for name in files:
+            full = os.path.join(root, name)
+            with contextlib.suppress(OSError):
+                state[os.path.relpath(full, index_dir)] = os.path.getsize(full)
+    return state
+
+
+Moment = Callable[[dict[str, int]], bool]
+
+#: Moments of a run, recognised by the files Whoosh creates in the index
+#: folder (names new since the run started, with their sizes).
+MOMENTS: dict[str, Moment] = {
+    # The writer is open and files are being read and parsed.
+    "parsing": lambda new: any(name.endswith(".trm") for name in new),
+    # Documents are being written: the per-document temp file is growing.
+    "writing": lambda new: sum(s for n, s in new.items() if n.endswith(".ctmp")) > 100_000,
+    # Commit under way: the new segment's columns are being written.
+    "commit": lambda new: any(name.endswith(".col") for name in new),
+    # Commit ending: the segment's compound file appears just before the TOC.
+    "commit-end": lambda new: any(name.endswith(".seg") for name in new),
+}
+
+
+def wait_for(proc: subprocess.Popen[str], index_dir: Path, moment: Moment) -> bool:
+    """Poll the index folder until ``moment``; ``False`` if the run ended first."""
+    before = set(folder_state(index_dir))
+    deadline = time.monotonic() + HANG
+    while proc.poll() is None:
+        state = folder_state(index_dir)
+        if moment({n: s for n, s in state.items() if n not in before}):
+            return True
+        if time.monotonic() > deadline:
+            raise AssertionError("the index run neither reached the moment nor ended")
+        time.sleep(0.002)
+    return False
+
+
+def live_processes(session: int) -> list[int]:
+    """Processes of a session that are still alive (zombies do not count)."""
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs /proc to list a session's processes")
+    alive = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        state, sid = fields[0], int(fields[3])
+        if sid == session and state not in ("Z", "X"):
+            alive.append(int(entry))
+    return alive
+
+
+def article_count(index_dir: Path) -> int:
+    """The committed count, from a search in another process (which must
+    work) and from the library (which must open the index); they agree."""
+    searched = cli(index_dir, "search", "", "--json", "--limit", "1")
+    assert searched.returncode == 0, searched.stderr
+    total = json.loads(searched.stdout)["total"]
+    assert isinstance(total, int)
+    with Engine(str(index_dir)) as engine:
+        assert engine.stats().articles == total
+        assert engine.search(SearchRequest("harbour", limit=1)).total > 0
+    return total
+
+
+def only_committed_files(index_dir: Path) -> set[str]:
+    """Names in the index folder that belong to no committed segment and are
+    none of the files kept beside it (lexicon, boilerplate ledger, the
+    current commit's cluster cache)."""
+    ix = whoosh_index.open_dir(str(index_dir))
+    segments = {f"{segment.segment_id()}.seg" for segment in ix._segments()}
+    generation = ix.latest_generation()
+    toc = f"_MAIN_{generation}.toc"
+    beside = {
+        LEXICON_FILE,
+        LEDGER_FILE,
+        os.path.basename(clusters.cache_file(str(index_dir), generation)),
+    }
+    expected = {*segments, toc, "MAIN_WRITELOCK", store.META_FILE, *beside}
+    return set(os.listdir(index_dir)) - expected
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A corpus folder whose ``base`` part is indexed and whose ``more``
+    part is not yet: an ``index`` run over ``root`` adds ``after - before``."""
+
+    root: Path
+    base_index: Path
+    before: int
+    after: int
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
+    folder = tmp_path_factory.mktemp("faults")
+    root = folder / "corpus"
+    base = write_corpus(root / "base", seed=1, text_files=100)
+    base_index = folder / "base-index"
+    first = cli(base_index, "index", str(root), "--json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["articles"] == base.articles
+    more = write_corpus(
+        root / "more", seed=2, text_files=160, jsonl_files=2, lines_per_jsonl=120, tag="narwhal"
+    )
+    return Prepared(root, base_index, base.articles, base.articles + more.articles)
+
+
+@pytest.fixture
+def fresh_index(prepared: Prepared, tmp_path: Path) -> Path:
+    """A private copy of the prepared index, holding ``prepared.before`` articles."""
+    target = tmp_path / "index"
+    shutil.copytree(prepared.base_index, target)
+    return target
+
+
+# -- SIGKILL ---------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", list(MOMENTS))
+def test_sigkill_leaves_the_before_or_after_index_and_a_rerun_finishes(
+    prepared: Prepared, fresh_index: Path, moment: str
+) -> None:
+    proc = spawn_index(fresh_index, prepared.root)
+    killed = wait_for(proc, fresh_index, MOMENTS[moment])
+    if killed:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=HANG)
+    # 0 when the run ended first (possible only at the very end of a commit).
+    assert proc.returncode in ((-signal.SIGKILL, 0) if killed else (0,))
+    # No process of the run outlives it.
+    deadline = time.monotonic() + 10
+    while live_processes(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live_processes(proc.pid) == []
+
+    count = article_count(fresh_index)
+    assert count in (prepared.before, prepared.after)
+
+    rerun = cli(fresh_index, "index", str(prepared.root), "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    summary = json.loads(rerun.stdout)
+    assert summary["articles"] == prepared.after
+    assert summary["errors"] == [] and summary["removed"] == 0
+    if count == prepared.before:
+        assert (summary["added"], summary["unchanged"]) == (
+            prepared.after - prepared.before,
+            prepared.before,
+        )
+        # The killed run's temporary and half-written segment files are gone.
+        assert only_committed_files(fresh_index) == set()
+    else:
+        assert (summary["added"], summary["unchanged"]) == (0, prepared.after)
+
+
+def test_a_table_of_contents_left_half_written_is_removed_by_the_next_run(
+    prepared: Prepared, fresh_index: Path
+) -> None:
+    """Killed between writing the new TOC and renaming it into place, a run
+    leaves ``_MAIN_<gen>.toc.<time>``, which Whoosh's clean-up never matches."""
+    (toc,) = [name for name in os.listdir(fresh_index) if name.endswith(".toc")]
+    stale = fresh_index / f"_MAIN_2.toc.{time.time()}"
+    shutil.copyfile(fresh_index / toc, stale)
+    assert article_count(fresh_index) == prepared.before  # ignored by readers
+    rerun = cli(fresh_index, "index", str(prepared.root / "base"), "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    assert not stale.exists()
+    assert only_committed_files(fresh_index) == set()
+
+
+def test_killing_only_the_main_process_ends_its_readers(
+    prepared: Prepared, fresh_index: Path
+) -> None:
+    """``kill -9 PID`` (or the out-of-memory killer) hits one process; the
+    reader processes it started must not linger waiting for work."""
+    proc = spawn_index(fresh_index, prepared.root)
+    # Readers run while files are read (before the writing pass): wait for them.
+    deadline = time.monotonic() + HANG
+    while len(live_processes(proc.pid)) < 2:
+        assert proc.poll() is None, "the run ended before its reader processes started"
+        assert time.monotonic() < deadline, "no reader processes started"
+        time.sleep(0.002)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=HANG)
+    deadline = time.monotonic() + 20
+    while live_processes(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live_processes(proc.pid) == []
+    assert article_count(fresh_index) == prepared.before
+
+
+# -- SIGINT (Ctrl-C) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("moment", ["parsing", "writing"])
+def test_ctrl_c_stops_at_once_commits_nothing_and_says_so(
+    prepared: Prepared, fresh_index: Path, moment: str
+) -> None:
+    """ "parsing" is the moment the writer creates its files, which Ctrl-C
+    once interrupted half-way, leaving them behind."""
+    files_before = folder_state(fresh_index)
+    proc = spawn_index(fresh_index, prepared.root, as_json=False)
+    reached = wait_for(proc, fresh_index, MOMENTS[moment])
+    assert reached, "the run ended before it began writing"
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+    # "Within a second or two"; the bound here is only against a hang.
+    stdout, stderr = proc.communicate(timeout=10)
+    assert proc.returncode == 130
+    assert stdout == ""
+    assert stderr == (
+        "searchengine: error: interrupted: nothing from this run was committed, the index is "
+        "as it was before it; run the same command again to finish\n"
+    )
+    assert article_count(fresh_index) == prepared.before
+    # Not even litter: the begun segment's files are removed.
+    assert folder_state(fresh_index) == files_before
+
+
+def test_ctrl_c_with_json_reports_an_interrupted_error(
+    prepared: Prepared, fresh_index: Path
+) -> None:
+    proc = spawn_index(fresh_index, prepared.root)
+    assert wait_for(proc, fresh_index, MOMENTS["parsing"])
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=10)
+    assert (proc.returncode, stdout) == (130, "")
+    error = json.loads(stderr)["error"]
+    assert error["type"] == "interrupted"
+    assert "nothing from this run was committed" in error["message"]
+
+
+# -- concurrent use ----------------------------------------------------------------
+
+#: Run by reader processes: search in a loop with one Engine (as the shell
+#: does), print one JSON line per round, stop after the first round begun
+#: once ``stop`` exists.  Each search is one snapshot; the three of a round
+#: may straddle a commit.  The empty query's total and its per-month
+#: timeline come from one searcher, so together they fingerprint one state.
+SEARCH_LOOP = """
+import json, os, sys
+from searchengine.query.engine import Engine, SearchRequest
+index_dir, stop = sys.argv[1], sys.argv[2]
+with Engine(index_dir) as engine:
+    while True:
+        last = os.path.exists(stop)
+        everything = engine.search(SearchRequest("", limit=3))
+        seen = [
+            [everything.total, [list(pair) for pair in everything.timeline]],
+            engine.search(SearchRequest("narwhal", limit=3)).total,
+            engine.search(SearchRequest("zeppelin", limit=3)).total,
+        ]
+        print(json.dumps(seen), flush=True)
+        if last:
+            break
+"""
+
+
+@pytest.mark.slow
+def test_searches_in_other_processes_see_only_committed_states(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    index_dir = tmp_path / "index"
+    gone = write_corpus(root / "gone", seed=3, text_files=40, tag="zeppelin")
+    changing = write_corpus(root / "changing", seed=4, text_files=40, tag="quokka")
+    kept = write_corpus(root / "kept", seed=5, text_files=60)
+    first = cli(index_dir, "index", str(root), "--json")
+    assert first.returncode == 0, first.stderr
+
+    # The next run removes, updates and adds, all in one commit.
+    shutil.rmtree(root / "gone")
+    write_corpus(root / "changing", seed=4, text_files=40, tag="narwhal narwhal")
+    added = write_corpus(root / "added", seed=6, text_files=200, tag="narwhal")
+    totals = (gone.articles + changing.articles + kept.articles, 0, gone.articles)
+    narwhals = changing.articles + added.articles
+    new_totals = (changing.articles + kept.articles + added.articles, narwhals, 0)
+
+    stop = tmp_path / "stop"
+    outputs = [tmp_path / f"loop{n}.jsonl" for n in range(2)]
+    loops = []
+    for output in outputs:
+        with open(output, "w") as sink:  # a file, not a pipe: it never fills up
+            loops.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", SEARCH_LOOP, str(index_dir), str(stop)],
+                    stdout=sink,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+    try:
+        deadline = time.monotonic() + HANG
+        while not all(output.read_text().count("\n") for output in outputs):
+            assert time.monotonic() < deadline  # both search before the run starts
+            time.sleep(0.01)
+        scripted: list[int] = []
+        run = spawn_index(index_dir, root)
+        while run.poll() is None:  # a script's searches, one process each
+            result = cli(index_dir, "search", "narwhal", "--json", "--limit", "1")
+            assert result.returncode == 0, result.stderr
+            scripted.append(json.loads(result.stdout)["total"])
+        out, err = run.communicate(timeout=HANG)
+        assert run.returncode == 0, err
+        assert json.loads(out)["articles"] == new_totals[0]
+        stop.touch()
+        for loop in loops:
+            _, err = loop.communicate(timeout=HANG)
+            assert (loop.returncode, err) == (0, "")
+    finally:
+        for loop in loops:
+            if loop.poll() is None:
+                loop.kill()
+                loop.communicate()
+    observations = [
+        [json.loads(line) for line in output.read_text().splitlines()] for output in outputs
+    ]
+    for seen in observations:
+        before, after = seen[0], seen[-1]
+        assert (before[0][0], before[1], before[2]) == totals
+        assert (after[0][0], after[1], after[2]) == new_totals
+        for which in range(3):  # each search saw one committed state
+            states = [state[which] for state in seen]
+            assert [s for s in states if s not in (before[which], after[which])] == []
+            # Once a reader has seen the new commit it never sees the old one.
+            flipped = states.index(after[which])
+            assert all(s == after[which] for s in states[flipped:])
+    assert [total for total in scripted if total not in (0, narwhals)] == []
+
+
+def test_a_second_writer_waits_then_fails_clearly(prepared: Prepared, fresh_index: Path) -> None:
+    files_before = folder_state(fresh_index)
+    holder = whoosh_index.open_dir(str(fresh_index)).writer()  # the lock, held for real
+    try:
+        started = time.monotonic()
+        second = cli(fresh_index, "index", str(prepared.root))
+        waited = time.monotonic() - started
+    finally:
+        store.cancel(holder)
+    assert second.returncode == 1
+    assert second.stdout == ""
+    assert second.stderr == (
+        f"searchengine: error: the index at {fresh_index} is being written by another "
+        "`searchengine index` run; wait for it to finish and try again\n"
+    )
+    assert waited >= store.LOCK_WAIT  # it waited for the lock before giving up
+    assert article_count(fresh_index) == prepared.before
+    assert folder_state(fresh_index) == files_before
+    as_json = cli(fresh_index, "index", str(prepared.root / "base"), "--json")
+    assert as_json.returncode == 0, as_json.stderr  # lock released: runs again
+
+
+# -- an index folder that cannot be written ----------------------------------------
+
+
+@contextlib.contextmanager
+def unwritable(folder: Path) -> Iterator[None]:
+    """Make ``folder`` unwritable for this process, and undo it afterwards.
+
+    ``chmod`` does not stop root, so as root the folder is marked immutable
+    with ``chattr +i`` (which stops root too); where that is not possible the
+    test is skipped, saying why.
+    """
+    if os.geteuid() != 0:
+        mode = folder.stat().st_mode
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(mode)
+        return
+    chattr = shutil.which("chattr")
+    if chattr is None:
+        pytest.skip("running as root, where chmod does not stop writes, and chattr is missing")
+    made = subprocess.run([chattr, "+i", str(folder)], capture_output=True, check=False)
+    if made.returncode != 0 or _can_create(folder):
+        subprocess.run([chattr, "-i", str(folder)], capture_output=True, check=False)
+        pytest.skip(
+            "running as root, where chmod does not stop writes, and this file system "
+            "refuses chattr +i: " + made.stderr.decode(errors="replace").strip()
+        )
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", str(folder)], check=True)
+
+
+def _can_create(folder: Path) -> bool:
+    probe = folder / ".probe"
+    try:
+        probe.touch()
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        for name in sorted(os.listdir(folder))
+        if (folder / name).is_file()
+    }
+
+
+def test_unwritable_index_folder_is_exit_1_and_the_index_is_untouched(
+    prepared: Prepared, fresh_index: Path
+) -> None:
+    before = digest(fresh_index)
+    with unwritable(fresh_index):
+        result = cli(fresh_index, "index", str(prepared.root))
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert result.stderr == (
+            f"searchengine: error: cannot write to {fresh_index}: permission denied; "
+            "choose another folder with --index\n"
+        )
+        as_json = cli(fresh_index, "index", str(prepared.root), "--json")
+        assert as_json.returncode == 1
+        assert json.loads(as_json.stderr)["error"]["type"] == "index_write"
+        # Searching a read-only index works.
+        assert article_count(fresh_index) == prepared.before
+        stats = cli(fresh_index, "stats")
+        assert stats.returncode == 0 and stats.stderr == ""
+    assert digest(fresh_index) == before
+
+
+def test_index_path_that_is_a_file_is_exit_1(prepared: Prepared, tmp_path: Path) -> None:
+    """A file where the index folder should be: cannot be written, whoever runs."""
+    blocker = tmp_path / "index"
+    blocker.write_text("not a folder\n")
+    result = cli(blocker, "index", str(prepared.root / "base"))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"searchengine: error: cannot write to {blocker}: ")
+    assert "Traceback" not in result.stderr
+    assert blocker.read_text() == "not a folder\n"
+
+
+@contextlib.contextmanager
+def small_disk(folder: Path, size: str) -> Iterator[Path]:
+    """A real file system of ``size`` mounted at ``folder`` (a tmpfs).
+
+    Mounting needs root; elsewhere the test is skipped, saying why.
+    """
+    folder.mkdir()
+    mount = shutil.which("mount")
+    if os.geteuid() != 0 or mount is None:
+        pytest.skip("filling a disk for real needs root, to mount a small tmpfs")
+    made = subprocess.run(
+        [mount, "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here: " + made.stderr.strip())
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def fill(disk: Path, leave: int) -> Path:
+    """Fill ``disk`` to the last byte, then give back ``leave`` bytes."""
+    filler = disk / "filler"
+    with open(filler, "wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+    with open(filler, "r+b") as handle:
+        handle.truncate(max(0, filler.stat().st_size - leave))
+    return filler
+
+
+@pytest.mark.parametrize("leave", [0, 256 * 1024], ids=["full", "full-at-commit"])
+def test_a_full_disk_is_exit_1_and_the_index_is_untouched(
+    prepared: Prepared, tmp_path: Path, leave: int
+) -> None:
+    """With no room at all the run fails as soon as it writes; with a little
+    it fails later, typically in the commit.  Either way: exit 1, a message saying so,
+    the index byte for byte as it was, and no half-written files left to
+    fill the disk further."""
+    with small_disk(tmp_path / "disk", "8m") as disk:
+        index_dir = disk / "index"
+        assert cli(index_dir, "index", str(prepared.root / "base")).returncode == 0
+        filler = fill(disk, leave)
+        before, files = digest(index_dir), folder_state(index_dir)
+        result = cli(index_dir, "index", str(prepared.root))
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert result.stderr == (
+            f"searchengine: error: cannot write to {index_dir}: No space left on device; "
+            "the previous index is unchanged (is the disk full?)\n"
+        )
+        assert (digest(index_dir), folder_state(index_dir)) == (before, files)
+        assert article_count(index_dir) == prepared.before
+        filler.unlink()  # room again: the same command finishes the job
+        rerun = cli(index_dir, "index", str(prepared.root), "--json")
+        assert rerun.returncode == 0, rerun.stderr
+        assert json.loads(rerun.stdout)["articles"] == prepared.after
+
+
+# -- files that vanish, shrink or are not files ---------------------------------------
+
+
+def test_files_changing_between_walk_and_read_are_reported_not_fatal(tmp_path: Path) -> None:
+    """The run's own progress report (after each file) is the hook: while it
+    runs, later files are deleted and truncated on disk, for real."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Harbour\n\nThe harbour wall is fixed.\n")
+    (corpus / "b.txt").write_text("Bridge\n\nThe bridge opens.\n")
+    (corpus / "c.txt").write_text("Ferry\n\nThe ferry sails again.\n")
+    good = json.dumps({"title": "Flood", "body": "The river rose."})
+    (corpus / "d.jsonl").write_text(good + "\n" + good + "\n")
+    (corpus / "e.txt").symlink_to(corpus / "nowhere.txt")  # broken from the start
+    os.mkfifo(corpus / "f.txt")  # would block a plain open() forever
+
+    def meddle(progress: Progress) -> None:
+        if progress.stage == "reading" and progress.current == str(corpus / "a.txt"):
+            (corpus / "b.txt").unlink()
+            (corpus / "c.txt").write_bytes(b"")
+            with open(corpus / "d.jsonl", "r+b") as handle:
+                handle.truncate(len(good) + 1 + 10)  # the second line cut short
+
+    summary = run_index(str(tmp_path / "index"), [str(corpus)], progress=meddle)
+    assert (summary.added, summary.articles) == (2, 2)
+    assert [(p.path, p.record, p.reason) for p in summary.errors] == [
+        (str(corpus / "e.txt"), None, "cannot read: No such file or directory"),
+        (str(corpus / "b.txt"), None, "vanished before it could be read"),
+        (
+            str(corpus / "d.jsonl"),
+            1,
+            "not valid JSON: Expecting value at column 11",
+        ),
+    ]
+    assert [(p.path, p.reason) for p in summary.skipped] == [
+        (str(corpus / "c.txt"), "empty file"),
+        (str(corpus / "f.txt"), "not a regular file (a pipe, device or socket)"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["feed.jsonl", "page.html", "dump.json", "note.txt"])
+def test_a_fifo_is_skipped_not_waited_on(tmp_path: Path, name: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "real.txt").write_text("Harbour\n\nThe harbour wall is fixed.\n")
+    os.mkfifo(corpus / name)
+    result = cli(tmp_path / "index", "index", str(corpus), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["articles"] == 1
+    assert summary["skipped"] == [
+        {
+            "path": str(corpus / name),
+            "record": None,
+            "reason": "not a regular file (a pipe, device or socket)",
+        }
+    ]
