@@ -276,6 +276,16 @@ def _cache_clusters(ix: Any, index_dir: str) -> None:
             searcher.close()
 
 
+def _abandon(writer: Any, reader: Any, spool: Spool | None) -> None:
+    """Give up a run: close what it opened, cancel its writer (and its files)."""
+    if spool is not None:
+        spool.close()
+    if reader is not None:
+        with contextlib.suppress(Exception):  # closing must not hide the cause
+            reader.close()
+    store.cancel(writer)
+
+
 def run_index(
     index_dir: str,
     paths: list[str],
@@ -311,6 +321,7 @@ def run_index(
     ix = store.open_for_writing(index_dir, rebuild=rebuild)
     writer = store.writer(ix, index_dir)
     spool: Spool | None = None
+    reader: Any = None
     try:
         store.ensure_fields(writer)
         reader = writer.reader()
@@ -408,14 +419,10 @@ def run_index(
         else:
             store.cancel(writer)
     except OSError as exc:  # spooling, writing the new segment or committing it
-        if spool is not None:
-            spool.close()
-        store.cancel(writer)
+        _abandon(writer, reader, spool)
         raise store.write_error(index_dir, exc) from None
     except BaseException:
-        if spool is not None:
-            spool.close()
-        store.cancel(writer)
+        _abandon(writer, reader, spool)
         raise
     if changed or ledger.needs_save:
         ledger.save(index_dir, ix.latest_generation())

@@ -208,7 +208,11 @@ def writer(ix: Any, index_dir: str) -> Any:
     before = set(_names(index_dir))
     try:
         with _ctrl_c_held_back() as interrupted:
-            new = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+            # Segments stay as separate files: whoosh3 opens each part of a
+            # compound segment by copying it into memory, which made opening
+            # a searcher (every scripted query) cost time in proportion to the
+            # index's size; separate files are read where needed.
+            new = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB, compound=False)
             new.writelock = lock
     except BaseException as exc:
         # Whatever the half-built writer created is ours: the lock is held.

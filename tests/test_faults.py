@@ -90,8 +90,12 @@ MOMENTS: dict[str, Moment] = {
     "writing": lambda new: sum(s for n, s in new.items() if n.endswith(".ctmp")) > 100_000,
     # Commit under way: the new segment's columns are being written.
     "commit": lambda new: any(name.endswith(".col") for name in new),
-    # Commit ending: the segment's compound file appears just before the TOC.
-    "commit-end": lambda new: any(name.endswith(".seg") for name in new),
+    # Commit well under way: the new segment's postings are being written
+    # (after its columns, before the table of contents).
+    "commit-postings": lambda new: (
+        any(name.endswith(".col") for name in new)
+        and sum(s for n, s in new.items() if n.endswith(".pst")) > 50_000
+    ),
 }
 
 
@@ -146,7 +150,7 @@ def only_committed_files(index_dir: Path) -> set[str]:
     none of the files kept beside it (lexicon, boilerplate ledger, the
     current commit's cluster cache)."""
     ix = whoosh_index.open_dir(str(index_dir))
-    segments = {f"{segment.segment_id()}.seg" for segment in ix._segments()}
+    segments = {name for segment in ix._segments() for name in segment.list_files(ix.storage)}
     generation = ix.latest_generation()
     toc = f"_MAIN_{generation}.toc"
     beside = {
