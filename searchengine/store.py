@@ -294,6 +294,23 @@ def open_searcher(ix: Any, index_dir: str) -> Any:
         raise IndexCorruptError(f"cannot read the index at {index_dir}: {exc}") from None
 
 
+def _close_segment_files(writer: Any) -> None:
+    """Close the new segment's terms and postings files after a failed cancel.
+
+    Whoosh stops closing at the first file whose flush fails (a full disk);
+    left open, the others fail again when garbage-collected, and Python
+    prints "Exception ignored" noise on stderr.  Their contents are thrown
+    away, so closing them is all that matters.
+    """
+    fieldwriter = getattr(writer, "fieldwriter", None)
+    tindex = getattr(fieldwriter, "_tindex", None)
+    for structfile in (getattr(tindex, "dbfile", None), getattr(fieldwriter, "_postfile", None)):
+        handle = getattr(structfile, "file", None)
+        if handle is not None:
+            with contextlib.suppress(OSError, ValueError):
+                handle.close()
+
+
 def cancel(writer: Any) -> None:
     """Cancel ``writer`` and remove the files of the segment it had begun.
 
@@ -307,8 +324,10 @@ def cancel(writer: Any) -> None:
     if not writer.is_closed:
         # On a full disk cancelling fails as writing did; Whoosh has then
         # released the lock and removed its temporary files all the same.
-        with contextlib.suppress(OSError):
+        try:
             writer.cancel()
+        except OSError:
+            _close_segment_files(writer)
     try:
         committed = index.TOC.read(storage, writer.indexname).segments
     except Exception:  # cannot tell what is committed: keep everything

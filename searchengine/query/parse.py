@@ -275,14 +275,33 @@ def _bounded(parsed: Any) -> Any:
     return parsed
 
 
+#: Parentheses nested deeper than this are read as plain words: Whoosh's
+#: parser recurses per level, and a recursion error raised deep inside it
+#: leaves Python printing "Exception ignored" noise on some versions.
+MAX_NESTING = 100
+
+
+def _nesting(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def _parse(text: str, schema: Any) -> Any:
     parser = make_parser(schema)
-    try:
-        parsed = parser.parse(tidy(text))
-    except BadDateError:
-        raise
-    except Exception:  # any parser failure falls back to plain words
-        parsed = None
+    parsed = None
+    if _nesting(text) <= MAX_NESTING:
+        try:
+            parsed = parser.parse(tidy(text))
+        except BadDateError:
+            raise
+        except Exception:  # any parser failure falls back to plain words
+            parsed = None
     if (
         parsed is not None
         and parsed is not query.NullQuery
