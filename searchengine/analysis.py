@@ -137,11 +137,6 @@ def news_analyzer() -> NewsTokenizer:
     return NewsTokenizer(stemming=True)
 
 
-def spelling_analyzer() -> NewsTokenizer:
-    """The analyzer of the unstemmed ``words`` field (suggestions, fuzzy terms)."""
-    return NewsTokenizer(stemming=False)
-
-
 def terms(text: str) -> list[str]:
     """The stemmed terms of ``text``, in order (what the index holds for it)."""
     return [stem(m.group(0)) for m in WORD.finditer(text)]

@@ -84,10 +84,6 @@ class _Read:
     words: frozenset[str]
 
 
-#: The analysed text fields of an article, by schema field name.
-_TEXT_FIELDS = ("title", "body", "source", "author")
-
-
 def read_file(path: str, encoding: str | None) -> _Read:
     """Load ``path`` and analyse its articles (never raises, like ``load_file``)."""
     result = load_file(path, encoding)
