@@ -17,15 +17,9 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import itertools
 import os
-import signal
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,10 +31,10 @@ from searchengine.boilerplate_index import Spool, rewrite_stale
 from searchengine.boilerplate_ledger import Ledger, Thresholds, group_of
 from searchengine.dates import day_number
 from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
-from searchengine.fieldformats import Analyzed, analyze
-from searchengine.load import load_file
+from searchengine.fieldformats import Analyzed
 from searchengine.load.walk import WalkStats, check_paths, walk
-from searchengine.models import Article, IndexSummary, LoadResult, Problem, Progress
+from searchengine.models import Article, IndexSummary, Problem, Progress
+from searchengine.reading import load_all
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -66,39 +60,6 @@ def stored_path(path: str) -> str:
 
 def file_signature(stat: os.stat_result) -> bytes:
     return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
-
-
-@dataclass(frozen=True)
-class _Read:
-    """One file read and analysed, ready for the writer.
-
-    Reading, extracting and analysing happen here, possibly in a worker
-    process; the writer only files the postings.  ``texts`` holds each
-    article's analysed fields, ``minhashes`` each body's near-duplicate
-    signature, ``words`` the file's written words for the lexicon.
-    """
-
-    result: LoadResult
-    texts: tuple[dict[str, Analyzed], ...]
-    minhashes: tuple[bytes, ...]
-    words: frozenset[str]
-
-
-def read_file(path: str, encoding: str | None) -> _Read:
-    """Load ``path`` and analyse its articles (never raises, like ``load_file``)."""
-    result = load_file(path, encoding)
-    texts = []
-    words: set[str] = set()
-    for article in result.articles:
-        fields = {"title": analyze(article.title), "body": analyze(article.body)}
-        if article.source:
-            fields["source"] = analyze(article.source)
-        if article.author:
-            fields["author"] = analyze(article.author)
-        texts.append(fields)
-        words |= lexicon.words_of(f"{article.title}\n{article.body}")
-    minhashes = tuple(dedup.signature(a.body) for a in result.articles)
-    return _Read(result, tuple(texts), minhashes, frozenset(words))
 
 
 def document(
@@ -188,76 +149,6 @@ def _records_of(reader: Any, path: str) -> set[int | None]:
 
 def _under(path: str, roots: Iterable[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-
-
-#: Files to read before a pool of reader processes pays for its start-up.
-POOL_MIN_FILES = 64
-#: Files being read ahead of the writer at most: bounds memory.
-POOL_WINDOW = 64
-
-
-#: Seconds between a reader process's checks that the main process lives.
-ORPHAN_CHECK = 0.5
-
-
-def _exit_when_orphaned(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(ORPHAN_CHECK)
-    os._exit(1)
-
-
-def _quiet_worker() -> None:
-    """Set up a reader process.
-
-    Ctrl-C is the parent's to handle; a worker that also raised it would
-    print a traceback per process.  And a worker must not outlive its
-    parent: when the main process is killed outright (``kill -9``, the
-    out-of-memory killer) the workers would otherwise wait for work forever.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(
-        target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watch", daemon=True
-    ).start()
-
-
-def _load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, _Read]]:
-    """Each path with what it yielded, in order.
-
-    With many files and more than one core, files are read (decoded, parsed,
-    extracted) in worker processes while this one writes the index; at most
-    :data:`POOL_WINDOW` results wait at a time, so memory stays bounded.
-    """
-    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 4)
-    if workers < 2 or len(paths) < POOL_MIN_FILES:
-        for path in paths:
-            yield path, read_file(path, encoding)
-        return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
-        pending: deque[tuple[str, Future[_Read]]] = deque()
-        queued = iter(paths)
-        try:
-            for path in itertools.islice(queued, POOL_WINDOW):
-                pending.append((path, pool.submit(read_file, path, encoding)))
-            while pending:
-                path, future = pending.popleft()
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    # A reader died (killed, out of memory): read the rest here.
-                    for _, waiting in pending:
-                        waiting.cancel()
-                    rest = [path, *(p for p, _ in pending), *queued]
-                    pending.clear()
-                    for remaining in rest:
-                        yield remaining, read_file(remaining, encoding)
-                    return
-                following = next(queued, None)
-                if following is not None:
-                    pending.append((following, pool.submit(read_file, following, encoding)))
-                yield path, result
-        finally:
-            for _, future in pending:
-                future.cancel()
 
 
 def _cache_clusters(ix: Any, index_dir: str) -> None:
@@ -359,7 +250,7 @@ def run_index(
 
         done_articles = 0
         run_words: set[str] = set()
-        for done, (path, read) in enumerate(_load_all([p for p, _ in to_load], encoding), start=1):
+        for done, (path, read) in enumerate(load_all([p for p, _ in to_load], encoding), start=1):
             result = read.result
             for problem in result.problems:
                 (skipped if problem.kind == "skipped" else errors).append(problem)

@@ -257,14 +257,14 @@ def test_human_search_says_how_many_similar_and_from_where(
 def test_signatures_made_in_reader_processes_cluster_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import searchengine.indexer as indexer
+    import searchengine.reading as reading
 
     ids = write_corpus(tmp_path / "corpus")
     names = {v: k for k, v in ids.items()}
-    monkeypatch.setattr(indexer, "POOL_WINDOW", 3)
+    monkeypatch.setattr(reading, "POOL_WINDOW", 3)
     listings = []
     for minimum, name in ((1, "pooled"), (10**9, "serial")):
-        monkeypatch.setattr(indexer, "POOL_MIN_FILES", minimum)
+        monkeypatch.setattr(reading, "POOL_MIN_FILES", minimum)
         run_index(str(tmp_path / name), [str(tmp_path / "corpus")])
         listings.append(listing(str(tmp_path / name), names, query="ferry", sort="oldest"))
     assert listings[0] == listings[1]

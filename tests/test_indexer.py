@@ -178,15 +178,15 @@ def test_interrupted_run_leaves_the_last_commit(
 def test_reader_processes_give_the_same_index_as_reading_in_process(
     write: WriteFile, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import searchengine.indexer as indexer
+    import searchengine.reading as reading
 
     for n in range(12):
         write(f"f{n:02d}.txt", f"Story {n}\n\nBody of story {n}.")
     write("bad.json", "{")
-    monkeypatch.setattr(indexer, "POOL_WINDOW", 3)
+    monkeypatch.setattr(reading, "POOL_WINDOW", 3)
     results = []
     for minimum, name in ((1, "pooled"), (10**9, "serial")):
-        monkeypatch.setattr(indexer, "POOL_MIN_FILES", minimum)
+        monkeypatch.setattr(reading, "POOL_MIN_FILES", minimum)
         target = str(tmp_path / name)
         summary = run_index(target, [str(corpus)])
         results.append(
