@@ -118,6 +118,38 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def paging_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--limit, --page and --no-collapse, shared by the commands that list hits
+    (the bounds are the library's MAX_LIMIT and MAX_PAGE; not imported, to
+    keep Whoosh off start-up)."""
+    for option in reversed(
+        (
+            click.option(
+                "--limit",
+                type=click.IntRange(1, 1000),
+                default=10,
+                show_default=True,
+                help="Hits per page.",
+            ),
+            click.option(
+                "--page",
+                type=click.IntRange(1, 1_000_000),
+                default=1,
+                show_default=True,
+                help="Page number.",
+            ),
+            click.option(
+                "--no-collapse",
+                "no_collapse",
+                is_flag=True,
+                help="Show near-duplicate copies of a story as hits of their own.",
+            ),
+        )
+    ):
+        func = option(func)
+    return func
+
+
 def _index_dir(ctx: click.Context, local: str) -> str:
     """The command's own --index, else the group's, else the default."""
     from searchengine.load.walk import absolute
@@ -273,18 +305,7 @@ def _bound(value: str | None, which: str) -> Any:
     show_default=True,
     help="Order of hits.",
 )
-@click.option(
-    "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page."
-)
-@click.option(
-    "--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page number."
-)
-@click.option(
-    "--no-collapse",
-    "no_collapse",
-    is_flag=True,
-    help="Show near-duplicate copies of a story as hits of their own.",
-)
+@paging_options
 @index_option
 @json_option
 @click.pass_context
@@ -385,15 +406,7 @@ def show_command(
 
 @cli.command("similar")
 @click.argument("article_id", metavar="ID")
-@click.option(
-    "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page."
-)
-@click.option(
-    "--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page number."
-)
-@click.option(
-    "--no-collapse", "no_collapse", is_flag=True, help="Show near-duplicate copies as hits too."
-)
+@paging_options
 @index_option
 @json_option
 @click.pass_context

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import sys
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,22 @@ def load_engine(name: str) -> BenchEngine:
     cls: Any = getattr(importlib.import_module(module_name), class_name)
     engine: BenchEngine = cls()
     return engine
+
+
+def cold_script_argv(code: str, index_dir: Path, q: BenchQuery) -> list[str]:
+    """A fresh interpreter running ``code`` for one query: index, text, date
+    bounds (empty when open) and whether it is a browse by date."""
+    low, high = q.date_bounds()
+    return [
+        sys.executable,
+        "-c",
+        code,
+        str(index_dir),
+        q.text(),
+        str(low or ""),
+        str(high or ""),
+        "1" if q.kind == "browse" else "0",
+    ]
 
 
 def dist_version(name: str) -> str:

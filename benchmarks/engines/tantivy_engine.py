@@ -15,12 +15,11 @@ work without tantivy installed.
 from __future__ import annotations
 
 import importlib
-import sys
 from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus_reader import read_docs
-from benchmarks.engines import TOP, BenchEngine, Searcher, dist_version
+from benchmarks.engines import TOP, BenchEngine, Searcher, cold_script_argv, dist_version
 from benchmarks.querymix import BenchQuery
 
 FIELDS = ["title", "body"]
@@ -148,17 +147,7 @@ class TantivyBench(BenchEngine):
     def cold_argv(self, index_dir: Path, q: BenchQuery) -> list[str] | None:
         if q.kind in ("prefix", "fuzzy"):
             return None
-        low, high = q.date_bounds()
-        return [
-            sys.executable,
-            "-c",
-            COLD_CODE,
-            str(index_dir),
-            q.text(),
-            str(low or ""),
-            str(high or ""),
-            "1" if q.kind == "browse" else "0",
-        ]
+        return cold_script_argv(COLD_CODE, index_dir, q)
 
     def versions(self) -> dict[str, str]:
         return {"tantivy": dist_version("tantivy")}

@@ -9,12 +9,11 @@ commit.  Queries go through ``MultifieldParser`` (plus ``FuzzyTermPlugin`` for
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus_reader import read_docs
-from benchmarks.engines import TOP, BenchEngine, Searcher, dist_version
+from benchmarks.engines import TOP, BenchEngine, Searcher, cold_script_argv, dist_version
 from benchmarks.querymix import BenchQuery
 
 
@@ -109,17 +108,7 @@ class PlainWhooshBench(BenchEngine):
         return _WhooshSearcher(index_dir)
 
     def cold_argv(self, index_dir: Path, q: BenchQuery) -> list[str] | None:
-        low, high = q.date_bounds()
-        return [
-            sys.executable,
-            "-c",
-            COLD_CODE,
-            str(index_dir),
-            q.text(),
-            str(low or ""),
-            str(high or ""),
-            "1" if q.kind == "browse" else "0",
-        ]
+        return cold_script_argv(COLD_CODE, index_dir, q)
 
     def versions(self) -> dict[str, str]:
         return {"whoosh3": dist_version("whoosh3")}

@@ -34,6 +34,16 @@ SORT_ORDERS: tuple[SortOrder, ...] = ("relevance", "newest", "oldest")
 #: Hits per page at most; more is a paging job (``--page``).
 MAX_LIMIT = 1000
 MAX_PAGE = 1_000_000
+
+
+def check_paging(limit: int, page: int) -> None:
+    """Raise :class:`UsageError` for a page size or page number out of range."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    if not 1 <= page <= MAX_PAGE:
+        raise UsageError(f"--page must be between 1 and {MAX_PAGE:,}, not {page}")
+
+
 #: Best score first; ties newest first.
 BY_RELEVANCE = [sorting.ScoreFacet(), sorting.FieldFacet("sort_newest", reverse=True)]
 
@@ -56,10 +66,7 @@ class SearchRequest:
     def validate(self) -> None:
         if self.sort not in SORT_ORDERS:
             raise UsageError(f"unknown sort {self.sort!r}; use one of {', '.join(SORT_ORDERS)}")
-        if not 1 <= self.limit <= MAX_LIMIT:
-            raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {self.limit}")
-        if not 1 <= self.page <= MAX_PAGE:
-            raise UsageError(f"--page must be between 1 and {MAX_PAGE:,}, not {self.page}")
+        check_paging(self.limit, self.page)
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise UsageError(f"--from {self.date_from} is after --to {self.date_to}; swap them")
 
@@ -192,8 +199,8 @@ class Engine:
         return self._searcher
 
     def lexicon(self) -> Lexicon:
-        """The written words of the index, read on first use after each commit."""
-        self.current()
+        """The written words of the index, read on first use after each commit
+        (a newer commit closes the searcher, which drops the cached list)."""
         if self._lexicon is None:
             self._lexicon = Lexicon(self.index_dir)
         return self._lexicon

@@ -19,9 +19,8 @@ from whoosh import query
 from whoosh.analysis import STOP_WORDS
 
 from searchengine.analysis import stem
-from searchengine.errors import UsageError
 from searchengine.models import SearchResult, SimilarResult
-from searchengine.query.engine import BY_RELEVANCE, MAX_LIMIT, MAX_PAGE, Engine, hit_from_fields
+from searchengine.query.engine import BY_RELEVANCE, Engine, check_paging, hit_from_fields
 from searchengine.query.matching import spec_for
 
 #: Key terms searched for: enough to find a topic, few enough to stay on it.
@@ -59,10 +58,7 @@ def similar(
     in the index, :class:`UsageError` for a bad limit or page.
     """
     started = time.perf_counter()
-    if not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    if not 1 <= page <= MAX_PAGE:
-        raise UsageError(f"--page must be between 1 and {MAX_PAGE:,}, not {page}")
+    check_paging(limit, page)
     searcher = engine.searcher()
     docnum = engine.docnum(article_id)
     fields = searcher.stored_fields(docnum)
