@@ -3,11 +3,10 @@
 Whoosh's formats pull a ``Token`` object through the analyzer chain for
 every word, then count and encode.  For our one-stage tokenizer the same
 postings come straight from a regular expression and two cached functions,
-which is most of the indexing time saved.  The encodings are Whoosh's own
-(these classes only override ``word_values``), so readers see ordinary
-``Positions`` and ``Existence`` postings.
-
-Like the analyzer, these classes are pickled into the index's schema.
+which is most of the indexing time saved.  Positions are stored as varints
+rather than Whoosh's pickled lists (:func:`encode_positions`); readers
+decode them through the format object, which, like the analyzer, is pickled
+into the index's schema: renaming this class stops old indexes opening.
 
 :func:`analyze` computes a text's postings ahead of time, so that reader
 processes do the analysis and the one writer process only files postings.
