@@ -21,7 +21,6 @@ from typing import Any
 from whoosh import columns, fields, index
 from whoosh.index import EmptyIndexError
 from whoosh.util.filelock import try_for
-from whoosh.writing import SegmentWriter
 
 from searchengine.analysis import news_analyzer
 from searchengine.errors import (
@@ -31,6 +30,7 @@ from searchengine.errors import (
     IndexWriteError,
 )
 from searchengine.fieldformats import NewsPositions
+from searchengine.segments import TermSegmentWriter
 
 #: Bumped when the schema changes in a way old indexes cannot serve.
 #: 2: the written words moved to a lexicon file, compact positions, and the
@@ -41,8 +41,9 @@ META_FILE = "searchengine.json"
 TITLE_BOOST = 2.5
 #: Seconds a second writer waits for the lock before giving up.
 LOCK_WAIT = 5.0
-#: Memory (MB) the writer's posting pool may use before spilling to disk.
-WRITER_LIMIT_MB = 256
+#: Memory (MB) the writer's posting pool may use before spilling to disk
+#: (about 20 bytes a posting: some 3 million postings, 7,000 articles).
+WRITER_LIMIT_MB = 64
 #: Sort keys of undated articles: last whichever way dates are sorted.
 UNDATED_NEWEST = 0
 UNDATED_OLDEST = 99_999_999
@@ -211,8 +212,9 @@ def writer(ix: Any, index_dir: str) -> Any:
             # Segments stay as separate files: whoosh3 opens each part of a
             # compound segment by copying it into memory, which made opening
             # a searcher (every scripted query) cost time in proportion to the
-            # index's size; separate files are read where needed.
-            new = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB, compound=False)
+            # index's size; separate files are read where needed.  Postings
+            # are filed a term at a time (searchengine.segments).
+            new = TermSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB, compound=False)
             new.writelock = lock
     except BaseException as exc:
         # Whatever the half-built writer created is ours: the lock is held.
