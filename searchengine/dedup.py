@@ -78,23 +78,24 @@ def _mix(a: int, b: int, c: int) -> int:
     return x ^ (x >> 32)
 
 
-def shingle_hashes(text: str) -> set[int]:
+def shingle_hashes(text: str, words: list[str] | None = None) -> set[int]:
     """The hashed shingles of ``text``: runs of :data:`SHINGLE` words.
 
     Words are folded (case and accents) but not stemmed; a text shorter than
     one shingle is its one short shingle, an empty text has none.  Hashing
     each distinct word once (and caching it) is what makes this cheap.
     """
-    hashes = [_word_hash(w) for w in WORD.findall(text)]
+    hashes = list(map(_word_hash, WORD.findall(text) if words is None else words))
     if len(hashes) < SHINGLE:
         return {_mix(*hashes, *([0] * (SHINGLE - len(hashes))))} if hashes else set()
     return {_mix(a, b, c) for a, b, c in zip(hashes, hashes[1:], hashes[2:], strict=False)}
 
 
-def signature(text: str) -> bytes:
+def signature(text: str, words: list[str] | None = None) -> bytes:
     """The MinHash signature of ``text`` (``BINS`` 32-bit values), or ``b""``
-    for a text without words, which is never anyone's near-duplicate."""
-    found = shingle_hashes(text)
+    for a text without words, which is never anyone's near-duplicate.
+    ``words`` are the text's words when the caller has them already."""
+    found = shingle_hashes(text, words)
     if not found:
         return b""
     mins = [_EMPTY] * BINS

@@ -30,9 +30,10 @@ from searchengine.analysis import WORD, spelling_form
 LEXICON_FILE = "words.txt"
 
 
-def words_of(text: str) -> set[str]:
-    """The distinct written words of ``text``, folded as the lexicon keeps them."""
-    return set(map(spelling_form, WORD.findall(text)))
+def words_of(text: str, words: Iterable[str] | None = None) -> set[str]:
+    """The distinct written words of ``text``, folded as the lexicon keeps them.
+    ``words`` are the text's words when the caller has them already."""
+    return set(map(spelling_form, set(WORD.findall(text) if words is None else words)))
 
 
 def _path(index_dir: str) -> str:

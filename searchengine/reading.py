@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from searchengine import dedup, lexicon
+from searchengine.analysis import WORD
 from searchengine.fieldformats import Analyzed, analyze
 from searchengine.load import load_file
 from searchengine.models import LoadResult
@@ -48,16 +49,24 @@ def read_file(path: str, encoding: str | None) -> _Read:
     result = load_file(path, encoding)
     texts = []
     words: set[str] = set()
+    minhashes = []
     for article in result.articles:
-        fields = {"title": analyze(article.title), "body": analyze(article.body)}
+        # One split into words serves the postings, the lexicon and MinHash.
+        title_words = WORD.findall(article.title)
+        body_words = WORD.findall(article.body)
+        fields = {
+            "title": analyze(article.title, title_words),
+            "body": analyze(article.body, body_words),
+        }
         if article.source:
             fields["source"] = analyze(article.source)
         if article.author:
             fields["author"] = analyze(article.author)
         texts.append(fields)
-        words |= lexicon.words_of(f"{article.title}\n{article.body}")
-    minhashes = tuple(dedup.signature(a.body) for a in result.articles)
-    return _Read(result, tuple(texts), minhashes, frozenset(words))
+        words |= lexicon.words_of(article.title, title_words)
+        words |= lexicon.words_of(article.body, body_words)
+        minhashes.append(dedup.signature(article.body, body_words))
+    return _Read(result, tuple(texts), tuple(minhashes), frozenset(words))
 
 
 #: Files to read before a pool of reader processes pays for its start-up.

@@ -105,28 +105,29 @@ class TermPool:
         if self._size > self._limit:
             self._spill()
 
-    def add_analyzed(
-        self, fieldname: str, docnum: int, postings: list[tuple[str, int, bytes]], boost: float
-    ) -> None:
+    def add_analyzed(self, fieldname: str, docnum: int, analyzed: Analyzed, boost: float) -> None:
         """Add one document's postings of one field, computed ahead
         (:class:`~searchengine.fieldformats.Analyzed`): weight is the count
         times ``boost``, the value the encoded positions."""
         terms = self._fields.get(fieldname)
         if terms is None:
             terms = self._fields[fieldname] = {}
-        size = 0
-        for term, count, vbytes in postings:
-            tbytes = term.encode("utf-8")
+        values = analyzed.values
+        size = len(values)
+        offset = 0
+        for tbytes, count, length in zip(
+            analyzed.term_list(), analyzed.counts, analyzed.value_lengths, strict=True
+        ):
             entry = terms.get(tbytes)
             if entry is None:
                 entry = terms[tbytes] = _Postings()
                 size += _TERM_OVERHEAD + len(tbytes)
             entry.ids.append(docnum)
             entry.weights.append(count * boost)
-            entry.lengths.append(len(vbytes))
-            entry.values += vbytes
-            size += _POSTING_OVERHEAD + len(vbytes)
-        self._size += size
+            entry.lengths.append(length)
+            entry.values += values[offset : offset + length]
+            offset += length
+        self._size += size + _POSTING_OVERHEAD * len(analyzed.counts)
         if self._size > self._limit:
             self._spill()
 
@@ -402,9 +403,9 @@ class TermSegmentWriter(SegmentWriter):  # type: ignore[misc]
                         and isinstance(fmt, NewsPositions)
                         and fieldboost == 1.0
                     ):
-                        self.pool.add_analyzed(name, docnum, value.postings, fmt.field_boost)
+                        self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
                         if field.scorable:
-                            length = sum(count for _, count, _ in value.postings)
+                            length = value.length()
                     else:
                         for tbytes, freq, weight, vbytes in field.index(value):
                             if field.scorable:

@@ -51,4 +51,21 @@ def test_analyzed_text_survives_the_trip_from_a_worker_process() -> None:
     copy = pickle.loads(pickle.dumps(analyzed))
     assert isinstance(copy, Analyzed)
     assert copy == "Flood warning for the river"
-    assert copy.postings == analyzed.postings
+    assert list(copy.postings()) == list(analyzed.postings())
+
+
+def test_single_positions_at_the_edges_of_the_table() -> None:
+    # Single positions below 2**14 come from a table made once; above it they
+    # are encoded as they come.  Both must decode alike.
+    for position in (0, 127, 128, 16_383, 16_384, 2_000_000):
+        assert decode_positions(encode_positions([position])) == [position]
+    assert encode_positions([16_383]) == b"\x01\xff\x7f"
+    assert encode_positions([16_384]) == b"\x01\x80\x80\x01"
+
+
+def test_an_empty_text_has_no_postings() -> None:
+    analyzed = analyze("")
+    assert analyzed.term_list() == []
+    assert list(analyzed.postings()) == []
+    assert analyzed.length() == 0
+    assert analyze("... !!").length() == 0
