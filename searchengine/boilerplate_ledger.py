@@ -25,7 +25,7 @@ import math
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -229,10 +229,15 @@ class Ledger:
 
     def add(self, group: str, text: str) -> None:
         """Count one article of ``group`` with body ``text``."""
+        self.add_keys(group, boilerplate.line_keys(text))
+
+    def add_keys(self, group: str, keys: Iterable[str]) -> None:
+        """Count one article of ``group`` whose body has the line ``keys``
+        (:func:`~searchengine.boilerplate.line_keys`, computed by a reader)."""
         self._ensure()
         counts = self._groups.setdefault(group, _Group())
         counts.articles += 1
-        counts.lines.update(boilerplate.line_keys(text))
+        counts.lines.update(keys)
         if len(counts.lines) > MAX_KEYS_PER_GROUP:
             counts.prune()
         self._touched.add(group)

@@ -8,7 +8,8 @@ run leaves the previous commit as it was, whole and searchable.
 
 Boilerplate is learned per source before anything is written: the articles
 read are counted into the ledger and spooled to disk, the learned lines are
-decided, and only then are articles cleaned and written; stored articles of
+decided, and only then are articles cleaned, analysed (in reader processes,
+:func:`searchengine.reading.prepare_all`) and written; stored articles of
 sources whose learned lines changed are re-cleaned in the same commit (see
 :mod:`searchengine.boilerplate_ledger`).
 """
@@ -34,7 +35,7 @@ from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
 from searchengine.fieldformats import Analyzed
 from searchengine.load.walk import WalkStats, check_paths, walk
 from searchengine.models import Article, IndexSummary, Problem, Progress
-from searchengine.reading import load_all
+from searchengine.reading import load_all, prepare_all
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -73,15 +74,12 @@ def document(
     """The Whoosh document of one article.
 
     ``cleaned`` is its body without boilerplate (what is indexed and
-    signed); ``texts`` its fields analysed ahead and ``minhash`` its body's
-    signature, both of the body as read: they are used only when cleaning
-    left the body as it was, and computed here otherwise.
+    signed); ``texts`` its fields analysed ahead and ``minhash`` the cleaned
+    body's signature (:func:`searchengine.reading.prepare`), computed here
+    when not given.
     """
     cleaned = cleaned or Cleaned(article.body)
-    texts = dict(texts or {})
-    if cleaned.body != article.body:
-        texts.pop("body", None)
-        minhash = None
+    texts = texts or {}
     doc: dict[str, Any] = {
         "id": article.id,
         "path": stored_path(article.path),
@@ -249,7 +247,6 @@ def run_index(
                 changed = True
 
         done_articles = 0
-        run_words: set[str] = set()
         for done, (path, read) in enumerate(load_all([p for p, _ in to_load], encoding), start=1):
             result = read.result
             for problem in result.problems:
@@ -266,22 +263,23 @@ def run_index(
             updated += len(new_records & old_records)
             added += len(new_records - old_records)
             removed += len(old_records - new_records)
-            for article, texts, minhash in zip(
-                result.articles, read.texts, read.minhashes, strict=True
-            ):
+            for article, keys in zip(result.articles, read.line_keys, strict=True):
                 group = group_of(article.source, key)
-                ledger.add(group, article.body)
-                spool.put((article, group, sig_of[path], texts, minhash))
+                ledger.add_keys(group, keys)
+                spool.put((article, group, sig_of[path]))
                 changed = True
-            run_words |= read.words
             done_articles += len(result.articles)
             report(Progress(done, len(to_load), done_articles, current=path))
 
         stale = ledger.decide()
         report(Progress(len(to_load), len(to_load), done_articles, stage="writing"))
-        for written, (article, group, sig, texts, minhash) in enumerate(spool.items(), start=1):
-            cleaned = ledger.clean(group, article.body)
-            writer.add_document(**document(article, sig, cleaned, texts=texts, minhash=minhash))
+        run_words: set[str] = set()
+        prepared = prepare_all(spool.items(), spool.count, ledger.learned)
+        for written, (article, sig, ready) in enumerate(prepared, start=1):
+            run_words |= ready.words
+            writer.add_document(
+                **document(article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash)
+            )
             if written % 100 == 0 or written == spool.count:
                 # Writing is most of a run's time: count it in articles.
                 report(Progress(written, spool.count, written, stage="writing"))
