@@ -97,7 +97,7 @@ def _write(path: str, stamp: dict[str, int], groups: list[list[int]]) -> None:
     try:
         with open(temporary, "w", encoding="utf-8") as handle:
             json.dump(
-                {**stamp, "threshold": dedup.THRESHOLD, "clusters": groups},
+                {**stamp, "threshold": dedup.DEFAULT_THRESHOLD, "clusters": groups},
                 handle,
                 separators=(",", ":"),
             )

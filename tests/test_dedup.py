@@ -15,6 +15,7 @@ from dedup_corpus import ARTICLES, COPIES, write_corpus
 from searchengine import dedup
 from searchengine.cli import cli
 from searchengine.clusters import cache_file
+from searchengine.errors import UsageError
 from searchengine.indexer import run_index
 from searchengine.query.engine import Engine, SearchRequest
 
@@ -47,7 +48,7 @@ def test_case_accents_and_punctuation_do_not_matter_and_empty_text_has_no_signat
 def test_edited_copies_are_similar_and_other_stories_are_not() -> None:
     wire = dedup.signature(ARTICLES["wire"][3])
     for name in COPIES:
-        assert dedup.similarity(wire, dedup.signature(ARTICLES[name][3])) >= dedup.THRESHOLD
+        assert dedup.similarity(wire, dedup.signature(ARTICLES[name][3])) >= dedup.DEFAULT_THRESHOLD
     for name in ("terminal", "fares", "library", "bakery", "cycling"):
         assert dedup.similarity(wire, dedup.signature(ARTICLES[name][3])) < 0.1
 
@@ -59,9 +60,9 @@ def test_clusters_are_transitive_sorted_and_skip_missing_signatures() -> None:
     b = " ".join(w[:45] + y[:15])  # a with its last quarter replaced
     c = " ".join(w[22:45] + y)  # like b, not like a
     sigs = {n: dedup.signature(t) for n, t in {1: a, 2: b, 3: c}.items()}
-    assert dedup.similarity(sigs[1], sigs[3]) < dedup.THRESHOLD
-    assert dedup.similarity(sigs[1], sigs[2]) >= dedup.THRESHOLD
-    assert dedup.similarity(sigs[2], sigs[3]) >= dedup.THRESHOLD
+    assert dedup.similarity(sigs[1], sigs[3]) < dedup.DEFAULT_THRESHOLD
+    assert dedup.similarity(sigs[1], sigs[2]) >= dedup.DEFAULT_THRESHOLD
+    assert dedup.similarity(sigs[2], sigs[3]) >= dedup.DEFAULT_THRESHOLD
     pairs = [(9, sigs[3]), (4, b""), (2, sigs[2]), (1, sigs[1]), (7, sigs[1]), (5, b"odd")]
     assert dedup.clusters(pairs) == [[1, 2, 7, 9]]
     assert dedup.clusters([(1, sigs[1]), (2, dedup.signature("something else entirely"))]) == []
@@ -280,3 +281,62 @@ def test_relevance_pages_of_one_add_up(indexed: tuple[str, dict[str, str], dict[
     ]
     assert [hit for p in pages for hit in p[2]] == whole[2]
     assert {p[:2] for p in pages} == {(4, 7)}
+
+
+# -- the threshold ----------------------------------------------------------------
+
+#: Estimated similarities of the wire story's copies (pinned by the signatures).
+#: wire~copy_substituted 0.84, wire~copy_reshaped 0.79, wire~copy_local 0.77,
+#: copy_reshaped~copy_local 0.61, terminal~fares 0.03, wire~fares 0.008.
+PAIRS = {
+    ("wire", "copy_substituted"): 108,
+    ("wire", "copy_reshaped"): 101,
+    ("wire", "copy_local"): 99,
+    ("copy_reshaped", "copy_local"): 78,
+    ("terminal", "fares"): 4,
+    ("wire", "fares"): 1,
+}
+
+
+def named_clusters(threshold: float) -> list[set[str]]:
+    names = list(ARTICLES)
+    pairs = [(n, dedup.signature(ARTICLES[name][3])) for n, name in enumerate(names)]
+    return [{names[n] for n in group} for group in dedup.clusters(pairs, threshold)]
+
+
+def test_the_pairs_of_the_fixture_have_the_similarities_the_threshold_tests_rely_on() -> None:
+    for (a, b), bins in PAIRS.items():
+        similarity = dedup.similarity(
+            dedup.signature(ARTICLES[a][3]), dedup.signature(ARTICLES[b][3])
+        )
+        assert similarity == bins / dedup.BINS
+
+
+def test_the_threshold_decides_which_copies_are_one_story() -> None:
+    assert named_clusters(0.9) == []
+    assert named_clusters(0.8) == [{"wire", "copy_substituted"}]
+    assert named_clusters(0.78) == [{"wire", "copy_substituted", "copy_reshaped"}]
+    assert named_clusters(dedup.DEFAULT_THRESHOLD) == [{"wire", *COPIES}]
+    # Low thresholds use narrower bands, and still find pairs sharing a bin or two.
+    assert dedup.rows_for(0.03) == 1
+    assert named_clusters(0.03) == [{"wire", *COPIES}, {"terminal", "fares"}]
+    assert named_clusters(0.005) == [{"wire", *COPIES, "terminal", "fares"}]
+
+
+def test_bands_narrow_as_the_threshold_falls_and_a_pair_at_it_stays_likely_found() -> None:
+    assert [dedup.rows_for(t) for t in (1.0, 0.5, 0.49, 0.45, 0.2, 0.17, 0.01)] == [
+        4,
+        4,
+        4,
+        2,
+        2,
+        1,
+        1,
+    ]
+    for at in (0.015, 0.1, 0.17, 0.2, 0.3, 0.45, 0.49, 0.5, 0.7, 1.0):
+        assert dedup.candidate_chance(at, dedup.rows_for(at)) >= dedup.MIN_CANDIDATE_CHANCE
+    # Below that a pair at the threshold shares about one bin of 128: a coin toss.
+    assert 0.7 < dedup.candidate_chance(0.01, 1) < dedup.MIN_CANDIDATE_CHANCE
+    for bad in (0.0, -0.5, 1.5, float("nan")):
+        with pytest.raises(UsageError, match="--dup-threshold must be above 0 and at most 1"):
+            dedup.clusters([], bad)
