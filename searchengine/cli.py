@@ -218,6 +218,13 @@ def cli(ctx: click.Context, index_dir: str) -> None:
     metavar="F",
     help="... and in at least this share of them, 0-1 (default 0.4; kept by the index).",
 )
+@click.option(
+    "--dup-threshold",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    metavar="F",
+    help="Articles are near-duplicates from this similarity of their texts, 0-1 "
+    "(default 0.5; kept by the index).",
+)
 @index_option
 @json_option
 @click.pass_context
@@ -228,6 +235,7 @@ def index_command(
     encoding: str | None,
     boilerplate_min_articles: int | None,
     boilerplate_min_share: float | None,
+    dup_threshold: float | None,
     index_dir: str,
     as_json: bool,
 ) -> None:
@@ -240,6 +248,7 @@ def index_command(
         "rebuild": rebuild,
         "encoding": encoding,
         "boilerplate": thresholds(target, boilerplate_min_articles, boilerplate_min_share),
+        "dup_threshold": dup_threshold,
     }
     try:
         if as_json or not sys.stderr.isatty():

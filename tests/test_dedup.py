@@ -14,10 +14,11 @@ from dedup_corpus import ARTICLES, COPIES, write_corpus
 
 from searchengine import dedup
 from searchengine.cli import cli
-from searchengine.clusters import cache_file
+from searchengine.clusters import SETTINGS_FILE, cache_file, threshold
 from searchengine.errors import UsageError
 from searchengine.indexer import run_index
 from searchengine.query.engine import Engine, SearchRequest
+from searchengine.query.similar import similar
 
 # -- signatures and clusters ----------------------------------------------------
 
@@ -340,3 +341,90 @@ def test_bands_narrow_as_the_threshold_falls_and_a_pair_at_it_stays_likely_found
     for bad in (0.0, -0.5, 1.5, float("nan")):
         with pytest.raises(UsageError, match="--dup-threshold must be above 0 and at most 1"):
             dedup.clusters([], bad)
+
+
+def folded(runner: CliRunner, index_dir: str, ids: dict[str, str]) -> dict[str, set[str]]:
+    """``search ferry``'s hits as name -> the names folded into it."""
+    names = {v: k for k, v in ids.items()}
+    args = ["--index", index_dir, "search", "ferry", "--sort", "oldest", "--json"]
+    result = runner.invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    hits = json.loads(result.stdout)["hits"]
+    return {names[h["id"]]: {names[d] for d in h["duplicates"]} for h in hits}
+
+
+def index_json(runner: CliRunner, index_dir: str, *args: str) -> dict[str, object]:
+    result = runner.invoke(cli, ["--index", index_dir, "index", *args, "--json"])
+    assert result.exit_code == 0, result.stderr
+    summary: dict[str, object] = json.loads(result.stdout)
+    return summary
+
+
+def test_dup_threshold_is_kept_by_the_index_and_reclusters_without_a_commit(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    corpus = str(tmp_path / "corpus")
+    index_dir = str(tmp_path / "index")
+    ids = write_corpus(tmp_path / "corpus")
+    index_json(runner, index_dir, corpus)
+    story = {"wire": {"copy_substituted", "copy_reshaped", "copy_local"}}
+    assert folded(runner, index_dir, ids) == {"terminal": set(), **story, "fares": set()}
+    assert not Path(index_dir, SETTINGS_FILE).exists()  # nothing set, nothing written
+
+    summary = index_json(runner, index_dir, corpus, "--dup-threshold", "0.8")
+    assert (summary["added"], summary["unchanged"]) == (0, 9)
+    # No commit: the same generation's cache, computed again at the new threshold.
+    cache = json.loads(Path(cache_file(index_dir, 1)).read_text(encoding="utf-8"))
+    assert cache["threshold"] == 0.8 and [len(c) for c in cache["clusters"]] == [2]
+    assert folded(runner, index_dir, ids) == {
+        "terminal": set(),
+        "wire": {"copy_substituted"},
+        "copy_reshaped": set(),
+        "copy_local": set(),
+        "fares": set(),
+    }
+    # Kept: a later run without the option, a rebuild, and `similar` all use it.
+    index_json(runner, index_dir, corpus)
+    index_json(runner, index_dir, corpus, "--rebuild")
+    assert folded(runner, index_dir, ids)["wire"] == {"copy_substituted"}
+    with Engine(index_dir) as engine:
+        assert engine.clusters().threshold == 0.8
+        found = similar(engine, ids["wire"], collapse=False)
+    # Only the wire story's own cluster is left out now: the looser copies are related.
+    assert {h.id for h in found.result.hits} == {
+        ids[name] for name in ("copy_reshaped", "copy_local", "terminal", "fares")
+    }
+
+    index_json(runner, index_dir, corpus, "--dup-threshold", "0.5")
+    assert folded(runner, index_dir, ids) == {"terminal": set(), **story, "fares": set()}
+    assert json.loads(Path(index_dir, SETTINGS_FILE).read_text(encoding="utf-8")) == {
+        "threshold": 0.5
+    }
+
+
+def test_a_damaged_settings_file_means_the_default(
+    indexed: tuple[str, dict[str, str], dict[str, str]],
+) -> None:
+    index_dir, _, _ = indexed
+    for damaged in ("{", '{"threshold": 7}', '{"threshold": "0.8"}', "[]"):
+        Path(index_dir, SETTINGS_FILE).write_text(damaged, encoding="utf-8")
+        assert threshold(index_dir) == dedup.DEFAULT_THRESHOLD
+        with Engine(index_dir) as engine:
+            assert len(engine.clusters().groups[0]) == 4
+
+
+@pytest.mark.parametrize("value", ["0", "-0.2", "1.5", "nan", "often"])
+def test_a_bad_dup_threshold_is_a_usage_error_and_touches_nothing(
+    tmp_path: Path, value: str
+) -> None:
+    write_corpus(tmp_path / "corpus", ("wire",))
+    index_dir = tmp_path / "index"
+    args = ["--index", str(index_dir), "index", str(tmp_path / "corpus"), "--dup-threshold"]
+    result = CliRunner().invoke(cli, [*args, value, "--json"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    error = json.loads(result.stderr)["error"]
+    assert error["type"] == "usage" and "--dup-threshold" in error["message"]
+    assert not index_dir.exists()
+    human = CliRunner().invoke(cli, [*args, value])
+    assert human.exit_code == 2 and "--dup-threshold" in human.stderr
