@@ -33,6 +33,7 @@ from typing import Any
 
 from searchengine import dedup
 from searchengine.errors import IndexWriteError, UsageError
+from searchengine.models import ClusterCount
 
 _CACHE = re.compile(r"dedup-v\d+-\d+\.json")
 #: The index's near-duplicate settings, beside the index.
@@ -53,6 +54,10 @@ class Clusters:
     def from_groups(cls, groups: list[list[int]], threshold: float) -> Clusters:
         of = {docnum: n for n, members in enumerate(groups) for docnum in members}
         return cls(tuple(tuple(members) for members in groups), of, threshold)
+
+    def count(self) -> ClusterCount:
+        """How many clusters, and articles in them, for ``stats``."""
+        return ClusterCount(len(self.groups), len(self.of), self.threshold)
 
     def members(self, docnum: int) -> tuple[int, ...]:
         """The cluster of ``docnum`` (itself included), or just ``(docnum,)``."""

@@ -428,3 +428,40 @@ def test_a_bad_dup_threshold_is_a_usage_error_and_touches_nothing(
     assert not index_dir.exists()
     human = CliRunner().invoke(cli, [*args, value])
     assert human.exit_code == 2 and "--dup-threshold" in human.stderr
+
+
+# -- stats ------------------------------------------------------------------------
+
+
+def stats_json(runner: CliRunner, index_dir: str) -> dict[str, object]:
+    result = runner.invoke(cli, ["--index", index_dir, "stats", "--json"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    document: dict[str, object] = json.loads(result.stdout)
+    return document
+
+
+def test_stats_counts_clusters_and_their_articles_at_the_index_threshold(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    corpus = str(tmp_path / "corpus")
+    index_dir = str(tmp_path / "index")
+    write_corpus(tmp_path / "corpus")
+    index_json(runner, index_dir, corpus)
+    document = stats_json(runner, index_dir)
+    assert list(document)[-1] == "duplicates"  # added last: scripts keep their keys
+    assert document["duplicates"] == {"clusters": 1, "articles": 4, "threshold": 0.5}
+    for value, expected in (
+        ("0.8", {"clusters": 1, "articles": 2, "threshold": 0.8}),  # wire, copy_substituted
+        ("0.9", {"clusters": 0, "articles": 0, "threshold": 0.9}),
+        ("0.03", {"clusters": 2, "articles": 6, "threshold": 0.03}),  # + terminal, fares
+    ):
+        index_json(runner, index_dir, corpus, "--dup-threshold", value)
+        assert stats_json(runner, index_dir)["duplicates"] == expected
+        # Searching everything folds each cluster into one hit.
+        every = runner.invoke(cli, ["--index", index_dir, "search", "", "--json"])
+        assert json.loads(every.stdout)["total"] == 9 - expected["articles"] + expected["clusters"]
+    human = runner.invoke(cli, ["--index", index_dir, "stats"])
+    assert human.exit_code == 0
+    lines = [line.rstrip() for line in human.stdout.splitlines()]
+    assert "near-duplicates  6 articles in 2 clusters (similarity ≥ 0.03)" in lines

@@ -10,6 +10,7 @@ from rich.console import Console, RenderableType
 
 from searchengine.models import (
     ArticleView,
+    ClusterCount,
     Hit,
     IndexSummary,
     Problem,
@@ -158,6 +159,23 @@ def test_stats_exact_text() -> None:
             "2021-09 ████████████████████████████████████████ 2",
             "2021-10 ████████████████████                     1",
         ]
+    )
+
+
+def test_stats_near_duplicates_line() -> None:
+    stats = Stats(1, (), None, None, 1, (), 10, "/i", duplicates=ClusterCount(3, 7, 0.45))
+    assert render(rich_out.stats(stats)) == "\n".join(
+        [
+            "articles         1",
+            "dates            no dates",
+            "undated          1",
+            "near-duplicates  7 articles in 3 clusters (similarity ≥ 0.45)",
+            "index            10 B  /i",
+        ]
+    )
+    one = Stats(2, (), None, None, 2, (), 10, "/i", duplicates=ClusterCount(1, 2, 0.5))
+    assert "near-duplicates  2 articles in 1 cluster (similarity ≥ 0.5)\n" in render(
+        rich_out.stats(one)
     )
 
 

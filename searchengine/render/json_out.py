@@ -13,6 +13,7 @@ from typing import Any
 
 from searchengine.models import (
     ArticleView,
+    ClusterCount,
     Hit,
     IndexSummary,
     Problem,
@@ -150,7 +151,12 @@ def stats(s: Stats) -> dict[str, Any]:
                 for c in s.boilerplate
             ],
         },
+        "duplicates": None if s.duplicates is None else cluster_count(s.duplicates),
     }
+
+
+def cluster_count(c: ClusterCount) -> dict[str, Any]:
+    return {"clusters": c.clusters, "articles": c.articles, "threshold": c.threshold}
 
 
 def error(kind: str, message: str) -> dict[str, Any]:

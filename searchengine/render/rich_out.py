@@ -18,6 +18,7 @@ from rich.text import Text
 
 from searchengine.models import (
     ArticleView,
+    ClusterCount,
     Hit,
     IndexSummary,
     Problem,
@@ -280,6 +281,8 @@ def stats(s: Stats) -> Group:
     span = f"{s.first_date} … {s.last_date}" if s.first_date else "no dates"
     table.add_row("dates", span)
     table.add_row("undated", f"{s.undated:,}")
+    if s.duplicates is not None:
+        table.add_row("near-duplicates", near_duplicates(s.duplicates))
     table.add_row("index", f"{human_bytes(s.index_bytes)}  {short_path(s.index_path)}")
     rows: list[RenderableType] = [table]
     if s.sources:
@@ -297,6 +300,16 @@ def stats(s: Stats) -> Group:
     if s.boilerplate:
         rows += [Text(""), boilerplate_table(s.boilerplate)]
     return Group(*rows)
+
+
+def near_duplicates(count: ClusterCount) -> str:
+    """``9 articles in 3 clusters (similarity ≥ 0.5)``: the threshold is shown
+    because it is the index's own setting, not a fixed rule."""
+    clusters = "cluster" if count.clusters == 1 else "clusters"
+    return (
+        f"{count.articles:,} articles in {count.clusters:,} {clusters} "
+        f"(similarity ≥ {count.threshold:g})"
+    )
 
 
 def boilerplate_table(cuts: tuple[SourceCut, ...]) -> Table:
