@@ -13,12 +13,16 @@ import enum
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from searchengine import __version__
 from searchengine.errors import RunInterruptedError, SearchEngineError, UsageError
+
+if TYPE_CHECKING:
+    from searchengine.query.engine import Engine
+    from searchengine.render.json_out import Result
 
 DEFAULT_INDEX = "index"
 
@@ -161,22 +165,33 @@ def _index_dir(ctx: click.Context, local: str) -> str:
     return absolute(chosen)
 
 
-def _stdout_console() -> Any:
+def _engine(ctx: click.Context, local: str) -> Engine:
+    """The index the command names (see :func:`_index_dir`), opened for searching."""
+    from searchengine.query.engine import Engine
+
+    return Engine(_index_dir(ctx, local))
+
+
+def _console(file: Any = None) -> Any:
+    """A Rich console on ``file`` (stdout by default), made when drawing."""
     from searchengine.render.rich_out import make_console
 
-    return make_console(sys.stdout)
+    return make_console(file or sys.stdout)
 
 
-def _stderr_console() -> Any:
-    from searchengine.render.rich_out import make_console
+def _emit(result: Result, as_json: bool, *, paged: bool = False) -> None:
+    """Print a command's result on stdout: its JSON document, or drawn with
+    Rich (through the pager when ``paged`` and taller than the terminal; an
+    index run's problems on stderr).  Every command ends here, so ``--json``
+    means the same thing everywhere."""
+    if as_json:
+        from searchengine.render import json_out
 
-    return make_console(sys.stderr)
+        click.echo(json_out.dumps(json_out.document(result)))
+        return
+    from searchengine.render import rich_out
 
-
-def _print_json(document: Any) -> None:
-    from searchengine.render import json_out
-
-    click.echo(json_out.dumps(document))
+    rich_out.print_drawn(_console(), result, paged=paged, err=_console(sys.stderr))
 
 
 @click.group(cls=SearchEngineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -256,26 +271,14 @@ def index_command(
         else:
             from searchengine.render.progress import ProgressDisplay
 
-            with ProgressDisplay(_stderr_console()) as display:
+            with ProgressDisplay(_console(sys.stderr)) as display:
                 summary = run_index(target, list(paths), progress=display.update, **options)
     except KeyboardInterrupt:
         raise RunInterruptedError(
             "interrupted: nothing from this run was committed, the index is as it was before it; "
             "run the same command again to finish"
         ) from None
-    if as_json:
-        from searchengine.render import json_out
-
-        _print_json(json_out.index_summary(summary))
-        return
-    from searchengine.render import rich_out
-
-    err = _stderr_console()
-    if summary.skipped:
-        err.print(rich_out.problems(summary.skipped, "skipped"), soft_wrap=True)
-    if summary.errors:
-        err.print(rich_out.problems(summary.errors, "error"), soft_wrap=True)
-    _stdout_console().print(rich_out.index_summary(summary))
+    _emit(summary, as_json)
 
 
 # -- search -------------------------------------------------------------------
@@ -336,7 +339,7 @@ def search_command(
     Near-duplicates (the same story from several outlets) are shown once,
     with "+N similar"; --no-collapse shows every copy.
     """
-    from searchengine.query.engine import Engine, SearchRequest
+    from searchengine.query.engine import SearchRequest
 
     request = SearchRequest(
         query=query,
@@ -348,16 +351,9 @@ def search_command(
         page=page,
         collapse=not no_collapse,
     )
-    with Engine(_index_dir(ctx, index_dir)) as engine:
+    with _engine(ctx, index_dir) as engine:
         result = engine.search(request)
-    if as_json:
-        from searchengine.render import json_out
-
-        _print_json(json_out.search_result(result))
-        return
-    from searchengine.render import rich_out
-
-    _stdout_console().print(rich_out.search_result(result))
+    _emit(result, as_json)
 
 
 # -- shell --------------------------------------------------------------------
@@ -368,11 +364,10 @@ def search_command(
 @click.pass_context
 def shell_command(ctx: click.Context, index_dir: str) -> int:
     """Search interactively (:help lists the commands)."""
-    from searchengine.query.engine import Engine
     from searchengine.shell import run_shell
 
-    with Engine(_index_dir(ctx, index_dir)) as engine:
-        return run_shell(engine, _stdout_console())
+    with _engine(ctx, index_dir) as engine:
+        return run_shell(engine, _console())
 
 
 # -- show ---------------------------------------------------------------------
@@ -396,18 +391,9 @@ def show_command(
     as_json: bool,
 ) -> None:
     """Show one whole article (ids are printed by `search`)."""
-    from searchengine.query.engine import Engine
-
-    with Engine(_index_dir(ctx, index_dir)) as engine:
+    with _engine(ctx, index_dir) as engine:
         view = engine.show(article_id, query_text, raw=raw)
-    if as_json:
-        from searchengine.render import json_out
-
-        _print_json(json_out.article(view))
-        return
-    from searchengine.render import rich_out
-
-    rich_out.print_paged(_stdout_console(), rich_out.article(view))
+    _emit(view, as_json, paged=True)
 
 
 # -- similar ------------------------------------------------------------------
@@ -429,19 +415,11 @@ def similar_command(
     as_json: bool,
 ) -> None:
     """Articles most like article ID (not its own near-duplicates)."""
-    from searchengine.query.engine import Engine
     from searchengine.query.similar import similar
 
-    with Engine(_index_dir(ctx, index_dir)) as engine:
+    with _engine(ctx, index_dir) as engine:
         found = similar(engine, article_id, limit=limit, page=page, collapse=not no_collapse)
-    if as_json:
-        from searchengine.render import json_out
-
-        _print_json(json_out.similar_result(found))
-        return
-    from searchengine.render import rich_out
-
-    _stdout_console().print(rich_out.similar_result(found))
+    _emit(found, as_json)
 
 
 # -- stats --------------------------------------------------------------------
@@ -453,18 +431,9 @@ def similar_command(
 @click.pass_context
 def stats_command(ctx: click.Context, index_dir: str, as_json: bool) -> None:
     """What the index holds: articles, sources, dates, size."""
-    from searchengine.query.engine import Engine
-
-    with Engine(_index_dir(ctx, index_dir)) as engine:
+    with _engine(ctx, index_dir) as engine:
         stats = engine.stats()
-    if as_json:
-        from searchengine.render import json_out
-
-        _print_json(json_out.stats(stats))
-        return
-    from searchengine.render import rich_out
-
-    _stdout_console().print(rich_out.stats(stats))
+    _emit(stats, as_json)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from searchengine.models import (
     IndexSummary,
     Problem,
     SearchResult,
+    SimilarResult,
     Snippet,
     Stats,
 )
@@ -204,3 +205,27 @@ def test_index_summary_and_problems() -> None:
         width=40,
     )
     assert problems == "/c/feed.jsonl:3: error: not valid JSON"
+
+
+def test_every_result_is_drawn_and_printed_by_one_path() -> None:
+    """``drawn`` picks each result's own view: what every command's human output goes through."""
+    similar = SimilarResult(article=HIT, terms=("harbour",), result=RESULT)
+    view = ArticleView(HIT, "The harbour wall is fixed.", "utf-8")
+    stats = Stats(1, (), None, None, 1, (), 10, "/i")
+    summary = IndexSummary(
+        1, 0, 0, 0, (Problem("/c/empty.txt", None, "empty file", "skipped"),), (), 1, 5.0
+    )
+    for result, own in (
+        (RESULT, rich_out.search_result(RESULT)),
+        (similar, rich_out.similar_result(similar)),
+        (view, rich_out.article(view)),
+        (stats, rich_out.stats(stats)),
+        (summary, rich_out.index_summary(summary)),
+    ):
+        assert render(rich_out.drawn(result)) == render(own)
+    out, err = StringIO(), StringIO()
+    rich_out.print_drawn(
+        rich_out.make_console(out), summary, err=rich_out.make_console(err, force_plain=True)
+    )
+    assert err.getvalue() == "/c/empty.txt: skipped: empty file\n"
+    assert out.getvalue().split()[:2] == ["added", "1"]
