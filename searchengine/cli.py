@@ -284,15 +284,6 @@ def index_command(
 # -- search -------------------------------------------------------------------
 
 
-def _bound(value: str | None, which: str) -> Any:
-    if value is None:
-        return None
-    from searchengine.dates import parse_bound
-
-    first, last = parse_bound(value, what=f"--{which}")
-    return first if which == "from" else last
-
-
 @cli.command("search")
 @click.argument("query", required=False, default="")
 @click.option(
@@ -339,12 +330,13 @@ def search_command(
     Near-duplicates (the same story from several outlets) are shown once,
     with "+N similar"; --no-collapse shows every copy.
     """
+    from searchengine.dates import filter_bound
     from searchengine.query.engine import SearchRequest
 
     request = SearchRequest(
         query=query,
-        date_from=_bound(date_from, "from"),
-        date_to=_bound(date_to, "to"),
+        date_from=filter_bound(date_from, "from", what="--from"),
+        date_to=filter_bound(date_to, "to", what="--to"),
         source=source,
         sort=sort,  # type: ignore[arg-type]
         limit=limit,
