@@ -75,14 +75,10 @@ class SearchEngineGroup(click.Group):
         except click.exceptions.NoArgsIsHelpError as error:
             click.echo(error.ctx.get_help() if error.ctx else str(error), err=True)
             sys.exit(int(ExitStatus.USAGE))
-        except click.UsageError as error:
+        except click.ClickException as error:  # click.UsageError's exit code is 2
             if as_json:
-                _fail("usage", error.format_message(), ExitStatus.USAGE, True)
-            error.show()
-            sys.exit(int(ExitStatus.USAGE))
-        except click.ClickException as error:
-            if as_json:
-                _fail("error", error.format_message(), ExitStatus(error.exit_code), True)
+                kind = "usage" if isinstance(error, click.UsageError) else "error"
+                _fail(kind, error.format_message(), ExitStatus(error.exit_code), True)
             error.show()
             sys.exit(error.exit_code)
         except (KeyboardInterrupt, click.exceptions.Abort):
@@ -104,54 +100,38 @@ class SearchEngineGroup(click.Group):
         sys.exit(int(ExitStatus.SUCCESS))
 
 
-def index_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--index",
-        "index_dir",
-        envvar="SEARCHENGINE_INDEX",
-        default=DEFAULT_INDEX,
-        show_default=True,
-        metavar="DIR",
-        help="Index folder (env SEARCHENGINE_INDEX).",
-    )(func)
-
-
-def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--json", "as_json", is_flag=True, help="Print one JSON document on stdout."
-    )(func)
+#: --index, taken by the group and by every command (before or after its name).
+index_option = click.option(
+    "--index",
+    "index_dir",
+    envvar="SEARCHENGINE_INDEX",
+    default=DEFAULT_INDEX,
+    show_default=True,
+    metavar="DIR",
+    help="Index folder (env SEARCHENGINE_INDEX).",
+)
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document on stdout."
+)
+# The bounds are the library's MAX_LIMIT and MAX_PAGE; not imported, to keep
+# Whoosh off start-up.
+_limit_option = click.option(
+    "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page."
+)
+_page_option = click.option(
+    "--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page number."
+)
+_no_collapse_option = click.option(
+    "--no-collapse",
+    "no_collapse",
+    is_flag=True,
+    help="Show near-duplicate copies of a story as hits of their own.",
+)
 
 
 def paging_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--limit, --page and --no-collapse, shared by the commands that list hits
-    (the bounds are the library's MAX_LIMIT and MAX_PAGE; not imported, to
-    keep Whoosh off start-up)."""
-    for option in reversed(
-        (
-            click.option(
-                "--limit",
-                type=click.IntRange(1, 1000),
-                default=10,
-                show_default=True,
-                help="Hits per page.",
-            ),
-            click.option(
-                "--page",
-                type=click.IntRange(1, 1_000_000),
-                default=1,
-                show_default=True,
-                help="Page number.",
-            ),
-            click.option(
-                "--no-collapse",
-                "no_collapse",
-                is_flag=True,
-                help="Show near-duplicate copies of a story as hits of their own.",
-            ),
-        )
-    ):
-        func = option(func)
-    return func
+    """--limit, --page and --no-collapse, shared by the commands that list hits."""
+    return _limit_option(_page_option(_no_collapse_option(func)))
 
 
 def _index_dir(ctx: click.Context, local: str) -> str:
@@ -212,8 +192,6 @@ def cli(ctx: click.Context, index_dir: str) -> None:
 
 
 # -- index --------------------------------------------------------------------
-
-
 @cli.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
@@ -274,16 +252,11 @@ def index_command(
             with ProgressDisplay(_console(sys.stderr)) as display:
                 summary = run_index(target, list(paths), progress=display.update, **options)
     except KeyboardInterrupt:
-        raise RunInterruptedError(
-            "interrupted: nothing from this run was committed, the index is as it was before it; "
-            "run the same command again to finish"
-        ) from None
+        raise RunInterruptedError() from None
     _emit(summary, as_json)
 
 
 # -- search -------------------------------------------------------------------
-
-
 @cli.command("search")
 @click.argument("query", required=False, default="")
 @click.option(
@@ -349,8 +322,6 @@ def search_command(
 
 
 # -- shell --------------------------------------------------------------------
-
-
 @cli.command("shell")
 @index_option
 @click.pass_context
@@ -363,8 +334,6 @@ def shell_command(ctx: click.Context, index_dir: str) -> int:
 
 
 # -- show ---------------------------------------------------------------------
-
-
 @cli.command("show")
 @click.argument("article_id", metavar="ID")
 @click.option("--query", "query_text", metavar="Q", help="Highlight the matches of this query.")
@@ -389,8 +358,6 @@ def show_command(
 
 
 # -- similar ------------------------------------------------------------------
-
-
 @cli.command("similar")
 @click.argument("article_id", metavar="ID")
 @paging_options
@@ -415,8 +382,6 @@ def similar_command(
 
 
 # -- stats --------------------------------------------------------------------
-
-
 @cli.command("stats")
 @index_option
 @json_option
