@@ -76,17 +76,20 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def _quiet_worker() -> None:
-    """Set up a reader process.
+def _quiet_worker(parent: int) -> None:
+    """Set up a reader process of the main process ``parent``.
 
     Ctrl-C is the parent's to handle; a worker that also raised it would
     print a traceback per process.  And a worker must not outlive its
     parent: when the main process is killed outright (``kill -9``, the
     out-of-memory killer) the workers would otherwise wait for work forever.
+    The parent's pid comes from the parent: read here with ``getppid`` it
+    would be the reaper's when the parent died before this ran, and the
+    watch would wait for that one instead.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(
-        target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watch", daemon=True
+        target=_exit_when_orphaned, args=(parent,), name="orphan-watch", daemon=True
     ).start()
 
 
@@ -102,7 +105,9 @@ def load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, _Rea
         for path in paths:
             yield path, read_file(path, encoding)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_quiet_worker, initargs=(os.getpid(),)
+    ) as pool:
         pending: deque[tuple[str, Future[_Read]]] = deque()
         queued = iter(paths)
         try:
