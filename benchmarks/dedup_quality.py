@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     words = sum(len(t.split()) for t in texts) / len(texts)
 
     print(f"articles {len(texts)} ({args.originals} originals, {len(kinds)} edited copies)")
-    print(f"mean length {words:.0f} words, threshold {dedup.THRESHOLD}")
+    print(f"mean length {words:.0f} words, threshold {dedup.DEFAULT_THRESHOLD}")
     print(f"pairs: true {len(true_pairs)}, found {len(found_pairs)}, correct {hits}")
     print(f"precision {precision:.4f}  recall {recall:.4f}")
     print(f"signature {signing * 1000 / len(texts):.3f} ms/article")

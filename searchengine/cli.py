@@ -13,12 +13,16 @@ import enum
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from searchengine import __version__
 from searchengine.errors import RunInterruptedError, SearchEngineError, UsageError
+
+if TYPE_CHECKING:
+    from searchengine.query.engine import Engine
+    from searchengine.render.json_out import Result
 
 DEFAULT_INDEX = "index"
 
@@ -71,14 +75,10 @@ class SearchEngineGroup(click.Group):
         except click.exceptions.NoArgsIsHelpError as error:
             click.echo(error.ctx.get_help() if error.ctx else str(error), err=True)
             sys.exit(int(ExitStatus.USAGE))
-        except click.UsageError as error:
+        except click.ClickException as error:  # click.UsageError's exit code is 2
             if as_json:
-                _fail("usage", error.format_message(), ExitStatus.USAGE, True)
-            error.show()
-            sys.exit(int(ExitStatus.USAGE))
-        except click.ClickException as error:
-            if as_json:
-                _fail("error", error.format_message(), ExitStatus(error.exit_code), True)
+                kind = "usage" if isinstance(error, click.UsageError) else "error"
+                _fail(kind, error.format_message(), ExitStatus(error.exit_code), True)
             error.show()
             sys.exit(error.exit_code)
         except (KeyboardInterrupt, click.exceptions.Abort):
@@ -100,54 +100,38 @@ class SearchEngineGroup(click.Group):
         sys.exit(int(ExitStatus.SUCCESS))
 
 
-def index_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--index",
-        "index_dir",
-        envvar="SEARCHENGINE_INDEX",
-        default=DEFAULT_INDEX,
-        show_default=True,
-        metavar="DIR",
-        help="Index folder (env SEARCHENGINE_INDEX).",
-    )(func)
-
-
-def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--json", "as_json", is_flag=True, help="Print one JSON document on stdout."
-    )(func)
+#: --index, taken by the group and by every command (before or after its name).
+index_option = click.option(
+    "--index",
+    "index_dir",
+    envvar="SEARCHENGINE_INDEX",
+    default=DEFAULT_INDEX,
+    show_default=True,
+    metavar="DIR",
+    help="Index folder (env SEARCHENGINE_INDEX).",
+)
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document on stdout."
+)
+# The bounds are the library's MAX_LIMIT and MAX_PAGE; not imported, to keep
+# Whoosh off start-up.
+_limit_option = click.option(
+    "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page."
+)
+_page_option = click.option(
+    "--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page number."
+)
+_no_collapse_option = click.option(
+    "--no-collapse",
+    "no_collapse",
+    is_flag=True,
+    help="Show near-duplicate copies of a story as hits of their own.",
+)
 
 
 def paging_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--limit, --page and --no-collapse, shared by the commands that list hits
-    (the bounds are the library's MAX_LIMIT and MAX_PAGE; not imported, to
-    keep Whoosh off start-up)."""
-    for option in reversed(
-        (
-            click.option(
-                "--limit",
-                type=click.IntRange(1, 1000),
-                default=10,
-                show_default=True,
-                help="Hits per page.",
-            ),
-            click.option(
-                "--page",
-                type=click.IntRange(1, 1_000_000),
-                default=1,
-                show_default=True,
-                help="Page number.",
-            ),
-            click.option(
-                "--no-collapse",
-                "no_collapse",
-                is_flag=True,
-                help="Show near-duplicate copies of a story as hits of their own.",
-            ),
-        )
-    ):
-        func = option(func)
-    return func
+    """--limit, --page and --no-collapse, shared by the commands that list hits."""
+    return _limit_option(_page_option(_no_collapse_option(func)))
 
 
 def _index_dir(ctx: click.Context, local: str) -> str:
@@ -161,22 +145,33 @@ def _index_dir(ctx: click.Context, local: str) -> str:
     return absolute(chosen)
 
 
-def _stdout_console() -> Any:
+def _engine(ctx: click.Context, local: str) -> Engine:
+    """The index the command names (see :func:`_index_dir`), opened for searching."""
+    from searchengine.query.engine import Engine
+
+    return Engine(_index_dir(ctx, local))
+
+
+def _console(file: Any = None) -> Any:
+    """A Rich console on ``file`` (stdout by default), made when drawing."""
     from searchengine.render.rich_out import make_console
 
-    return make_console(sys.stdout)
+    return make_console(file or sys.stdout)
 
 
-def _stderr_console() -> Any:
-    from searchengine.render.rich_out import make_console
+def _emit(result: Result, as_json: bool, *, paged: bool = False) -> None:
+    """Print a command's result on stdout: its JSON document, or drawn with
+    Rich (through the pager when ``paged`` and taller than the terminal; an
+    index run's problems on stderr).  Every command ends here, so ``--json``
+    means the same thing everywhere."""
+    if as_json:
+        from searchengine.render import json_out
 
-    return make_console(sys.stderr)
+        click.echo(json_out.dumps(json_out.document(result)))
+        return
+    from searchengine.render import rich_out
 
-
-def _print_json(document: Any) -> None:
-    from searchengine.render import json_out
-
-    click.echo(json_out.dumps(document))
+    rich_out.print_drawn(_console(), result, paged=paged, err=_console(sys.stderr))
 
 
 @click.group(cls=SearchEngineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -197,8 +192,6 @@ def cli(ctx: click.Context, index_dir: str) -> None:
 
 
 # -- index --------------------------------------------------------------------
-
-
 @cli.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
@@ -218,6 +211,13 @@ def cli(ctx: click.Context, index_dir: str) -> None:
     metavar="F",
     help="... and in at least this share of them, 0-1 (default 0.4; kept by the index).",
 )
+@click.option(
+    "--dup-threshold",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    metavar="F",
+    help="Articles are near-duplicates from this similarity of their texts, 0-1 "
+    "(default 0.5; kept by the index).",
+)
 @index_option
 @json_option
 @click.pass_context
@@ -228,6 +228,7 @@ def index_command(
     encoding: str | None,
     boilerplate_min_articles: int | None,
     boilerplate_min_share: float | None,
+    dup_threshold: float | None,
     index_dir: str,
     as_json: bool,
 ) -> None:
@@ -240,6 +241,7 @@ def index_command(
         "rebuild": rebuild,
         "encoding": encoding,
         "boilerplate": thresholds(target, boilerplate_min_articles, boilerplate_min_share),
+        "dup_threshold": dup_threshold,
     }
     try:
         if as_json or not sys.stderr.isatty():
@@ -247,40 +249,14 @@ def index_command(
         else:
             from searchengine.render.progress import ProgressDisplay
 
-            with ProgressDisplay(_stderr_console()) as display:
+            with ProgressDisplay(_console(sys.stderr)) as display:
                 summary = run_index(target, list(paths), progress=display.update, **options)
     except KeyboardInterrupt:
-        raise RunInterruptedError(
-            "interrupted: nothing from this run was committed, the index is as it was before it; "
-            "run the same command again to finish"
-        ) from None
-    if as_json:
-        from searchengine.render import json_out
-
-        _print_json(json_out.index_summary(summary))
-        return
-    from searchengine.render import rich_out
-
-    err = _stderr_console()
-    if summary.skipped:
-        err.print(rich_out.problems(summary.skipped, "skipped"), soft_wrap=True)
-    if summary.errors:
-        err.print(rich_out.problems(summary.errors, "error"), soft_wrap=True)
-    _stdout_console().print(rich_out.index_summary(summary))
+        raise RunInterruptedError() from None
+    _emit(summary, as_json)
 
 
 # -- search -------------------------------------------------------------------
-
-
-def _bound(value: str | None, which: str) -> Any:
-    if value is None:
-        return None
-    from searchengine.dates import parse_bound
-
-    first, last = parse_bound(value, what=f"--{which}")
-    return first if which == "from" else last
-
-
 @cli.command("search")
 @click.argument("query", required=False, default="")
 @click.option(
@@ -327,48 +303,37 @@ def search_command(
     Near-duplicates (the same story from several outlets) are shown once,
     with "+N similar"; --no-collapse shows every copy.
     """
-    from searchengine.query.engine import Engine, SearchRequest
+    from searchengine.dates import filter_bound
+    from searchengine.query.engine import SearchRequest
 
     request = SearchRequest(
         query=query,
-        date_from=_bound(date_from, "from"),
-        date_to=_bound(date_to, "to"),
+        date_from=filter_bound(date_from, "from", what="--from"),
+        date_to=filter_bound(date_to, "to", what="--to"),
         source=source,
         sort=sort,  # type: ignore[arg-type]
         limit=limit,
         page=page,
         collapse=not no_collapse,
     )
-    with Engine(_index_dir(ctx, index_dir)) as engine:
+    with _engine(ctx, index_dir) as engine:
         result = engine.search(request)
-    if as_json:
-        from searchengine.render import json_out
-
-        _print_json(json_out.search_result(result))
-        return
-    from searchengine.render import rich_out
-
-    _stdout_console().print(rich_out.search_result(result))
+    _emit(result, as_json)
 
 
 # -- shell --------------------------------------------------------------------
-
-
 @cli.command("shell")
 @index_option
 @click.pass_context
 def shell_command(ctx: click.Context, index_dir: str) -> int:
     """Search interactively (:help lists the commands)."""
-    from searchengine.query.engine import Engine
     from searchengine.shell import run_shell
 
-    with Engine(_index_dir(ctx, index_dir)) as engine:
-        return run_shell(engine, _stdout_console())
+    with _engine(ctx, index_dir) as engine:
+        return run_shell(engine, _console())
 
 
 # -- show ---------------------------------------------------------------------
-
-
 @cli.command("show")
 @click.argument("article_id", metavar="ID")
 @click.option("--query", "query_text", metavar="Q", help="Highlight the matches of this query.")
@@ -387,23 +352,12 @@ def show_command(
     as_json: bool,
 ) -> None:
     """Show one whole article (ids are printed by `search`)."""
-    from searchengine.query.engine import Engine
-
-    with Engine(_index_dir(ctx, index_dir)) as engine:
+    with _engine(ctx, index_dir) as engine:
         view = engine.show(article_id, query_text, raw=raw)
-    if as_json:
-        from searchengine.render import json_out
-
-        _print_json(json_out.article(view))
-        return
-    from searchengine.render import rich_out
-
-    rich_out.print_paged(_stdout_console(), rich_out.article(view))
+    _emit(view, as_json, paged=True)
 
 
 # -- similar ------------------------------------------------------------------
-
-
 @cli.command("similar")
 @click.argument("article_id", metavar="ID")
 @paging_options
@@ -420,42 +374,23 @@ def similar_command(
     as_json: bool,
 ) -> None:
     """Articles most like article ID (not its own near-duplicates)."""
-    from searchengine.query.engine import Engine
     from searchengine.query.similar import similar
 
-    with Engine(_index_dir(ctx, index_dir)) as engine:
+    with _engine(ctx, index_dir) as engine:
         found = similar(engine, article_id, limit=limit, page=page, collapse=not no_collapse)
-    if as_json:
-        from searchengine.render import json_out
-
-        _print_json(json_out.similar_result(found))
-        return
-    from searchengine.render import rich_out
-
-    _stdout_console().print(rich_out.similar_result(found))
+    _emit(found, as_json)
 
 
 # -- stats --------------------------------------------------------------------
-
-
 @cli.command("stats")
 @index_option
 @json_option
 @click.pass_context
 def stats_command(ctx: click.Context, index_dir: str, as_json: bool) -> None:
     """What the index holds: articles, sources, dates, size."""
-    from searchengine.query.engine import Engine
-
-    with Engine(_index_dir(ctx, index_dir)) as engine:
+    with _engine(ctx, index_dir) as engine:
         stats = engine.stats()
-    if as_json:
-        from searchengine.render import json_out
-
-        _print_json(json_out.stats(stats))
-        return
-    from searchengine.render import rich_out
-
-    _stdout_console().print(rich_out.stats(stats))
+    _emit(stats, as_json)
 
 
 def main() -> None:

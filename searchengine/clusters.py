@@ -14,6 +14,12 @@ file; when it is missing (a run killed between commit and cache, an index
 folder that cannot be written) the clusters are computed on the spot, and
 kept if the folder is writable.  The file is derived data: deleting it is
 always safe.
+
+The similarity threshold is a setting of the index, kept in
+:data:`SETTINGS_FILE` (written only once someone sets it; the default
+otherwise).  It changes no stored data, since signatures do not depend on it,
+so a new threshold needs no commit: the cache records the threshold it was
+computed at and is not believed under another one.
 """
 
 from __future__ import annotations
@@ -26,8 +32,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from searchengine import dedup
+from searchengine.errors import IndexWriteError, UsageError
+from searchengine.models import ClusterCount
 
 _CACHE = re.compile(r"dedup-v\d+-\d+\.json")
+#: The index's near-duplicate settings, beside the index.
+SETTINGS_FILE = "dedup.json"
 
 
 @dataclass(frozen=True)
@@ -37,11 +47,17 @@ class Clusters:
     groups: tuple[tuple[int, ...], ...] = ()
     #: Document number -> index into ``groups``, for clustered documents only.
     of: dict[int, int] = field(default_factory=dict)
+    #: The similarity the clusters were found at.
+    threshold: float = dedup.DEFAULT_THRESHOLD
 
     @classmethod
-    def from_groups(cls, groups: list[list[int]]) -> Clusters:
+    def from_groups(cls, groups: list[list[int]], threshold: float) -> Clusters:
         of = {docnum: n for n, members in enumerate(groups) for docnum in members}
-        return cls(tuple(tuple(members) for members in groups), of)
+        return cls(tuple(tuple(members) for members in groups), of, threshold)
+
+    def count(self) -> ClusterCount:
+        """How many clusters, and articles in them, for ``stats``."""
+        return ClusterCount(len(self.groups), len(self.of), self.threshold)
 
     def members(self, docnum: int) -> tuple[int, ...]:
         """The cluster of ``docnum`` (itself included), or just ``(docnum,)``."""
@@ -53,8 +69,44 @@ def cache_file(index_dir: str, generation: int) -> str:
     return os.path.join(index_dir, f"dedup-v{dedup.ALGORITHM_VERSION}-{generation}.json")
 
 
-def compute(reader: Any) -> list[list[int]]:
-    """The clusters of every live article the reader sees."""
+def threshold(index_dir: str) -> float:
+    """The index's similarity threshold: the one last set, else the default
+    (also when the settings file is damaged: it holds nothing else to lose)."""
+    try:
+        with open(os.path.join(index_dir, SETTINGS_FILE), encoding="utf-8") as handle:
+            value = json.load(handle)["threshold"]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return dedup.DEFAULT_THRESHOLD
+        return dedup.check_threshold(float(value))
+    except (OSError, ValueError, KeyError, TypeError, UsageError):
+        return dedup.DEFAULT_THRESHOLD
+
+
+def set_threshold(index_dir: str, value: float) -> bool:
+    """Make ``value`` the index's similarity threshold; ``True`` when that
+    changed it.  Written atomically, readable like the index's other files.
+    Raises :class:`UsageError` for a value out of range and
+    :class:`IndexWriteError` when the folder cannot be written."""
+    dedup.check_threshold(value)
+    if value == threshold(index_dir):
+        return False
+    target = os.path.join(index_dir, SETTINGS_FILE)
+    temporary = f"{target}.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump({"threshold": value}, handle)
+        os.replace(temporary, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+        raise IndexWriteError(
+            f"cannot save the near-duplicate threshold in {target}: {exc.strerror or exc}"
+        ) from None
+    return True
+
+
+def compute(reader: Any, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[list[int]]:
+    """The clusters of every live article the reader sees, at ``threshold``."""
     total = reader.doc_count_all()
     if total == 0 or "minhash" not in reader.schema:
         return []
@@ -65,20 +117,22 @@ def compute(reader: Any) -> list[list[int]]:
         for docnum in range(total)
         if deleted is None or not deleted(docnum)
     )
-    return dedup.clusters(pairs)
+    return dedup.clusters(pairs, threshold)
 
 
-def _stamp(reader: Any) -> dict[str, int]:
+def _stamp(reader: Any, threshold: float) -> dict[str, float]:
     # What the cache must agree with besides the generation: an index folder
-    # emptied by hand can reach the same generation number with other documents.
+    # emptied by hand can reach the same generation number with other
+    # documents, and a new threshold makes other clusters of the same ones.
     return {
         "generation": reader.generation(),
         "docs": reader.doc_count_all(),
         "live": reader.doc_count(),
+        "threshold": threshold,
     }
 
 
-def _read(path: str, stamp: dict[str, int]) -> list[list[int]] | None:
+def _read(path: str, stamp: dict[str, float]) -> list[list[int]] | None:
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
@@ -92,15 +146,11 @@ def _read(path: str, stamp: dict[str, int]) -> list[list[int]] | None:
     return groups
 
 
-def _write(path: str, stamp: dict[str, int], groups: list[list[int]]) -> None:
+def _write(path: str, stamp: dict[str, float], groups: list[list[int]]) -> None:
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(
-                {**stamp, "threshold": dedup.THRESHOLD, "clusters": groups},
-                handle,
-                separators=(",", ":"),
-            )
+            json.dump({**stamp, "clusters": groups}, handle, separators=(",", ":"))
         os.replace(temporary, path)
     except OSError:  # a read-only index folder: compute again next time
         with contextlib.suppress(OSError):
@@ -108,17 +158,19 @@ def _write(path: str, stamp: dict[str, int], groups: list[list[int]]) -> None:
 
 
 def load(reader: Any, index_dir: str) -> Clusters:
-    """The clusters of the commit ``reader`` reads, from the cache or computed."""
+    """The clusters of the commit ``reader`` reads at the index's threshold,
+    from the cache or computed."""
+    at = threshold(index_dir)
     generation = reader.generation()
     if generation is None or reader.doc_count() == 0:
-        return Clusters()
+        return Clusters(threshold=at)
     path = cache_file(index_dir, generation)
-    stamp = _stamp(reader)
+    stamp = _stamp(reader, at)
     groups = _read(path, stamp)
     if groups is None:
-        groups = compute(reader)
+        groups = compute(reader, at)
         _write(path, stamp, groups)
-    return Clusters.from_groups(groups)
+    return Clusters.from_groups(groups, at)
 
 
 def refresh(index_dir: str, reader: Any) -> None:

@@ -151,6 +151,17 @@ def parse_bound(text: str, *, what: str = "date") -> tuple[dt.date, dt.date]:
     return exact, exact
 
 
+def filter_bound(text: str | None, which: str, *, what: str) -> dt.date | None:
+    """The day a ``from`` or ``to`` filter given as ``text`` stands for: the
+    first day it names for ``from`` and the last for ``to``, so both ends are
+    included (``--to 2021-09`` runs to 30 September); ``None`` without one.
+    ``what`` names the option in errors (``--from``, ``:to``)."""
+    if text is None:
+        return None
+    first, last = parse_bound(text, what=what)
+    return first if which == "from" else last
+
+
 def day_number(day: dt.date) -> int:
     """The integer ``YYYYMMDD`` under which a date is indexed and sorted."""
     return day.year * 10000 + day.month * 100 + day.day

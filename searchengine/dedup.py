@@ -5,7 +5,7 @@ changed here, a sentence added there, another headline.  Such copies share
 most of their *shingles* (runs of :data:`SHINGLE` consecutive words), while
 two different stories share almost none.  The Jaccard similarity of the two
 shingle sets is what decides: copies are near-duplicates when it is at least
-:data:`THRESHOLD`.
+the threshold, :data:`DEFAULT_THRESHOLD` unless the index is set otherwise.
 
 Each article's body gets a MinHash signature when it is indexed (the title
 is left out: outlets rewrite headlines).  One-permutation hashing keeps it
@@ -16,12 +16,17 @@ next filled bin's value (rotation densification), which keeps the share of
 equal bins an unbiased estimate of the Jaccard similarity.
 
 Clusters are found by locality-sensitive hashing: the signature is cut into
-:data:`BANDS` bands of :data:`ROWS` bins, articles sharing a whole band are
-candidates, and a candidate pair whose estimated similarity reaches the
-threshold is joined (union-find, so clusters are the transitive closure).
-A pair at similarity 0.5 becomes a candidate with probability 0.87, at 0.6
-with 0.99; unrelated articles (similarity near 0) almost never do, so the
-work is about one dictionary lookup per band per article.
+bands of a few bins, articles sharing a whole band are candidates, and a
+candidate pair whose estimated similarity reaches the threshold is joined
+(union-find, so clusters are the transitive closure).  At the default
+threshold the bands are :data:`BANDS` of :data:`ROWS` bins: a pair at
+similarity 0.5 becomes a candidate with probability 0.87, at 0.6 with 0.99;
+unrelated articles (similarity near 0) almost never do, so the work is about
+one dictionary lookup per band per article.  A threshold below about 0.49
+needs narrower bands to find its pairs as surely (:func:`rows_for`): two or
+four times as many bands, so as many times the lookups and bucket tables,
+and more candidates to compare.  Candidates are always compared exactly, so
+the banding decides what clustering costs and misses, never what it joins.
 
 Nothing here knows about Whoosh: it is bytes in, docnum groups out.
 """
@@ -36,17 +41,24 @@ from functools import cache, lru_cache
 from operator import eq
 
 from searchengine.analysis import WORD, fold
+from searchengine.errors import UsageError
 
 #: Words per shingle.
 SHINGLE = 3
 #: Bins of the signature (a power of two).
 BINS = 128
-#: LSH bands, and bins per band (``BANDS * ROWS == BINS``).
+#: LSH bands, and bins per band (``BANDS * ROWS == BINS``), at the default
+#: threshold and any above it; lower thresholds use narrower bands.
 BANDS = 32
 ROWS = 4
 #: Estimated Jaccard similarity of the shingle sets at or above which two
-#: articles are near-duplicates.  Chosen with ``benchmarks/dedup_quality.py``.
-THRESHOLD = 0.5
+#: articles are near-duplicates, unless the index is set otherwise (``index
+#: --dup-threshold``).  Chosen with ``benchmarks/dedup_quality.py``.
+DEFAULT_THRESHOLD = 0.5
+#: The chance that a pair exactly at the threshold shares a band (and so is
+#: compared at all) that :func:`rows_for` keeps for any threshold: what the
+#: default banding gives at the default threshold.
+MIN_CANDIDATE_CHANCE = 0.85
 #: Changed whenever signatures or clusters would come out differently; part
 #: of the cluster cache's file name, so an old cache is never believed.
 ALGORITHM_VERSION = 1
@@ -143,13 +155,53 @@ def similarity(a: bytes, b: bytes) -> float:
     return equal / BINS
 
 
-def clusters(signatures: Iterable[tuple[int, bytes]]) -> list[list[int]]:
-    """Groups of near-duplicates among ``(key, signature)`` pairs.
+def check_threshold(threshold: float) -> float:
+    """``threshold`` if it is a similarity a near-duplicate can be asked to
+    reach (above 0, at most 1); else :class:`UsageError`.  At 0 every pair
+    of articles would be one story."""
+    if not 0.0 < threshold <= 1.0:
+        raise UsageError(
+            f"--dup-threshold must be above 0 and at most 1, not {threshold}; "
+            f"the default is {DEFAULT_THRESHOLD}"
+        )
+    return threshold
+
+
+def candidate_chance(similarity: float, rows: int) -> float:
+    """The chance that two signatures of this similarity share at least one
+    of the ``BINS // rows`` bands of ``rows`` bins."""
+    return 1.0 - (1.0 - similarity**rows) ** (BINS // rows)
+
+
+def rows_for(threshold: float) -> int:
+    """Bins per LSH band for ``threshold``: the widest band (fewest spurious
+    candidates, least memory) that still makes a pair exactly at the
+    threshold a candidate with :data:`MIN_CANDIDATE_CHANCE`.
+
+    4 (32 bands) from a threshold of about 0.49 up, 2 (64 bands) from about
+    0.17, 1 (128 bands, every bin on its own) below that.  Under about 0.015
+    not even that reaches the chance (a pair there shares one or two bins of
+    the 128), so pairs at such a threshold are found only now and then.
+    """
+    for rows in (ROWS, 2):
+        if candidate_chance(threshold, rows) >= MIN_CANDIDATE_CHANCE:
+            return rows
+    return 1
+
+
+def clusters(
+    signatures: Iterable[tuple[int, bytes]], threshold: float = DEFAULT_THRESHOLD
+) -> list[list[int]]:
+    """Groups of near-duplicates among ``(key, signature)`` pairs: pairs whose
+    estimated similarity is at least ``threshold``, and everything linked
+    through them.
 
     Returns every group of two or more keys, each sorted, groups ordered by
     their first key; keys without a signature (or of another signature
     size) are left out.  Deterministic for the same input.
     """
+    check_threshold(threshold)
+    rows = rows_for(threshold)
     expected = BINS * 4
     same: dict[bytes, list[int]] = defaultdict(list)
     for key, sig in signatures:
@@ -172,12 +224,13 @@ def clusters(signatures: Iterable[tuple[int, bytes]]) -> list[list[int]]:
 
     # Identical signatures (verbatim copies) are joined outright; only one
     # of them goes on to the bands, so a flood of copies costs nothing.
-    band_width = ROWS * 4
+    band_width = rows * 4
+    band_count = BINS // rows
     # Most band values are seen once: a bucket holds the one signature and
     # becomes a list only when a second one arrives (no list per bucket).
-    bands: list[dict[bytes, bytes | list[bytes]]] = [{} for _ in range(BANDS)]
+    bands: list[dict[bytes, bytes | list[bytes]]] = [{} for _ in range(band_count)]
     shared: list[list[bytes]] = []
-    offsets = [(band, band * band_width, (band + 1) * band_width) for band in range(BANDS)]
+    offsets = [(band, band * band_width, (band + 1) * band_width) for band in range(band_count)]
     for sig, keys in same.items():
         for other in keys[1:]:
             join(keys[0], other)
@@ -200,7 +253,7 @@ def clusters(signatures: Iterable[tuple[int, bytes]]) -> list[list[int]]:
                 if root(ka) == root(kb) or (a, b) in checked:
                     continue
                 checked.add((a, b))
-                if similarity(a, b) >= THRESHOLD:
+                if similarity(a, b) >= threshold:
                     join(ka, kb)
 
     groups: dict[int, list[int]] = defaultdict(list)

@@ -78,3 +78,10 @@ class RunInterruptedError(SearchEngineError):
     """An index run was stopped (Ctrl-C) before it committed."""
 
     kind = "interrupted"
+
+    def __init__(
+        self,
+        message: str = "interrupted: nothing from this run was committed, the index is as it "
+        "was before it; run the same command again to finish",
+    ) -> None:
+        super().__init__(message)

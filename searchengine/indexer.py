@@ -179,17 +179,23 @@ def run_index(
     encoding: str | None = None,
     progress: ProgressCallback | None = None,
     boilerplate: Thresholds | None = None,
+    dup_threshold: float | None = None,
 ) -> IndexSummary:
     """Bring the index at ``index_dir`` up to date with the files under ``paths``.
 
-    ``boilerplate`` sets when a recurring line is learned as furniture; ``None``
-    keeps the index's own setting (the defaults on a new index).
+    ``boilerplate`` sets when a recurring line is learned as furniture, and
+    ``dup_threshold`` the similarity of near-duplicates (saved only once the
+    run has succeeded); ``None`` keeps the index's own setting (the
+    defaults on a new index).
     Returns what changed, in articles.  Raises :class:`UsageError` for a path
-    that does not exist or an unknown encoding, and the index errors of
-    :mod:`searchengine.store` when the index cannot be opened or locked.
+    that does not exist, an unknown encoding or a threshold out of range, and
+    the index errors of :mod:`searchengine.store` when the index cannot be
+    opened or locked.
     """
     started = time.perf_counter()
     roots = check_paths(paths)
+    if dup_threshold is not None:
+        dedup.check_threshold(dup_threshold)
     if encoding is not None:
         try:
             codecs.lookup(encoding)
@@ -300,7 +306,6 @@ def run_index(
                 # above stands, which is harmless.
                 with contextlib.suppress(OSError):
                     lexicon.write_words(index_dir, run_words)
-            _cache_clusters(ix, index_dir)
         else:
             store.cancel(writer)
     except OSError as exc:  # spooling, writing the new segment or committing it
@@ -311,6 +316,10 @@ def run_index(
         raise
     if changed or ledger.needs_save:
         ledger.save(index_dir, ix.latest_generation())
+    # A new threshold changes no stored data: only the clusters follow it.
+    retuned = dup_threshold is not None and clusters.set_threshold(index_dir, dup_threshold)
+    if changed or retuned:
+        _cache_clusters(ix, index_dir)
 
     try:
         articles = ix.doc_count()

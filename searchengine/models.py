@@ -195,6 +195,15 @@ class SourceCut:
 
 
 @dataclass(frozen=True)
+class ClusterCount:
+    """How many near-duplicate clusters the index holds, and at what similarity."""
+
+    clusters: int
+    articles: int  # articles in a cluster (each cluster has two or more)
+    threshold: float
+
+
+@dataclass(frozen=True)
 class Stats:
     """What the index holds."""
 
@@ -208,3 +217,5 @@ class Stats:
     index_path: str = ""
     #: Boilerplate cut, per source with any, most characters first.
     boilerplate: tuple[SourceCut, ...] = ()
+    #: Near-duplicate clusters of the commit the rest describes.
+    duplicates: ClusterCount | None = None

@@ -113,17 +113,20 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def _quiet_worker() -> None:
-    """Set up a reader process.
+def _quiet_worker(parent: int) -> None:
+    """Set up a reader process of the main process ``parent``.
 
     Ctrl-C is the parent's to handle; a worker that also raised it would
     print a traceback per process.  And a worker must not outlive its
     parent: when the main process is killed outright (``kill -9``, the
     out-of-memory killer) the workers would otherwise wait for work forever.
+    The parent's pid comes from the parent: read here with ``getppid`` it
+    would be the reaper's when the parent died before this ran, and the
+    watch would wait for that one instead.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(
-        target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watch", daemon=True
+        target=_exit_when_orphaned, args=(parent,), name="orphan-watch", daemon=True
     ).start()
 
 
@@ -152,7 +155,9 @@ def _ordered(
         for key, args in tasks:
             yield key, work(*args)
         return
-    with ProcessPoolExecutor(max_workers=_workers(), initializer=_quiet_worker) as pool:
+    with ProcessPoolExecutor(
+        max_workers=_workers(), initializer=_quiet_worker, initargs=(os.getpid(),)
+    ) as pool:
         pending: deque[tuple[T, tuple[object, ...], Future[R]]] = deque()
         queued = iter(tasks)
         try:

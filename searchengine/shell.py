@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from searchengine.dates import parse_bound
+from searchengine.dates import filter_bound
 from searchengine.errors import SearchEngineError
 from searchengine.models import Hit, SearchResult
 from searchengine.query.engine import SORT_ORDERS, Engine, SearchRequest
@@ -194,11 +194,7 @@ class Shell:
             self.console.print(rich_out.similar_result(found))
 
     def set_date(self, which: str, argument: str) -> None:
-        if argument:
-            first, last = parse_bound(argument, what=f":{which}")
-            value = first if which == "from" else last
-        else:
-            value = None
+        value = filter_bound(argument or None, which, what=f":{which}")
         if which == "from":
             changed = dataclasses.replace(self.request, date_from=value)
         else:

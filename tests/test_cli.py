@@ -113,6 +113,7 @@ def test_stats_json(runner: CliRunner, small: Path, index_dir: str) -> None:
     )
     assert stats["by_month"] == {"2021-09": 1, "2021-10": 1}
     assert stats["index_bytes"] > 0
+    assert stats["duplicates"] == {"clusters": 0, "articles": 0, "threshold": 0.5}
 
 
 def test_stats_human(runner: CliRunner, small: Path, index_dir: str) -> None:

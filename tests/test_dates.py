@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from searchengine.dates import date_from_filename, parse_bound, parse_date
+from searchengine.dates import date_from_filename, filter_bound, parse_bound, parse_date
 from searchengine.errors import BadDateError
 
 D = dt.date
@@ -94,3 +94,11 @@ def test_parse_bound_expands_partial_dates(text: str, first: dt.date, last: dt.d
 def test_parse_bound_rejects_with_the_accepted_forms(text: str) -> None:
     with pytest.raises(BadDateError, match="YYYY-MM-DD"):
         parse_bound(text)
+
+
+def test_filter_bound_is_the_first_day_from_and_the_last_day_to() -> None:
+    assert filter_bound("2021-09", "from", what="--from") == D(2021, 9, 1)
+    assert filter_bound("2021-09", "to", what="--to") == D(2021, 9, 30)
+    assert filter_bound(None, "to", what="--to") is None
+    with pytest.raises(BadDateError, match=r"^:to '2021-13' is not a real calendar date"):
+        filter_bound("2021-13", "to", what=":to")

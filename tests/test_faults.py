@@ -272,6 +272,56 @@ def test_killing_only_the_main_process_ends_its_readers(
     assert article_count(fresh_index) == prepared.before
 
 
+#: A main process that forks a reader and is killed before the reader's
+#: set-up runs (the test above kills at the first reader it sees, so it meets
+#: this when the machine is busy); prints whether the reader ended.
+_KILLED_BEFORE_SETUP = """
+import os, select, time
+from searchengine import reading
+r, w = os.pipe()
+if os.fork() == 0:  # the main process
+    parent = os.getpid()
+    if os.fork() == 0:  # its reader, holding w open while it lives
+        os.close(r)
+        while os.getppid() == parent:
+            time.sleep(0.01)
+        try:
+            reading._quiet_worker(parent)
+        except BaseException as error:  # not the ending under test
+            os.write(w, repr(error).encode())
+            os._exit(1)
+        time.sleep(30)  # waiting for work that will never come
+        os._exit(0)
+    os._exit(0)  # killed
+os.close(w)
+os.wait()
+said = b""
+deadline = time.monotonic() + 10 * reading.ORPHAN_CHECK
+while time.monotonic() < deadline:
+    if select.select([r], [], [], 0.05)[0]:
+        chunk = os.read(r, 64)
+        if not chunk:
+            print(said.decode() or "ended")
+            break
+        said += chunk
+else:
+    print(said.decode() or "lingers")
+"""
+
+
+def test_a_reader_whose_parent_died_before_its_setup_still_ends() -> None:
+    """The reader must watch the parent that forked it, not whatever
+    ``getppid`` says once that one is dead (the reaper, forever alive)."""
+    run = subprocess.run(
+        [sys.executable, "-c", _KILLED_BEFORE_SETUP],
+        capture_output=True,
+        text=True,
+        timeout=HANG,
+        check=True,
+    )
+    assert run.stdout.strip() == "ended"
+
+
 # -- SIGINT (Ctrl-C) ---------------------------------------------------------------
 
 

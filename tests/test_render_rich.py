@@ -10,10 +10,12 @@ from rich.console import Console, RenderableType
 
 from searchengine.models import (
     ArticleView,
+    ClusterCount,
     Hit,
     IndexSummary,
     Problem,
     SearchResult,
+    SimilarResult,
     Snippet,
     Stats,
 )
@@ -161,6 +163,23 @@ def test_stats_exact_text() -> None:
     )
 
 
+def test_stats_near_duplicates_line() -> None:
+    stats = Stats(1, (), None, None, 1, (), 10, "/i", duplicates=ClusterCount(3, 7, 0.45))
+    assert render(rich_out.stats(stats)) == "\n".join(
+        [
+            "articles         1",
+            "dates            no dates",
+            "undated          1",
+            "near-duplicates  7 articles in 3 clusters (similarity ≥ 0.45)",
+            "index            10 B  /i",
+        ]
+    )
+    one = Stats(2, (), None, None, 2, (), 10, "/i", duplicates=ClusterCount(1, 2, 0.5))
+    assert "near-duplicates  2 articles in 1 cluster (similarity ≥ 0.5)\n" in render(
+        rich_out.stats(one)
+    )
+
+
 def test_article_exact_text() -> None:
     view = ArticleView(HIT, "The harbour wall is fixed.\n\nMore.", "cp1252", ((4, 11),), "harbour")
     assert render(rich_out.article(view)) == "\n".join(
@@ -186,3 +205,27 @@ def test_index_summary_and_problems() -> None:
         width=40,
     )
     assert problems == "/c/feed.jsonl:3: error: not valid JSON"
+
+
+def test_every_result_is_drawn_and_printed_by_one_path() -> None:
+    """``drawn`` picks each result's own view: what every command's human output goes through."""
+    similar = SimilarResult(article=HIT, terms=("harbour",), result=RESULT)
+    view = ArticleView(HIT, "The harbour wall is fixed.", "utf-8")
+    stats = Stats(1, (), None, None, 1, (), 10, "/i")
+    summary = IndexSummary(
+        1, 0, 0, 0, (Problem("/c/empty.txt", None, "empty file", "skipped"),), (), 1, 5.0
+    )
+    for result, own in (
+        (RESULT, rich_out.search_result(RESULT)),
+        (similar, rich_out.similar_result(similar)),
+        (view, rich_out.article(view)),
+        (stats, rich_out.stats(stats)),
+        (summary, rich_out.index_summary(summary)),
+    ):
+        assert render(rich_out.drawn(result)) == render(own)
+    out, err = StringIO(), StringIO()
+    rich_out.print_drawn(
+        rich_out.make_console(out), summary, err=rich_out.make_console(err, force_plain=True)
+    )
+    assert err.getvalue() == "/c/empty.txt: skipped: empty file\n"
+    assert out.getvalue().split()[:2] == ["added", "1"]

@@ -122,7 +122,7 @@ def test_errors_are_one_line_and_the_shell_goes_on(seeds_index: str) -> None:
 
 def test_stats_and_help(seeds_index: str) -> None:
     _, out, _ = script(seeds_index, ":stats", ":help", "?")
-    assert "articles  9" in out
+    assert "articles         9" in out  # as wide as "near-duplicates"
     assert out.count(":open N") == 2
 
 

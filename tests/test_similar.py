@@ -16,9 +16,9 @@ from rich.console import Console
 from searchengine.cli import cli
 from searchengine.errors import ArticleNotFoundError
 from searchengine.indexer import run_index
-from searchengine.models import Duplicate, Hit, SearchResult, SimilarResult
+from searchengine.models import Duplicate, Hit, SearchResult, SimilarResult, article_id
 from searchengine.query.engine import Engine
-from searchengine.query.similar import similar
+from searchengine.query.similar import key_terms, similar
 from searchengine.render import rich_out
 from searchengine.shell import Shell
 
@@ -69,6 +69,89 @@ def test_a_related_story_finds_the_wire_story_once_with_its_copies(indexed: Inde
 def test_a_story_about_nothing_else_has_no_similar_articles(indexed: Indexed) -> None:
     assert like(indexed, "library") == []
     assert like(indexed, "bakery") == []
+
+
+# A story that shares only weak words with the wire story's copies: "said",
+# "could", "would", "also", "according", weekdays.
+WEATHER = (
+    "---\ntitle: Snowfall forecast for the mountains\ndate: 2024-03-08\n"
+    "source: Millbrook Times\n---\n\n"
+    "Forecasters said on Friday that heavy snow could cut off mountain hamlets, and they "
+    "also said drivers would have to fit chains. According to the forecasters, the snow "
+    "would melt by Sunday.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def with_weather(tmp_path_factory: pytest.TempPathFactory) -> Indexed:
+    root = tmp_path_factory.mktemp("weak")
+    ids = write_corpus(root / "corpus")
+    weather = root / "corpus" / "weather.txt"
+    weather.write_text(WEATHER, encoding="utf-8")
+    ids["weather"] = article_id(str(weather), None)
+    index_dir = str(root / "index")
+    run_index(index_dir, [str(root / "corpus")])
+    return index_dir, ids, {v: k for k, v in ids.items()}
+
+
+def test_weak_words_are_never_key_terms(with_weather: Indexed) -> None:
+    index_dir, ids, _ = with_weather
+    with Engine(index_dir) as engine:
+        reshaped = similar(engine, ids["copy_reshaped"]).terms
+        weather = similar(engine, ids["weather"]).terms
+    # Without the list, "said" and "could" were among the copy's twelve, and
+    # "would" and "accord" among the weather story's.
+    assert reshaped == (
+        "ferri",
+        "work",
+        "calloway",
+        "ine",
+        "master",
+        "commut",
+        "harbour",
+        "replac",
+        "twice",
+        "load",
+        "ramp",
+        "author",
+    )
+    assert weather == (
+        "forecast",
+        "mountain",
+        "snow",
+        "chain",
+        "cut",
+        "driver",
+        "fit",
+        "hamlet",
+        "heavi",
+        "melt",
+    )
+    assert {"said", "say", "could", "would", "also", "accord", "friday", "sunday"}.isdisjoint(
+        reshaped + weather
+    )
+
+
+def test_sharing_weak_words_does_not_make_a_story_related(with_weather: Indexed) -> None:
+    # "said" and "could" were two shared key terms: enough, before, to list
+    # the weather story as related to the ferry story.
+    assert like(with_weather, "copy_reshaped") == [("terminal", []), ("fares", [])]
+    assert like(with_weather, "weather") == []
+    # The rest is as exact as without the weather story.
+    assert like(with_weather, "terminal") == [
+        ("fares", []),
+        ("copy_reshaped", ["copy_substituted", "wire", "copy_local"]),
+    ]
+
+
+def test_weak_words_are_compared_as_written_not_stemmed(with_weather: Indexed) -> None:
+    # "According" is weak; "accord" (the index holds it, from the weather
+    # story) is a word of its own with the same stem, and stays a key term.
+    with Engine(with_weather[0]) as engine:
+        searcher = engine.searcher()
+        treaty = "According to officials, the accord was signed. The accord ends the war."
+        assert [t for t, _ in key_terms(searcher, treaty)] == ["accord"]
+        assert key_terms(searcher, "According to officials, it was signed, they said.") == []
 
 
 def test_unknown_id_is_not_found(indexed: Indexed) -> None:

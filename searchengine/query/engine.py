@@ -442,4 +442,5 @@ class Engine:
             index_bytes=store.index_bytes(self.index_dir),
             index_path=self.index_dir,
             boilerplate=cuts_by_source(searcher.reader()),
+            duplicates=self.clusters().count(),
         )

@@ -2,11 +2,11 @@
 
 The article's title and body are weighed against the whole index (Whoosh's
 Bo1 expansion model: terms frequent in the article and rare in the corpus
-weigh most), and its :data:`KEY_TERMS` best terms (stop words left out) are
-searched for in titles and bodies, each boosted by its weight; an article
-must share at least :data:`MIN_SHARED` of them to be related at all.  The article itself and its
-near-duplicates are masked out: copies of the same story are not "related
-stories".  The hits are collapsed like ``search``'s, so a related story
+weigh most), and its :data:`KEY_TERMS` best terms (weak words left out, see
+:data:`WEAK_WORDS`) are searched for in titles and bodies, each boosted by
+its weight; an article must share at least :data:`MIN_SHARED` of them to be
+related at all.  The article itself and its near-duplicates are masked out:
+copies of the same story are not "related stories".  The hits are collapsed like ``search``'s, so a related story
 republished by five outlets takes one place on the page.
 """
 
@@ -17,8 +17,9 @@ from typing import Any
 
 from whoosh import query
 from whoosh.analysis import STOP_WORDS
+from whoosh.lang.stopwords import stoplists
 
-from searchengine.analysis import stem
+from searchengine.analysis import WORD, fold
 from searchengine.models import SearchResult, SimilarResult
 from searchengine.query.engine import BY_RELEVANCE, Engine, check_paging, hit_from_fields
 from searchengine.query.matching import spec_for
@@ -28,14 +29,53 @@ KEY_TERMS = 12
 #: Distinct key terms an article must share to count as related at all: one
 #: shared word ("closed", "island") is a coincidence, two begin a topic.
 MIN_SHARED = 2
-#: Stop words are indexed (phrases need them) but are never key terms.
-_STOPPED = frozenset(stem(word) for word in STOP_WORDS)
+#: Words that are never key terms, compared as written (case and accents
+#: folded, not stemmed): Whoosh's stop words and the common English stop
+#: list it ships (NLTK's: pronouns, auxiliaries, prepositions, conjunctions),
+#: plus what both lack and news is full of: the remaining modal verbs, "also",
+#: the verbs of attribution that carry every quote whatever it is about
+#: (said, told, according to, added), and the names of weekdays, by which
+#: news dates what it reports ("said on Friday"): they tie stories of the
+#: same week together, not stories of the same subject.  They are all
+#: indexed (phrases need them); they only say nothing about what an article
+#: is about.
+#:
+#: A fixed list rather than a document-frequency ceiling, because a ceiling
+#: depends on the corpus: in a small or single-topic index the topic's own
+#: words are in most articles (in the tests' ferry corpus "ferry" is in as
+#: many articles as "said"), so any ceiling that drops "said" drops the
+#: topic with it, while in a big general corpus the same ceiling keeps
+#: words that are weak everywhere.  Bo1 alone does not drop them either: it
+#: weighs a term by how much more frequent it is in the article than in the
+#: corpus, and a long quote-heavy article says "said" far more often than
+#: the average.  Compared as written, not stemmed, so that dropping
+#: "according" and "added" leaves "accord" and "adding" alone.
+WEAK_WORDS = (
+    frozenset(STOP_WORDS)
+    | frozenset(stoplists["en"])
+    | frozenset(
+        (
+            *("would", "could", "might", "must", "shall", "also"),
+            *("say", "says", "said", "saying", "tell", "tells", "told"),
+            *("according", "added", "adds"),
+            *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        )
+    )
+)
+
+
+def _without_weak_words(text: str) -> str:
+    return WORD.sub(lambda m: " " if fold(m.group()) in WEAK_WORDS else m.group(), text)
 
 
 def key_terms(searcher: Any, text: str) -> list[tuple[str, float]]:
-    """The :data:`KEY_TERMS` most telling terms of ``text`` with their weights."""
-    weighted = searcher.key_terms_from_text("body", text, numterms=KEY_TERMS * 3, normalize=True)
-    return [(t, w) for t, w in weighted if t not in _STOPPED][:KEY_TERMS]
+    """The :data:`KEY_TERMS` most telling terms of ``text`` with their
+    weights, its :data:`WEAK_WORDS` left out before weighing."""
+    return list(
+        searcher.key_terms_from_text(
+            "body", _without_weak_words(text), numterms=KEY_TERMS, normalize=True
+        )
+    )
 
 
 def sharing(searcher: Any, terms: list[str]) -> set[int]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from searchengine.models import (
     ArticleView,
+    ClusterCount,
     Hit,
     IndexSummary,
     Problem,
@@ -21,6 +22,9 @@ from searchengine.models import (
     Snippet,
     Stats,
 )
+
+#: What a command prints: one of these, as JSON or drawn (``rich_out.drawn``).
+Result = SearchResult | SimilarResult | ArticleView | Stats | IndexSummary
 
 
 def _date(value: dt.date | None) -> str | None:
@@ -83,14 +87,21 @@ def total_uncollapsed(result: SearchResult) -> int:
     return result.total if result.total_uncollapsed is None else result.total_uncollapsed
 
 
-def search_result(result: SearchResult) -> dict[str, Any]:
+def _page(result: SearchResult) -> dict[str, Any]:
+    """Where a page of hits is in the whole list: what ``search`` and ``similar`` share."""
     return {
-        "query": result.query,
         "total": result.total,
         "total_uncollapsed": total_uncollapsed(result),
         "page": result.page,
         "limit": result.limit,
         "took_ms": result.took_ms,
+    }
+
+
+def search_result(result: SearchResult) -> dict[str, Any]:
+    return {
+        "query": result.query,
+        **_page(result),
         "suggestion": result.suggestion,
         "hits": [ranked_hit(h) for h in result.hits],
     }
@@ -98,17 +109,12 @@ def search_result(result: SearchResult) -> dict[str, Any]:
 
 def similar_result(similar: SimilarResult) -> dict[str, Any]:
     """``similar --json``: modelled on ``search --json``, the query replaced by the article."""
-    result = similar.result
     return {
         "id": similar.article.id,
         "title": similar.article.title,
         "terms": list(similar.terms),
-        "total": result.total,
-        "total_uncollapsed": total_uncollapsed(result),
-        "page": result.page,
-        "limit": result.limit,
-        "took_ms": result.took_ms,
-        "hits": [ranked_hit(h) for h in result.hits],
+        **_page(similar.result),
+        "hits": [ranked_hit(h) for h in similar.result.hits],
     }
 
 
@@ -150,7 +156,25 @@ def stats(s: Stats) -> dict[str, Any]:
                 for c in s.boilerplate
             ],
         },
+        "duplicates": None if s.duplicates is None else cluster_count(s.duplicates),
     }
+
+
+def cluster_count(c: ClusterCount) -> dict[str, Any]:
+    return {"clusters": c.clusters, "articles": c.articles, "threshold": c.threshold}
+
+
+def document(result: Result) -> dict[str, Any]:
+    """The ``--json`` document of any command's result."""
+    if isinstance(result, SearchResult):
+        return search_result(result)
+    if isinstance(result, SimilarResult):
+        return similar_result(result)
+    if isinstance(result, ArticleView):
+        return article(result)
+    if isinstance(result, Stats):
+        return stats(result)
+    return index_summary(result)
 
 
 def error(kind: str, message: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from searchengine.models import (
     ArticleView,
+    ClusterCount,
     Hit,
     IndexSummary,
     Problem,
@@ -27,7 +28,7 @@ from searchengine.models import (
     SourceCut,
     Stats,
 )
-from searchengine.render.json_out import path_text
+from searchengine.render.json_out import Result, path_text
 
 HIGHLIGHT = "bold yellow"
 # Control characters and bidirectional overrides: shown as nothing.  They
@@ -280,6 +281,8 @@ def stats(s: Stats) -> Group:
     span = f"{s.first_date} … {s.last_date}" if s.first_date else "no dates"
     table.add_row("dates", span)
     table.add_row("undated", f"{s.undated:,}")
+    if s.duplicates is not None:
+        table.add_row("near-duplicates", near_duplicates(s.duplicates))
     table.add_row("index", f"{human_bytes(s.index_bytes)}  {short_path(s.index_path)}")
     rows: list[RenderableType] = [table]
     if s.sources:
@@ -297,6 +300,16 @@ def stats(s: Stats) -> Group:
     if s.boilerplate:
         rows += [Text(""), boilerplate_table(s.boilerplate)]
     return Group(*rows)
+
+
+def near_duplicates(count: ClusterCount) -> str:
+    """``9 articles in 3 clusters (similarity ≥ 0.5)``: the threshold is shown
+    because it is the index's own setting, not a fixed rule."""
+    clusters = "cluster" if count.clusters == 1 else "clusters"
+    return (
+        f"{count.articles:,} articles in {count.clusters:,} {clusters} "
+        f"(similarity ≥ {count.threshold:g})"
+    )
 
 
 def boilerplate_table(cuts: tuple[SourceCut, ...]) -> Table:
@@ -346,6 +359,35 @@ def problems(items: Iterable[Problem], kind: str) -> Group:
         where = safe(p.path) + (f":{p.record}" if p.record is not None else "")
         lines.append(Text.assemble(where, ": ", (kind, style), ": ", safe(p.reason)))
     return Group(*lines)
+
+
+def drawn(result: Result) -> RenderableType:
+    """Any command's result, drawn: the human view of ``json_out.document``."""
+    if isinstance(result, SearchResult):
+        return search_result(result)
+    if isinstance(result, SimilarResult):
+        return similar_result(result)
+    if isinstance(result, ArticleView):
+        return article(result)
+    if isinstance(result, Stats):
+        return stats(result)
+    return index_summary(result)
+
+
+def print_drawn(
+    console: Console, result: Result, *, paged: bool = False, err: Console | None = None
+) -> None:
+    """Draw ``result`` on ``console``; with ``paged``, through the pager when
+    on a terminal and taller than it (a whole article).  An index run's
+    skipped and unreadable input is listed on ``err`` first, one line each."""
+    if isinstance(result, IndexSummary) and err is not None:
+        for kind, found in (("skipped", result.skipped), ("error", result.errors)):
+            if found:
+                err.print(problems(found, kind), soft_wrap=True)
+    if paged:
+        print_paged(console, drawn(result))
+    else:
+        console.print(drawn(result))
 
 
 def print_paged(console: Console, renderable: RenderableType) -> None:
