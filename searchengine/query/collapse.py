@@ -57,7 +57,7 @@ def collapse(
     """
     total = len(results)
     if not clusters.groups:
-        return [Entry(h, ()) for h in results[first : first + count]], total
+        return [Entry(h, ()) for h in results.page(first, count)], total
     matched = matched_counts(results, clusters)
     collapsed_total = total - sum(n - 1 for n in matched.values())
     wanted = min(first + count, collapsed_total)

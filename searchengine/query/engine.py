@@ -12,7 +12,7 @@ import datetime as dt
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from whoosh import query, sorting
 
@@ -26,10 +26,11 @@ from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
 from searchengine.query.matching import match_spans, spec_for
 from searchengine.query.parse import FuzzyWord, parse_query
+from searchengine.query.ranking import Order, RankedHit, Ranking, rank
 from searchengine.query.snippets import make_snippets
 from searchengine.query.suggest import suggest
 
-SortOrder = Literal["relevance", "newest", "oldest"]
+SortOrder = Order
 SORT_ORDERS: tuple[SortOrder, ...] = ("relevance", "newest", "oldest")
 #: Hits per page at most; more is a paging job (``--page``).
 MAX_LIMIT = 1000
@@ -42,10 +43,6 @@ def check_paging(limit: int, page: int) -> None:
         raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {limit}")
     if not 1 <= page <= MAX_PAGE:
         raise UsageError(f"--page must be between 1 and {MAX_PAGE:,}, not {page}")
-
-
-#: Best score first; ties newest first.
-BY_RELEVANCE = [sorting.ScoreFacet(), sorting.FieldFacet("sort_newest", reverse=True)]
 
 
 @dataclass(frozen=True)
@@ -219,42 +216,26 @@ class Engine:
     def ranked(
         self,
         q: Any,
-        sortedby: Any,
+        order: Order,
         *,
         first: int,
         count: int,
         collapsed: bool,
         flt: set[int] | None = None,
         mask: set[int] | None = None,
-        groupedby: Any = None,
-    ) -> tuple[Any, list[tuple[Any, tuple[Duplicate, ...]]], int]:
-        """Rank ``q``: the Whoosh results, one page of (hit, duplicates), and
-        the total (of collapsed results when ``collapsed``)."""
-        searcher = self.current()
-        page: list[tuple[Any, tuple[Duplicate, ...]]]
-
-        def run(depth: int, grouped: Any = None) -> Any:
-            return searcher.search(
-                q,
-                limit=max(1, depth),
-                filter=flt,
-                mask=mask,
-                sortedby=sortedby,
-                groupedby=grouped,
-                terms=False,
-            )
-
-        results = run(min(first + count, max(1, searcher.doc_count_all())), groupedby)
+    ) -> tuple[Ranking, list[tuple[RankedHit, tuple[Duplicate, ...]]], int]:
+        """Rank ``q``: every match, one page of (hit, duplicates), and the
+        total (of collapsed results when ``collapsed``)."""
+        results = rank(self.current(), q, order, depth=first + count, allow=flt, exclude=mask)
         if not collapsed:
-            page = [(h, ()) for h in results[first : first + count]]
-            return results, page, len(results)
-        entries, total = collapse(results, run, self.clusters(), first, count)
+            return results, [(h, ()) for h in results.page(first, count)], len(results)
+        entries, total = collapse(results, results.deeper, self.clusters(), first, count)
         page = [(e.hit, tuple(self.duplicate(d) for d in e.duplicates)) for e in entries]
         return results, page, total
 
     def hits(
         self,
-        page: list[tuple[Any, tuple[Duplicate, ...]]],
+        page: list[tuple[RankedHit, tuple[Duplicate, ...]]],
         spec: Any,
         *,
         scored: bool,
@@ -264,7 +245,7 @@ class Engine:
         out = []
         for hit, duplicates in page:
             fields = hit.fields()
-            score = -hit.score[0] if scored else None
+            score = hit.score if scored else None
             passages = make_snippets(fields.get("body", ""), spec) if snippets else ()
             out.append(_hit(fields, score, passages, duplicates))
         return out
@@ -313,12 +294,6 @@ class Engine:
         expanded, ranges = hoist_date_ranges(expand(parsed, self.lexicon()))
         browse = isinstance(expanded, query.Every)
         order: SortOrder = "newest" if browse and request.sort == "relevance" else request.sort
-        if order == "relevance":
-            sortedby: Any = BY_RELEVANCE
-        elif order == "newest":
-            sortedby = sorting.FieldFacet("sort_newest", reverse=True)
-        else:
-            sortedby = sorting.FieldFacet("sort_oldest")
 
         flt = self._filter(request, searcher, ranges)
         hits: list[Hit] = []
@@ -327,12 +302,11 @@ class Engine:
         if expanded is not query.NullQuery and flt != set():
             results, page, total = self.ranked(
                 expanded,
-                sortedby,
+                order,
                 first=(request.page - 1) * request.limit,
                 count=request.limit,
                 collapsed=request.collapse,
                 flt=flt,
-                groupedby={"month": sorting.FieldFacet("month", maptype=sorting.Count)},
             )
             uncollapsed = len(results)
             months = results.groups("month")

@@ -21,7 +21,7 @@ from whoosh.lang.stopwords import stoplists
 
 from searchengine.analysis import WORD, fold
 from searchengine.models import SearchResult, SimilarResult
-from searchengine.query.engine import BY_RELEVANCE, Engine, check_paging, hit_from_fields
+from searchengine.query.engine import Engine, check_paging, hit_from_fields
 from searchengine.query.matching import spec_for
 
 #: Key terms searched for: enough to find a topic, few enough to stay on it.
@@ -118,7 +118,7 @@ def similar(
         mask = set(engine.clusters().members(docnum))
         results, ranked, total = engine.ranked(
             q,
-            BY_RELEVANCE,
+            "relevance",
             first=(page - 1) * limit,
             count=limit,
             collapsed=collapse,

@@ -1,0 +1,124 @@
+"""query.ranking orders matches exactly as Whoosh's sorting collector does.
+
+A real index is built from sample articles made to tie: identical texts
+(equal scores) on the same day, on different days and undated.  For every
+order and every depth, the ranking must list the same document numbers as
+Whoosh's own ``search(sortedby=...)``, count the same matches and the same
+months.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from whoosh import query, sorting
+
+from searchengine.indexer import run_index
+from searchengine.query.engine import Engine
+from searchengine.query.ranking import rank
+
+#: (title, body, date or None): sample text written for this test.
+ARTICLES = [
+    ("Harbour strike", "Dock workers at the harbour began a strike over pay.", "2024-03-05"),
+    ("Harbour strike", "Dock workers at the harbour began a strike over pay.", "2024-03-05"),
+    ("Harbour strike", "Dock workers at the harbour began a strike over pay.", "2024-03-07"),
+    ("Harbour strike", "Dock workers at the harbour began a strike over pay.", None),
+    ("Harbour strike", "Dock workers at the harbour began a strike over pay.", "2023-11-30"),
+    ("Harbour strike", "Dock workers at the harbour began a strike over pay.", None),
+    ("Strike ends", "The harbour strike ended after talks; the harbour reopened.", "2024-04-01"),
+    ("Ferry news", "A ferry left the harbour late because of fog.", "2024-03-05"),
+    ("Ferry news", "A ferry left the harbour late because of fog.", "2024-03-05"),
+    ("Council vote", "The council voted on the budget for schools.", "2024-02-10"),
+    ("Council vote", "The council voted on the budget for schools.", None),
+    (
+        "Storm warning",
+        "Forecasters warned of a storm reaching the harbour and the river.",
+        "2022-08-19",
+    ),
+]
+
+WHOOSH_ORDERS: dict[str, Any] = {
+    "relevance": [sorting.ScoreFacet(), sorting.FieldFacet("sort_newest", reverse=True)],
+    "newest": sorting.FieldFacet("sort_newest", reverse=True),
+    "oldest": sorting.FieldFacet("sort_oldest"),
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    root = tmp_path_factory.mktemp("ranking")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for n, (title, body, date) in enumerate(ARTICLES):
+        front = ["---", f"title: {title}"] + ([f"date: {date}"] if date else []) + ["---"]
+        (corpus / f"a{n:02d}.md").write_text("\n".join(front) + f"\n{body}\n", encoding="utf-8")
+    run_index(str(root / "index"), [str(corpus)])
+    with Engine(str(root / "index")) as opened:
+        yield opened
+
+
+def _whoosh(
+    searcher: Any, q: Any, order: str, depth: int, allow: set[int] | None
+) -> tuple[list[int], int, dict[Any, int]]:
+    results = searcher.search(
+        q,
+        limit=depth,
+        sortedby=WHOOSH_ORDERS[order],
+        filter=allow,
+        groupedby={"month": sorting.FieldFacet("month", maptype=sorting.Count)},
+        terms=False,
+    )
+    months = {k: v for k, v in results.groups("month").items() if k}
+    return [hit.docnum for hit in results], len(results), months
+
+
+QUERIES = [
+    query.Or([query.Term("title", "harbour"), query.Term("body", "harbour")]),
+    query.Term("body", "strike"),
+    query.Or([query.Term("body", "ferri"), query.Term("body", "council")]),
+    query.Every(),
+]
+
+
+@pytest.mark.parametrize("order", list(WHOOSH_ORDERS))
+@pytest.mark.parametrize("which", range(len(QUERIES)))
+def test_every_depth_matches_whoosh(engine: Any, order: str, which: int) -> None:
+    searcher = engine.searcher()
+    q = QUERIES[which]
+    for depth in range(1, len(ARTICLES) + 2):
+        expected, total, months = _whoosh(searcher, q, order, depth, None)
+        ranking = rank(searcher, q, order, depth=depth)  # type: ignore[arg-type]
+        assert [ranking.docnum(i) for i in range(ranking.scored_length())] == expected
+        assert len(ranking) == total
+        assert {k: v for k, v in ranking.groups("month").items() if k} == months
+
+
+@pytest.mark.parametrize("order", list(WHOOSH_ORDERS))
+def test_filters_and_exclusions(engine: Any, order: str) -> None:
+    searcher = engine.searcher()
+    march = engine.days().between(20240301, 20240331)
+    assert len(march) == 5  # the five articles dated March 2024
+    for q in QUERIES:
+        expected, total, _ = _whoosh(searcher, q, order, 20, march)
+        ranking = rank(searcher, q, order, depth=20, allow=march)  # type: ignore[arg-type]
+        assert [ranking.docnum(i) for i in range(ranking.scored_length())] == expected
+        assert len(ranking) == total
+    excluded = {0, 2}
+    q = QUERIES[0]
+    ranking = rank(searcher, q, order, depth=20, exclude=excluded)  # type: ignore[arg-type]
+    all_of_them = rank(searcher, q, order, depth=20)  # type: ignore[arg-type]
+    assert ranking.docs() == all_of_them.docs() - excluded
+
+
+def test_deeper_extends_the_same_order(engine: Any) -> None:
+    searcher = engine.searcher()
+    q = QUERIES[0]
+    shallow = rank(searcher, q, "relevance", depth=2)
+    assert shallow.scored_length() == 2
+    deep = shallow.deeper(50)
+    full = [deep.docnum(i) for i in range(deep.scored_length())]
+    assert full == _whoosh(searcher, q, "relevance", 50, None)[0]
+    assert len(full) == len(deep) == 10  # every article with "harbour"
+    assert deep[0].score is not None and deep[0].score > 0
+    assert rank(searcher, q, "newest", depth=1)[0].score is None
