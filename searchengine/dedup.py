@@ -224,27 +224,31 @@ def clusters(
 
     # Identical signatures (verbatim copies) are joined outright; only one
     # of them goes on to the bands, so a flood of copies costs nothing.
-    band_width = rows * 4
-    band_count = BINS // rows
-    # Most band values are seen once: a bucket holds the one signature and
-    # becomes a list only when a second one arrives (no list per bucket).
-    bands: list[dict[bytes, bytes | list[bytes]]] = [{} for _ in range(band_count)]
-    shared: list[list[bytes]] = []
-    offsets = [(band, band * band_width, (band + 1) * band_width) for band in range(band_count)]
-    for sig, keys in same.items():
+    for keys in same.values():
         for other in keys[1:]:
             join(keys[0], other)
-        for band, start, end in offsets:
+    # One band at a time: a band's buckets are dropped once its shared ones
+    # are noted, so memory holds one band's table, not all of them (at
+    # 100,000 articles all bands together took some 300 MB).  Most band
+    # values are seen once: a bucket holds the one signature and becomes a
+    # list only when a second one arrives (no list per bucket).
+    band_width = rows * 4
+    shared: list[list[bytes]] = []
+    for band in range(BINS // rows):
+        start, end = band * band_width, (band + 1) * band_width
+        buckets: dict[bytes, bytes | list[bytes]] = {}
+        for sig in same:
             part = sig[start:end]
-            bucket = bands[band].get(part)
+            bucket = buckets.get(part)
             if bucket is None:
-                bands[band][part] = sig
+                buckets[part] = sig
             elif isinstance(bucket, bytes):
                 pair = [bucket, sig]
-                bands[band][part] = pair
+                buckets[part] = pair
                 shared.append(pair)
             else:
                 bucket.append(sig)
+        del buckets
     checked: set[tuple[bytes, bytes]] = set()
     for sigs in shared:
         for i, a in enumerate(sigs):
