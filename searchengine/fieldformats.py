@@ -94,8 +94,12 @@ def _varint(value: int) -> bytes:
 #: Varints and one-position encodings of small numbers, made once: most
 #: terms occur once in an article, early enough to be found here.
 _SINGLES = 1 << 14
-_VARINT = [_varint(n) for n in range(_SINGLES)]
-_SINGLE = [b"\x01" + _VARINT[n] for n in range(_SINGLES)]
+# Built directly rather than through _varint: this module is imported by every
+# query (the format class is in the schema), so the tables must cost little.
+_VARINT = [bytes((n,)) for n in range(0x80)] + [
+    bytes((n & 0x7F | 0x80, n >> 7)) for n in range(0x80, _SINGLES)
+]
+_SINGLE = [b"\x01" + v for v in _VARINT]
 
 
 def _decode_varints(data: bytes) -> list[int]:
