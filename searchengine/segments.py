@@ -180,13 +180,6 @@ class TermPool:
                 lengths += part[4]
             yield key[0], key[1], ids, weights, lengths, b"".join(part[5] for part in parts)
 
-    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
-        """Every posting as a tuple, in Whoosh's pool order (for its other users)."""
-        for fieldname, tbytes, ids, weights, lengths, values in self.terms():
-            offsets = itertools.accumulate(lengths, initial=0)
-            for docnum, weight, start, length in zip(ids, weights, offsets, lengths, strict=False):
-                yield fieldname, tbytes, docnum, weight, values[start : start + length]
-
     def cleanup(self) -> None:
         """Remove the run files (Whoosh calls this when the segment is closed)."""
         for path in self._runs:
