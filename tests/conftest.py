@@ -10,6 +10,22 @@ from click.testing import CliRunner
 
 WriteFile = Callable[..., Path]
 
+#: The keys of one ``--json`` hit of ``search`` and ``similar``, in order
+#: (the contract's, plus ``duplicates``, additive with issue 7).
+HIT_KEYS = [
+    "id",
+    "path",
+    "record",
+    "title",
+    "date",
+    "source",
+    "author",
+    "url",
+    "score",
+    "snippets",
+    "duplicates",
+]
+
 
 @pytest.fixture
 def write(tmp_path: Path) -> WriteFile:

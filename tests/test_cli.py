@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from searchengine.cli import cli
 from searchengine.models import article_id
 
-from conftest import WriteFile
+from conftest import HIT_KEYS, WriteFile
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -170,19 +170,7 @@ def test_search_empty_query_lists_articles_with_contract_fields(
     assert isinstance(document, dict)
     assert document["total"] == 2 and document["limit"] == 1 and len(document["hits"]) == 1
     hit = document["hits"][0]
-    assert list(hit) == [
-        "id",
-        "path",
-        "record",
-        "title",
-        "date",
-        "source",
-        "author",
-        "url",
-        "score",
-        "snippets",
-        "duplicates",  # additive (issue 7)
-    ]
+    assert list(hit) == HIT_KEYS
     assert hit["title"] == "Flood"  # newest first when there is nothing to rank by
 
 

@@ -23,6 +23,7 @@ from searchengine.cli import cli
 from searchengine.indexer import run_index
 from searchengine.models import article_id
 
+from conftest import HIT_KEYS
 from query_corpus import ARTICLES, build_query_corpus, by_name
 
 META = by_name()
@@ -50,19 +51,7 @@ SNIPPET_SCHEMA: dict[str, Any] = {
 HIT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": [
-        "id",
-        "path",
-        "record",
-        "title",
-        "date",
-        "source",
-        "author",
-        "url",
-        "score",
-        "snippets",
-        "duplicates",
-    ],
+    "required": HIT_KEYS,
     "properties": {
         "id": {"type": "string", "minLength": 1},
         "path": {"type": "string", "minLength": 1},

@@ -22,6 +22,8 @@ from searchengine.query.similar import key_terms, similar
 from searchengine.render import rich_out
 from searchengine.shell import Shell
 
+from conftest import HIT_KEYS
+
 Indexed = tuple[str, dict[str, str], dict[str, str]]
 
 
@@ -185,19 +187,7 @@ def test_similar_json_is_shaped_like_search(indexed: Indexed) -> None:
         (ids["copy_reshaped"], [ids["copy_substituted"], ids["wire"], ids["copy_local"]]),
     ]
     hit = document["hits"][0]
-    assert list(hit) == [
-        "id",
-        "path",
-        "record",
-        "title",
-        "date",
-        "source",
-        "author",
-        "url",
-        "score",
-        "snippets",
-        "duplicates",
-    ]
+    assert list(hit) == HIT_KEYS
     assert hit["score"] > 0 and hit["snippets"][0]["highlights"]
 
 
