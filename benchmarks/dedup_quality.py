@@ -17,7 +17,7 @@ of edit at one strength, and a new title and source:
   short).
 
 The truth is "same original"; the detector's answer is "same cluster" from
-:func:`searchengine.dedup.clusters` over every article's signature.  Pairs
+:func:`searchengine.analysis.minhash.clusters` over every article's signature.  Pairs
 are counted: precision is the share of pairs the detector put together that
 are truly copies, recall the share of true pairs it put together.  Recall is
 also given per kind of edit (pairs of an original and one copy).  Everything
@@ -35,7 +35,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from benchmarks.generate import ArticleStream, Model, build_pool
-from searchengine import dedup
+from searchengine.analysis import minhash as dedup
 
 EDITS = (
     "substitute-2%",
@@ -114,7 +114,7 @@ def index_cost(texts: list[str]) -> float:
     """Milliseconds per article of a whole ``index`` run over ``texts`` (JSONL)."""
     import json
 
-    from searchengine.indexer import run_index
+    from searchengine.indexer.run import run_index
 
     with tempfile.TemporaryDirectory() as folder:
         corpus = Path(folder, "corpus.jsonl")

@@ -233,8 +233,8 @@ def index_command(
     as_json: bool,
 ) -> None:
     """Index files and folders (recursively): .txt .md .html .json .jsonl(.gz)."""
-    from searchengine.boilerplate_ledger import thresholds
-    from searchengine.indexer import run_index
+    from searchengine.indexer.ledger import thresholds
+    from searchengine.indexer.run import run_index
 
     target = _index_dir(ctx, index_dir)
     options: dict[str, Any] = {
@@ -304,7 +304,7 @@ def search_command(
     with "+N similar"; --no-collapse shows every copy.
     """
     from searchengine.dates import filter_bound
-    from searchengine.query.engine import SearchRequest
+    from searchengine.query.request import SearchRequest
 
     request = SearchRequest(
         query=query,

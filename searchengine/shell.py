@@ -22,7 +22,8 @@ from rich.text import Text
 from searchengine.dates import filter_bound
 from searchengine.errors import SearchEngineError
 from searchengine.models import Hit, SearchResult
-from searchengine.query.engine import SORT_ORDERS, Engine, SearchRequest
+from searchengine.query.engine import Engine
+from searchengine.query.request import SORT_ORDERS, SearchRequest
 from searchengine.query.similar import similar
 from searchengine.render import rich_out
 

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from searchengine.analysis import NewsTokenizer, fold, news_analyzer, stem, terms
+from searchengine.analysis.tokenizer import NewsTokenizer, fold, news_analyzer, stem, terms
 
 
 @pytest.mark.parametrize(

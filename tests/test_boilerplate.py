@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 from whoosh import index
 
-from searchengine import store
-from searchengine.boilerplate import clean
-from searchengine.boilerplate_ledger import LEDGER_FILE, Thresholds, thresholds
-from searchengine.indexer import document, file_signature, run_index
+from searchengine.analysis.boilerplate import clean
+from searchengine.index import directory as store
+from searchengine.index import schema
+from searchengine.indexer.ledger import LEDGER_FILE, Thresholds, thresholds
+from searchengine.indexer.run import document, file_signature, run_index
 from searchengine.load import load_file
 from searchengine.models import article_id
-from searchengine.query.engine import Engine, SearchRequest
+from searchengine.query.engine import Engine
+from searchengine.query.request import SearchRequest
 
 from conftest import WriteFile
 from corpus_builder import build_mixed_corpus
@@ -320,12 +322,12 @@ def test_an_index_from_before_boilerplate_removal_is_cleaned_on_its_next_run(
 ) -> None:
     lone = corpus / SEED.name
     shutil.copyfile(SEED, lone)
-    schema = store.make_schema()
+    old_schema = schema.make_schema()
     old_fields = ("raw", "cut_lines", "cut_chars")
     for name in old_fields:
-        schema.remove(name)
+        old_schema.remove(name)
     os.makedirs(index_dir)
-    ix = index.create_in(index_dir, schema)
+    ix = index.create_in(index_dir, old_schema)
     store._write_meta(index_dir)
     (article,) = load_file(str(lone)).articles
     doc = document(article, file_signature(os.stat(lone)))

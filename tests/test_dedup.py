@@ -12,12 +12,13 @@ import pytest
 from click.testing import CliRunner
 from dedup_corpus import ARTICLES, COPIES, write_corpus
 
-from searchengine import dedup
+from searchengine.analysis import minhash as dedup
 from searchengine.cli import cli
-from searchengine.clusters import SETTINGS_FILE, cache_file, threshold
 from searchengine.errors import UsageError
-from searchengine.indexer import run_index
-from searchengine.query.engine import Engine, SearchRequest
+from searchengine.index.clusters import SETTINGS_FILE, cache_file, threshold
+from searchengine.indexer.run import run_index
+from searchengine.query.engine import Engine
+from searchengine.query.request import SearchRequest
 from searchengine.query.similar import similar
 
 # -- signatures and clusters ----------------------------------------------------
@@ -29,7 +30,7 @@ def test_signature_is_pinned_and_the_same_in_another_process() -> None:
     assert len(sig) == dedup.BINS * 4
     # Pinned: signatures are stored in indexes, so they must never drift.
     assert sig[:16].hex() == "7d5d10225c1d582102b942275c1d5821"
-    code = f"from searchengine.dedup import signature; print(signature({text!r}).hex())"
+    code = f"from searchengine.analysis.minhash import signature; print(signature({text!r}).hex())"
     other = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -259,7 +260,7 @@ def test_human_search_says_how_many_similar_and_from_where(
 def test_signatures_made_in_reader_processes_cluster_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import searchengine.reading as reading
+    import searchengine.indexer.workers as reading
 
     ids = write_corpus(tmp_path / "corpus")
     names = {v: k for k, v in ids.items()}

@@ -30,12 +30,14 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from searchengine import clusters, store
-from searchengine.boilerplate_ledger import LEDGER_FILE
-from searchengine.indexer import run_index
-from searchengine.lexicon import LEXICON_FILE
+from searchengine.index import clusters
+from searchengine.index import directory as store
+from searchengine.index.lexicon import LEXICON_FILE
+from searchengine.indexer.ledger import LEDGER_FILE
+from searchengine.indexer.run import run_index
 from searchengine.models import Progress
-from searchengine.query.engine import Engine, SearchRequest
+from searchengine.query.engine import Engine
+from searchengine.query.request import SearchRequest
 
 from fault_corpus import write_corpus
 
@@ -277,7 +279,7 @@ def test_killing_only_the_main_process_ends_its_readers(
 #: this when the machine is busy); prints whether the reader ended.
 _KILLED_BEFORE_SETUP = """
 import os, select, time
-from searchengine import reading
+from searchengine.indexer import workers as reading
 r, w = os.pipe()
 if os.fork() == 0:  # the main process
     parent = os.getpid()
@@ -371,7 +373,8 @@ def test_ctrl_c_with_json_reports_an_interrupted_error(
 #: timeline come from one searcher, so together they fingerprint one state.
 SEARCH_LOOP = """
 import json, os, sys
-from searchengine.query.engine import Engine, SearchRequest
+from searchengine.query.engine import Engine
+from searchengine.query.request import SearchRequest
 index_dir, stop = sys.argv[1], sys.argv[2]
 with Engine(index_dir) as engine:
     while True:

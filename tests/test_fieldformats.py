@@ -7,8 +7,8 @@ import pickle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from searchengine.analysis import news_analyzer
-from searchengine.fieldformats import (
+from searchengine.analysis.tokenizer import news_analyzer
+from searchengine.index.fieldformat import (
     Analyzed,
     NewsPositions,
     analyze,

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from searchengine import store
 from searchengine.errors import IndexLockedError, UsageError
-from searchengine.indexer import run_index
+from searchengine.index import directory as store
+from searchengine.indexer.run import run_index
 from searchengine.models import IndexSummary, article_id
-from searchengine.query.engine import Engine, SearchRequest
+from searchengine.query.engine import Engine
+from searchengine.query.request import SearchRequest
 
 from conftest import WriteFile
 
@@ -178,7 +179,7 @@ def test_interrupted_run_leaves_the_last_commit(
 def test_reader_processes_give_the_same_index_as_reading_in_process(
     write: WriteFile, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import searchengine.reading as reading
+    import searchengine.indexer.workers as reading
 
     for n in range(12):
         write(f"f{n:02d}.txt", f"Story {n}\n\nBody of story {n}.")

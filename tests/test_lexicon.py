@@ -5,8 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from searchengine.indexer import run_index
-from searchengine.lexicon import LEXICON_FILE, Lexicon, add_words, read_words, words_of, write_words
+from searchengine.index.lexicon import (
+    LEXICON_FILE,
+    Lexicon,
+    add_words,
+    read_words,
+    words_of,
+    write_words,
+)
+from searchengine.indexer.run import run_index
 
 from conftest import WriteFile
 

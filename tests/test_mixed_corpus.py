@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from searchengine.indexer import run_index
+from searchengine.indexer.run import run_index
 from searchengine.models import ArticleView, IndexSummary, article_id
 from searchengine.query.engine import Engine
 

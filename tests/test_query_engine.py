@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from searchengine.analysis import fold, stem
+from searchengine.analysis.tokenizer import fold, stem
 from searchengine.dates import parse_bound
 from searchengine.errors import (
     ArticleNotFoundError,
@@ -25,9 +25,10 @@ from searchengine.errors import (
     QuerySyntaxError,
     UsageError,
 )
-from searchengine.indexer import run_index
+from searchengine.indexer.run import run_index
 from searchengine.models import SearchResult, Snippet, article_id
-from searchengine.query.engine import Engine, SearchRequest, SortOrder
+from searchengine.query.engine import Engine
+from searchengine.query.request import SearchRequest, SortOrder
 
 from query_corpus import ARTICLES, build_query_corpus, by_name
 

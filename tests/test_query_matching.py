@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchengine.analysis import stem
-from searchengine.query.matching import MatchSpec, Phrase, matched_positions, tokens
+from searchengine.analysis.tokenizer import stem
+from searchengine.query.highlight import MatchSpec, Phrase, matched_positions, tokens
 
 # Words chosen so stems and first letters collide: forms of one word, short
 # words, Porter2's exceptional forms, accents that fold away.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from searchengine.errors import BadDateError, QuerySyntaxError
+from searchengine.index.schema import make_schema
 from searchengine.query.parse import parse_query, tidy
-from searchengine.store import make_schema
 
 SCHEMA = make_schema()
 

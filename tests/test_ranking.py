@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from whoosh import query, sorting
 
-from searchengine.indexer import run_index
+from searchengine.indexer.run import run_index
 from searchengine.query.engine import Engine
 from searchengine.query.ranking import rank
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from searchengine.cli import cli
-from searchengine.indexer import run_index
+from searchengine.indexer.run import run_index
 from searchengine.models import article_id
 
 from conftest import HIT_KEYS

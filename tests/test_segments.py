@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from whoosh import index
 from whoosh.writing import SegmentWriter
 
-from searchengine import store
-from searchengine.fieldformats import analyze
-from searchengine.segments import TermPool, TermSegmentWriter
+from searchengine.index import schema
+from searchengine.index.fieldformat import analyze
+from searchengine.index.segments import TermPool, TermSegmentWriter
 
 WORDS = [
     "harbour",
@@ -107,7 +107,7 @@ def _build(
     limitmb: float,
 ) -> None:
     folder.mkdir()
-    ix = index.create_in(str(folder), store.make_schema())
+    ix = index.create_in(str(folder), schema.make_schema())
     for batch, delete in zip(batches, deletes, strict=True):
         if ours:
             writer: Any = TermSegmentWriter(ix, limitmb=limitmb, compound=False)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from searchengine.indexer import run_index
+from searchengine.indexer.run import run_index
 from searchengine.query.engine import Engine
 from searchengine.shell import Shell, completions, history_path, stream_reader
 

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from searchengine.cli import cli
 from searchengine.errors import ArticleNotFoundError
-from searchengine.indexer import run_index
+from searchengine.indexer.run import run_index
 from searchengine.models import Duplicate, Hit, SearchResult, SimilarResult, article_id
 from searchengine.query.engine import Engine
 from searchengine.query.similar import key_terms, similar

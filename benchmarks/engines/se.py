@@ -17,7 +17,8 @@ def _date(iso: str | None) -> dt.date | None:
 
 class _SeSearcher(Searcher):
     def __init__(self, index_dir: Path) -> None:
-        from searchengine.query.engine import Engine, SearchRequest
+        from searchengine.query.engine import Engine
+        from searchengine.query.request import SearchRequest
 
         self._request = SearchRequest
         self.engine = Engine(str(index_dir))
@@ -40,7 +41,7 @@ class SearchEngineBench(BenchEngine):
     name = "searchengine"
 
     def build(self, corpus: Path, index_dir: Path) -> dict[str, Any]:
-        from searchengine.indexer import run_index
+        from searchengine.indexer.run import run_index
 
         summary = run_index(str(index_dir), [str(corpus)])
         return {

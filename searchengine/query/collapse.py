@@ -1,6 +1,6 @@
 """Show each story once: fold a ranked result list's near-duplicates together.
 
-A cluster of near-duplicates (:mod:`searchengine.clusters`) is represented
+A cluster of near-duplicates (:mod:`searchengine.index.clusters`) is represented
 by its best-ranked *matching* member; the other matching members become that
 hit's duplicates, in rank order.  Members that do not match the query or the
 filters are not counted anywhere, so ``total_uncollapsed`` is always ``total``
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from searchengine.clusters import Clusters
+from searchengine.index.clusters import Clusters
 
 #: Re-run the ranking to depth N (a Whoosh ``Results`` with at least N ranked).
 Rerun = Callable[[int], Any]

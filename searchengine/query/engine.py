@@ -8,119 +8,26 @@ Whoosh forks have returned deleted documents from it after merges.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from whoosh import query, sorting
 
-from searchengine import clusters, store
-from searchengine.analysis import stem
 from searchengine.dates import day_number, from_day_number
-from searchengine.errors import ArticleNotFoundError, UsageError
-from searchengine.lexicon import Lexicon
+from searchengine.errors import ArticleNotFoundError
+from searchengine.index import clusters
+from searchengine.index import directory as store
+from searchengine.index.lexicon import Lexicon
 from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
 from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
-from searchengine.query.matching import match_spans, spec_for
-from searchengine.query.parse import FuzzyWord, parse_query
+from searchengine.query.expand import expand
+from searchengine.query.highlight import match_spans, spec_for
+from searchengine.query.parse import parse_query
 from searchengine.query.ranking import Order, RankedHit, Ranking, rank
+from searchengine.query.request import SearchRequest, SortOrder
 from searchengine.query.snippets import make_snippets
 from searchengine.query.suggest import suggest
-
-SortOrder = Order
-SORT_ORDERS: tuple[SortOrder, ...] = ("relevance", "newest", "oldest")
-#: Hits per page at most; more is a paging job (``--page``).
-MAX_LIMIT = 1000
-MAX_PAGE = 1_000_000
-
-
-def check_paging(limit: int, page: int) -> None:
-    """Raise :class:`UsageError` for a page size or page number out of range."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    if not 1 <= page <= MAX_PAGE:
-        raise UsageError(f"--page must be between 1 and {MAX_PAGE:,}, not {page}")
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """One question: the query and everything that narrows or orders it."""
-
-    query: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    source: str | None = None
-    sort: SortOrder = "relevance"
-    limit: int = 10
-    page: int = 1
-    snippets: bool = True
-    #: Show each story once, its near-duplicates folded into the best-ranked copy.
-    collapse: bool = True
-
-    def validate(self) -> None:
-        if self.sort not in SORT_ORDERS:
-            raise UsageError(f"unknown sort {self.sort!r}; use one of {', '.join(SORT_ORDERS)}")
-        check_paging(self.limit, self.page)
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise UsageError(f"--from {self.date_from} is after --to {self.date_to}; swap them")
-
-    def filters(self) -> tuple[tuple[str, str], ...]:
-        active = []
-        if self.date_from:
-            active.append(("from", self.date_from.isoformat()))
-        if self.date_to:
-            active.append(("to", self.date_to.isoformat()))
-        if self.source:
-            active.append(("source", self.source))
-        if self.sort != "relevance":
-            active.append(("sort", self.sort))
-        return tuple(active)
-
-
-#: Fields whose words the lexicon holds unstemmed.
-WORD_FIELDS = ("title", "body")
-#: A prefix or wildcard matching more distinct words than this is left to
-#: Whoosh's own expansion over the stems.
-MAX_EXPANSION = 5000
-
-
-def _stems_of(words: Iterable[str]) -> list[str]:
-    return sorted({stem(w) for w in words})
-
-
-def _any_of(fieldname: str, stems: list[str], boost: float) -> Any:
-    if not stems:
-        return query.NullQuery
-    return query.Or([query.Term(fieldname, s, boost=boost) for s in stems])
-
-
-def expand(q: Any, lexicon: Lexicon) -> Any:
-    """Resolve fuzzy words, prefixes and wildcards against the written words.
-
-    They are matched in the index's :class:`Lexicon` of unstemmed words and
-    replaced by the stems of the words found: ``investers~`` reaches
-    ``investors``, and ``running*`` finds ``running`` though the index holds
-    the stem ``run``.
-    """
-    if isinstance(q, FuzzyWord):
-        near = lexicon.within(q.text, q.maxdist, prefix=q.prefixlength)
-        return _any_of(q.fieldname, _stems_of(near), q.boost)
-    if isinstance(q, query.Prefix | query.Wildcard) and q.fieldname in WORD_FIELDS:
-        found = (
-            lexicon.with_prefix(q.text) if isinstance(q, query.Prefix) else lexicon.matching(q.text)
-        )
-        words: list[str] = []
-        for word in found:
-            words.append(word)
-            if len(words) > MAX_EXPANSION:
-                return q
-        return _any_of(q.fieldname, _stems_of(words), q.boost)
-    if q.is_leaf():
-        return q
-    return q.apply(lambda child: expand(child, lexicon))
 
 
 def _as_text(value: Any) -> str:
@@ -344,7 +251,7 @@ class Engine:
     ) -> ArticleView:
         """One whole article; with ``query_text``, its matches highlighted;
         with ``raw``, also the text as read, boilerplate included."""
-        from searchengine.boilerplate_ledger import original_text
+        from searchengine.indexer.ledger import original_text
 
         searcher = self.searcher()
         fields = searcher.stored_fields(self.docnum(article_id))
@@ -374,7 +281,7 @@ class Engine:
 
     def stats(self) -> Stats:
         """What the index holds."""
-        from searchengine.boilerplate_index import cuts_by_source
+        from searchengine.indexer.reclean import cuts_by_source
 
         searcher = self.searcher()
         articles = searcher.doc_count()

@@ -28,7 +28,7 @@ from whoosh.qparser import (
 )
 from whoosh.qparser.plugins import TaggingPlugin
 
-from searchengine.analysis import WORD, fold
+from searchengine.analysis.tokenizer import WORD, fold
 from searchengine.dates import day_number, parse_bound
 from searchengine.errors import BadDateError, QuerySyntaxError
 

@@ -19,10 +19,11 @@ from whoosh import query
 from whoosh.analysis import STOP_WORDS
 from whoosh.lang.stopwords import stoplists
 
-from searchengine.analysis import WORD, fold
+from searchengine.analysis.tokenizer import WORD, fold
 from searchengine.models import SearchResult, SimilarResult
-from searchengine.query.engine import Engine, check_paging, hit_from_fields
-from searchengine.query.matching import spec_for
+from searchengine.query.engine import Engine, hit_from_fields
+from searchengine.query.highlight import spec_for
+from searchengine.query.request import check_paging
 
 #: Key terms searched for: enough to find a topic, few enough to stay on it.
 KEY_TERMS = 12

@@ -10,7 +10,7 @@ markup from the library.
 from __future__ import annotations
 
 from searchengine.models import Snippet
-from searchengine.query.matching import MatchSpec, Token, matched_positions, tokens
+from searchengine.query.highlight import MatchSpec, Token, matched_positions, tokens
 
 PASSAGE_CHARS = 240
 MAX_PASSAGES = 3

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from searchengine.analysis import WORD, spelling_form, stem
-from searchengine.lexicon import Lexicon
+from searchengine.analysis.tokenizer import WORD, spelling_form, stem
+from searchengine.index.lexicon import Lexicon
 
 #: A word seen in at most this many articles may be a misspelling.
 RARE_DOCS = 2

@@ -7,7 +7,7 @@ evidence remove it here:
 
 * **Learned lines.**  A normalised line that recurs across many articles of
   one source is furniture.  Counting and deciding is the ledger's job
-  (:mod:`searchengine.boilerplate_ledger`); this module turns a line into its
+  (:mod:`searchengine.indexer.ledger`); this module turns a line into its
   key and drops the lines whose key was learned.
 * **Conservative rules**, for every article, so that one with no siblings to
   learn from is still cleaned: a tail of short lines after the story that

@@ -3,7 +3,7 @@
 A *group* is a source (articles that name one) or, for articles without a
 source, the folder their file is in.  For each group the ledger keeps how
 many articles it has and, for each short line (by its key, see
-:func:`searchengine.boilerplate.line_key`), in how many of them the line
+:func:`searchengine.analysis.boilerplate.line_key`), in how many of them the line
 occurs.  A line is learned furniture of the group when it occurs in at least
 ``min_articles`` articles *and* in at least ``min_share`` of the group.
 
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from searchengine import boilerplate
+from searchengine.analysis import boilerplate
 from searchengine.errors import UsageError
 
 LEDGER_FILE = "boilerplate.json"
@@ -233,7 +233,7 @@ class Ledger:
 
     def add_keys(self, group: str, keys: Iterable[str]) -> None:
         """Count one article of ``group`` whose body has the line ``keys``
-        (:func:`~searchengine.boilerplate.line_keys`, computed by a reader)."""
+        (:func:`~searchengine.analysis.boilerplate.line_keys`, computed by a reader)."""
         self._ensure()
         counts = self._groups.setdefault(group, _Group())
         counts.articles += 1

@@ -37,7 +37,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from searchengine.fieldformats import Analyzed, NewsPositions
+from searchengine.index.fieldformat import Analyzed, NewsPositions
 
 #: Postings per block, and zlib level: the W3 codec's defaults.
 BLOCK_LIMIT = 128
@@ -107,7 +107,7 @@ class TermPool:
 
     def add_analyzed(self, fieldname: str, docnum: int, analyzed: Analyzed, boost: float) -> None:
         """Add one document's postings of one field, computed ahead
-        (:class:`~searchengine.fieldformats.Analyzed`): weight is the count
+        (:class:`~searchengine.index.fieldformat.Analyzed`): weight is the count
         times ``boost``, the value the encoded positions."""
         terms = self._fields.get(fieldname)
         if terms is None:
@@ -357,7 +357,7 @@ class TermSegmentWriter(SegmentWriter):  # type: ignore[misc]
     """A ``SegmentWriter`` whose postings go through :class:`TermPool`.
 
     Documents whose text fields come analysed ahead
-    (:class:`~searchengine.fieldformats.Analyzed`) are filed without a tuple
+    (:class:`~searchengine.index.fieldformat.Analyzed`) are filed without a tuple
     per posting; anything else goes through Whoosh's own ``add_document``.
     """
 

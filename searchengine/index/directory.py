@@ -18,87 +18,25 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from whoosh import columns, fields, index
+from whoosh import index
 from whoosh.index import EmptyIndexError
 from whoosh.util.filelock import try_for
 
-from searchengine.analysis import news_analyzer
 from searchengine.errors import (
     IndexCorruptError,
     IndexLockedError,
     IndexMissingError,
     IndexWriteError,
 )
-from searchengine.fieldformats import NewsPositions
-from searchengine.segments import TermSegmentWriter
+from searchengine.index.schema import FORMAT_VERSION, make_schema
+from searchengine.index.segments import TermSegmentWriter
 
-#: Bumped when the schema changes in a way old indexes cannot serve.
-#: 2: the written words moved to a lexicon file, compact positions, and the
-#: ``minhash`` column (near-duplicates); format-1 indexes must be rebuilt.
-FORMAT_VERSION = 2
 META_FILE = "searchengine.json"
-#: Title words count this much more than body words (BM25F field boost).
-TITLE_BOOST = 2.5
 #: Seconds a second writer waits for the lock before giving up.
 LOCK_WAIT = 5.0
 #: Memory (MB) the writer's posting pool may use before spilling to disk
 #: (about 20 bytes a posting: some 3 million postings, 7,000 articles).
 WRITER_LIMIT_MB = 64
-#: Sort keys of undated articles: last whichever way dates are sorted.
-UNDATED_NEWEST = 0
-UNDATED_OLDEST = 99_999_999
-
-
-def make_schema() -> fields.Schema:
-    """The schema of every index this version writes."""
-    text = news_analyzer()
-
-    def searchable(**options: Any) -> Any:
-        field = fields.TEXT(analyzer=text, multitoken_query="phrase", **options)
-        field.format = NewsPositions(field_boost=options.get("field_boost", 1.0))
-        return field
-
-    return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
-        path=fields.ID(stored=True, sortable=True),
-        record=fields.STORED(),
-        # "size:mtime_ns" of the file when read: what makes re-runs incremental.
-        sig=fields.COLUMN(columns.VarBytesColumn()),
-        # MinHash signature of the body (searchengine.dedup): near-duplicates.
-        minhash=fields.COLUMN(columns.VarBytesColumn()),
-        title=searchable(stored=True, field_boost=TITLE_BOOST),
-        body=searchable(stored=True),
-        source=searchable(stored=True),
-        source_name=fields.ID(sortable=True),
-        author=searchable(stored=True),
-        url=fields.STORED(),
-        encoding=fields.STORED(),
-        date=fields.NUMERIC(int, bits=32, stored=True, signed=False),
-        month=fields.ID(sortable=True),
-        sort_newest=fields.COLUMN(columns.NumericColumn("I", default=UNDATED_NEWEST)),
-        sort_oldest=fields.COLUMN(columns.NumericColumn("I", default=UNDATED_OLDEST)),
-        **boilerplate_fields(),
-    )
-
-
-def boilerplate_fields() -> dict[str, Any]:
-    """Fields of boilerplate removal: ``body`` holds the cleaned text; the
-    text as read is stored in ``raw`` only when something was cut from it;
-    ``cut_lines``/``cut_chars`` say how much (columns: ``stats`` sums them
-    without loading documents)."""
-    return {
-        "raw": fields.STORED(),
-        "cut_lines": fields.COLUMN(columns.NumericColumn("I", default=0)),
-        "cut_chars": fields.COLUMN(columns.NumericColumn("I", default=0)),
-    }
-
-
-def ensure_fields(writer: Any) -> None:
-    """Add fields this version writes to an index made before they existed
-    (the change is committed with the run; old segments read as defaults)."""
-    for name, field in boilerplate_fields().items():
-        if name not in writer.schema:
-            writer.add_field(name, field)
 
 
 def _check_meta(index_dir: str) -> None:
@@ -213,7 +151,7 @@ def writer(ix: Any, index_dir: str) -> Any:
             # compound segment by copying it into memory, which made opening
             # a searcher (every scripted query) cost time in proportion to the
             # index's size; separate files are read where needed.  Postings
-            # are filed a term at a time (searchengine.segments).
+            # are filed a term at a time (searchengine.index.segments).
             new = TermSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB, compound=False)
             new.writelock = lock
     except BaseException as exc:

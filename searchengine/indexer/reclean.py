@@ -12,9 +12,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from searchengine import boilerplate
-from searchengine.boilerplate_ledger import Ledger, group_of, live_docs, original_text
+from searchengine.analysis import boilerplate
 from searchengine.dates import from_day_number
+from searchengine.indexer.ledger import Ledger, group_of, live_docs, original_text
 from searchengine.models import Article, SourceCut
 
 

@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from operator import eq
 
-from searchengine.analysis import WORD, fold
+from searchengine.analysis.tokenizer import WORD, fold
 from searchengine.errors import UsageError
 
 #: Words per shingle.

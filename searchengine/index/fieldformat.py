@@ -20,7 +20,7 @@ from typing import Any
 
 from whoosh import formats
 
-from searchengine.analysis import WORD, NewsTokenizer, stem
+from searchengine.analysis.tokenizer import WORD, NewsTokenizer, stem
 
 
 class Analyzed(str):

@@ -1,7 +1,7 @@
 """Near-duplicate clusters of one committed state of the index.
 
 Every article carries its MinHash signature (the ``minhash`` column, see
-:mod:`searchengine.dedup`).  The clusters are derived from *all* live
+:mod:`searchengine.analysis.minhash`).  The clusters are derived from *all* live
 signatures of one commit, so adding, changing or removing articles can merge
 or split clusters and the result is still exactly what a fresh index of the
 same files would give: there is no incremental bookkeeping to get wrong.
@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from searchengine import dedup
+from searchengine.analysis import minhash as dedup
 from searchengine.errors import IndexWriteError, UsageError
 from searchengine.models import ClusterCount
 

@@ -30,10 +30,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TypeVar
 
-from searchengine import boilerplate, dedup, lexicon
-from searchengine.analysis import WORD
-from searchengine.boilerplate import Cleaned
-from searchengine.fieldformats import Analyzed, analyze
+from searchengine.analysis import boilerplate
+from searchengine.analysis import minhash as dedup
+from searchengine.analysis.boilerplate import Cleaned
+from searchengine.analysis.tokenizer import WORD
+from searchengine.index import lexicon
+from searchengine.index.fieldformat import Analyzed, analyze
 from searchengine.load import load_file
 from searchengine.models import Article, LoadResult
 

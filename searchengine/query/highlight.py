@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from whoosh import query
 from whoosh.lang.porter2 import exceptional_forms
 
-from searchengine.analysis import WORD, fold, stem
+from searchengine.analysis.tokenizer import WORD, fold, stem
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from functools import cached_property
 
 from whoosh.automata import fsa, lev
 
-from searchengine.analysis import WORD, spelling_form
+from searchengine.analysis.tokenizer import WORD, spelling_form
 
 LEXICON_FILE = "words.txt"
 

@@ -9,9 +9,9 @@ run leaves the previous commit as it was, whole and searchable.
 Boilerplate is learned per source before anything is written: the articles
 read are counted into the ledger and spooled to disk, the learned lines are
 decided, and only then are articles cleaned, analysed (in reader processes,
-:func:`searchengine.reading.prepare_all`) and written; stored articles of
+:func:`searchengine.indexer.workers.prepare_all`) and written; stored articles of
 sources whose learned lines changed are re-cleaned in the same commit (see
-:mod:`searchengine.boilerplate_ledger`).
+:mod:`searchengine.indexer.ledger`).
 """
 
 from __future__ import annotations
@@ -26,16 +26,18 @@ from typing import Any
 
 from whoosh.writing import CLEAR
 
-from searchengine import clusters, dedup, lexicon, store
-from searchengine.boilerplate import Cleaned
-from searchengine.boilerplate_index import Spool, rewrite_stale
-from searchengine.boilerplate_ledger import Ledger, Thresholds, group_of
+from searchengine.analysis import minhash as dedup
+from searchengine.analysis.boilerplate import Cleaned
 from searchengine.dates import day_number
 from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
-from searchengine.fieldformats import Analyzed
+from searchengine.index import clusters, lexicon, schema
+from searchengine.index import directory as store
+from searchengine.index.fieldformat import Analyzed
+from searchengine.indexer.ledger import Ledger, Thresholds, group_of
+from searchengine.indexer.reclean import Spool, rewrite_stale
+from searchengine.indexer.workers import load_all, prepare_all
 from searchengine.load.walk import WalkStats, check_paths, walk
 from searchengine.models import Article, IndexSummary, Problem, Progress
-from searchengine.reading import load_all, prepare_all
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -75,7 +77,7 @@ def document(
 
     ``cleaned`` is its body without boilerplate (what is indexed and
     signed); ``texts`` its fields analysed ahead and ``minhash`` the cleaned
-    body's signature (:func:`searchengine.reading.prepare`), computed here
+    body's signature (:func:`searchengine.indexer.workers.prepare`), computed here
     when not given.
     """
     cleaned = cleaned or Cleaned(article.body)
@@ -93,8 +95,8 @@ def document(
         "encoding": article.encoding,
         # Always written: a segment with no value at all would have no column
         # to sort on.
-        "sort_newest": store.UNDATED_NEWEST,
-        "sort_oldest": store.UNDATED_OLDEST,
+        "sort_newest": schema.UNDATED_NEWEST,
+        "sort_oldest": schema.UNDATED_OLDEST,
     }
     if cleaned.body != article.body:
         doc["raw"] = article.body
@@ -189,7 +191,7 @@ def run_index(
     defaults on a new index).
     Returns what changed, in articles.  Raises :class:`UsageError` for a path
     that does not exist, an unknown encoding or a threshold out of range, and
-    the index errors of :mod:`searchengine.store` when the index cannot be
+    the index errors of :mod:`searchengine.index.directory` when the index cannot be
     opened or locked.
     """
     started = time.perf_counter()
@@ -214,7 +216,7 @@ def run_index(
     spool: Spool | None = None
     reader: Any = None
     try:
-        store.ensure_fields(writer)
+        schema.ensure_fields(writer)
         reader = writer.reader()
         known = {} if rebuild else known_files(reader)
         ledger = Ledger.load(index_dir, reader, ix.latest_generation(), boilerplate, reset=rebuild)

@@ -1,0 +1,79 @@
+"""What the index stores: the schema of every index this version writes.
+
+Changing a field's type, its analyzer or its posting format changes what old
+indexes mean, so it bumps :data:`FORMAT_VERSION`; the index directory refuses
+an index of another format with the message to rebuild it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import columns, fields
+
+from searchengine.analysis.tokenizer import news_analyzer
+from searchengine.index.fieldformat import NewsPositions
+
+#: Bumped when the schema changes in a way old indexes cannot serve.
+#: 2: the written words moved to a lexicon file, compact positions, and the
+#: ``minhash`` column (near-duplicates); format-1 indexes must be rebuilt.
+#: 3: the analyzer and posting format pickled into the schema moved modules
+#: (``searchengine.analysis.tokenizer``, ``searchengine.index.fieldformat``).
+FORMAT_VERSION = 3
+#: Title words count this much more than body words (BM25F field boost).
+TITLE_BOOST = 2.5
+#: Sort keys of undated articles: last whichever way dates are sorted.
+UNDATED_NEWEST = 0
+UNDATED_OLDEST = 99_999_999
+
+
+def make_schema() -> fields.Schema:
+    """The schema of every index this version writes."""
+    text = news_analyzer()
+
+    def searchable(**options: Any) -> Any:
+        field = fields.TEXT(analyzer=text, multitoken_query="phrase", **options)
+        field.format = NewsPositions(field_boost=options.get("field_boost", 1.0))
+        return field
+
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True, sortable=True),
+        record=fields.STORED(),
+        # "size:mtime_ns" of the file when read: what makes re-runs incremental.
+        sig=fields.COLUMN(columns.VarBytesColumn()),
+        # MinHash signature of the body (searchengine.analysis.minhash): near-duplicates.
+        minhash=fields.COLUMN(columns.VarBytesColumn()),
+        title=searchable(stored=True, field_boost=TITLE_BOOST),
+        body=searchable(stored=True),
+        source=searchable(stored=True),
+        source_name=fields.ID(sortable=True),
+        author=searchable(stored=True),
+        url=fields.STORED(),
+        encoding=fields.STORED(),
+        date=fields.NUMERIC(int, bits=32, stored=True, signed=False),
+        month=fields.ID(sortable=True),
+        sort_newest=fields.COLUMN(columns.NumericColumn("I", default=UNDATED_NEWEST)),
+        sort_oldest=fields.COLUMN(columns.NumericColumn("I", default=UNDATED_OLDEST)),
+        **boilerplate_fields(),
+    )
+
+
+def boilerplate_fields() -> dict[str, Any]:
+    """Fields of boilerplate removal: ``body`` holds the cleaned text; the
+    text as read is stored in ``raw`` only when something was cut from it;
+    ``cut_lines``/``cut_chars`` say how much (columns: ``stats`` sums them
+    without loading documents)."""
+    return {
+        "raw": fields.STORED(),
+        "cut_lines": fields.COLUMN(columns.NumericColumn("I", default=0)),
+        "cut_chars": fields.COLUMN(columns.NumericColumn("I", default=0)),
+    }
+
+
+def ensure_fields(writer: Any) -> None:
+    """Add fields this version writes to an index made before they existed
+    (the change is committed with the run; old segments read as defaults)."""
+    for name, field in boilerplate_fields().items():
+        if name not in writer.schema:
+            writer.add_field(name, field)
