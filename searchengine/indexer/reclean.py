@@ -9,11 +9,12 @@ import contextlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from searchengine.analysis import boilerplate
 from searchengine.dates import from_day_number
+from searchengine.indexer.document import document
 from searchengine.indexer.ledger import Ledger, group_of, live_docs, original_text
 from searchengine.models import Article, SourceCut
 
@@ -43,7 +44,6 @@ def rewrite_stale(
     reader: Any,
     groups: set[str],
     skip_paths: set[str],
-    make_document: Callable[[Article, bytes, boilerplate.Cleaned], dict[str, Any]],
 ) -> int:
     """Re-clean the stored articles :func:`stale_articles` finds, from the
     original text the index keeps, through ``writer`` (delete and add:
@@ -65,7 +65,7 @@ def rewrite_stale(
             url=fields.get("url"),
             encoding=fields.get("encoding"),
         )
-        doc = make_document(article, sigs[docnum], cleaned)
+        doc = document(article, sigs[docnum], cleaned)
         doc["id"] = fields["id"]  # as stored: the id is of the path as read
         writer.delete_document(docnum)
         writer.add_document(**doc)
