@@ -71,6 +71,13 @@ def boilerplate_fields() -> dict[str, Any]:
     }
 
 
+def original_text(fields: dict[str, Any]) -> str:
+    """The article text as read, from its stored fields (``raw`` is stored
+    only when something was cut)."""
+    raw = fields.get("raw")
+    return raw if isinstance(raw, str) else str(fields.get("body", ""))
+
+
 def ensure_fields(writer: Any) -> None:
     """Add fields this version writes to an index made before they existed
     (the change is committed with the run; old segments read as defaults)."""

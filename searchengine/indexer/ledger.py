@@ -31,6 +31,7 @@ from typing import Any
 
 from searchengine.analysis import boilerplate
 from searchengine.errors import UsageError
+from searchengine.index.schema import original_text
 
 LEDGER_FILE = "boilerplate.json"
 LEDGER_VERSION = 1
@@ -95,13 +96,6 @@ def _read_header(path: str) -> tuple[int, Thresholds] | None:
 def group_of(source: str | None, path: str) -> str:
     """The group an article learns with: its source, else its folder."""
     return f"source:{source}" if source else f"folder:{os.path.dirname(path)}"
-
-
-def original_text(fields: dict[str, Any]) -> str:
-    """The article text as read, from its stored fields (``raw`` is stored
-    only when something was cut)."""
-    raw = fields.get("raw")
-    return raw if isinstance(raw, str) else str(fields.get("body", ""))
 
 
 class _Group:

@@ -32,7 +32,8 @@ from searchengine.index import clusters, lexicon, schema
 from searchengine.index import directory as store
 from searchengine.indexer.document import document, file_signature, stored_path
 from searchengine.indexer.ledger import Ledger, Thresholds, group_of
-from searchengine.indexer.reclean import Spool, rewrite_stale
+from searchengine.indexer.reclean import rewrite_stale
+from searchengine.indexer.spool import Spool
 from searchengine.indexer.workers import load_all, prepare_all
 from searchengine.load.walk import WalkStats, check_paths, walk
 from searchengine.models import IndexSummary, Problem, Progress

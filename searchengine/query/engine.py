@@ -11,13 +11,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from whoosh import query, sorting
+from whoosh import query
 
 from searchengine.dates import day_number, from_day_number
 from searchengine.errors import ArticleNotFoundError
 from searchengine.index import clusters
 from searchengine.index import directory as store
 from searchengine.index.lexicon import Lexicon
+from searchengine.index.schema import original_text
 from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
 from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
@@ -27,6 +28,7 @@ from searchengine.query.parse import parse_query
 from searchengine.query.ranking import Order, RankedHit, Ranking, rank
 from searchengine.query.request import SearchRequest, SortOrder
 from searchengine.query.snippets import make_snippets
+from searchengine.query.stats import index_stats
 from searchengine.query.suggest import suggest
 
 
@@ -251,8 +253,6 @@ class Engine:
     ) -> ArticleView:
         """One whole article; with ``query_text``, its matches highlighted;
         with ``raw``, also the text as read, boilerplate included."""
-        from searchengine.indexer.ledger import original_text
-
         searcher = self.searcher()
         fields = searcher.stored_fields(self.docnum(article_id))
         body = fields.get("body", "")
@@ -281,47 +281,5 @@ class Engine:
 
     def stats(self) -> Stats:
         """What the index holds."""
-        from searchengine.indexer.reclean import cuts_by_source
-
         searcher = self.searcher()
-        articles = searcher.doc_count()
-        sources: list[tuple[str, int]] = []
-        months: list[tuple[str, int]] = []
-        first_date = last_date = None
-        if articles:
-            results = searcher.search(
-                query.Every(),
-                limit=1,
-                groupedby={
-                    "source": sorting.FieldFacet("source_name", maptype=sorting.Count),
-                    "month": sorting.FieldFacet("month", maptype=sorting.Count),
-                },
-            )
-            sources = sorted(
-                ((_as_text(k), v) for k, v in results.groups("source").items() if k),
-                key=lambda item: (-item[1], item[0].casefold()),
-            )
-            months = sorted((_as_text(k), v) for k, v in results.groups("month").items() if k)
-            for facet, reverse in (("sort_oldest", False), ("sort_newest", True)):
-                top = searcher.search(
-                    query.Every(), limit=1, sortedby=sorting.FieldFacet(facet, reverse=reverse)
-                )
-                date = top[0].get("date") if len(top) else None
-                if date:
-                    if reverse:
-                        last_date = from_day_number(date)
-                    else:
-                        first_date = from_day_number(date)
-        dated = sum(count for _, count in months)
-        return Stats(
-            articles=articles,
-            sources=tuple(sources),
-            first_date=first_date,
-            last_date=last_date,
-            undated=articles - dated,
-            by_month=tuple(months),
-            index_bytes=store.index_bytes(self.index_dir),
-            index_path=self.index_dir,
-            boilerplate=cuts_by_source(searcher.reader()),
-            duplicates=self.clusters().count(),
-        )
+        return index_stats(searcher, self.index_dir, self.clusters().count())
