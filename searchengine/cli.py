@@ -233,14 +233,14 @@ def index_command(
     as_json: bool,
 ) -> None:
     """Index files and folders (recursively): .txt .md .html .json .jsonl(.gz)."""
-    from searchengine.indexer.ledger import thresholds
+    from searchengine.indexer.ledger import ThresholdOptions
     from searchengine.indexer.run import run_index
 
     target = _index_dir(ctx, index_dir)
     options: dict[str, Any] = {
         "rebuild": rebuild,
         "encoding": encoding,
-        "boilerplate": thresholds(target, boilerplate_min_articles, boilerplate_min_share),
+        "boilerplate": ThresholdOptions(boilerplate_min_articles, boilerplate_min_share),
         "dup_threshold": dup_threshold,
     }
     try:

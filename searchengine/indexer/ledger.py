@@ -66,19 +66,24 @@ class Thresholds:
         return max(self.min_articles, math.ceil(self.min_share * articles - 1e-9))
 
 
-def thresholds(
-    index_dir: str, min_articles: int | None, min_share: float | None
-) -> Thresholds | None:
-    """Thresholds from command-line options: one left out keeps the index's
-    own setting (or the default); both left out is ``None``, keep all."""
-    if min_articles is None and min_share is None:
-        return None
-    header = _read_header(os.path.join(index_dir, LEDGER_FILE))
-    saved = header[1] if header else Thresholds()
-    return Thresholds(
-        saved.min_articles if min_articles is None else min_articles,
-        saved.min_share if min_share is None else min_share,
-    )
+@dataclass(frozen=True)
+class ThresholdOptions:
+    """Thresholds as the command line gives them: one left out (``None``)
+    keeps the index's own setting, or the default on a new index.  Resolved
+    against the saved ledger by :meth:`Ledger.load`, which reads it anyway."""
+
+    min_articles: int | None = None
+    min_share: float | None = None
+
+    def __post_init__(self) -> None:
+        self.over(Thresholds())  # a value out of range fails here, before the run
+
+    def over(self, saved: Thresholds) -> Thresholds:
+        """The thresholds these options make of the ``saved`` ones."""
+        return Thresholds(
+            saved.min_articles if self.min_articles is None else self.min_articles,
+            saved.min_share if self.min_share is None else self.min_share,
+        )
 
 
 def _read_header(path: str) -> tuple[int, Thresholds] | None:
@@ -138,7 +143,7 @@ class Ledger:
         index_dir: str,
         reader: Any,
         generation: int,
-        wanted: Thresholds | None,
+        wanted: Thresholds | ThresholdOptions | None,
         *,
         reset: bool = False,
     ) -> Ledger:
@@ -148,12 +153,14 @@ class Ledger:
         read when first needed, so a run with nothing to do reads no more.
         A missing or stale file means relearning from ``reader``'s stored
         articles (also when first needed); ``reset`` (a rebuild) starts
-        empty.  ``wanted`` thresholds replace the saved ones; ``None`` keeps
-        them.
+        empty.  ``wanted`` thresholds replace the saved ones, options
+        replace those they give; ``None`` keeps them.
         """
         path = os.path.join(index_dir, LEDGER_FILE)
         header = _read_header(path)
         saved = header[1] if header else None
+        if isinstance(wanted, ThresholdOptions):
+            wanted = wanted.over(saved or Thresholds())
         current = header is not None and header[0] == generation and not reset
         ledger = cls(wanted or saved or Thresholds(), reader, fresh=not current)
         if reset:
@@ -251,8 +258,9 @@ class Ledger:
                 counts.lines.pop(key, None)
         self._touched.add(group)
 
-    def remove_stored(self, reader: Any, path: str) -> None:
+    def remove_stored(self, path: str) -> None:
         """Uncount the live articles of the file ``path`` held by the index."""
+        reader = self._reader
         for docnum in reader.postings("path", path).all_ids():
             if not reader.is_deleted(docnum):
                 fields = reader.stored_fields(docnum)

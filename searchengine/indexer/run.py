@@ -31,7 +31,7 @@ from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
 from searchengine.index import clusters, lexicon, schema
 from searchengine.index import directory as store
 from searchengine.indexer.document import document, file_signature, stored_path
-from searchengine.indexer.ledger import Ledger, Thresholds, group_of
+from searchengine.indexer.ledger import Ledger, ThresholdOptions, Thresholds, group_of
 from searchengine.indexer.reclean import rewrite_stale
 from searchengine.indexer.spool import Spool
 from searchengine.indexer.workers import load_all, prepare_all
@@ -109,12 +109,13 @@ def run_index(
     rebuild: bool = False,
     encoding: str | None = None,
     progress: ProgressCallback | None = None,
-    boilerplate: Thresholds | None = None,
+    boilerplate: Thresholds | ThresholdOptions | None = None,
     dup_threshold: float | None = None,
 ) -> IndexSummary:
     """Bring the index at ``index_dir`` up to date with the files under ``paths``.
 
-    ``boilerplate`` sets when a recurring line is learned as furniture, and
+    ``boilerplate`` sets when a recurring line is learned as furniture
+    (:class:`ThresholdOptions` set only what they give), and
     ``dup_threshold`` the similarity of near-duplicates (saved only once the
     run has succeeded); ``None`` keeps the index's own setting (the
     defaults on a new index).
@@ -177,7 +178,7 @@ def run_index(
         stored_roots = [stored_path(root) for root in roots]
         for path, info in known.items():
             if path not in seen and _under(path, stored_roots):
-                ledger.remove_stored(reader, path)
+                ledger.remove_stored(path)
                 replaced.add(path)
                 writer.delete_by_term("path", path)
                 removed += info.count
@@ -192,7 +193,7 @@ def run_index(
             key = stored_path(path)
             if key in known:
                 old_records = _records_of(reader, key)
-                ledger.remove_stored(reader, key)
+                ledger.remove_stored(key)
                 replaced.add(key)
                 writer.delete_by_term("path", key)
                 changed = True
