@@ -58,10 +58,6 @@ def _hit(
     )
 
 
-#: Public name of the stored-fields-to-:class:`Hit` conversion (``similar`` uses it).
-hit_from_fields = _hit
-
-
 class Engine:
     """Search, show and stats over the index in ``index_dir``."""
 
@@ -117,6 +113,10 @@ class Engine:
         if self._clusters is None:
             self._clusters = clusters.load(searcher.reader(), self.index_dir)
         return self._clusters
+
+    def article(self, docnum: int) -> Hit:
+        """The article numbered ``docnum`` as a hit of its own: no score, no snippets."""
+        return _hit(self.current().stored_fields(docnum), None, ())
 
     def duplicate(self, docnum: int) -> Duplicate:
         fields = self.current().stored_fields(docnum)
