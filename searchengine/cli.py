@@ -21,8 +21,8 @@ from searchengine import __version__
 from searchengine.errors import RunInterruptedError, SearchEngineError, UsageError
 
 if TYPE_CHECKING:
+    from searchengine.models import Result
     from searchengine.query.engine import Engine
-    from searchengine.render.json_out import Result
 
 DEFAULT_INDEX = "index"
 
