@@ -31,7 +31,7 @@ from typing import Any
 
 from searchengine.analysis import boilerplate
 from searchengine.errors import UsageError
-from searchengine.index.schema import original_text
+from searchengine.index.schema import original_text, term_text
 
 LEDGER_FILE = "boilerplate.json"
 LEDGER_VERSION = 1
@@ -324,7 +324,7 @@ def live_docs(reader: Any, groups: set[str] | None) -> Iterator[int]:
                 continue
             prefix = name.rstrip(os.sep) + os.sep
             for term in reader.expand_prefix("path", prefix):
-                path = term.decode("utf-8") if isinstance(term, bytes) else term
+                path = term_text(term)
                 if os.path.dirname(path) == name:
                     found.update(reader.postings("path", path).all_ids())
         candidates = sorted(found)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from searchengine.index.schema import term_text
 from searchengine.indexer.document import file_signature, stored_path
 from searchengine.load.walk import WalkStats, walk
 from searchengine.models import Problem
@@ -59,9 +60,7 @@ def known_files(reader: Any) -> dict[str, Known]:
     for docnum in range(reader.doc_count_all()):
         if deleted is not None and deleted(docnum):
             continue
-        path = paths[docnum]
-        if isinstance(path, bytes):
-            path = path.decode("utf-8", "surrogateescape")
+        path = term_text(paths[docnum])
         previous = known.get(path)
         known[path] = Known(sigs[docnum], (previous.count if previous else 0) + 1)
     return known

@@ -18,7 +18,7 @@ from searchengine.errors import ArticleNotFoundError
 from searchengine.index import clusters
 from searchengine.index import directory as store
 from searchengine.index.lexicon import Lexicon
-from searchengine.index.schema import original_text
+from searchengine.index.schema import original_text, term_text
 from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
 from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
@@ -30,10 +30,6 @@ from searchengine.query.request import SearchRequest, SortOrder
 from searchengine.query.snippets import make_snippets
 from searchengine.query.stats import index_stats
 from searchengine.query.suggest import suggest
-
-
-def _as_text(value: Any) -> str:
-    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)
 
 
 def _hit(
@@ -184,9 +180,9 @@ class Engine:
         if request.source is not None:
             wanted = request.source.strip().casefold()
             names = [
-                _as_text(n)
+                term_text(n)
                 for n in searcher.lexicon("source_name")
-                if _as_text(n).casefold() == wanted
+                if term_text(n).casefold() == wanted
             ]
             docs = set()
             for name in names:
@@ -218,8 +214,8 @@ class Engine:
                 flt=flt,
             )
             uncollapsed = len(results)
-            months = results.groups("month")
-            timeline = tuple(sorted((_as_text(k), v) for k, v in months.items() if k))
+            months = results.months()
+            timeline = tuple(sorted((term_text(k), v) for k, v in months.items() if k))
             spec = spec_for(expanded, "body")
             hits = self.hits(page, spec, scored=order == "relevance", snippets=request.snippets)
         suggestion = None if browse else suggest(searcher.reader(), self.lexicon(), request.query)

@@ -15,6 +15,7 @@ from whoosh import query, sorting
 
 from searchengine.dates import from_day_number
 from searchengine.index import directory as store
+from searchengine.index.schema import term_text
 from searchengine.models import ClusterCount, SourceCut, Stats
 
 
@@ -55,10 +56,10 @@ def _counts(searcher: Any) -> tuple[list[tuple[str, int]], list[tuple[str, int]]
         },
     )
     sources = sorted(
-        ((_text(k), v) for k, v in results.groups("source").items() if k),
+        ((term_text(k), v) for k, v in results.groups("source").items() if k),
         key=lambda item: (-item[1], item[0].casefold()),
     )
-    months = sorted((_text(k), v) for k, v in results.groups("month").items() if k)
+    months = sorted((term_text(k), v) for k, v in results.groups("month").items() if k)
     return sources, months
 
 
@@ -91,8 +92,8 @@ def cuts_by_source(reader: Any) -> tuple[SourceCut, ...]:
             cut = chars[docnum]
             if not cut or (deleted is not None and deleted(docnum)):
                 continue
-            source = _text(sources[docnum]) or None
-            folder = None if source else os.path.dirname(_text(paths[docnum]))
+            source = term_text(sources[docnum]) or None
+            folder = None if source else os.path.dirname(term_text(paths[docnum]))
             total = totals.setdefault((source, folder), [0, 0, 0])
             total[0] += 1
             total[1] += lines[docnum]
@@ -103,9 +104,3 @@ def cuts_by_source(reader: Any) -> tuple[SourceCut, ...]:
             key=lambda cut: (-cut.chars, cut.source or cut.folder or ""),
         )
     )
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "surrogateescape")
-    return str(value or "")
