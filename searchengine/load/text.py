@@ -20,7 +20,6 @@ from searchengine.models import Article
 #: then a shortened copy and the line stays in the body.
 MAX_TITLE_LINE = 200
 
-FRONT_MATTER_KEYS = ("title", "date", "source", "author", "url")
 _KEY_VALUE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 
 
