@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import signal
 import threading
@@ -28,6 +27,7 @@ from searchengine.errors import (
     IndexMissingError,
     IndexWriteError,
 )
+from searchengine.index import whoosh_private
 from searchengine.index.schema import FORMAT_VERSION, make_schema
 from searchengine.index.segments import TermSegmentWriter
 
@@ -152,8 +152,9 @@ def writer(ix: Any, index_dir: str) -> Any:
             # a searcher (every scripted query) cost time in proportion to the
             # index's size; separate files are read where needed.  Postings
             # are filed a term at a time (searchengine.index.segments).
-            new = TermSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB, compound=False)
-            new.writelock = lock
+            new = whoosh_private.segment_writer(
+                TermSegmentWriter, ix, lock, limitmb=WRITER_LIMIT_MB, compound=False
+            )
     except BaseException as exc:
         # Whatever the half-built writer created is ours: the lock is held.
         _remove(index_dir, set(_names(index_dir)) - before)
@@ -199,15 +200,14 @@ def _remove(index_dir: str, names: set[str]) -> None:
 def _remove_stale_tocs(index_dir: str, indexname: str) -> None:
     """Remove table-of-contents files a killed run was still writing.
 
-    Whoosh writes ``_MAIN_<gen>.toc.<time>`` and renames it into place; a run
-    killed in between leaves it, and Whoosh's own clean-up never matches it.
-    Only the lock holder writes a table of contents, so with the lock held
-    any such file is a dead run's.
+    Whoosh writes the table of contents under a temporary name and renames
+    it into place; a run killed in between leaves it, and Whoosh's own
+    clean-up never matches it.  Only the lock holder writes a table of
+    contents, so with the lock held any such file is a dead run's.
     """
-    pattern = re.compile(rf"_{re.escape(indexname)}_\d+\.toc\..+")
     with contextlib.suppress(OSError):
         for name in os.listdir(index_dir):
-            if pattern.fullmatch(name):
+            if whoosh_private.is_stale_toc(name, indexname):
                 with contextlib.suppress(OSError):
                     os.remove(os.path.join(index_dir, name))
 
@@ -234,23 +234,6 @@ def open_searcher(ix: Any, index_dir: str) -> Any:
         raise IndexCorruptError(f"cannot read the index at {index_dir}: {exc}") from None
 
 
-def _close_segment_files(writer: Any) -> None:
-    """Close the new segment's terms and postings files after a failed cancel.
-
-    Whoosh stops closing at the first file whose flush fails (a full disk);
-    left open, the others fail again when garbage-collected, and Python
-    prints "Exception ignored" noise on stderr.  Their contents are thrown
-    away, so closing them is all that matters.
-    """
-    fieldwriter = getattr(writer, "fieldwriter", None)
-    tindex = getattr(fieldwriter, "_tindex", None)
-    for structfile in (getattr(tindex, "dbfile", None), getattr(fieldwriter, "_postfile", None)):
-        handle = getattr(structfile, "file", None)
-        if handle is not None:
-            with contextlib.suppress(OSError, ValueError):
-                handle.close()
-
-
 def cancel(writer: Any) -> None:
     """Cancel ``writer`` and remove the files of the segment it had begun.
 
@@ -267,9 +250,9 @@ def cancel(writer: Any) -> None:
         try:
             writer.cancel()
         except OSError:
-            _close_segment_files(writer)
+            whoosh_private.close_segment_files(writer)
     try:
-        committed = index.TOC.read(storage, writer.indexname).segments
+        committed = whoosh_private.committed_segments(storage, writer.indexname)
     except Exception:  # cannot tell what is committed: keep everything
         return
     if any(s.segment_id() == segment.segment_id() for s in committed):
