@@ -32,9 +32,8 @@ from whoosh import index as whoosh_index
 
 from searchengine.index import clusters
 from searchengine.index import directory as store
-from searchengine.index.lexicon import LEXICON_FILE
+from searchengine.index.directory import LEDGER_FILE, LEXICON_FILE
 from searchengine.index.whoosh_private import committed_segments
-from searchengine.indexer.ledger import LEDGER_FILE
 from searchengine.indexer.run import run_index
 from searchengine.models import Progress
 from searchengine.query.engine import Engine
