@@ -15,8 +15,9 @@ from searchengine.analysis.boilerplate import clean
 from searchengine.errors import UsageError
 from searchengine.index import directory as store
 from searchengine.index import schema
+from searchengine.index.directory import LEDGER_FILE
 from searchengine.indexer.document import document, file_signature
-from searchengine.indexer.ledger import LEDGER_FILE, ThresholdOptions, Thresholds
+from searchengine.indexer.ledger import ThresholdOptions, Thresholds
 from searchengine.indexer.run import run_index
 from searchengine.load import load_file
 from searchengine.models import article_id

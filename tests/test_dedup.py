@@ -15,7 +15,8 @@ from dedup_corpus import ARTICLES, COPIES, write_corpus
 from searchengine.analysis import minhash as dedup
 from searchengine.cli import cli
 from searchengine.errors import UsageError
-from searchengine.index.clusters import SETTINGS_FILE, cache_file, threshold
+from searchengine.index.clusters import cache_file, threshold
+from searchengine.index.directory import DEDUP_SETTINGS_FILE as SETTINGS_FILE
 from searchengine.indexer.run import run_index
 from searchengine.query.engine import Engine
 from searchengine.query.request import SearchRequest

@@ -16,8 +16,8 @@ kept if the folder is writable.  The file is derived data: deleting it is
 always safe.
 
 The similarity threshold is a setting of the index, kept in
-:data:`SETTINGS_FILE` (written only once someone sets it; the default
-otherwise).  It changes no stored data, since signatures do not depend on it,
+:data:`~searchengine.index.directory.DEDUP_SETTINGS_FILE` (written only
+once someone sets it; the default otherwise).  It changes no stored data, since signatures do not depend on it,
 so a new threshold needs no commit: the cache records the threshold it was
 computed at and is not believed under another one.
 """
@@ -26,18 +26,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from searchengine.analysis import minhash as dedup
 from searchengine.errors import IndexWriteError, UsageError
+from searchengine.index.directory import (
+    DEDUP_CACHE,
+    DEDUP_SETTINGS_FILE,
+    IndexDirectory,
+    dedup_cache_name,
+)
 from searchengine.models import ClusterCount
-
-_CACHE = re.compile(r"dedup-v\d+-\d+\.json")
-#: The index's near-duplicate settings, beside the index.
-SETTINGS_FILE = "dedup.json"
 
 
 @dataclass(frozen=True)
@@ -65,16 +65,23 @@ class Clusters:
         return (docnum,) if group is None else self.groups[group]
 
 
+def _cache_name(generation: int) -> str:
+    return dedup_cache_name(dedup.ALGORITHM_VERSION, generation)
+
+
 def cache_file(index_dir: str, generation: int) -> str:
-    return os.path.join(index_dir, f"dedup-v{dedup.ALGORITHM_VERSION}-{generation}.json")
+    """The path of the cluster cache of commit ``generation``."""
+    return IndexDirectory(index_dir).side_file(_cache_name(generation))
 
 
 def threshold(index_dir: str) -> float:
     """The index's similarity threshold: the one last set, else the default
     (also when the settings file is damaged: it holds nothing else to lose)."""
     try:
-        with open(os.path.join(index_dir, SETTINGS_FILE), encoding="utf-8") as handle:
-            value = json.load(handle)["threshold"]
+        text = IndexDirectory(index_dir).read_text(DEDUP_SETTINGS_FILE)
+        if text is None:
+            return dedup.DEFAULT_THRESHOLD
+        value = json.loads(text)["threshold"]
         if isinstance(value, bool) or not isinstance(value, int | float):
             return dedup.DEFAULT_THRESHOLD
         return dedup.check_threshold(float(value))
@@ -90,17 +97,13 @@ def set_threshold(index_dir: str, value: float) -> bool:
     dedup.check_threshold(value)
     if value == threshold(index_dir):
         return False
-    target = os.path.join(index_dir, SETTINGS_FILE)
-    temporary = f"{target}.{os.getpid()}.tmp"
+    folder = IndexDirectory(index_dir)
     try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump({"threshold": value}, handle)
-        os.replace(temporary, target)
+        folder.write_text(DEDUP_SETTINGS_FILE, json.dumps({"threshold": value}))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.remove(temporary)
         raise IndexWriteError(
-            f"cannot save the near-duplicate threshold in {target}: {exc.strerror or exc}"
+            f"cannot save the near-duplicate threshold in {folder.side_file(DEDUP_SETTINGS_FILE)}: "
+            f"{exc.strerror or exc}"
         ) from None
     return True
 
@@ -132,10 +135,12 @@ def _stamp(reader: Any, threshold: float) -> dict[str, float]:
     }
 
 
-def _read(path: str, stamp: dict[str, float]) -> list[list[int]] | None:
+def _read(folder: IndexDirectory, name: str, stamp: dict[str, float]) -> list[list[int]] | None:
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        text = folder.read_text(name)
+        if text is None:
+            return None
+        data = json.loads(text)
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or any(data.get(k) != v for k, v in stamp.items()):
@@ -146,15 +151,12 @@ def _read(path: str, stamp: dict[str, float]) -> list[list[int]] | None:
     return groups
 
 
-def _write(path: str, stamp: dict[str, float], groups: list[list[int]]) -> None:
-    temporary = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump({**stamp, "clusters": groups}, handle, separators=(",", ":"))
-        os.replace(temporary, path)
-    except OSError:  # a read-only index folder: compute again next time
-        with contextlib.suppress(OSError):
-            os.remove(temporary)
+def _write(
+    folder: IndexDirectory, name: str, stamp: dict[str, float], groups: list[list[int]]
+) -> None:
+    # A read-only index folder: compute again next time.
+    with contextlib.suppress(OSError):
+        folder.write_text(name, json.dumps({**stamp, "clusters": groups}, separators=(",", ":")))
 
 
 def load(reader: Any, index_dir: str) -> Clusters:
@@ -164,21 +166,21 @@ def load(reader: Any, index_dir: str) -> Clusters:
     generation = reader.generation()
     if generation is None or reader.doc_count() == 0:
         return Clusters(threshold=at)
-    path = cache_file(index_dir, generation)
+    folder = IndexDirectory(index_dir)
+    name = _cache_name(generation)
     stamp = _stamp(reader, at)
-    groups = _read(path, stamp)
+    groups = _read(folder, name, stamp)
     if groups is None:
         groups = compute(reader, at)
-        _write(path, stamp, groups)
+        _write(folder, name, stamp, groups)
     return Clusters.from_groups(groups, at)
 
 
 def refresh(index_dir: str, reader: Any) -> None:
     """After a commit: cache the new generation's clusters, drop older caches."""
     load(reader, index_dir)
-    keep = os.path.basename(cache_file(index_dir, reader.generation() or 0))
-    with contextlib.suppress(OSError):
-        for name in os.listdir(index_dir):
-            if _CACHE.fullmatch(name) and name != keep:
-                with contextlib.suppress(OSError):
-                    os.remove(os.path.join(index_dir, name))
+    keep = _cache_name(reader.generation() or 0)
+    folder = IndexDirectory(index_dir)
+    for name in folder.names():
+        if DEDUP_CACHE.fullmatch(name) and name != keep:
+            folder.remove(name)
