@@ -31,13 +31,21 @@ from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from searchengine.index.fieldformat import Analyzed, NewsPositions
+from searchengine.analysis.tokenizer import NewsTokenizer
+from searchengine.index.fieldformat import Analyzed, NewsPositions, analyze
 from searchengine.index.whoosh_private import HookedSegmentWriter, TermEntry, write_w3_postings
 
 #: Rough bytes one term's entry costs in memory beyond its postings.
 _TERM_OVERHEAD = 400
 #: Rough bytes a posting costs in memory beyond its value.
 _POSTING_OVERHEAD = 20
+#: Bytes an analysed document's posting costs beyond its value: its term
+#: id, count and value length as 32-bit integers while filed, then the
+#: sort's keys, order and sorted copies when the pool is read.
+_ARRAY_POSTING = 48
+#: Bytes per byte of positions while the pool is read: the values, their
+#: gathered copy and the 32-bit gather index.
+_ARRAY_VALUE = 6
 
 __all__ = ["TermEntry", "TermPool", "TermSegmentWriter"]
 
@@ -54,6 +62,99 @@ class _Postings:
         self.values = bytearray()
 
 
+class _FieldBuffer:
+    """One field's postings of analysed documents, as they came: per
+    document the local ids of its terms, their counts and encoded
+    positions, kept as the arrays they arrived in.  Inverting them (sorting
+    by term, then document) is one numpy sort when the pool is read
+    (:meth:`entries`), not a list append per posting as they arrive."""
+
+    __slots__ = ("boost", "chunks", "docs", "terms", "vocabulary")
+
+    def __init__(self, boost: float) -> None:
+        self.boost = boost
+        #: Term bytes -> local id, and the terms by local id.
+        self.vocabulary: dict[bytes, int] = {}
+        self.terms: list[bytes] = []
+        #: Per document: (term ids, counts, value lengths, values).
+        self.chunks: list[tuple[array[int], array[int], array[int], bytes]] = []
+        self.docs = array("I")
+
+    def add(self, docnum: int, analyzed: Analyzed) -> int:
+        """File one document's postings; return how many terms were new."""
+        terms = analyzed.term_list()
+        # One C-level pass maps the terms to local ids; only new terms
+        # (None) take a Python step.
+        ids = list(map(self.vocabulary.get, terms))
+        new = 0
+        if None in ids:
+            vocabulary, known = self.vocabulary, self.terms
+            for i, tid in enumerate(ids):
+                if tid is None:
+                    ids[i] = vocabulary[terms[i]] = len(known)
+                    known.append(terms[i])
+                    new += 1
+        self.chunks.append(
+            (array("I", ids), analyzed.counts, analyzed.value_lengths, analyzed.values)  # type: ignore[arg-type]
+        )
+        self.docs.append(docnum)
+        return new
+
+    def entries(self, fieldname: str) -> Iterator[TermEntry]:
+        """Every term's postings, sorted by term, each term's by document."""
+        import numpy as np
+
+        if not self.terms:
+            return
+        per_doc = np.fromiter((len(c[0]) for c in self.chunks), np.int64, len(self.chunks))
+        ids = np.frombuffer(b"".join(c[0].tobytes() for c in self.chunks), np.uint32)
+        # Rank of each local id in term order; a stable sort by rank keeps
+        # each term's documents in the order they were added (increasing).
+        by_term = sorted(range(len(self.terms)), key=self.terms.__getitem__)
+        rank = np.empty(len(by_term), np.uint32)
+        rank[by_term] = np.arange(len(by_term), dtype=np.uint32)
+        keys = rank[ids]
+        del ids
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        docs = np.repeat(np.frombuffer(self.docs, np.uint32), per_doc)[order]
+        counts = np.frombuffer(b"".join(c[1].tobytes() for c in self.chunks), np.uint32)[order]
+        lengths = np.frombuffer(b"".join(c[2].tobytes() for c in self.chunks), np.uint32)
+        # The values, gathered in the new order: each posting's byte range
+        # (32-bit offsets: a pool holds far less than 2 GB).
+        starts = (np.cumsum(lengths, dtype=np.int64) - lengths).astype(np.int32)[order]
+        lengths = lengths[order]
+        del order
+        ends = np.cumsum(lengths, dtype=np.int64)
+        gather = np.repeat(starts - (ends - lengths).astype(np.int32), lengths)
+        gather += np.arange(len(gather), dtype=np.int32)
+        data = np.frombuffer(b"".join(c[3] for c in self.chunks), np.uint8)[gather].tobytes()
+        del gather, starts
+        weights = counts.astype(np.float64) * self.boost
+        bounds = np.flatnonzero(np.diff(keys)) + 1
+        firsts = np.concatenate(([0], bounds))
+        lasts = np.concatenate((bounds, [len(keys)]))
+        value_ends = np.concatenate(([0], ends))
+        terms = self.terms
+        for term_rank, (first, last, vfirst, vlast) in enumerate(
+            zip(
+                firsts.tolist(),
+                lasts.tolist(),
+                value_ends[firsts].tolist(),
+                value_ends[lasts].tolist(),
+                strict=True,
+            )
+        ):
+            yield (
+                fieldname,
+                terms[by_term[term_rank]],
+                array("I", docs[first:last].tobytes()),
+                array("d", weights[first:last].tobytes()),
+                array("I", lengths[first:last].tobytes()),
+                data[vfirst:vlast],
+            )
+
+
 class TermPool:
     """Postings by term, spilled to sorted run files beyond ``limitmb``.
 
@@ -67,6 +168,8 @@ class TermPool:
         self._limit = int(limitmb * 1024 * 1024)
         self._size = 0
         self._fields: dict[str, dict[bytes, _Postings]] = {}
+        #: Analysed documents' postings, per field (:meth:`add_analyzed`).
+        self._buffers: dict[str, _FieldBuffer] = {}
         self._runs: list[str] = []
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
@@ -99,26 +202,21 @@ class TermPool:
     def add_analyzed(self, fieldname: str, docnum: int, analyzed: Analyzed, boost: float) -> None:
         """Add one document's postings of one field, computed ahead
         (:class:`~searchengine.index.fieldformat.Analyzed`): weight is the count
-        times ``boost``, the value the encoded positions."""
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = {}
-        values = analyzed.values
-        size = len(values)
-        offset = 0
-        for tbytes, count, length in zip(
-            analyzed.term_list(), analyzed.counts, analyzed.value_lengths, strict=True
-        ):
-            entry = terms.get(tbytes)
-            if entry is None:
-                entry = terms[tbytes] = _Postings()
-                size += _TERM_OVERHEAD + len(tbytes)
-            entry.ids.append(docnum)
-            entry.weights.append(count * boost)
-            entry.lengths.append(length)
-            entry.values += values[offset : offset + length]
-            offset += length
-        self._size += size + _POSTING_OVERHEAD * len(analyzed.counts)
+        times ``boost``, the value the encoded positions.  Documents must
+        come in increasing ``docnum``, and a field filed here takes no
+        :meth:`add` until every document is added (true of a segment writer:
+        merged segments are added at commit)."""
+        buffer = self._buffers.get(fieldname)
+        if buffer is None:
+            buffer = self._buffers[fieldname] = _FieldBuffer(boost)
+        elif buffer.boost != boost:
+            raise ValueError(f"field {fieldname!r} was filed with two boosts")
+        new = buffer.add(docnum, analyzed)
+        self._size += (
+            _ARRAY_VALUE * len(analyzed.values)
+            + _ARRAY_POSTING * len(analyzed.counts)
+            + _TERM_OVERHEAD * new
+        )
         if self._size > self._limit:
             self._spill()
 
@@ -139,9 +237,23 @@ class TermPool:
                     run,
                 )
         self._fields = {}
+        self._buffers = {}
         self._size = 0
 
     def _sorted_memory(self) -> Iterator[TermEntry]:
+        # Analysed documents precede documents added one posting at a time
+        # (merged at commit): a term in both has the buffer's postings first.
+        sources: list[Iterable[TermEntry]] = []
+        for fieldname in sorted(self._buffers):
+            sources.append(self._buffers[fieldname].entries(fieldname))
+        if self._fields:
+            sources.append(self._sorted_postings())
+        if len(sources) <= 1:
+            yield from sources[0] if sources else ()
+            return
+        yield from _concatenated(sources)
+
+    def _sorted_postings(self) -> Iterator[TermEntry]:
         for fieldname in sorted(self._fields):
             terms = self._fields[fieldname]
             for tbytes in sorted(terms):
@@ -155,21 +267,8 @@ class TermPool:
         if len(sources) == 1:
             yield from sources[0]
             return
-        # Runs hold earlier documents than later runs: for a term found in
-        # several, its postings are concatenated in run order.
-        keyed = [((e[0], e[1], n, e) for e in source) for n, source in enumerate(sources)]
-        merged = heapq.merge(*keyed)
-        for key, group in itertools.groupby(merged, key=lambda item: (item[0], item[1])):
-            parts = [item[3] for item in group]
-            if len(parts) == 1:
-                yield parts[0]
-                continue
-            ids, weights, lengths = array("I"), array("d"), array("I")
-            for part in parts:
-                ids += part[2]
-                weights += part[3]
-                lengths += part[4]
-            yield key[0], key[1], ids, weights, lengths, b"".join(part[5] for part in parts)
+        # Runs hold earlier documents than later runs.
+        yield from _concatenated(sources)
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
         """Every posting as Whoosh's pool yields them: ``(field, term bytes,
@@ -188,6 +287,26 @@ class TermPool:
                 os.remove(path)
         self._runs = []
         self._fields = {}
+        self._buffers = {}
+
+
+def _concatenated(sources: list[Iterable[TermEntry]]) -> Iterator[TermEntry]:
+    """The entries of ``sources`` (each sorted by field and term) merged in
+    that order; a term found in several has its postings concatenated in
+    source order, so sources must hold increasing documents."""
+    keyed = [((e[0], e[1], n, e) for e in source) for n, source in enumerate(sources)]
+    merged = heapq.merge(*keyed)
+    for key, group in itertools.groupby(merged, key=lambda item: (item[0], item[1])):
+        parts = [item[3] for item in group]
+        if len(parts) == 1:
+            yield parts[0]
+            continue
+        ids, weights, lengths = array("I"), array("d"), array("I")
+        for part in parts:
+            ids += part[2]
+            weights += part[3]
+            lengths += part[4]
+        yield key[0], key[1], ids, weights, lengths, b"".join(part[5] for part in parts)
 
 
 def _read_run(path: str) -> Iterator[TermEntry]:
@@ -223,10 +342,20 @@ class TermSegmentWriter(HookedSegmentWriter):
 
     def index_field(self, name: str, field: Any, value: Any, docnum: int, boost: float) -> int:
         fmt = field.format
-        if isinstance(value, Analyzed) and isinstance(fmt, NewsPositions) and boost == 1.0:
-            self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
-            return value.length() if field.scorable else 0
+        if isinstance(fmt, NewsPositions) and boost == 1.0:
+            if not isinstance(value, Analyzed) and _plain_text(value, field.analyzer):
+                # As NewsPositions would analyse it: so that every posting of
+                # the field goes into the pool's arrays (one way per field).
+                value = analyze(value)
+            if isinstance(value, Analyzed):
+                self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
+                return value.length() if field.scorable else 0
         return super().index_field(name, field, value, docnum, boost)
 
     def flush_postings(self, perdoc: Any) -> None:
         write_w3_postings(self.fieldwriter, self.schema, perdoc, self.docnum, self.pool.terms())
+
+
+def _plain_text(value: Any, analyzer: Any) -> bool:
+    """Whether ``NewsPositions`` would index ``value`` as :func:`analyze` does."""
+    return isinstance(value, str) and isinstance(analyzer, NewsTokenizer) and analyzer.stemming
