@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from whoosh import index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
 from whoosh.util.filelock import try_for
 
@@ -37,7 +38,7 @@ from searchengine.errors import (
     IndexMissingError,
     IndexWriteError,
 )
-from searchengine.index import whoosh_private
+from searchengine.index import merging, whoosh_private
 from searchengine.index.schema import FORMAT_VERSION, make_schema
 from searchengine.index.segments import TermSegmentWriter
 
@@ -305,6 +306,12 @@ def writer(ix: Any, index_dir: str) -> Any:
         )
     folder = IndexDirectory(index_dir)
     folder.remove_litter(ix.indexname)
+    # Side writers' folders inside the writers' shared temporary folder,
+    # left by a killed run: the writer's clean-up removes files, not folders.
+    shutil.rmtree(
+        os.path.join(index_dir, whoosh_private.writer_temp_folder(ix.indexname)),
+        ignore_errors=True,
+    )
     before = set(folder.names())
     try:
         with _ctrl_c_held_back() as interrupted:
@@ -327,6 +334,48 @@ def writer(ix: Any, index_dir: str) -> Any:
         cancel(new)
         raise KeyboardInterrupt
     return new
+
+
+#: Memory (MB) a side writer's posting pool may use before it spills (it is
+#: finished well before: see searchengine.indexer.build.SEGMENT_MB).
+SIDE_WRITER_LIMIT_MB = 256
+
+
+def side_writer(index_dir: str, schema: Any) -> Any:
+    """A writer that builds one new segment of the index at ``index_dir``
+    for the run holding its lock to commit (in a worker process of that
+    run); ``schema`` is the run writer's."""
+    ix = _retry(lambda: index.open_dir(index_dir))
+    return whoosh_private.side_writer(
+        TermSegmentWriter, ix, schema, limitmb=SIDE_WRITER_LIMIT_MB, compound=False
+    )
+
+
+def finish_side_writer(writer: Any) -> Any | None:
+    """Write and close a :func:`side_writer`'s segment; return it (not yet
+    committed), or ``None`` when it holds no document."""
+    return whoosh_private.finish_side_segment(writer)
+
+
+def commit(writer: Any, segments: list[Any], *, drop_old: bool = False) -> None:
+    """Commit ``writer`` with the new ``segments`` built beside it listed
+    after the index's own (instead of them, when ``drop_old``: a rebuild);
+    segments are merged by the tiered policy of
+    :mod:`searchengine.index.merging`."""
+    whoosh_private.commit_with_segments(writer, segments, merging.tiered, drop_old=drop_old)
+
+
+def discard_segments(index_dir: str, segments: list[Any]) -> None:
+    """Remove the files of ``segments``, built by side writers and never
+    committed (the run that built them is failing)."""
+    if not segments:
+        return
+    storage = FileStorage(index_dir)
+    for segment in segments:
+        with contextlib.suppress(OSError):
+            for name in segment.list_files(storage):
+                with contextlib.suppress(OSError):
+                    storage.delete_file(name)
 
 
 def write_error(index_dir: str, exc: OSError) -> IndexWriteError:

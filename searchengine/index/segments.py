@@ -172,6 +172,11 @@ class TermPool:
         self._buffers: dict[str, _FieldBuffer] = {}
         self._runs: list[str] = []
 
+    @property
+    def size(self) -> int:
+        """Bytes the postings in memory take, roughly."""
+        return self._size
+
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Add one posting (Whoosh's pool interface, used when merging segments)."""
         fieldname, tbytes, docnum, weight, vbytes = item

@@ -32,18 +32,17 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal
 
-from whoosh.writing import CLEAR
-
 from searchengine.analysis import minhash as dedup
 from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
 from searchengine.index import clusters, lexicon, schema
 from searchengine.index import directory as store
-from searchengine.indexer.document import document, stored_path
+from searchengine.indexer.build import Built, build_all, discard
+from searchengine.indexer.document import stored_path
 from searchengine.indexer.ledger import Ledger, ThresholdOptions, Thresholds, group_of
 from searchengine.indexer.plan import Found, Plan, find, known_files, make_plan, records_of
 from searchengine.indexer.reclean import rewrite_stale
 from searchengine.indexer.spool import Spool
-from searchengine.indexer.workers import load_all, prepare_all
+from searchengine.indexer.workers import load_all
 from searchengine.load.walk import check_paths
 from searchengine.models import IndexSummary, Problem, Progress
 
@@ -82,6 +81,7 @@ def run_index(
     writer = store.writer(ix, index_dir)
     reader: Any = None
     spool: Spool | None = None
+    run: _Run | None = None
     try:
         schema.ensure_fields(writer)
         reader = writer.reader()
@@ -95,11 +95,11 @@ def run_index(
         words = run.write()
         run.reclean(stale)
         run.commit(words)
-    except OSError as exc:  # spooling, writing the new segment or committing it
-        _abandon(writer, reader, spool)
+    except OSError as exc:  # spooling, writing the new segments or committing them
+        _abandon(writer, reader, spool, run)
         raise store.write_error(index_dir, exc) from None
     except BaseException:
-        _abandon(writer, reader, spool)
+        _abandon(writer, reader, spool, run)
         raise
     _after_commit(ix, index_dir, run, dup_threshold)
     try:
@@ -164,6 +164,8 @@ class _Run:
         self.added = self.updated = self.removed = self.recleaned = 0
         self.skipped: list[Problem] = []
         self.errors: list[Problem] = list(plan.problems)
+        #: Segments built by the write phase, not yet committed.
+        self.built: list[Built] = []
 
     def progress(self, stage: Literal["writing", "committing", "done"]) -> None:
         """Report reaching ``stage``, with the files and articles read."""
@@ -213,20 +215,26 @@ class _Run:
         self.removed += len(old - new)
 
     def write(self) -> set[str]:
-        """Clean, analyse (in reader processes) and write the spooled
-        articles; return their written words, for the lexicon."""
+        """Clean, analyse and write the spooled articles as new segments,
+        on every core (:mod:`searchengine.indexer.build`); return their
+        written words, for the lexicon."""
         self.progress("writing")
         words: set[str] = set()
         total = self.spool.count
-        prepared = prepare_all(self.spool.items(), total, self.ledger.learned)
-        for written, (article, sig, ready) in enumerate(prepared, start=1):
-            words |= ready.words
-            self.writer.add_document(
-                **document(article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash)
-            )
-            if written % 100 == 0 or written == total:
-                # Writing is most of a run's time: count it in articles.
-                self.report(Progress(written, total, written, stage="writing"))
+        written = 0
+
+        def report(articles: int) -> None:
+            nonlocal written
+            written += articles
+            # Writing is most of a run's time: count it in articles.
+            self.report(Progress(written, total, written, stage="writing"))
+
+        schema = self.writer.schema
+        for built in build_all(
+            self.index_dir, schema, self.spool.items(), total, self.ledger.learned, report
+        ):
+            self.built.append(built)
+            words |= built.words
         self.spool.close()
         return words
 
@@ -249,7 +257,9 @@ class _Run:
         # The lexicon first: a crash between the two leaves it with words
         # to spare, which is harmless; never with words missing.
         lexicon.add_words(self.index_dir, words)
-        self.writer.commit(mergetype=CLEAR) if self.rebuild else self.writer.commit()
+        segments = [segment for built in self.built for segment in built.segments]
+        store.commit(self.writer, segments, drop_old=self.rebuild)
+        self.built = []  # committed: no longer the run's to remove
         if self.rebuild:
             # Committed already: should this fail, the union written
             # above stands, which is harmless.
@@ -295,8 +305,12 @@ def _cache_clusters(ix: Any, index_dir: str) -> None:
             searcher.close()
 
 
-def _abandon(writer: Any, reader: Any, spool: Spool | None) -> None:
-    """Give up a run: close what it opened, cancel its writer (and its files)."""
+def _abandon(writer: Any, reader: Any, spool: Spool | None, run: _Run | None) -> None:
+    """Give up a run: close what it opened, cancel its writer (and its
+    files), remove the segments it built."""
+    if run is not None:
+        discard(run.index_dir, run.built)
+        run.built = []
     if spool is not None:
         spool.close()
     if reader is not None:

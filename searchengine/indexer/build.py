@@ -1,0 +1,242 @@
+"""Building a run's new segments on every core.
+
+Once the boilerplate is decided, what is left of a run is per article:
+clean it, analyse it, sign it, file its postings and stored fields.  None
+of it needs the index, so each worker process takes a share of the spooled
+articles and writes them as whole segments of its own (a side writer,
+:func:`searchengine.index.directory.side_writer`); the run's own writer,
+which holds the lock, only deletes replaced articles and, at commit, lists
+the new segments beside the old ones (and merges some, by the policy of
+:mod:`searchengine.index.merging`).  Whoosh's own multiprocessing writer and
+Lucene's indexing threads work the same way.
+
+A worker finishes a segment when its buffers reach :data:`SEGMENT_MB` (so
+memory stays bounded whatever the articles) or when its share is done.
+Shares are cut so that every worker gets the same number, at most
+:data:`SHARE_ARTICLES` articles each: the cores finish together, and a big
+run makes segments of a few thousand articles.  Progress comes back from
+the workers every :data:`PROGRESS_EVERY` articles.
+
+Segments built but not committed are the run's to remove when it fails
+(:func:`discard`); a worker stopped half-way removes its own.  After a
+``kill -9`` their files are left behind, unlisted, and the next commit
+removes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import queue
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+from searchengine.index import directory as store
+from searchengine.indexer.document import document
+from searchengine.indexer.workers import PREPARE_POOL_MIN, _quiet_worker, _workers, prepare
+from searchengine.models import Article
+
+#: Buffered postings (MB, as the pool counts them) at which a worker
+#: finishes its segment and starts another.
+SEGMENT_MB = 96
+#: Articles in one worker's share at most.
+SHARE_ARTICLES = 4_000
+#: Articles between two progress reports of a worker.
+PROGRESS_EVERY = 25
+
+#: One spooled article: the article, its boilerplate group, its file's signature.
+Item = tuple[Article, str, bytes]
+
+
+@dataclass
+class Built:
+    """What one share became: its segments (written, not committed), the
+    written words of its articles (for the lexicon) and their number."""
+
+    segments: list[Any] = field(default_factory=list)
+    words: set[str] = field(default_factory=set)
+    articles: int = 0
+
+
+class Stopped(Exception):
+    """A worker was told to stop (the run is being abandoned)."""
+
+
+# Set in each worker process by _set_up.
+_progress: Any = None
+_stop: Any = None
+
+
+def _set_up(parent: int, progress: Any, stop: Any) -> None:
+    global _progress, _stop
+    _quiet_worker(parent)
+    _progress, _stop = progress, stop
+
+
+def build_share(
+    index_dir: str,
+    schema: Any,
+    items: list[Item],
+    learned: dict[str, frozenset[str]],
+    report: Callable[[int], None] | None = None,
+) -> Built:
+    """Prepare ``items`` and write them into new segments of the index at
+    ``index_dir`` (one, or more when the buffers fill); ``learned`` gives
+    each group's learned lines, ``report`` hears of articles done.  On any
+    failure the segments begun are removed."""
+    tell = report or _tell_parent
+    built = Built()
+    writer = store.side_writer(index_dir, schema)
+    since = 0
+    try:
+        for article, group, sig in items:
+            if _stop is not None and _stop.is_set():
+                raise Stopped
+            ready = prepare(article, learned[group])
+            built.words |= ready.words
+            writer.add_document(
+                **document(article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash)
+            )
+            built.articles += 1
+            since += 1
+            if writer.pool.size > SEGMENT_MB * 1024 * 1024:
+                built.segments.append(store.finish_side_writer(writer))
+                writer = store.side_writer(index_dir, schema)
+            if since >= PROGRESS_EVERY:
+                tell(since)
+                since = 0
+        segment = store.finish_side_writer(writer)
+        if segment is not None:
+            built.segments.append(segment)
+    except BaseException:
+        store.cancel(writer)
+        discard(index_dir, [built])
+        raise
+    tell(since)
+    return built
+
+
+def _tell_parent(articles: int) -> None:
+    if _progress is not None and articles:
+        _progress.put(articles)
+
+
+def discard(index_dir: str, built: Iterable[Built]) -> None:
+    """Remove the files of segments built and not committed."""
+    store.discard_segments(index_dir, [s for b in built for s in b.segments])
+
+
+def shares(count: int, workers: int) -> int:
+    """Articles per share: the same number of shares for every worker, each
+    at most :data:`SHARE_ARTICLES`."""
+    rounds = math.ceil(count / (max(workers, 1) * SHARE_ARTICLES)) or 1
+    return math.ceil(count / (max(workers, 1) * rounds)) or 1
+
+
+def build_all(
+    index_dir: str,
+    schema: Any,
+    items: Iterable[Item],
+    count: int,
+    learned: Callable[[str], frozenset[str]],
+    report: Callable[[int], None],
+) -> Iterator[Built]:
+    """Each share of the ``count`` spooled ``items`` built into segments, in
+    order; ``report`` hears of articles done as they are done.
+
+    With enough articles and more than one core, shares are built in worker
+    processes, one per core; else here, the same way.
+    """
+    workers = _workers()
+    in_pool = workers >= 2 and count >= PREPARE_POOL_MIN
+    size = shares(count, workers if in_pool else 1)
+
+    def tasks() -> Iterator[tuple[list[Item], dict[str, frozenset[str]]]]:
+        iterator = iter(items)
+        while batch := [item for _, item in zip(range(size), iterator, strict=False)]:
+            yield batch, {group: learned(group) for _, group, _ in batch}
+
+    if not in_pool:
+        for batch, groups in tasks():
+            yield build_share(index_dir, schema, batch, groups, report)
+        return
+    yield from _in_pool(index_dir, schema, tasks(), workers, report)
+
+
+def _in_pool(
+    index_dir: str,
+    schema: Any,
+    tasks: Iterator[tuple[list[Item], dict[str, frozenset[str]]]],
+    workers: int,
+    report: Callable[[int], None],
+) -> Iterator[Built]:
+    context = multiprocessing.get_context("fork")
+    progress = context.Queue()
+    stop = context.Event()
+    pending: deque[tuple[tuple[list[Item], dict[str, frozenset[str]]], Future[Built]]] = deque()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_set_up,
+        initargs=(os.getpid(), progress, stop),
+    )
+    try:
+        for task in tasks:
+            pending.append((task, pool.submit(build_share, index_dir, schema, *task)))
+            if len(pending) < workers + 1:
+                continue  # one share waiting beyond those being built
+            yield _next(pending, progress, report)
+        while pending:
+            yield _next(pending, progress, report)
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory): build the rest here.
+        rest = [task for task, _ in pending]
+        _settle(pending)
+        pending.clear()
+        for batch, groups in [*rest, *tasks]:
+            yield build_share(index_dir, schema, batch, groups, report)
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        _settle(pending, index_dir)
+        pool.shutdown(wait=True, cancel_futures=True)
+        _drain(progress, report)
+
+
+def _next(
+    pending: deque[tuple[Any, Future[Built]]], progress: Any, report: Callable[[int], None]
+) -> Built:
+    """The first pending share's result, reporting progress while waiting."""
+    _, future = pending[0]
+    while not future.done():
+        wait([future], timeout=0.2, return_when=FIRST_COMPLETED)
+        _drain(progress, report)
+    pending.popleft()
+    return future.result()
+
+
+def _drain(progress: Any, report: Callable[[int], None]) -> None:
+    with contextlib.suppress(queue.Empty, OSError, ValueError):
+        while True:
+            report(progress.get_nowait())
+
+
+def _settle(pending: deque[tuple[Any, Future[Built]]], index_dir: str | None = None) -> None:
+    """Cancel the shares not begun; wait for the others and, given
+    ``index_dir``, remove what they built (the run is failing)."""
+    for _, future in pending:
+        future.cancel()
+    for _, future in pending:
+        if future.cancelled():
+            continue
+        with contextlib.suppress(BaseException):
+            result = future.result()
+            if index_dir is not None:
+                discard(index_dir, [result])
