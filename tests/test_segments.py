@@ -242,3 +242,24 @@ def test_the_writer_lists_its_postings_as_whoosh_does(tmp_path: Path) -> None:
     assert ours == theirs
     for writer in writers:
         writer.cancel()
+
+
+def test_documents_analysed_with_the_pools_vocabulary_write_the_same_postings(
+    tmp_path: Path,
+) -> None:
+    """A worker analyses with its segment writer's vocabulary, so the pool
+    files the term ids as they come; the postings are Whoosh's all the same."""
+    docs = _sample_docs(300)
+    _build(tmp_path / "whoosh", [docs], [[]], ours=False, limitmb=64)
+    (tmp_path / "ours").mkdir()
+    ix = index.create_in(str(tmp_path / "ours"), schema.make_schema())
+    writer = TermSegmentWriter(ix, limitmb=64, compound=False)
+    for doc in docs:
+        shared = dict(doc)
+        for name in ("title", "body", "source"):
+            text = str(doc.get(f"_stored_{name}", doc[name]))
+            shared[name] = analyze(text, vocabulary=writer.pool.vocabulary)
+            shared[f"_stored_{name}"] = text
+        writer.add_document(**shared)
+    writer.commit()
+    assert _segment_contents(tmp_path / "ours") == _segment_contents(tmp_path / "whoosh")

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from searchengine.analysis.tokenizer import NewsTokenizer
-from searchengine.index.fieldformat import Analyzed, NewsPositions, analyze
+from searchengine.index.fieldformat import Analyzed, NewsPositions, Vocabulary, analyze
 from searchengine.index.whoosh_private import HookedSegmentWriter, TermEntry, write_w3_postings
 
 #: Rough bytes one term's entry costs in memory beyond its postings.
@@ -64,54 +64,47 @@ class _Postings:
 
 class _FieldBuffer:
     """One field's postings of analysed documents, as they came: per
-    document the local ids of its terms, their counts and encoded
-    positions, kept as the arrays they arrived in.  Inverting them (sorting
-    by term, then document) is one numpy sort when the pool is read
-    (:meth:`entries`), not a list append per posting as they arrive."""
+    document the ids of its terms in the pool's vocabulary, their counts
+    and encoded positions, kept as the arrays they arrived in.  Inverting
+    them (sorting by term, then document) is one numpy sort when the pool
+    is read (:meth:`entries`), not a list append per posting as they arrive."""
 
-    __slots__ = ("boost", "chunks", "docs", "terms", "vocabulary")
+    __slots__ = ("boost", "chunks", "docs", "vocabulary")
 
-    def __init__(self, boost: float) -> None:
+    def __init__(self, boost: float, vocabulary: Vocabulary) -> None:
         self.boost = boost
-        #: Term bytes -> local id, and the terms by local id.
-        self.vocabulary: dict[bytes, int] = {}
-        self.terms: list[bytes] = []
+        self.vocabulary = vocabulary
         #: Per document: (term ids, counts, value lengths, values).
-        self.chunks: list[tuple[array[int], array[int], array[int], bytes]] = []
+        self.chunks: list[tuple[Any, array[int], array[int], bytes]] = []
         self.docs = array("I")
 
-    def add(self, docnum: int, analyzed: Analyzed) -> int:
-        """File one document's postings; return how many terms were new."""
-        terms = analyzed.term_list()
-        # One C-level pass maps the terms to local ids; only new terms
-        # (None) take a Python step.
-        ids = list(map(self.vocabulary.get, terms))
-        new = 0
-        if None in ids:
-            vocabulary, known = self.vocabulary, self.terms
-            for i, tid in enumerate(ids):
-                if tid is None:
-                    ids[i] = vocabulary[terms[i]] = len(known)
-                    known.append(terms[i])
-                    new += 1
-        self.chunks.append(
-            (array("I", ids), analyzed.counts, analyzed.value_lengths, analyzed.values)  # type: ignore[arg-type]
-        )
+    def add(self, docnum: int, analyzed: Analyzed) -> None:
+        """File one document's postings."""
+        if analyzed.vocabulary is self.vocabulary:
+            ids = analyzed.tids
+        else:  # analysed elsewhere: its terms get this vocabulary's ids
+            import numpy as np
+
+            term_id = self.vocabulary.term_id
+            ids = np.array([term_id(t) for t in analyzed.term_list()], dtype=np.uint32)
+        self.chunks.append((ids, analyzed.counts, analyzed.value_lengths, analyzed.values))
         self.docs.append(docnum)
-        return new
 
     def entries(self, fieldname: str) -> Iterator[TermEntry]:
         """Every term's postings, sorted by term, each term's by document."""
         import numpy as np
 
-        if not self.terms:
+        if not self.chunks:
             return
         per_doc = np.fromiter((len(c[0]) for c in self.chunks), np.int64, len(self.chunks))
-        ids = np.frombuffer(b"".join(c[0].tobytes() for c in self.chunks), np.uint32)
-        # Rank of each local id in term order; a stable sort by rank keeps
-        # each term's documents in the order they were added (increasing).
-        by_term = sorted(range(len(self.terms)), key=self.terms.__getitem__)
-        rank = np.empty(len(by_term), np.uint32)
+        ids = np.concatenate([c[0] for c in self.chunks]).astype(np.uint32, copy=False)
+        if not len(ids):
+            return
+        # Rank of each id in term order; a stable sort by rank keeps each
+        # term's documents in the order they were added (increasing).
+        terms = self.vocabulary.terms
+        by_term = sorted(np.unique(ids).tolist(), key=terms.__getitem__)
+        rank = np.zeros(len(terms), np.uint32)
         rank[by_term] = np.arange(len(by_term), dtype=np.uint32)
         keys = rank[ids]
         del ids
@@ -135,7 +128,6 @@ class _FieldBuffer:
         firsts = np.concatenate(([0], bounds))
         lasts = np.concatenate((bounds, [len(keys)]))
         value_ends = np.concatenate(([0], ends))
-        terms = self.terms
         for term_rank, (first, last, vfirst, vlast) in enumerate(
             zip(
                 firsts.tolist(),
@@ -168,8 +160,11 @@ class TermPool:
         self._limit = int(limitmb * 1024 * 1024)
         self._size = 0
         self._fields: dict[str, dict[bytes, _Postings]] = {}
-        #: Analysed documents' postings, per field (:meth:`add_analyzed`).
+        #: Analysed documents' postings, per field (:meth:`add_analyzed`),
+        #: their term ids from one vocabulary (shared with :func:`analyze`
+        #: by the writer, so that filing needs no lookup).
         self._buffers: dict[str, _FieldBuffer] = {}
+        self.vocabulary = Vocabulary()
         self._runs: list[str] = []
 
     @property
@@ -213,14 +208,15 @@ class TermPool:
         merged segments are added at commit)."""
         buffer = self._buffers.get(fieldname)
         if buffer is None:
-            buffer = self._buffers[fieldname] = _FieldBuffer(boost)
+            buffer = self._buffers[fieldname] = _FieldBuffer(boost, self.vocabulary)
         elif buffer.boost != boost:
             raise ValueError(f"field {fieldname!r} was filed with two boosts")
-        new = buffer.add(docnum, analyzed)
+        terms = len(self.vocabulary.terms)
+        buffer.add(docnum, analyzed)
         self._size += (
             _ARRAY_VALUE * len(analyzed.values)
             + _ARRAY_POSTING * len(analyzed.counts)
-            + _TERM_OVERHEAD * new
+            + _TERM_OVERHEAD * (len(self.vocabulary.terms) - terms)
         )
         if self._size > self._limit:
             self._spill()
@@ -243,6 +239,7 @@ class TermPool:
                 )
         self._fields = {}
         self._buffers = {}
+        self.vocabulary = Vocabulary()
         self._size = 0
 
     def _sorted_memory(self) -> Iterator[TermEntry]:
@@ -351,7 +348,7 @@ class TermSegmentWriter(HookedSegmentWriter):
             if not isinstance(value, Analyzed) and _plain_text(value, field.analyzer):
                 # As NewsPositions would analyse it: so that every posting of
                 # the field goes into the pool's arrays (one way per field).
-                value = analyze(value)
+                value = analyze(value, vocabulary=self.pool.vocabulary)
             if isinstance(value, Analyzed):
                 self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
                 return value.length() if field.scorable else 0

@@ -98,7 +98,7 @@ def build_share(
         for article, group, sig in items:
             if _stop is not None and _stop.is_set():
                 raise Stopped
-            ready = prepare(article, learned[group])
+            ready = prepare(article, learned[group], writer.pool.vocabulary)
             built.words |= ready.words
             writer.add_document(
                 **document(article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash)

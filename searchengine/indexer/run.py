@@ -15,12 +15,14 @@ run leaves the previous commit as it was, whole and searchable.
    the boilerplate ledger and spooling the articles to disk;
 4. learn the boilerplate: decide each source's furniture lines from all of
    its articles (:mod:`searchengine.indexer.ledger`);
-5. write: clean, analyse and sign the spooled articles in the reader
-   processes (:func:`searchengine.indexer.workers.prepare_all`) while this
-   process writes them;
+5. write: clean, analyse and sign the spooled articles and write them as
+   new segments, one worker process per core
+   (:mod:`searchengine.indexer.build`);
 6. re-clean the stored articles of sources whose learned lines changed
    (:mod:`searchengine.indexer.reclean`);
-7. commit, with the lexicon of written words updated first;
+7. commit, with the lexicon of written words updated first: the new
+   segments are listed beside the old ones, and some merged
+   (:mod:`searchengine.index.merging`);
 8. bring the ledger and the near-duplicate clusters up to the new commit.
 """
 
