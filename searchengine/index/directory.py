@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from whoosh import index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
 from whoosh.util.filelock import try_for
 
@@ -98,6 +98,36 @@ def _alive(pid: int) -> bool:
     return True
 
 
+class DurableStorage(FileStorage):  # type: ignore[misc]
+    """Whoosh's file storage, made durable for commits.
+
+    Every file Whoosh writes into the folder (a segment's files, the table of
+    contents) is forced to disk as it is closed, and the table of contents
+    is renamed into place between two syncs of the folder: the first makes
+    the new segment's file names durable, the second the rename itself.  A
+    commit is therefore on disk, whole, once it returns; until the rename is,
+    the previous commit is what a restart finds.  The writer's temporary
+    files (``temp_storage``, a plain ``FileStorage``) are not synced: a
+    commit never needs them again.
+    """
+
+    def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> Any:
+        onclose = kwargs.pop("onclose", None)
+
+        def sync(structfile: Any) -> None:
+            if onclose is not None:
+                onclose(structfile)
+            structfile.flush()
+            os.fsync(structfile.fileno())
+
+        return super().create_file(name, excl, mode, onclose=sync, **kwargs)
+
+    def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
+        sync_folder(self.folder)
+        super().rename_file(oldname, newname, safe)
+        sync_folder(self.folder)
+
+
 @dataclass(frozen=True)
 class IndexDirectory:
     """The index folder, and the one owner of every file beside Whoosh's.
@@ -108,6 +138,10 @@ class IndexDirectory:
     """
 
     path: str
+
+    def storage(self) -> DurableStorage:
+        """Whoosh's storage of the folder, durable for commits."""
+        return DurableStorage(self.path)
 
     def side_file(self, name: str) -> str:
         """The path of side file ``name``; ``ValueError`` for any other name."""
@@ -226,14 +260,15 @@ def _write_meta(index_dir: str) -> None:
 
 def open_for_reading(index_dir: str) -> Any:
     """Open an existing index, or raise :class:`IndexMissingError`."""
-    if not os.path.isdir(index_dir) or not index.exists_in(index_dir):
+    storage = IndexDirectory(index_dir).storage()
+    if not os.path.isdir(index_dir) or not storage.index_exists():
         raise IndexMissingError(
             f"no index at {index_dir}; create one with `searchengine index PATH...` "
             "(or point --index / SEARCHENGINE_INDEX at an existing one)"
         )
     _check_meta(index_dir)
     try:
-        return _retry(lambda: index.open_dir(index_dir))
+        return _retry(storage.open_index)
     except EmptyIndexError:
         raise IndexMissingError(
             f"no index at {index_dir}; create one with `searchengine index PATH...`"
@@ -250,15 +285,16 @@ def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Any:
     """
     try:
         os.makedirs(index_dir, exist_ok=True)
-        if index.exists_in(index_dir):
+        storage = IndexDirectory(index_dir).storage()
+        if storage.index_exists():
             try:
                 _check_meta(index_dir)
             except IndexCorruptError:
                 if not rebuild:
                     raise
             else:
-                return _retry(lambda: index.open_dir(index_dir))
-        ix = index.create_in(index_dir, make_schema())
+                return _retry(storage.open_index)
+        ix = storage.create_index(make_schema())
         _write_meta(index_dir)
         return ix
     except PermissionError:
