@@ -43,7 +43,6 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from searchengine.analysis import minhash as dedup
 from searchengine.errors import IndexWriteError, UsageError
@@ -53,6 +52,7 @@ from searchengine.index.directory import (
     IndexDirectory,
     dedup_cache_name,
 )
+from searchengine.index.protocols import Reader
 from searchengine.models import ClusterCount
 
 #: LSH bands, and bins per band (``BANDS * ROWS`` is the signature's
@@ -236,7 +236,7 @@ def set_threshold(index_dir: str, value: float) -> bool:
     return True
 
 
-def compute(reader: Any, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[list[int]]:
+def compute(reader: Reader, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[list[int]]:
     """The clusters of every live article the reader sees, at ``threshold``."""
     total = reader.doc_count_all()
     if total == 0 or "minhash" not in reader.schema:
@@ -251,12 +251,12 @@ def compute(reader: Any, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[lis
     return find_groups(pairs, threshold)
 
 
-def _stamp(reader: Any, threshold: float) -> dict[str, float]:
+def _stamp(reader: Reader, generation: int, threshold: float) -> dict[str, float]:
     # What the cache must agree with besides the generation: an index folder
     # emptied by hand can reach the same generation number with other
     # documents, and a new threshold makes other clusters of the same ones.
     return {
-        "generation": reader.generation(),
+        "generation": generation,
         "docs": reader.doc_count_all(),
         "live": reader.doc_count(),
         "threshold": threshold,
@@ -287,7 +287,7 @@ def _write(
         folder.write_text(name, json.dumps({**stamp, "clusters": groups}, separators=(",", ":")))
 
 
-def load(reader: Any, index_dir: str) -> Clusters:
+def load(reader: Reader, index_dir: str) -> Clusters:
     """The clusters of the commit ``reader`` reads at the index's threshold,
     from the cache or computed."""
     at = threshold(index_dir)
@@ -296,7 +296,7 @@ def load(reader: Any, index_dir: str) -> Clusters:
         return Clusters(threshold=at)
     folder = IndexDirectory(index_dir)
     name = _cache_name(generation)
-    stamp = _stamp(reader, at)
+    stamp = _stamp(reader, generation, at)
     groups = _read(folder, name, stamp)
     if groups is None:
         groups = compute(reader, at)
@@ -304,7 +304,7 @@ def load(reader: Any, index_dir: str) -> Clusters:
     return Clusters.from_groups(groups, at)
 
 
-def refresh(index_dir: str, reader: Any) -> None:
+def refresh(index_dir: str, reader: Reader) -> None:
     """After a commit: cache the new generation's clusters, drop older caches."""
     load(reader, index_dir)
     keep = _cache_name(reader.generation() or 0)

@@ -23,9 +23,9 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
@@ -38,6 +38,7 @@ from searchengine.errors import (
     IndexWriteError,
 )
 from searchengine.index import whoosh_private
+from searchengine.index.protocols import Index, Searcher, Writer
 from searchengine.index.schema import FORMAT_VERSION, make_schema
 from searchengine.index.segments import TermSegmentWriter
 
@@ -52,6 +53,7 @@ DEDUP_CACHE = re.compile(r"dedup-v\d+-\d+\.json")
 #: A side file being written: ``<name>.<pid>.<n>.tmp``.
 _TEMPORARY = re.compile(r"(?P<name>.+)\.(?P<pid>\d+)\.\d+\.tmp")
 _serial = itertools.count()
+_T = TypeVar("_T")
 
 #: Seconds a second writer waits for the lock before giving up.
 LOCK_WAIT = 5.0
@@ -258,7 +260,7 @@ def _write_meta(index_dir: str) -> None:
     IndexDirectory(index_dir).write_text(META_FILE, json.dumps({"format": FORMAT_VERSION}))
 
 
-def open_for_reading(index_dir: str) -> Any:
+def open_for_reading(index_dir: str) -> Index:
     """Open an existing index, or raise :class:`IndexMissingError`."""
     storage = IndexDirectory(index_dir).storage()
     if not os.path.isdir(index_dir) or not storage.index_exists():
@@ -268,7 +270,7 @@ def open_for_reading(index_dir: str) -> Any:
         )
     _check_meta(index_dir)
     try:
-        return _retry(storage.open_index)
+        return _open(storage)
     except EmptyIndexError:
         raise IndexMissingError(
             f"no index at {index_dir}; create one with `searchengine index PATH...`"
@@ -277,7 +279,7 @@ def open_for_reading(index_dir: str) -> Any:
         raise IndexCorruptError(f"cannot open the index at {index_dir}: {exc}") from None
 
 
-def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Any:
+def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Index:
     """Open the index at ``index_dir``, creating it (and the folder) if needed.
 
     ``rebuild`` lets an index of another format version be replaced by a new,
@@ -293,8 +295,8 @@ def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Any:
                 if not rebuild:
                     raise
             else:
-                return _retry(storage.open_index)
-        ix = storage.create_index(make_schema())
+                return _open(storage)
+        ix: Index = storage.create_index(make_schema())
         _write_meta(index_dir)
         return ix
     except PermissionError:
@@ -305,7 +307,12 @@ def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Any:
         raise IndexWriteError(f"cannot write to {index_dir}: {exc.strerror or exc}") from None
 
 
-def _retry(opener: Any, attempts: int = 8) -> Any:
+def _open(storage: DurableStorage) -> Index:
+    opened: Index = _retry(storage.open_index)
+    return opened
+
+
+def _retry(opener: Callable[[], _T], attempts: int = 8) -> _T:
     # A reader opening while a writer swaps the table of contents can find
     # the old one already gone; the new one is there a moment later.
     for attempt in range(attempts):
@@ -318,7 +325,7 @@ def _retry(opener: Any, attempts: int = 8) -> Any:
     raise AssertionError("unreachable")
 
 
-def writer(ix: Any, index_dir: str) -> Any:
+def writer(ix: Index, index_dir: str) -> Writer:
     """A writer on ``ix``, waiting up to :data:`LOCK_WAIT` seconds for the lock.
 
     The lock is taken first (Ctrl-C may interrupt the wait), then the writer
@@ -349,7 +356,7 @@ def writer(ix: Any, index_dir: str) -> Any:
             # a searcher (every scripted query) cost time in proportion to the
             # index's size; separate files are read where needed.  Postings
             # are filed a term at a time (searchengine.index.segments).
-            new = whoosh_private.segment_writer(
+            new: Writer = whoosh_private.segment_writer(
                 TermSegmentWriter, ix, lock, limitmb=WRITER_LIMIT_MB, compound=False
             )
     except BaseException as exc:
@@ -401,7 +408,7 @@ def _ctrl_c_held_back() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def open_searcher(ix: Any, index_dir: str) -> Any:
+def open_searcher(ix: Index, index_dir: str) -> Searcher:
     """A fresh searcher on the last committed state of ``ix``."""
     try:
         return _retry(ix.searcher)
@@ -409,7 +416,7 @@ def open_searcher(ix: Any, index_dir: str) -> Any:
         raise IndexCorruptError(f"cannot read the index at {index_dir}: {exc}") from None
 
 
-def cancel(writer: Any) -> None:
+def cancel(writer: Writer) -> None:
     """Cancel ``writer`` and remove the files of the segment it had begun.
 
     Whoosh's ``cancel()`` leaves them behind until some later commit cleans
@@ -439,7 +446,7 @@ def cancel(writer: Any) -> None:
 
 
 @contextlib.contextmanager
-def searcher(index_dir: str) -> Iterator[Any]:
+def searcher(index_dir: str) -> Iterator[Searcher]:
     """A fresh searcher on the index at ``index_dir``, closed on exit."""
     s = open_searcher(open_for_reading(index_dir), index_dir)
     try:

@@ -31,6 +31,7 @@ from typing import Any
 from searchengine.analysis import boilerplate
 from searchengine.errors import UsageError
 from searchengine.index.directory import LEDGER_FILE, IndexDirectory
+from searchengine.index.protocols import Reader
 
 LEDGER_VERSION = 1
 #: A line must occur in at least this many articles of a group to be learned.
@@ -121,7 +122,7 @@ class _Group:
 class Ledger:
     """Per-group line counts and the learned furniture decided from them."""
 
-    def __init__(self, thresholds: Thresholds, reader: Any, *, fresh: bool) -> None:
+    def __init__(self, thresholds: Thresholds, reader: Reader, *, fresh: bool) -> None:
         self.thresholds = thresholds
         #: True when learned from scratch: every stored article must be re-cleaned.
         self.fresh = fresh
@@ -141,7 +142,7 @@ class Ledger:
     def load(
         cls,
         index_dir: str,
-        reader: Any,
+        reader: Reader,
         generation: int,
         wanted: Thresholds | None,
         *,
@@ -248,7 +249,7 @@ class Ledger:
                 counts.lines.pop(key, None)
         self._touched.add(group)
 
-    def remove_stored(self, reader: Any, path: str) -> None:
+    def remove_stored(self, reader: Reader, path: str) -> None:
         """Uncount the live articles of the file ``path`` held by the index."""
         for docnum in reader.postings("path", path).all_ids():
             if not reader.is_deleted(docnum):
@@ -294,7 +295,7 @@ class Ledger:
         return boilerplate.clean(text, self.learned(group))
 
 
-def live_docs(reader: Any, groups: set[str] | None) -> Iterator[int]:
+def live_docs(reader: Reader, groups: set[str] | None) -> Iterator[int]:
     """Live document numbers of ``groups`` (a superset), or of all with ``None``.
 
     Sources are found through their ``source_name`` postings and folders
