@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 from whoosh import query
 
-Order = Literal["relevance", "newest", "oldest"]
+from searchengine.query.request import SortOrder
+
+Order = SortOrder
 
 
 class RankedHit:
