@@ -83,6 +83,15 @@ def test_furniture_inside_the_article_is_dropped(write: WriteFile, furniture: st
     assert one(write, html).body == "\n\n".join(PARAS)
 
 
+def test_a_named_span_inside_a_paragraph_is_never_cut(write: WriteFile) -> None:
+    html = (
+        "<html><head><title>Breakwater approved</title></head><body><article><h1>Breakwater approved</h1>"
+        f"<p><span class='dateline'>PORT ANNICK (Wire) —</span> {PARAS[0]}</p><p>{PARAS[1]}</p>"
+        f"<p>{PARAS[2]}</p></article></body></html>"
+    )
+    assert one(write, html).body.split("\n\n") == [f"PORT ANNICK (Wire) — {PARAS[0]}", *PARAS[1:]]
+
+
 def test_a_long_box_of_prose_is_the_story_whatever_it_is_called(write: WriteFile) -> None:
     long_paras = [p + " " + p for p in PARAS] * 3
     html = (

@@ -140,6 +140,17 @@ def test_htmldate_reads_what_the_loaders_own_readers_do_not(
     assert date_of(write, page(head, inside=inside)) == dt.date(2019, 9, 24)
 
 
+def test_htmldate_never_falls_back_on_a_modified_date_or_a_copyright_year(write: WriteFile) -> None:
+    # Alone, htmldate answers 2021-03-03 and 2021-01-01 for these.
+    head = '<meta http-equiv="last-modified" content="2021-03-03"><meta itemprop="copyrightYear" content="2021">'
+    assert date_of(write, page(head)) is None
+
+
+def test_commentary_is_a_story_not_a_comment_thread(write: WriteFile) -> None:
+    inside = '<div class="commentary-meta"><time datetime="2019-09-24">24 Sep</time></div>'
+    assert date_of(write, page(inside=inside)) == dt.date(2019, 9, 24)
+
+
 def test_no_date_stated_means_none(write: WriteFile) -> None:
     assert (
         date_of(

@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from searchengine.load.html_regions import own_ancestors, tokens
+from lxml import etree
+
+from searchengine.load.html_regions import named, own_ancestors
 from searchengine.load.textutil import clean_text, same_title
 
 #: Tags whose text is never article text in a plain reading of a page.
@@ -125,6 +127,8 @@ _COPYRIGHT_LINE_CHARS = 200
 #: Menus and forms are furniture however long; other boxes only when short or mostly links.
 _ALWAYS_FURNITURE = frozenset({"nav", "form", "button", "select", "label", "noscript", "template"})
 _LINK_LIST_SHARE = 0.5
+#: Elements that hold running text: nothing inside them is pruned as a box.
+_RUNNING_TEXT = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd", "blockquote"})
 #: trafilatura's time grows faster than the page (a million ``<p>`` took over
 #: a minute and 500 MB); past this many elements the plain reading of the
 #: page's ``<article>``/``<main>`` is used instead.
@@ -188,41 +192,39 @@ class Furniture:
     """The page's furniture texts, gathered once, to judge extracted lines by."""
 
     def __init__(self, doc: Any, headline: Any | None) -> None:
-        keep = own_ancestors(headline)
         self.whole: set[str] = set()
         self.small: list[str] = []
-        body = doc.find("body")
+        self._small_joined: str | None = None
         # A line that is all link is a menu item or a teaser; one that is
         # all <time> is a date stamp.
         for element in doc.iter("a", "time"):
             self.whole.add(_norm(element.text_content() or ""))
-        if body is None:
-            return
-        self._gather(body, keep)
+        body = doc.find("body")
+        if body is not None:
+            self._gather(body, own_ancestors(headline))
 
-    def _gather(self, node: Any, keep: frozenset[Any]) -> None:
-        for child in node:
-            if not isinstance(child.tag, str):
+    def _gather(self, body: Any, keep: frozenset[Any]) -> None:
+        stack = list(body)
+        while stack:
+            element = stack.pop()
+            if not isinstance(element.tag, str):
                 continue
-            if child not in keep and self._is_root(child):
-                text = _norm(child.text_content() or "")
+            if element not in keep and self._is_root(element):
+                text = _norm(element.text_content() or "")
                 # A long box of plain prose is a story whatever it is called
                 # (``<div class="article-body with-author">``); a long box of
                 # links is a teaser list.
                 if (
-                    child.tag.lower() in _ALWAYS_FURNITURE
+                    element.tag.lower() in _ALWAYS_FURNITURE
                     or len(text) <= _SMALL_BOX
-                    or _link_share(child, text) >= _LINK_LIST_SHARE
+                    or _link_share(element, text) >= _LINK_LIST_SHARE
                 ):
-                    self.whole.update(
-                        _norm(e.text_content() or "")
-                        for e in child.iter()
-                        if isinstance(e.tag, str)
-                    )
+                    self.whole.add(text)
+                    self.whole.update(_block_lines(element))
                     if len(text) <= _SMALL_BOX:
                         self.small.append(text)
                     continue
-            self._gather(child, keep)
+            stack.extend(element)
 
     @staticmethod
     def _is_root(element: Any) -> bool:
@@ -245,11 +247,28 @@ class Furniture:
             return True
         if len(line) <= _COPYRIGHT_LINE_CHARS and _COPYRIGHT.search(line):
             return True
-        return any(line in box for box in self.small)
+        if self._small_joined is None:
+            # One search through all small boxes at once; NUL keeps them apart.
+            self._small_joined = "\0".join(self.small)
+        return line in self._small_joined
+
+
+def _block_lines(element: Any) -> list[str]:
+    """The text of ``element`` cut where its block elements begin and end (one walk)."""
+    parts: list[str] = []
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag in _BLOCKS:
+            parts.append("\n")
+        if event == "start" and node.text and tag:
+            parts.append(node.text)
+        elif event == "end" and node.tail and node is not element:
+            parts.append(node.tail)
+    return [_norm(line) for line in "".join(parts).split("\n") if line.strip()]
 
 
 def _named_furniture(element: Any) -> bool:
-    return any(word.startswith(FURNITURE_WORDS) for word in tokens(element))
+    return named(element, FURNITURE_WORDS)
 
 
 def _small_or_links(element: Any) -> bool:
@@ -275,10 +294,15 @@ def prune_furniture(doc: Any, headline: Any | None) -> None:
         element = stack.pop()
         if not isinstance(element.tag, str):
             continue
+        tag = element.tag.lower()
+        if element not in keep and tag in _FURNITURE_ROOTS:
+            continue  # menus and side boxes: trafilatura leaves them out by itself
         if element not in keep and _named_furniture(element) and _small_or_links(element):
             doomed.append(element)
-            continue
-        stack.extend(element)
+        elif tag not in _RUNNING_TEXT:
+            # Inside a paragraph, a named <span> (an AP-style dateline) is
+            # part of the first sentence: paragraphs are never cut.
+            stack.extend(element)
     for element in doomed:
         element.drop_tree()  # keeps the text that follows the box
 

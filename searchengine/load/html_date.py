@@ -98,6 +98,9 @@ BYLINE_WORDS = (
 _BYLINE_CHARS = 300
 _UPDATE_WORDS = ("update", "modif", "datemodified", "lastmod")
 _PUBLISH_WORDS = ("publish", "pubdate", "entry", "created", "posted")
+#: Attributes that name a <meta>: one naming a modified date or a copyright
+#: year is removed before htmldate reads the page (it would fall back on it).
+_META_NAMES = ("name", "property", "itemprop", "http-equiv")
 _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})([-/_.])(\d{1,2})\2(\d{1,2})(?!\d)")
 _URL_COMPACT_DATE = re.compile(r"(?<!\d)(?:19|20)\d{6}(?!\d)")
 
@@ -264,8 +267,8 @@ class PageDates:
             if not isinstance(original.tag, str):
                 continue
             if original.tag == "meta":
-                names = {(original.get(a) or "").lower() for a in ("name", "property", "itemprop")}
-                if any(w in n for n in names for w in _UPDATE_WORDS):
+                names = {(original.get(a) or "").lower() for a in _META_NAMES}
+                if any(w in n for n in names for w in (*_UPDATE_WORDS, "copyright")):
                     doomed.append(twin)
             elif (
                 original.tag == "script" and "ld+json" in (original.get("type") or "").lower()

@@ -82,6 +82,8 @@ FOREIGN_WORDS = (
 _OWN_CONTAINERS = frozenset({"article", "main"})
 
 _TOKEN = re.compile(r"[^\W_]+")
+#: Words that start like a furniture word but name a story ("commentary").
+_STORY_WORDS = ("commentar",)
 
 
 def tokens(element: Any) -> list[str]:
@@ -90,8 +92,15 @@ def tokens(element: Any) -> list[str]:
     return _TOKEN.findall(words.lower())
 
 
+def named(element: Any, prefixes: tuple[str, ...]) -> bool:
+    """Whether a word of the element's class, id or itemprop starts with one of ``prefixes``."""
+    return any(
+        word.startswith(prefixes) and not word.startswith(_STORY_WORDS) for word in tokens(element)
+    )
+
+
 def _foreign_by_name(element: Any) -> bool:
-    return any(word.startswith(FOREIGN_WORDS) for word in tokens(element))
+    return named(element, FOREIGN_WORDS)
 
 
 def own_ancestors(headline: Any | None) -> frozenset[Any]:
