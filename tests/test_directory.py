@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from searchengine.index import clusters
+from searchengine.index import directory as store
 from searchengine.index.directory import (
     DEDUP_SETTINGS_FILE,
     LEDGER_FILE,
@@ -26,6 +27,7 @@ from searchengine.index.directory import (
     META_FILE,
     IndexDirectory,
 )
+from searchengine.index.whoosh_private import committed_segments
 from searchengine.indexer.run import run_index
 
 from conftest import WriteFile
@@ -169,3 +171,38 @@ def test_an_index_run_writes_every_side_file_durably(
     assert json.loads(Path(index_dir, DEDUP_SETTINGS_FILE).read_text(encoding="utf-8")) == {
         "threshold": 0.7
     }
+
+
+def test_a_commit_is_on_disk_before_its_table_of_contents_is_renamed_into_place(
+    write: WriteFile, corpus: Path, index_dir: str, calls: Calls
+) -> None:
+    for n in range(4):
+        write(f"a{n}.txt", f"Harbour news {n}\n\nThe harbour opened berth {n}.")
+    run_index(index_dir, [str(corpus)])
+    ix = store.open_for_reading(index_dir)
+    before = {s.segment_id() for s in committed_segments(ix.storage, ix.indexname)}
+    calls.made.clear()
+    for n in range(3):
+        write(f"b{n}.txt", f"Bridge news {n}\n\nThe bridge reopened to trams {n}.")
+    assert run_index(index_dir, [str(corpus)]).added == 3
+
+    folder = os.path.abspath(index_dir)
+    generation = ix.latest_generation()
+    toc = os.path.join(folder, f"_MAIN_{generation}.toc")
+    ((_, temporary, _),) = [c for c in calls.made if c[0] == "rename" and c[2] == toc]
+    renamed = calls.index("rename", temporary, toc)
+    new = [s for s in committed_segments(ix.storage, ix.indexname) if s.segment_id() not in before]
+    assert len(new) == 1
+    files = [os.path.join(folder, name) for name in new[0].list_files(ix.storage)]
+    assert any(name.endswith(".pst") for name in files) and len(files) > 5
+    synced = calls.fsynced()
+    for path in [*files, temporary]:
+        assert path in synced, f"{os.path.basename(path)} was never forced to disk"
+        assert calls.index("fsync", path) < renamed, f"{os.path.basename(path)} synced too late"
+    # The folder is synced between the last file and the rename (the new
+    # files' names), and after the rename (the rename itself).
+    last_file = max(calls.index("fsync", path) for path in [*files, temporary])
+    assert ("fsync", folder) in calls.made[last_file:renamed]
+    assert calls.made[renamed + 1] == ("fsync", folder)
+    with store.searcher(index_dir) as searcher:
+        assert searcher.doc_count() == 7

@@ -23,11 +23,10 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
-from whoosh import index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
 from whoosh.util.filelock import try_for
@@ -39,6 +38,7 @@ from searchengine.errors import (
     IndexWriteError,
 )
 from searchengine.index import merging, whoosh_private
+from searchengine.index.protocols import Index, Searcher, Writer
 from searchengine.index.schema import FORMAT_VERSION, make_schema
 from searchengine.index.segments import TermSegmentWriter
 
@@ -53,6 +53,7 @@ DEDUP_CACHE = re.compile(r"dedup-v\d+-\d+\.json")
 #: A side file being written: ``<name>.<pid>.<n>.tmp``.
 _TEMPORARY = re.compile(r"(?P<name>.+)\.(?P<pid>\d+)\.\d+\.tmp")
 _serial = itertools.count()
+_T = TypeVar("_T")
 
 #: Seconds a second writer waits for the lock before giving up.
 LOCK_WAIT = 5.0
@@ -99,6 +100,36 @@ def _alive(pid: int) -> bool:
     return True
 
 
+class DurableStorage(FileStorage):  # type: ignore[misc]
+    """Whoosh's file storage, made durable for commits.
+
+    Every file Whoosh writes into the folder (a segment's files, the table of
+    contents) is forced to disk as it is closed, and the table of contents
+    is renamed into place between two syncs of the folder: the first makes
+    the new segment's file names durable, the second the rename itself.  A
+    commit is therefore on disk, whole, once it returns; until the rename is,
+    the previous commit is what a restart finds.  The writer's temporary
+    files (``temp_storage``, a plain ``FileStorage``) are not synced: a
+    commit never needs them again.
+    """
+
+    def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> Any:
+        onclose = kwargs.pop("onclose", None)
+
+        def sync(structfile: Any) -> None:
+            if onclose is not None:
+                onclose(structfile)
+            structfile.flush()
+            os.fsync(structfile.fileno())
+
+        return super().create_file(name, excl, mode, onclose=sync, **kwargs)
+
+    def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
+        sync_folder(self.folder)
+        super().rename_file(oldname, newname, safe)
+        sync_folder(self.folder)
+
+
 @dataclass(frozen=True)
 class IndexDirectory:
     """The index folder, and the one owner of every file beside Whoosh's.
@@ -109,6 +140,10 @@ class IndexDirectory:
     """
 
     path: str
+
+    def storage(self) -> DurableStorage:
+        """Whoosh's storage of the folder, durable for commits."""
+        return DurableStorage(self.path)
 
     def side_file(self, name: str) -> str:
         """The path of side file ``name``; ``ValueError`` for any other name."""
@@ -225,16 +260,17 @@ def _write_meta(index_dir: str) -> None:
     IndexDirectory(index_dir).write_text(META_FILE, json.dumps({"format": FORMAT_VERSION}))
 
 
-def open_for_reading(index_dir: str) -> Any:
+def open_for_reading(index_dir: str) -> Index:
     """Open an existing index, or raise :class:`IndexMissingError`."""
-    if not os.path.isdir(index_dir) or not index.exists_in(index_dir):
+    storage = IndexDirectory(index_dir).storage()
+    if not os.path.isdir(index_dir) or not storage.index_exists():
         raise IndexMissingError(
             f"no index at {index_dir}; create one with `searchengine index PATH...` "
             "(or point --index / SEARCHENGINE_INDEX at an existing one)"
         )
     _check_meta(index_dir)
     try:
-        return _retry(lambda: index.open_dir(index_dir))
+        return _open(storage)
     except EmptyIndexError:
         raise IndexMissingError(
             f"no index at {index_dir}; create one with `searchengine index PATH...`"
@@ -243,7 +279,7 @@ def open_for_reading(index_dir: str) -> Any:
         raise IndexCorruptError(f"cannot open the index at {index_dir}: {exc}") from None
 
 
-def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Any:
+def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Index:
     """Open the index at ``index_dir``, creating it (and the folder) if needed.
 
     ``rebuild`` lets an index of another format version be replaced by a new,
@@ -251,15 +287,16 @@ def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Any:
     """
     try:
         os.makedirs(index_dir, exist_ok=True)
-        if index.exists_in(index_dir):
+        storage = IndexDirectory(index_dir).storage()
+        if storage.index_exists():
             try:
                 _check_meta(index_dir)
             except IndexCorruptError:
                 if not rebuild:
                     raise
             else:
-                return _retry(lambda: index.open_dir(index_dir))
-        ix = index.create_in(index_dir, make_schema())
+                return _open(storage)
+        ix: Index = storage.create_index(make_schema())
         _write_meta(index_dir)
         return ix
     except PermissionError:
@@ -270,7 +307,12 @@ def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Any:
         raise IndexWriteError(f"cannot write to {index_dir}: {exc.strerror or exc}") from None
 
 
-def _retry(opener: Any, attempts: int = 8) -> Any:
+def _open(storage: DurableStorage) -> Index:
+    opened: Index = _retry(storage.open_index)
+    return opened
+
+
+def _retry(opener: Callable[[], _T], attempts: int = 8) -> _T:
     # A reader opening while a writer swaps the table of contents can find
     # the old one already gone; the new one is there a moment later.
     for attempt in range(attempts):
@@ -283,7 +325,7 @@ def _retry(opener: Any, attempts: int = 8) -> Any:
     raise AssertionError("unreachable")
 
 
-def writer(ix: Any, index_dir: str) -> Any:
+def writer(ix: Index, index_dir: str) -> Writer:
     """A writer on ``ix``, waiting up to :data:`LOCK_WAIT` seconds for the lock.
 
     The lock is taken first (Ctrl-C may interrupt the wait), then the writer
@@ -320,7 +362,7 @@ def writer(ix: Any, index_dir: str) -> Any:
             # a searcher (every scripted query) cost time in proportion to the
             # index's size; separate files are read where needed.  Postings
             # are filed a term at a time (searchengine.index.segments).
-            new = whoosh_private.segment_writer(
+            new: Writer = whoosh_private.segment_writer(
                 TermSegmentWriter, ix, lock, limitmb=WRITER_LIMIT_MB, compound=False
             )
     except BaseException as exc:
@@ -345,7 +387,7 @@ def side_writer(index_dir: str, schema: Any) -> Any:
     """A writer that builds one new segment of the index at ``index_dir``
     for the run holding its lock to commit (in a worker process of that
     run); ``schema`` is the run writer's."""
-    ix = _retry(lambda: index.open_dir(index_dir))
+    ix = _open(IndexDirectory(index_dir).storage())
     return whoosh_private.side_writer(
         TermSegmentWriter, ix, schema, limitmb=SIDE_WRITER_LIMIT_MB, compound=False
     )
@@ -414,7 +456,7 @@ def _ctrl_c_held_back() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def open_searcher(ix: Any, index_dir: str) -> Any:
+def open_searcher(ix: Index, index_dir: str) -> Searcher:
     """A fresh searcher on the last committed state of ``ix``."""
     try:
         return _retry(ix.searcher)
@@ -422,7 +464,7 @@ def open_searcher(ix: Any, index_dir: str) -> Any:
         raise IndexCorruptError(f"cannot read the index at {index_dir}: {exc}") from None
 
 
-def cancel(writer: Any) -> None:
+def cancel(writer: Writer) -> None:
     """Cancel ``writer`` and remove the files of the segment it had begun.
 
     Whoosh's ``cancel()`` leaves them behind until some later commit cleans
@@ -452,7 +494,7 @@ def cancel(writer: Any) -> None:
 
 
 @contextlib.contextmanager
-def searcher(index_dir: str) -> Iterator[Any]:
+def searcher(index_dir: str) -> Iterator[Searcher]:
     """A fresh searcher on the index at ``index_dir``, closed on exit."""
     s = open_searcher(open_for_reading(index_dir), index_dir)
     try:

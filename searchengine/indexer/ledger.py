@@ -31,6 +31,7 @@ from typing import Any
 from searchengine.analysis import boilerplate
 from searchengine.errors import UsageError
 from searchengine.index.directory import LEDGER_FILE, IndexDirectory
+from searchengine.index.protocols import Reader
 from searchengine.index.schema import original_text, term_text
 
 LEDGER_VERSION = 1
@@ -120,7 +121,7 @@ class _Group:
 class Ledger:
     """Per-group line counts and the learned furniture decided from them."""
 
-    def __init__(self, thresholds: Thresholds, reader: Any, *, fresh: bool) -> None:
+    def __init__(self, thresholds: Thresholds, reader: Reader, *, fresh: bool) -> None:
         self.thresholds = thresholds
         #: True when learned from scratch: every stored article must be re-cleaned.
         self.fresh = fresh
@@ -140,7 +141,7 @@ class Ledger:
     def load(
         cls,
         index_dir: str,
-        reader: Any,
+        reader: Reader,
         generation: int,
         wanted: Thresholds | ThresholdOptions | None,
         *,
@@ -296,7 +297,7 @@ class Ledger:
         return boilerplate.clean(text, self.learned(group))
 
 
-def live_docs(reader: Any, groups: set[str] | None) -> Iterator[int]:
+def live_docs(reader: Reader, groups: set[str] | None) -> Iterator[int]:
     """Live document numbers of ``groups`` (a superset), or of all with ``None``.
 
     Sources are found through their ``source_name`` postings and folders
