@@ -32,6 +32,7 @@ from searchengine.index.codec import EXPLICIT_WEIGHTS, NewsCodec
 from searchengine.index.fieldformat import analyze
 from searchengine.index.postings import term_postings
 from searchengine.index.segments import TermSegmentWriter
+from searchengine.index.whoosh_private import segment_terms
 from searchengine.query.parse import make_parser, parse_query
 
 #: Words written for these tests, most frequent first (a Zipf-like mix, so
@@ -172,8 +173,10 @@ def _assert_same_segments(theirs: Any, ours: Any) -> int:
                 assert our_leaf.doc_frequency(*key) == their_leaf.doc_frequency(*key)
                 assert our_leaf.frequency(*key) == their_leaf.frequency(*key)
                 fmt = our_leaf.schema[fieldname].format
-                mine = list(_walk(our_leaf._terms.matcher(fieldname, tbytes, fmt)))
-                assert mine == list(_walk(their_leaf._terms.matcher(fieldname, tbytes, fmt))), key
+                mine = list(_walk(segment_terms(our_leaf).matcher(fieldname, tbytes, fmt)))
+                assert mine == list(
+                    _walk(segment_terms(their_leaf).matcher(fieldname, tbytes, fmt))
+                ), key
                 assert _arrays(our_leaf, *key) == _arrays(their_leaf, *key), key
                 compared += len(mine)
     return compared
@@ -321,7 +324,7 @@ def test_matcher_moves_as_w3s(searchers: tuple[Any, Any]) -> None:
     theirs, ours = searchers
     readers = [s.reader().leaf_readers()[0][0] for s in (theirs, ours)]
     fmt = theirs.schema["body"].format
-    matchers = [r._terms.matcher("body", b"harbour", fmt) for r in readers]
+    matchers = [segment_terms(r).matcher("body", b"harbour", fmt) for r in readers]
     for target in (0, 5, 5, 17, 120, 121, 240):
         for m in matchers:
             m.skip_to(target)
@@ -341,10 +344,13 @@ def test_matcher_moves_as_w3s(searchers: tuple[Any, Any]) -> None:
             m.next()
     with pytest.raises(ReadTooFar):
         matchers[1].next()
-    ids = [list(m.all_ids()) for m in (r._terms.matcher("body", b"ferri", fmt) for r in readers)]
+    ids = [
+        list(m.all_ids())
+        for m in (segment_terms(r).matcher("body", b"ferri", fmt) for r in readers)
+    ]
     assert ids[0] == ids[1]
     id_format = theirs.schema["id"].format
-    values = [r._terms.matcher("id", b"a5", id_format).value() for r in readers]
+    values = [segment_terms(r).matcher("id", b"a5", id_format).value() for r in readers]
     assert values == [None, None]
 
 
@@ -401,7 +407,7 @@ def test_rebuilding_an_old_index_writes_the_new_codec(tmp_path: Path) -> None:
     (corpus / "one.txt").write_text("Ferry strike\n\nThe harbour ferry stopped.\n", "utf-8")
     result = CliRunner().invoke(cli, ["--index", index_dir, "index", str(corpus), "--rebuild"])
     assert result.exit_code == 0, result.output
-    ix = store.open_for_reading(index_dir)
+    ix: Any = store.open_for_reading(index_dir)
     with ix.reader() as reader:
         ((leaf, _),) = reader.leaf_readers()
         assert isinstance(leaf.codec(), NewsCodec)

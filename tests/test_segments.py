@@ -26,6 +26,7 @@ from searchengine.index.codec import NewsCodec
 from searchengine.index.fieldformat import analyze
 from searchengine.index.postings import term_postings
 from searchengine.index.segments import TermPool, TermSegmentWriter
+from searchengine.index.whoosh_private import segment_terms
 
 WORDS = [
     "harbour",
@@ -123,7 +124,7 @@ def _build(
 def _postings(leaf: Any, fieldname: str, tbytes: bytes) -> tuple[Any, ...]:
     """A term's postings: as its matcher walks them, and as arrays."""
     fmt = leaf.schema[fieldname].format
-    matcher = leaf._terms.matcher(fieldname, tbytes, fmt)
+    matcher = segment_terms(leaf).matcher(fieldname, tbytes, fmt)
     walked = []
     while matcher.is_active():
         positions = tuple(matcher.value_as("positions")) if fmt.supports("positions") else ()

@@ -96,7 +96,12 @@ class NewsCodec(W3Codec):  # type: ignore[misc]
 
 
 class NewsTermInfo(TermInfo):  # type: ignore[misc]
-    """A term's entry: Whoosh's statistics and where its arrays are."""
+    """A term's entry: Whoosh's statistics and where its arrays are.
+
+    The statistics are kept in attributes of our own and served through
+    ``TermInfo``'s public methods, with W3's values (lengths rounded
+    through a length byte, weights as ``float32``).
+    """
 
     # flags, id width, k width, position width, min length byte, max length
     # byte, doc frequency, first doc, last doc, smallest gap, smallest k,
@@ -106,10 +111,34 @@ class NewsTermInfo(TermInfo):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__()
         self.flags = 0
+        self.df = self.first = self.last = 0
+        self.total = self.top = 0.0
+        self.min_length_byte = self.max_length_byte = 0
         self.id_base = self.id_width = 0
         self.k_base = self.k_width = 0
         self.pos_width = 0
         self.docs_offset = self.pos_offset = 0
+
+    def weight(self) -> float:
+        return self.total
+
+    def doc_frequency(self) -> int:
+        return self.df
+
+    def min_length(self) -> int:
+        return byte_to_length(self.min_length_byte)  # type: ignore[no-any-return]
+
+    def max_length(self) -> int:
+        return byte_to_length(self.max_length_byte)  # type: ignore[no-any-return]
+
+    def max_weight(self) -> float:
+        return self.top
+
+    def min_id(self) -> int:
+        return self.first
+
+    def max_id(self) -> int:
+        return self.last
 
     def to_bytes(self) -> bytes:
         return self._struct.pack(
@@ -117,15 +146,15 @@ class NewsTermInfo(TermInfo):  # type: ignore[misc]
             self.id_width,
             self.k_width,
             self.pos_width,
-            0 if self._minlength is None else length_to_byte(self._minlength),
-            length_to_byte(self._maxlength),
-            self._df,
-            self._minid,
-            self._maxid,
+            self.min_length_byte,
+            self.max_length_byte,
+            self.df,
+            self.first,
+            self.last,
             self.id_base,
             self.k_base,
-            self._weight,
-            self._maxweight,
+            self.total,
+            self.top,
             self.docs_offset,
             self.pos_offset,
         )
@@ -138,21 +167,18 @@ class NewsTermInfo(TermInfo):  # type: ignore[misc]
             info.id_width,
             info.k_width,
             info.pos_width,
-            minlength,
-            maxlength,
-            info._df,
-            info._minid,
-            info._maxid,
+            info.min_length_byte,
+            info.max_length_byte,
+            info.df,
+            info.first,
+            info.last,
             info.id_base,
             info.k_base,
-            info._weight,
-            info._maxweight,
+            info.total,
+            info.top,
             info.docs_offset,
             info.pos_offset,
         ) = cls._struct.unpack(data)
-        # As W3 reads its length bytes back.
-        info._minlength = byte_to_length(minlength)
-        info._maxlength = byte_to_length(maxlength)
         return info
 
 
@@ -173,14 +199,15 @@ def _statistics(
 ) -> NewsTermInfo:
     """A term's entry with Whoosh's statistics filled in, as W3 computes them."""
     info = NewsTermInfo()
-    info._df = len(ids)
-    info._minid = int(ids[0])
-    info._maxid = int(ids[-1])
-    info._weight = float(w32.astype(np.float64).sum())
-    info._maxweight = float(w32.max())
+    info.df = len(ids)
+    info.first = int(ids[0])
+    info.last = int(ids[-1])
+    # Packed as float32, as W3 packs them.
+    info.total = float(w32.astype(np.float64).sum())
+    info.top = float(w32.max())
     present = field_lengths[field_lengths > 0]
-    info._minlength = int(present.min()) if len(present) else None
-    info._maxlength = int(field_lengths.max())
+    info.min_length_byte = length_to_byte(int(present.min())) if len(present) else 0
+    info.max_length_byte = length_to_byte(int(field_lengths.max()))
     return info
 
 
@@ -204,17 +231,17 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
     """
 
     def __init__(self, storage: Any, segment: Any) -> None:
-        self._tindex = filetables.OrderedHashWriter(segment.create_file(storage, TERMS_EXT))
+        self._table = filetables.OrderedHashWriter(segment.create_file(storage, TERMS_EXT))
         self._fieldmap: dict[str, int] = {}
         self._scales: dict[str, float] = {}
-        self._tindex.extras["fieldmap"] = self._fieldmap
-        self._tindex.extras["scales"] = self._scales
+        self._table.extras["fieldmap"] = self._fieldmap
+        self._table.extras["scales"] = self._scales
         self._docs = segment.create_file(storage, DOCS_EXT)
         self._docs.write(DOCS_MAGIC)
         self._pos = segment.create_file(storage, POS_EXT)
         self._pos.write(POS_MAGIC)
         self._fieldname: str | None = None
-        self._fieldid = 0
+        self._field_number = 0
         self._scale = 1.0
         self._positions = False
         self._has_values = False
@@ -226,7 +253,7 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         fieldid = self._fieldmap.setdefault(fieldname, len(self._fieldmap))
         fmt = fieldobj.format
         self._fieldname = fieldname
-        self._fieldid = fieldid
+        self._field_number = fieldid
         self._scale = float(fmt.field_boost)
         self._scales[fieldname] = self._scale
         self._positions = isinstance(fmt, NewsPositions)
@@ -305,13 +332,23 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
             info.flags |= HAS_VALUES
             lbase, lwidth, data = pack(value_lengths)
             self._pos.write(struct.pack("<IB", lbase, lwidth) + data + values)
-        self._tindex.add(pack_ushort(self._fieldid) + term, info.to_bytes())
+        self._table.add(pack_ushort(self._field_number) + term, info.to_bytes())
+
+    def discard(self) -> None:
+        """Close the files without finishing them (a cancelled segment,
+        whose files are about to be removed; closing may fail on a full
+        disk, which does not matter then)."""
+        for handle in (self._table.dbfile, self._docs, self._pos):
+            with contextlib.suppress(OSError, ValueError):
+                # The raw file: a StructFile would stop at a failing flush.
+                handle.file.close()
+        self.is_closed = True
 
     def close(self) -> None:
         # Decoders may read a few bytes past an array's end.
         self._docs.write(bytes(READ_PAST))
         self._pos.write(bytes(READ_PAST))
-        self._tindex.close()
+        self._table.close()
         self._docs.close()
         self._pos.close()
         self.is_closed = True
@@ -358,10 +395,10 @@ class _MappedFile(StructFile):  # type: ignore[misc]
 
     def __init__(self, fileobj: Any, mapped: Any, name: str) -> None:
         super().__init__(fileobj, name=name)
-        self._mapped = mapped
+        self.mapped = mapped
 
     def get(self, position: int, length: int) -> bytes:
-        return self._mapped[position : position + length]  # type: ignore[no-any-return]
+        return self.mapped[position : position + length]  # type: ignore[no-any-return]
 
 
 def _map(handle: Any) -> Any:
@@ -383,9 +420,9 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         handle = storage.open_file(name)
         mapped = _map(handle)
         dbfile = _MappedFile(handle.file, mapped, name) if isinstance(mapped, mmap.mmap) else handle
-        self._tindex = filetables.OrderedHashReader(dbfile, storage.file_length(name))
-        self._fieldmap: dict[str, int] = self._tindex.extras["fieldmap"]
-        self._scales: dict[str, float] = self._tindex.extras["scales"]
+        self._table = filetables.OrderedHashReader(dbfile, storage.file_length(name))
+        self._fieldmap: dict[str, int] = self._table.extras["fieldmap"]
+        self._scales: dict[str, float] = self._table.extras["scales"]
         self._fieldunmap = {number: fieldname for fieldname, number in self._fieldmap.items()}
         self._storage = storage
         self._segment = segment
@@ -425,7 +462,7 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         return self._fieldunmap[unpack_ushort(key[:2])[0]], key[2:]
 
     def __contains__(self, term: tuple[str, bytes]) -> bool:
-        return self._key(*term) in self._tindex
+        return self._key(*term) in self._table
 
     def indexed_field_names(self) -> Any:
         return self._fieldmap.keys()
@@ -435,15 +472,14 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
 
     def terms(self) -> Iterator[tuple[str, bytes]]:
         # The hash reader iterates (key, value) pairs; ``keys()`` reads keys only.
-        return (self._unkey(key) for key in self._tindex.keys())  # noqa: SIM118
+        return (self._unkey(key) for key in self._table.keys())  # noqa: SIM118
 
     def terms_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[str, bytes]]:
-        return (self._unkey(key) for key in self._tindex.keys_from(self._key(fieldname, prefix)))
+        return (self._unkey(key) for key in self._table.keys_from(self._key(fieldname, prefix)))
 
     def items(self) -> Iterator[tuple[tuple[str, bytes], NewsTermInfo]]:
         return (
-            (self._unkey(key), NewsTermInfo.from_bytes(value))
-            for key, value in self._tindex.items()
+            (self._unkey(key), NewsTermInfo.from_bytes(value)) for key, value in self._table.items()
         )
 
     def items_from(
@@ -451,23 +487,21 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
     ) -> Iterator[tuple[tuple[str, bytes], NewsTermInfo]]:
         return (
             (self._unkey(key), NewsTermInfo.from_bytes(value))
-            for key, value in self._tindex.items_from(self._key(fieldname, prefix))
+            for key, value in self._table.items_from(self._key(fieldname, prefix))
         )
 
     def term_info(self, fieldname: str, tbytes: bytes) -> NewsTermInfo:
         try:
-            return NewsTermInfo.from_bytes(self._tindex[self._key(fieldname, tbytes)])
+            return NewsTermInfo.from_bytes(self._table[self._key(fieldname, tbytes)])
         except KeyError:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
 
     def frequency(self, fieldname: str, tbytes: bytes) -> float:
         # KeyError for a missing term, as the reader expects.
-        return NewsTermInfo.from_bytes(self._tindex[self._key(fieldname, tbytes)]).weight()  # type: ignore[no-any-return]
+        return NewsTermInfo.from_bytes(self._table[self._key(fieldname, tbytes)]).weight()
 
     def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
-        return NewsTermInfo.from_bytes(  # type: ignore[no-any-return]
-            self._tindex[self._key(fieldname, tbytes)]
-        ).doc_frequency()
+        return NewsTermInfo.from_bytes(self._table[self._key(fieldname, tbytes)]).doc_frequency()
 
     # Postings
 
@@ -477,22 +511,22 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         ``format_`` is the field's format, which decodes the positions of
         fields whose format is not ours.
         """
-        value = self._tindex.get(self._key(fieldname, tbytes))
+        value = self._table.get(self._key(fieldname, tbytes))
         if value is None:
             return None
         return self._postings(fieldname, NewsTermInfo.from_bytes(value), format_)
 
     def _postings(self, fieldname: str, info: NewsTermInfo, format_: Any) -> TermPostings:
-        count = info._df
+        count = info.df
         packed = self._docs
         offset = info.docs_offset
         if count == 1:
-            docs = np.array([info._minid], dtype=np.int32)
+            docs = np.array([info.first], dtype=np.int32)
         else:
             gaps = unpack(packed, offset, count - 1, info.id_base, info.id_width)
-            gaps[0] += info._minid
+            gaps[0] += info.first
             docs = np.empty(count, dtype=np.int32)
-            docs[0] = info._minid
+            docs[0] = info.first
             np.cumsum(gaps, out=docs[1:])
         offset += packed_size(count - 1, info.id_width)
         k = unpack(packed, offset, count, info.k_base, info.k_width)
@@ -537,8 +571,8 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         offset = info.pos_offset
         lbase, lwidth = struct.unpack_from("<IB", buf, offset)
         offset += 5
-        lengths = unpack(packed, offset, info._df, lbase, lwidth)
-        offset += packed_size(info._df, lwidth)
+        lengths = unpack(packed, offset, info.df, lbase, lwidth)
+        offset += packed_size(info.df, lwidth)
         ends = (np.cumsum(lengths) + offset).tolist()
         starts = [offset, *ends[:-1]]
         return [bytes(buf[s:e]) for s, e in zip(starts, ends, strict=True)]
@@ -558,7 +592,7 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
 
     def close(self) -> None:
         # The maps close when the last array reading them is gone.
-        self._tindex.close()
+        self._table.close()
         self._docs_buf = self._pos_buf = None
 
 
@@ -567,10 +601,10 @@ class NewsFieldCursor(base.FieldCursor):  # type: ignore[misc]
 
     def __init__(self, reader: NewsTermsReader, fieldname: str, fieldobj: Any) -> None:
         self._reader = reader
-        self._tindex = reader._tindex
+        self._table = reader._table
         self._fieldname = fieldname
         self._fieldobj = fieldobj
-        self._startpos = self._tindex.closest_key_pos(reader._key(fieldname, b""))
+        self._startpos = self._table.closest_key_pos(reader._key(fieldname, b""))
         self._pos: int | None = self._startpos
         self._text: Any = None
         self._datapos = self._datalen = 0
@@ -583,12 +617,12 @@ class NewsFieldCursor(base.FieldCursor):  # type: ignore[misc]
     def find(self, term: Any) -> Any:
         if not isinstance(term, bytes):
             term = self._fieldobj.to_bytes(term)
-        self._pos = self._tindex.closest_key_pos(self._reader._key(self._fieldname, term))
+        self._pos = self._table.closest_key_pos(self._reader._key(self._fieldname, term))
         return self.next()
 
     def next(self) -> Any:
         if self._pos is not None:
-            found = self._tindex.key_and_range_at(self._pos)
+            found = self._table.key_and_range_at(self._pos)
             if found is not None:
                 key, datapos, datalen = found
                 fieldname, text = self._reader._unkey(key)
@@ -607,7 +641,7 @@ class NewsFieldCursor(base.FieldCursor):  # type: ignore[misc]
     def term_info(self) -> NewsTermInfo | None:
         if self._pos is None:
             return None
-        return NewsTermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
+        return NewsTermInfo.from_bytes(self._table.dbfile.get(self._datapos, self._datalen))
 
     def is_valid(self) -> bool:
         return self._pos is not None
@@ -722,13 +756,13 @@ class NewsMatcher(LeafMatcher):  # type: ignore[misc]
         return self._ids[-1]
 
     def block_min_length(self) -> int:
-        return self._info.min_length()  # type: ignore[no-any-return]
+        return self._info.min_length()
 
     def block_max_length(self) -> int:
-        return self._info.max_length()  # type: ignore[no-any-return]
+        return self._info.max_length()
 
     def block_max_weight(self) -> float:
-        return self._info.max_weight()  # type: ignore[no-any-return]
+        return self._info.max_weight()
 
     def skip_to_quality(self, minquality: float) -> int:
         if self.block_quality() > minquality:

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from searchengine.index.whoosh_private import segment_terms
+
 #: ``(offsets, positions)``: see :meth:`TermPostings.positions`.
 Positions = tuple[NDArray[np.int64], NDArray[np.int32]]
 
@@ -84,7 +86,7 @@ def term_postings(reader: Any, fieldname: str, term: bytes) -> TermPostings | No
     """
     if fieldname not in reader.schema:
         return None
-    terms = _segment_terms(reader)
+    terms = segment_terms(reader)
     arrays = getattr(terms, "term_postings", None)
     if arrays is not None:
         return arrays(fieldname, term, reader.schema[fieldname].format)  # type: ignore[no-any-return]
@@ -93,16 +95,11 @@ def term_postings(reader: Any, fieldname: str, term: bytes) -> TermPostings | No
     return _decode_with_matcher(reader, fieldname, term)
 
 
-def _segment_terms(reader: Any) -> Any:
-    """The segment's codec terms reader (Whoosh keeps it private)."""
-    return reader._terms
-
-
 def _decode_with_matcher(reader: Any, fieldname: str, term: bytes) -> TermPostings:
     """Walk the term's matcher posting by posting (any codec; slow)."""
     fieldobj = reader.schema[fieldname]
     # The segment's raw matcher: deleted documents included, as documented.
-    matcher = _segment_terms(reader).matcher(fieldname, term, fieldobj.format)
+    matcher = segment_terms(reader).matcher(fieldname, term, fieldobj.format)
     docs: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []

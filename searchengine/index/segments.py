@@ -3,18 +3,21 @@
 Whoosh's ``SegmentWriter`` puts every posting, as a tuple, into a sorting
 pool that pickles tuples to disk when it fills, merges them back one by one
 at commit, looks up the document's field length for each, and feeds each to
-the codec's posting writer: about 20 µs a posting, most of an index run.
+the codec's block writer: about 20 µs a posting, most of an index run.
 
 Within one segment documents are numbered in the order they are added, so
 each term's postings arrive already in order; only the terms need sorting.
 :class:`TermPool` keeps each term's postings in compact arrays (no tuple per
 posting) and, when it holds more than its memory limit, writes them to a
-run file sorted by term; :func:`write_postings` merges the runs a term at a
-time and hands each term's arrays to the codec's field writer
-(:class:`~searchengine.index.codec.NewsFieldWriter`) whole.
+run file sorted by term; at commit (:func:`write_postings`) the runs are
+merged a term at a time and each term's arrays go to the codec's field
+writer (:class:`~searchengine.index.codec.NewsFieldWriter`) whole.
 
 Merging segments goes through the same pool: Whoosh reads the old
-segments' postings through their matchers and adds them here.
+segments' postings through their matchers and adds them here.  Whoosh's
+private writer steps this relies on live in
+:mod:`searchengine.index.whoosh_private` (pinned by
+``tests/test_whoosh_private.py``): this module uses Whoosh's public names only.
 """
 
 from __future__ import annotations
@@ -30,17 +33,18 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from whoosh.writing import SegmentWriter
 
 from searchengine.index.codec import NewsCodec, NewsFieldWriter
 from searchengine.index.fieldformat import Analyzed, NewsPositions
+from searchengine.index.whoosh_private import HookedSegmentWriter
 
 #: Rough bytes one term's entry costs in memory beyond its postings.
 _TERM_OVERHEAD = 400
 #: Rough bytes a posting costs in memory beyond its value.
 _POSTING_OVERHEAD = 20
 
-#: (field name, term bytes, docnums, weights, value lengths, values).
+#: One term's postings as the pool hands them over: (field name, term bytes,
+#: docnums, weights, value lengths, the values one after another).
 TermEntry = tuple[str, bytes, "array[int]", "array[float]", "array[int]", bytes]
 
 
@@ -173,6 +177,16 @@ class TermPool:
                 lengths += part[4]
             yield key[0], key[1], ids, weights, lengths, b"".join(part[5] for part in parts)
 
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+        """Every posting as Whoosh's pool yields them: ``(field, term bytes,
+        docnum, weight, value bytes)`` sorted by field, term and docnum (what
+        the inherited ``SegmentWriter.iter_postings`` returns)."""
+        for fieldname, tbytes, ids, weights, lengths, values in self.terms():
+            offset = 0
+            for docnum, weight, length in zip(ids, weights, lengths, strict=True):
+                yield fieldname, tbytes, docnum, weight, values[offset : offset + length]
+                offset += length
+
     def cleanup(self) -> None:
         """Remove the run files (Whoosh calls this when the segment is closed)."""
         for path in self._runs:
@@ -200,16 +214,21 @@ def _read_run(path: str) -> Iterator[TermEntry]:
 
 
 def write_postings(
-    fieldwriter: NewsFieldWriter, schema: Any, perdoc: Any, doc_count: int, pool: TermPool
+    fieldwriter: NewsFieldWriter,
+    schema: Any,
+    perdoc: Any,
+    doc_count: int,
+    terms: Iterable[TermEntry],
 ) -> None:
-    """Write every posting in ``pool`` through ``fieldwriter``, a term at a time.
+    """Write ``terms`` (sorted by field and term) through ``fieldwriter``, a
+    term at a time.
 
     ``perdoc`` reads the new segment's field lengths (one array per field,
     read once, instead of a lookup per posting).
     """
     current: str | None = None
     field_lengths = np.zeros(doc_count, dtype=np.int64)
-    for fieldname, tbytes, ids, weights, lengths, values in pool.terms():
+    for fieldname, tbytes, ids, weights, lengths, values in terms:
         if fieldname != current:
             if current is not None:
                 fieldwriter.finish_field()
@@ -238,12 +257,14 @@ def _field_lengths(perdoc: Any, fieldname: str, doc_count: int, scorable: bool) 
     return np.array([length_of(docnum) or 0 for docnum in range(doc_count)], dtype=np.int64)
 
 
-class TermSegmentWriter(SegmentWriter):  # type: ignore[misc]
+class TermSegmentWriter(HookedSegmentWriter):
     """A ``SegmentWriter`` whose postings go through :class:`TermPool`.
 
     Documents whose text fields come analysed ahead
     (:class:`~searchengine.index.fieldformat.Analyzed`) are filed without a tuple
-    per posting; anything else goes through Whoosh's own ``add_document``.
+    per posting; anything else as Whoosh files it.  At commit the pool's
+    terms are written in searchengine's codec, a term at a time
+    (:func:`write_postings`).
     """
 
     def __init__(self, ix: Any, *, limitmb: float, **kwargs: Any) -> None:
@@ -251,64 +272,14 @@ class TermSegmentWriter(SegmentWriter):  # type: ignore[misc]
         # codec's layout.
         kwargs.setdefault("codec", NewsCodec())
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        self.pool = TermPool(self._tempstorage.folder, limitmb)
-        # Term vectors and separate spelling words are Whoosh features our
-        # schema does not use; a schema with them takes Whoosh's own path.
-        self._plain = all(not f.vector and not f.separate_spelling() for f in self.schema)
+        self.pool = TermPool(self.temp_folder, limitmb)
 
-    def add_document(self, **fields: Any) -> None:
-        if not self._plain:
-            super().add_document(**fields)
-            return
-        self._check_state()
-        schema = self.schema
-        docnum = self.docnum
-        docboost = self._doc_boost(fields)
-        names = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, names)
-        perdoc = self.perdocwriter
-        add_post = self.pool.add
-        perdoc.start_doc(docnum)
-        try:
-            for name in names:
-                value = fields[name]
-                if value is None:
-                    continue
-                field = schema[name]
-                length = 0
-                if field.indexed:
-                    fieldboost = self._field_boost(fields, name, docboost)
-                    fmt = field.format
-                    if (
-                        isinstance(value, Analyzed)
-                        and isinstance(fmt, NewsPositions)
-                        and fieldboost == 1.0
-                    ):
-                        self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
-                        if field.scorable:
-                            length = value.length()
-                    else:
-                        for tbytes, freq, weight, vbytes in field.index(value):
-                            if field.scorable:
-                                length += freq
-                            add_post((name, tbytes, docnum, weight * fieldboost, vbytes))
-                stored = fields.get(f"_stored_{name}", value)
-                perdoc.add_field(name, field, stored if field.stored else None, length)
-                column = field.column_type
-                if column and stored is not None:
-                    perdoc.add_column_value(name, column, field.to_column_value(stored))
-        except ValueError:
-            perdoc.cancel_doc()
-            raise
-        perdoc.finish_doc()
-        self._added = True
-        self.docnum += 1
+    def index_field(self, name: str, field: Any, value: Any, docnum: int, boost: float) -> int:
+        fmt = field.format
+        if isinstance(value, Analyzed) and isinstance(fmt, NewsPositions) and boost == 1.0:
+            self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
+            return value.length() if field.scorable else 0
+        return super().index_field(name, field, value, docnum, boost)
 
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        perdoc = self.per_document_reader()
-        try:
-            write_postings(self.fieldwriter, self.schema, perdoc, self.docnum, self.pool)
-        finally:
-            perdoc.close()
-        self.fieldwriter.close()
+    def flush_postings(self, perdoc: Any) -> None:
+        write_postings(self.fieldwriter, self.schema, perdoc, self.docnum, self.pool.terms())
