@@ -28,7 +28,14 @@ from searchengine.cli import cli
 from searchengine.errors import IndexCorruptError
 from searchengine.index import directory as store
 from searchengine.index import schema
-from searchengine.index.codec import EXPLICIT_WEIGHTS, NewsCodec
+from searchengine.index.codec import (
+    EXPLICIT_WEIGHTS,
+    HAS_POSITIONS,
+    ONE_POSTING,
+    WIDE_OFFSETS,
+    NewsCodec,
+    NewsTermInfo,
+)
 from searchengine.index.fieldformat import analyze
 from searchengine.index.postings import term_postings
 from searchengine.index.segments import TermSegmentWriter
@@ -368,6 +375,56 @@ def test_posting_bytes_are_a_fraction_of_w3s(tmp_path: Path) -> None:
     mine = size(str(tmp_path / "ours"), (".docs", ".pos"))
     assert size(str(tmp_path / "ours"), (".pst", ".trm")) == 0
     assert mine * 2 < w3
+
+
+def _entry(**values: Any) -> NewsTermInfo:
+    info = NewsTermInfo()
+    for name, value in values.items():
+        setattr(info, name, value)
+    return info
+
+
+@pytest.mark.parametrize("far", [0, 1 << 33])
+def test_entries_read_back_in_every_layout(far: int) -> None:
+    # Segments past 4 GiB are too big to build here: their entries are
+    # tested on their own.
+    many = _entry(
+        flags=HAS_POSITIONS | EXPLICIT_WEIGHTS,
+        id_width=3,
+        k_width=2,
+        pos_width=11,
+        min_length_byte=4,
+        max_length_byte=200,
+        df=70,
+        first=5,
+        last=4_000_000,
+        id_base=1,
+        k_base=2,
+        total=187.5,
+        top=12.5,
+        docs_offset=far + 8,
+        pos_offset=far + 9,
+    )
+    one = _entry(
+        flags=HAS_POSITIONS | ONE_POSTING,
+        pos_width=9,
+        min_length_byte=17,
+        max_length_byte=17,
+        df=1,
+        first=77,
+        last=77,
+        k_base=3,
+        total=7.5,
+        top=7.5,
+        pos_offset=far + 11,
+    )
+    for entry in (many, one):
+        data = entry.to_bytes()
+        back = NewsTermInfo.from_bytes(data)
+        assert vars(back) == {**vars(entry), "flags": data[0]}
+        assert bool(data[0] & WIDE_OFFSETS) == bool(far)
+        assert _stats(back) == _stats(entry)
+    assert len(one.to_bytes()) < len(many.to_bytes())
 
 
 # Old indexes

@@ -70,6 +70,10 @@ POS_MAGIC = b"SEpos1\n\0"
 EXPLICIT_WEIGHTS = 1
 HAS_POSITIONS = 2
 HAS_VALUES = 4
+#: One posting, kept whole in the entry (nothing in ``.docs``).
+ONE_POSTING = 8
+#: Offsets past 4 GiB: 64-bit offsets in the entry.
+WIDE_OFFSETS = 16
 
 _EMPTY_I64 = np.zeros(0, dtype=np.int64)
 
@@ -103,10 +107,18 @@ class NewsTermInfo(TermInfo):  # type: ignore[misc]
     through a length byte, weights as ``float32``).
     """
 
-    # flags, id width, k width, position width, min length byte, max length
-    # byte, doc frequency, first doc, last doc, smallest gap, smallest k,
-    # total weight, max weight, docs offset, positions offset.
-    _struct = struct.Struct("<6B5I2f2Q")
+    # An entry is one of four layouts (its flags byte first): a term with one
+    # posting keeps it whole (flags, position width, length byte, the doc,
+    # its count, its weight, positions offset); others keep the statistics
+    # and each array's base and width (flags, id width, k width, position
+    # width, min and max length bytes, doc frequency, first and last doc,
+    # smallest gap, smallest count, total and max weight, the two offsets).
+    # Offsets are 32-bit unless a file passed 4 GiB.  Most terms of a news
+    # corpus occur once: 19 bytes instead of 42.
+    _one = struct.Struct("<3B2IfI")
+    _one_wide = struct.Struct("<3B2IfQ")
+    _many = struct.Struct("<6B5I2f2I")
+    _many_wide = struct.Struct("<6B5I2f2Q")
 
     def __init__(self) -> None:
         super().__init__()
@@ -141,8 +153,23 @@ class NewsTermInfo(TermInfo):  # type: ignore[misc]
         return self.last
 
     def to_bytes(self) -> bytes:
-        return self._struct.pack(
-            self.flags,
+        flags = self.flags
+        if max(self.docs_offset, self.pos_offset) >= 1 << 32:
+            flags |= WIDE_OFFSETS
+        if flags & ONE_POSTING:
+            layout = self._one_wide if flags & WIDE_OFFSETS else self._one
+            return layout.pack(
+                flags,
+                self.pos_width,
+                self.max_length_byte,
+                self.first,
+                self.k_base,
+                self.total,
+                self.pos_offset,
+            )
+        layout = self._many_wide if flags & WIDE_OFFSETS else self._many
+        return layout.pack(
+            flags,
             self.id_width,
             self.k_width,
             self.pos_width,
@@ -162,6 +189,25 @@ class NewsTermInfo(TermInfo):  # type: ignore[misc]
     @classmethod
     def from_bytes(cls, data: bytes) -> NewsTermInfo:
         info = cls()
+        flags = data[0]
+        if flags & ONE_POSTING:
+            layout = cls._one_wide if flags & WIDE_OFFSETS else cls._one
+            (
+                info.flags,
+                info.pos_width,
+                info.max_length_byte,
+                info.first,
+                info.k_base,
+                info.total,
+                info.pos_offset,
+            ) = layout.unpack(data)
+            info.df = 1
+            info.last = info.first
+            info.top = info.total
+            # W3's shortest length ignores a document without the field.
+            info.min_length_byte = info.max_length_byte
+            return info
+        layout = cls._many_wide if flags & WIDE_OFFSETS else cls._many
         (
             info.flags,
             info.id_width,
@@ -178,7 +224,7 @@ class NewsTermInfo(TermInfo):  # type: ignore[misc]
             info.top,
             info.docs_offset,
             info.pos_offset,
-        ) = cls._struct.unpack(data)
+        ) = layout.unpack(data)
         return info
 
 
@@ -315,14 +361,19 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         if not exact:
             info.flags |= EXPLICIT_WEIGHTS
 
-        docs = self._docs
-        info.docs_offset = docs.tell()
-        info.id_base, info.id_width, data = pack(np.diff(ids))
-        docs.write(data)
-        info.k_base, info.k_width, data = pack(k)
-        docs.write(data)
-        if not exact:
-            docs.write(w32.astype("<f4").tobytes())
+        if len(ids) == 1:
+            # The entry holds the posting: its count, and its weight as the total.
+            info.flags |= ONE_POSTING
+            info.k_base = int(k[0])
+        else:
+            docs = self._docs
+            info.docs_offset = docs.tell()
+            info.id_base, info.id_width, data = pack(np.diff(ids))
+            docs.write(data)
+            info.k_base, info.k_width, data = pack(k)
+            docs.write(data)
+            if not exact:
+                docs.write(w32.astype("<f4").tobytes())
 
         info.pos_offset = self._pos.tell()
         if positions is not None:
@@ -517,17 +568,30 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         return self._postings(fieldname, NewsTermInfo.from_bytes(value), format_)
 
     def _postings(self, fieldname: str, info: NewsTermInfo, format_: Any) -> TermPostings:
+        if info.flags & ONE_POSTING:
+            docs = np.array([info.first], dtype=np.int32)
+            k = np.array([info.k_base], dtype=np.int64)
+            weights = np.array([info.total])
+        else:
+            docs, k, weights = self._arrays(fieldname, info)
+        docs.flags.writeable = False
+        weights.flags.writeable = False
+        return TermPostings(
+            docs=docs, weights=weights, _load_positions=lambda: self._positions(info, k, format_)
+        )
+
+    def _arrays(
+        self, fieldname: str, info: NewsTermInfo
+    ) -> tuple[NDArray[np.int32], NDArray[np.int64], NDArray[np.float64]]:
+        """Documents, counts and weights of a term with several postings."""
         count = info.df
         packed = self._docs
         offset = info.docs_offset
-        if count == 1:
-            docs = np.array([info.first], dtype=np.int32)
-        else:
-            gaps = unpack(packed, offset, count - 1, info.id_base, info.id_width)
-            gaps[0] += info.first
-            docs = np.empty(count, dtype=np.int32)
-            docs[0] = info.first
-            np.cumsum(gaps, out=docs[1:])
+        gaps = unpack(packed, offset, count - 1, info.id_base, info.id_width)
+        gaps[0] += info.first
+        docs = np.empty(count, dtype=np.int32)
+        docs[0] = info.first
+        np.cumsum(gaps, out=docs[1:])
         offset += packed_size(count - 1, info.id_width)
         k = unpack(packed, offset, count, info.k_base, info.k_width)
         offset += packed_size(count, info.k_width)
@@ -538,11 +602,7 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
             weights = np.full(count, _weights_from(k[:1], self._scales[fieldname])[0])
         else:
             weights = _weights_from(k, self._scales[fieldname])
-        docs.flags.writeable = False
-        weights.flags.writeable = False
-        return TermPostings(
-            docs=docs, weights=weights, _load_positions=lambda: self._positions(info, k, format_)
-        )
+        return docs, k, weights
 
     def _positions(self, info: NewsTermInfo, k: NDArray[np.int64], format_: Any) -> Positions:
         offsets = np.zeros(len(k) + 1, dtype=np.int64)
