@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -158,8 +159,17 @@ def _walk(matcher: Any) -> Iterator[tuple[Any, ...]]:
 def _arrays(leaf: Any, fieldname: str, tbytes: bytes) -> tuple[list[Any], ...]:
     postings = term_postings(leaf, fieldname, tbytes)
     assert postings is not None
+    # Every other posting's positions alone, before all are decoded.
+    some_offsets, some = postings.positions_at(np.arange(0, len(postings), 2))
     offsets, positions = postings.positions()
-    return postings.docs.tolist(), postings.weights.tolist(), offsets.tolist(), positions.tolist()
+    return (
+        postings.docs.tolist(),
+        postings.weights.tolist(),
+        offsets.tolist(),
+        positions.tolist(),
+        some_offsets.tolist(),
+        some.tolist(),
+    )
 
 
 def _assert_same_segments(theirs: Any, ours: Any) -> int:

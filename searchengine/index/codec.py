@@ -56,8 +56,15 @@ from whoosh.system import pack_ushort, unpack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searchengine.index.fieldformat import NewsPositions, encode_positions
-from searchengine.index.packing import READ_PAST, PackedFile, pack, packed_size, unpack
-from searchengine.index.postings import Positions, TermPostings
+from searchengine.index.packing import (
+    READ_PAST,
+    PackedFile,
+    pack,
+    packed_size,
+    unpack,
+    unpack_at,
+)
+from searchengine.index.postings import Positions, TermPostings, select_ranges
 
 TERMS_EXT = ".terms"
 DOCS_EXT = ".docs"
@@ -576,8 +583,17 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
             docs, k, weights = self._arrays(fieldname, info)
         docs.flags.writeable = False
         weights.flags.writeable = False
+        at = None
+        if info.flags & HAS_POSITIONS:
+
+            def at(index: NDArray[np.int64]) -> Positions:
+                return self._positions_at(info, k, index)
+
         return TermPostings(
-            docs=docs, weights=weights, _load_positions=lambda: self._positions(info, k, format_)
+            docs=docs,
+            weights=weights,
+            _load_positions=lambda: self._positions(info, k, format_),
+            _load_positions_at=at,
         )
 
     def _arrays(
@@ -623,6 +639,17 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         offsets.flags.writeable = False
         positions.flags.writeable = False
         return offsets, positions
+
+    def _positions_at(
+        self, info: NewsTermInfo, k: NDArray[np.int64], index: NDArray[np.int64]
+    ) -> Positions:
+        offsets = np.zeros(len(k) + 1, dtype=np.int64)
+        np.cumsum(k, out=offsets[1:])
+        new_offsets, flat = select_ranges(offsets, index)
+        positions = unpack_at(self._pos, info.pos_offset, flat, info.pos_width)
+        new_offsets.flags.writeable = False
+        positions.flags.writeable = False
+        return new_offsets, positions
 
     def _values(self, info: NewsTermInfo) -> list[bytes]:
         """Each posting's value bytes, for fields of other formats."""

@@ -118,6 +118,25 @@ def unpack(
     return out
 
 
+def unpack_at(
+    packed: PackedFile, offset: int, index: NDArray[np.int64], width: int
+) -> NDArray[np.int32]:
+    """Values ``index`` (any order) of an array packed at ``offset`` with
+    base 0, as ``int32``: only those are read."""
+    if width == 0:
+        return np.zeros(len(index), dtype=np.int32)
+    plain = _PLAIN.get(width)
+    if plain is not None:
+        size = plain.itemsize
+        end = offset + (int(index.max()) + 1) * size if len(index) else offset
+        return packed.bytes[offset:end].view(plain)[index].astype(np.int32)
+    bitpos = index * width
+    raw = packed.words[offset + (bitpos >> 3)] >> (bitpos & 7).astype(np.uint32)
+    raw &= np.uint32((1 << width) - 1)
+    out: NDArray[np.int32] = raw.astype(np.int32)
+    return out
+
+
 def _strided(words: NDArray[np.uint32], offset: int, count: int, width: int) -> NDArray[np.uint32]:
     groups = (count + 7) >> 3
     out = np.empty((groups, 8), dtype=np.uint32)
