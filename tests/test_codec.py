@@ -235,6 +235,25 @@ def test_incremental_commits_deletions_and_merges_read_as_w3(tmp_path: Path) -> 
     _assert_same_segments(theirs, ours)
 
 
+def test_segments_of_whooshs_codec_merge_into_ours(tmp_path: Path) -> None:
+    docs = _documents(200, seed=13)
+    first: list[Commit] = [(docs[:90], [], {"merge": False})]
+    built = {}
+    for name, writer_class in (("w3", SegmentWriter), ("mixed", TermSegmentWriter)):
+        ix = _build(tmp_path / name, first, ours=False)
+        # The second writer merges the W3 segment into its own, deleting one.
+        writer = writer_class(ix, limitmb=0.05, compound=False)
+        writer.delete_by_term("id", "a5")
+        for doc in docs[90:]:
+            writer.add_document(**doc)
+        writer.commit(optimize=True)
+        built[name] = index.open_dir(str(tmp_path / name))
+    with built["mixed"].reader() as reader:
+        ((leaf, _),) = reader.leaf_readers()
+        assert isinstance(leaf.codec(), NewsCodec)
+    _assert_same_segments(built["w3"], built["mixed"])
+
+
 def test_weights_that_are_not_counts_times_the_boost_are_stored_as_given(tmp_path: Path) -> None:
     docs = _documents(40, seed=3)
     for n, doc in enumerate(docs):

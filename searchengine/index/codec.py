@@ -39,6 +39,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import io
+import itertools
 import mmap
 import struct
 from collections.abc import Iterator
@@ -55,7 +56,7 @@ from whoosh.reading import TermInfo, TermNotFound
 from whoosh.system import pack_ushort, unpack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from searchengine.index.fieldformat import NewsPositions, encode_positions
+from searchengine.index.fieldformat import NewsPositions, decode_positions, encode_positions
 from searchengine.index.packing import (
     READ_PAST,
     PackedFile,
@@ -82,7 +83,9 @@ ONE_POSTING = 8
 #: Offsets past 4 GiB: 64-bit offsets in the entry.
 WIDE_OFFSETS = 16
 
-_EMPTY_I64 = np.zeros(0, dtype=np.int64)
+#: Up to this many bytes of positions, a term is encoded and decoded in
+#: Python: most terms are rare, and numpy's per-call cost would dominate.
+_SMALL_BYTES = 48
 
 
 class NewsCodec(W3Codec):  # type: ignore[misc]
@@ -417,9 +420,20 @@ def decode_news_positions(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Counts and positions of postings encoded by ``encode_positions``
     (each: a varint count, then varint gaps), all at once."""
-    raw = np.frombuffer(values, dtype=np.uint8)
     if len(lengths) and not lengths.all():
         raise ValueError("a posting of a positions field has no positions")
+    if len(values) <= _SMALL_BYTES:
+        # A rare term: a dozen numpy calls would cost more than the bytes.
+        sizes: list[int] = []
+        flat: list[int] = []
+        start = 0
+        for length in lengths.tolist():
+            found = decode_positions(values[start : start + length])
+            sizes.append(len(found))
+            flat += found
+            start += length
+        return np.array(sizes, dtype=np.int64), np.array(flat, dtype=np.int64)
+    raw = np.frombuffer(values, dtype=np.uint8)
     ends = np.flatnonzero(raw < 0x80)
     if len(ends) == len(raw):
         numbers = raw.astype(np.int64)
@@ -443,6 +457,40 @@ def decode_news_positions(
     np.cumsum(counts[:-1], out=first[1:])
     before = np.concatenate(([0], running))[first]
     return counts, running - np.repeat(before, counts)
+
+
+def encode_news_positions(
+    offsets: NDArray[np.int64], positions: NDArray[Any]
+) -> tuple[NDArray[np.int64], bytes]:
+    """Each posting's value as ``encode_positions`` encodes it (a varint
+    count, then varint gaps), all at once: ``(byte lengths, bytes)``.
+    Every posting must have a position."""
+    if len(positions) <= _SMALL_BYTES // 2:
+        bounds = offsets.tolist()
+        flat = positions.tolist()
+        parts = [encode_positions(flat[a:b]) for a, b in itertools.pairwise(bounds)]
+        return np.array([len(part) for part in parts], dtype=np.int64), b"".join(parts)
+    counts = np.diff(offsets)
+    postings = len(counts)
+    heads = offsets[:-1] + np.arange(postings)
+    gaps = np.diff(positions.astype(np.int64), prepend=0)
+    gaps[offsets[:-1]] = positions[offsets[:-1]]
+    numbers = np.empty(postings + len(positions), dtype=np.int64)
+    numbers[heads] = counts
+    rest = np.ones(len(numbers), dtype=bool)
+    rest[heads] = False
+    numbers[rest] = gaps
+    sizes = np.ones(len(numbers), dtype=np.int64)
+    for n in range(1, 5):
+        sizes += numbers >= 1 << (7 * n)
+    starts = np.cumsum(sizes) - sizes
+    out = np.empty(int(sizes.sum()), dtype=np.uint8)
+    for n in range(int(sizes.max(initial=0))):
+        chosen = sizes > n
+        low = (numbers[chosen] >> (7 * n)) & 0x7F
+        out[starts[chosen] + n] = low | ((sizes[chosen] > n + 1) << 7)
+    lengths = np.add.reduceat(sizes, heads) if postings else np.zeros(0, dtype=np.int64)
+    return lengths, out.tobytes()
 
 
 # Reading
@@ -663,6 +711,24 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         ends = (np.cumsum(lengths) + offset).tolist()
         starts = [offset, *ends[:-1]]
         return [bytes(buf[s:e]) for s, e in zip(starts, ends, strict=True)]
+
+    def merge_arrays(
+        self, fieldname: str, tbytes: bytes, format_: Any
+    ) -> tuple[NDArray[np.int32], NDArray[np.float64], NDArray[np.int64], bytes]:
+        """A term's postings as a segment writer's pool takes them when
+        merging: documents, weights, each value's length and the values'
+        bytes (the field format's encoding), deleted documents included."""
+        info = self.term_info(fieldname, tbytes)
+        postings = self._postings(fieldname, info, format_)
+        if info.flags & HAS_POSITIONS:
+            lengths, values = encode_news_positions(*postings.positions())
+        elif info.flags & HAS_VALUES:
+            parts = self._values(info)
+            lengths = np.array([len(part) for part in parts], dtype=np.int64)
+            values = b"".join(parts)
+        else:
+            lengths, values = np.zeros(info.df, dtype=np.int64), b""
+        return postings.docs, postings.weights, lengths, values
 
     def matcher(
         self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None
