@@ -31,7 +31,7 @@ from functools import cache, lru_cache
 from operator import eq
 from typing import TYPE_CHECKING
 
-from searchengine.analysis.tokenizer import WORD, fold
+from searchengine.analysis.tokenizer import CACHED_WORDS, WORD, fold
 from searchengine.errors import UsageError
 
 if TYPE_CHECKING:  # numpy is imported where signatures are made: queries need none
@@ -60,7 +60,7 @@ _K2 = 0xC2B2AE3D27D4EB4F
 _K3 = 0xBF58476D1CE4E5B9
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=2 * CACHED_WORDS)
 def _word_hash(word: str) -> int:
     """A 64-bit hash of a word's folded form, the same in every process."""
     data = fold(word).encode("utf-8", "surrogatepass")

@@ -52,7 +52,14 @@ _SPECIAL = str.maketrans(
 )
 
 
-@lru_cache(maxsize=200_000)
+#: Words each cache below keeps.  Every indexing worker has its own caches,
+#: so their size is memory times the cores; a segment's vocabulary
+#: (``index.fieldformat.Vocabulary``) maps each word to its term once anyway,
+#: and a miss costs a microsecond or two now that stemming is in C.
+CACHED_WORDS = 50_000
+
+
+@lru_cache(maxsize=CACHED_WORDS)
 def fold(word: str) -> str:
     """Lower-case ``word`` and strip its accents: ``Zürich`` -> ``zurich``."""
     folded = word.casefold()
@@ -69,14 +76,14 @@ _PORTER2 = Stemmer.Stemmer("english")
 _PORTER2.maxCacheSize = 0
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED_WORDS)
 def stem(word: str) -> str:
     """The indexed form of a word: folded, then stemmed with Porter2."""
     result: str = _PORTER2.stemWord(fold(word))
     return result
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED_WORDS)
 def spelling_form(word: str) -> str:
     """The unstemmed form kept for spelling suggestions and fuzzy matching."""
     folded = fold(word)

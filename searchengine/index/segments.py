@@ -79,39 +79,48 @@ class _Postings:
 class _FieldBuffer:
     """One field's postings of analysed documents, as they came: per
     document the ids of its terms in the pool's vocabulary, their counts
-    and encoded positions, kept as the arrays they arrived in.  Inverting
-    them (sorting by term, then document) is one numpy sort when the pool
-    is read (:meth:`entries`), not a list append per posting as they arrive."""
+    and encoded positions, appended to four flat buffers (no object per
+    document).  Inverting them (sorting by term, then document) is one numpy
+    sort when the pool is read (:meth:`entries`), not a list append per
+    posting as they arrive."""
 
-    __slots__ = ("boost", "chunks", "docs", "vocabulary")
+    __slots__ = ("boost", "counts", "docs", "ids", "lengths", "per_doc", "values", "vocabulary")
 
     def __init__(self, boost: float, vocabulary: Vocabulary) -> None:
         self.boost = boost
         self.vocabulary = vocabulary
-        #: Per document: (term ids, counts, value lengths, values).
-        self.chunks: list[tuple[Any, array[int], array[int], bytes]] = []
         self.docs = array("I")
+        #: Postings per document, then the postings one after another:
+        #: 32-bit term ids, counts and value lengths, and the values.
+        self.per_doc = array("I")
+        self.ids = bytearray()
+        self.counts = bytearray()
+        self.lengths = bytearray()
+        self.values = bytearray()
 
     def add(self, docnum: int, analyzed: Analyzed) -> None:
         """File one document's postings."""
         if analyzed.vocabulary is self.vocabulary:
             ids = analyzed.tids
         else:  # analysed elsewhere: its terms get this vocabulary's ids
-            import numpy as np
-
             term_id = self.vocabulary.term_id
             ids = np.array([term_id(t) for t in analyzed.term_list()], dtype=np.uint32)
-        self.chunks.append((ids, analyzed.counts, analyzed.value_lengths, analyzed.values))
         self.docs.append(docnum)
+        self.per_doc.append(len(ids))
+        self.ids += ids.astype(np.uint32, copy=False).tobytes()
+        self.counts += analyzed.counts.tobytes()
+        self.lengths += analyzed.value_lengths.tobytes()
+        self.values += analyzed.values
 
     def entries(self, fieldname: str) -> Iterator[TermEntry]:
         """Every term's postings, sorted by term, each term's by document."""
-        import numpy as np
-
-        if not self.chunks:
+        if not self.docs:
             return
-        per_doc = np.fromiter((len(c[0]) for c in self.chunks), np.int64, len(self.chunks))
-        ids = np.concatenate([c[0] for c in self.chunks]).astype(np.uint32, copy=False)
+        ids = np.frombuffer(self.ids, np.uint32)
+        counts = np.frombuffer(self.counts, np.uint32)
+        lengths = np.frombuffer(self.lengths, np.uint32)
+        values = np.frombuffer(self.values, np.uint8)
+        per_doc = np.frombuffer(self.per_doc, np.uint32)
         if not len(ids):
             return
         # Rank of each id in term order; a stable sort by rank keeps each
@@ -121,12 +130,11 @@ class _FieldBuffer:
         rank = np.zeros(len(terms), np.uint32)
         rank[by_term] = np.arange(len(by_term), dtype=np.uint32)
         keys = rank[ids]
-        del ids
-        order = np.argsort(keys, kind="stable")
+        del ids, rank
+        order = np.argsort(keys, kind="stable").astype(np.int32)
         keys = keys[order]
         docs = np.repeat(np.frombuffer(self.docs, np.uint32), per_doc)[order]
-        counts = np.frombuffer(b"".join(c[1].tobytes() for c in self.chunks), np.uint32)[order]
-        lengths = np.frombuffer(b"".join(c[2].tobytes() for c in self.chunks), np.uint32)
+        counts = counts[order]
         # The values, gathered in the new order: each posting's byte range
         # (32-bit offsets: a pool holds far less than 2 GB).
         starts = (np.cumsum(lengths, dtype=np.int64) - lengths).astype(np.int32)[order]
@@ -134,14 +142,17 @@ class _FieldBuffer:
         del order
         ends = np.cumsum(lengths, dtype=np.int64)
         gather = np.repeat(starts - (ends - lengths).astype(np.int32), lengths)
+        del starts
         gather += np.arange(len(gather), dtype=np.int32)
-        data = np.frombuffer(b"".join(c[3] for c in self.chunks), np.uint8)[gather].tobytes()
-        del gather, starts
-        weights = counts.astype(np.float64) * self.boost
+        data = values[gather].tobytes()
+        del gather, values
         bounds = np.flatnonzero(np.diff(keys)) + 1
+        del keys
         firsts = np.concatenate(([0], bounds))
-        lasts = np.concatenate((bounds, [len(keys)]))
+        lasts = np.concatenate((bounds, [len(docs)]))
         value_ends = np.concatenate(([0], ends))
+        del ends
+        boost = self.boost
         for term_rank, (first, last, vfirst, vlast) in enumerate(
             zip(
                 firsts.tolist(),
@@ -155,7 +166,7 @@ class _FieldBuffer:
                 fieldname,
                 terms[by_term[term_rank]],
                 array("I", docs[first:last].tobytes()),
-                array("d", weights[first:last].tobytes()),
+                array("d", (counts[first:last] * boost).tobytes()),
                 array("I", lengths[first:last].tobytes()),
                 data[vfirst:vlast],
             )

@@ -44,7 +44,7 @@ from searchengine.models import Article
 
 #: Buffered postings (MB, as the pool counts them) at which a worker
 #: finishes its segment and starts another.
-SEGMENT_MB = 96
+SEGMENT_MB = 48
 #: Articles in one worker's share at most.
 SHARE_ARTICLES = 4_000
 #: Articles between two progress reports of a worker.
