@@ -407,6 +407,12 @@ def commit(writer: Any, segments: list[Any], *, drop_old: bool = False) -> None:
     whoosh_private.commit_with_segments(writer, segments, merging.tiered, drop_old=drop_old)
 
 
+def merge_plan(writer: Writer, segments: list[Any], *, drop_old: bool = False) -> tuple[int, int]:
+    """What :func:`commit` with these arguments will merge: how many
+    segments, holding how many live articles (0, 0: none)."""
+    return merging.planned(whoosh_private.commit_candidates(writer, segments, drop_old=drop_old))
+
+
 def discard_segments(index_dir: str, segments: list[Any]) -> None:
     """Remove the files of ``segments``, built by side writers and never
     committed (the run that built them is failing)."""

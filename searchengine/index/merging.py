@@ -64,6 +64,13 @@ def to_merge(sizes: list[tuple[int, int]]) -> set[int]:
     return chosen
 
 
+def planned(segments: list[Any]) -> tuple[int, int]:
+    """How many of ``segments`` :func:`tiered` will merge, and the live
+    documents they hold (what a progress report says of the merge)."""
+    chosen = to_merge([(s.doc_count(), s.doc_count_all()) for s in segments])
+    return len(chosen), sum(segments[n].doc_count() for n in chosen)
+
+
 def tiered(writer: Any, segments: list[Any]) -> list[Any]:
     """Whoosh's merge-policy interface: merge the segments :func:`to_merge`
     picks into ``writer`` and return the others, in order."""

@@ -198,6 +198,11 @@ def finish_side_segment(writer: Any) -> Any | None:
     return segment
 
 
+def commit_candidates(writer: Any, built: list[Any], *, drop_old: bool = False) -> list[Any]:
+    """The segments :func:`commit_with_segments` hands its policy (A13)."""
+    return [*([] if drop_old else writer.segments), *built]
+
+
 def commit_with_segments(
     writer: Any, built: list[Any], policy: Any, *, drop_old: bool = False
 ) -> None:
@@ -206,7 +211,7 @@ def commit_with_segments(
     rebuild), ``policy(writer, segments)`` deciding what is merged (A13)."""
     writer._check_state()
     try:
-        final = list(policy(writer, [*([] if drop_old else writer.segments), *built]))
+        final = list(policy(writer, commit_candidates(writer, built, drop_old=drop_old)))
         if writer._added:
             final.append(writer._finalize_segment())
         else:

@@ -256,11 +256,24 @@ class _Run:
         if not self.changed:
             store.cancel(self.writer)
             return
-        self.progress("committing")
+        segments = [segment for built in self.built for segment in built.segments]
+        merged, articles = store.merge_plan(self.writer, segments, drop_old=self.rebuild)
+        if merged:
+            files = len(self.plan.to_load)
+            self.report(
+                Progress(
+                    files,
+                    files,
+                    self.articles_read,
+                    current=f"{merged} segments ({articles:,} articles)",
+                    stage="merging",
+                )
+            )
+        else:
+            self.progress("committing")
         # The lexicon first: a crash between the two leaves it with words
         # to spare, which is harmless; never with words missing.
         lexicon.add_words(self.index_dir, words)
-        segments = [segment for built in self.built for segment in built.segments]
         store.commit(self.writer, segments, drop_old=self.rebuild)
         self.built = []  # committed: no longer the run's to remove
         if self.rebuild:
