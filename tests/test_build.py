@@ -1,0 +1,63 @@
+"""Building a run's segments in worker processes gives the index built in one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from whoosh import index
+
+from searchengine.index import merging
+from searchengine.indexer import build
+from searchengine.indexer.run import run_index
+from searchengine.query.engine import Engine
+from searchengine.query.request import SearchRequest
+
+from fault_corpus import write_corpus
+
+
+def test_shares_are_equal_for_every_worker_and_bounded() -> None:
+    assert build.shares(5_000, 2) == 2_500
+    assert build.shares(20_000, 2) == 3_334  # 6 shares: 3 rounds of 2
+    assert build.shares(9_000, 1) == 3_000
+    assert build.shares(100, 4) == 25
+    assert build.shares(0, 2) == 1
+
+
+def _index(root: Path, target: Path) -> tuple[list[int], list[tuple[int, list[str]]]]:
+    run_index(str(target), [str(root)])
+    ix = index.open_dir(str(target))
+    with ix.reader() as reader:
+        segments = [leaf.doc_count() for leaf, _ in reader.leaf_readers()]
+    answers = []
+    with Engine(str(target)) as engine:
+        for query in ("walrus", '"the harbour"', "ferry OR council", "source:*", "date:2021-03"):
+            found = engine.search(SearchRequest(query, limit=500, collapse=False))
+            answers.append((found.total, sorted(hit.id for hit in found.hits)))
+    return segments, answers
+
+
+@pytest.mark.skipif(
+    len(os.sched_getaffinity(0)) < 2, reason="worker processes need two cores or more"
+)
+def test_segments_built_by_workers_hold_what_one_process_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "corpus"
+    write_corpus(root, seed=7, text_files=90, jsonl_files=2, lines_per_jsonl=60, tag="walrus")
+    monkeypatch.setattr(build, "SHARE_ARTICLES", 50)
+    monkeypatch.setattr(build, "PREPARE_POOL_MIN", 10**9)
+    one_segments, one = _index(root, tmp_path / "one")
+    monkeypatch.setattr(build, "PREPARE_POOL_MIN", 1)
+    # Small segments: workers finish some before their share is done.
+    monkeypatch.setattr(build, "SEGMENT_MB", 0.2)
+    merged_segments, merged = _index(root, tmp_path / "merged")
+    monkeypatch.setattr(merging, "FACTOR", 1_000)  # no tier fills: nothing merged
+    many_segments, many = _index(root, tmp_path / "many")
+    assert sum(one_segments) == sum(many_segments) == 210
+    assert len(one_segments) == 5  # 210 articles in shares of 42
+    assert len(many_segments) > 10
+    assert merged_segments == [210]  # tier 0 held ten or more: merged at the commit
+    assert many == merged == one
+    assert one[0][0] == 210
