@@ -56,7 +56,7 @@ _SPECIAL = str.maketrans(
 #: so their size is memory times the cores; a segment's vocabulary
 #: (``index.fieldformat.Vocabulary``) maps each word to its term once anyway,
 #: and a miss costs a microsecond or two now that stemming is in C.
-CACHED_WORDS = 50_000
+CACHED_WORDS = 20_000
 
 
 @lru_cache(maxsize=CACHED_WORDS)

@@ -44,7 +44,7 @@ from searchengine.models import Article
 
 #: Buffered postings (MB, as the pool counts them) at which a worker
 #: finishes its segment and starts another.
-SEGMENT_MB = 48
+SEGMENT_MB = 32
 #: Articles in one worker's share at most.
 SHARE_ARTICLES = 4_000
 #: Articles between two progress reports of a worker.
@@ -86,16 +86,20 @@ def build_share(
     learned: dict[str, frozenset[str]],
     report: Callable[[int], None] | None = None,
 ) -> Built:
-    """Prepare ``items`` and write them into new segments of the index at
-    ``index_dir`` (one, or more when the buffers fill); ``learned`` gives
+    """Prepare ``items`` (emptying the list) and write them into new
+    segments of the index at ``index_dir`` (one, or more when the buffers
+    fill); ``learned`` gives
     each group's learned lines, ``report`` hears of articles done.  On any
     failure the segments begun are removed."""
     tell = report or _tell_parent
     built = Built()
     writer = store.side_writer(index_dir, schema)
     since = 0
+    # Articles are let go of as they are written: a share is thousands.
+    items.reverse()
     try:
-        for article, group, sig in items:
+        while items:
+            article, group, sig = items.pop()
             if _stop is not None and _stop.is_set():
                 raise Stopped
             ready = prepare(article, learned[group], writer.pool.vocabulary)
@@ -189,8 +193,8 @@ def _in_pool(
     try:
         for task in tasks:
             pending.append((task, pool.submit(build_share, index_dir, schema, *task)))
-            if len(pending) < workers + 1:
-                continue  # one share waiting beyond those being built
+            if len(pending) < workers:
+                continue  # a share for each worker, no more: each is thousands of articles
             yield _next(pending, progress, report)
         while pending:
             yield _next(pending, progress, report)
