@@ -20,6 +20,7 @@ from fault_corpus import write_corpus
 def test_shares_are_equal_for_every_worker_and_bounded() -> None:
     assert build.shares(5_000, 2) == 2_500
     assert build.shares(20_000, 2) == 3_334  # 6 shares: 3 rounds of 2
+    assert build.shares(16_000, 2) == 4_000  # 4 shares: 2 rounds of 2
     assert build.shares(9_000, 1) == 3_000
     assert build.shares(100, 4) == 25
     assert build.shares(0, 2) == 1
@@ -50,14 +51,14 @@ def test_segments_built_by_workers_hold_what_one_process_builds(
     monkeypatch.setattr(build, "PREPARE_POOL_MIN", 10**9)
     one_segments, one = _index(root, tmp_path / "one")
     monkeypatch.setattr(build, "PREPARE_POOL_MIN", 1)
-    # Small segments: workers finish some before their share is done.
-    monkeypatch.setattr(build, "SEGMENT_MB", 0.2)
-    merged_segments, merged = _index(root, tmp_path / "merged")
-    monkeypatch.setattr(merging, "FACTOR", 1_000)  # no tier fills: nothing merged
+    # Tiny buffers: each worker writes its postings to run files and the
+    # segment from them.
+    monkeypatch.setattr(build, "SEGMENT_MB", 0.05)
     many_segments, many = _index(root, tmp_path / "many")
-    assert sum(one_segments) == sum(many_segments) == 210
-    assert len(one_segments) == 5  # 210 articles in shares of 42
-    assert len(many_segments) > 10
-    assert merged_segments == [210]  # tier 0 held ten or more: merged at the commit
+    monkeypatch.setattr(merging, "FACTOR", 3)  # tier 0 full: merged at the commit
+    merged_segments, merged = _index(root, tmp_path / "merged")
+    assert one_segments == [42] * 5  # 210 articles in shares of at most 50
+    assert many_segments == [35] * 6  # the same number of shares for both workers
+    assert merged_segments == [210]
     assert many == merged == one
     assert one[0][0] == 210

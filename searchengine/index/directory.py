@@ -378,18 +378,19 @@ def writer(ix: Index, index_dir: str) -> Writer:
     return new
 
 
-#: Memory (MB) a side writer's posting pool may use before it spills (it is
-#: finished well before: see searchengine.indexer.build.SEGMENT_MB).
-SIDE_WRITER_LIMIT_MB = 256
+#: Memory (MB) a side writer's posting pool may use before it spills to a
+#: run file, unless told otherwise (searchengine.indexer.build.SEGMENT_MB).
+SIDE_WRITER_LIMIT_MB = 64
 
 
-def side_writer(index_dir: str, schema: Any) -> Any:
+def side_writer(index_dir: str, schema: Any, limitmb: float = SIDE_WRITER_LIMIT_MB) -> Any:
     """A writer that builds one new segment of the index at ``index_dir``
     for the run holding its lock to commit (in a worker process of that
-    run); ``schema`` is the run writer's."""
+    run); ``schema`` is the run writer's, ``limitmb`` the postings it
+    buffers before writing them to a sorted run file."""
     ix = _open(IndexDirectory(index_dir).storage())
     return whoosh_private.side_writer(
-        TermSegmentWriter, ix, schema, limitmb=SIDE_WRITER_LIMIT_MB, compound=False
+        TermSegmentWriter, ix, schema, limitmb=limitmb, compound=False
     )
 
 

@@ -10,11 +10,13 @@ the new segments beside the old ones (and merges some, by the policy of
 :mod:`searchengine.index.merging`).  Whoosh's own multiprocessing writer and
 Lucene's indexing threads work the same way.
 
-A worker finishes a segment when its buffers reach :data:`SEGMENT_MB` (so
-memory stays bounded whatever the articles) or when its share is done.
-Shares are cut so that every worker gets the same number, at most
-:data:`SHARE_ARTICLES` articles each: the cores finish together, and a big
-run makes segments of a few thousand articles.  Progress comes back from
+A share becomes one segment.  When a worker's buffered postings reach
+:data:`SEGMENT_MB` they are sorted and written to a run file, and the
+segment is written from the runs at the end, so memory stays bounded
+whatever the articles, without making many small segments (which the
+commit would then have to merge).  Shares are cut so that every worker
+gets the same number, at most :data:`SHARE_ARTICLES` articles each: the
+cores finish together, and a run of 20,000 articles makes six segments.  Progress comes back from
 the workers every :data:`PROGRESS_EVERY` articles.
 
 Segments built but not committed are the run's to remove when it fails
@@ -42,10 +44,11 @@ from searchengine.indexer.document import document
 from searchengine.indexer.workers import PREPARE_POOL_MIN, _quiet_worker, _workers, prepare
 from searchengine.models import Article
 
-#: Buffered postings (MB, as the pool counts them) at which a worker
-#: finishes its segment and starts another.
-SEGMENT_MB = 32
-#: Articles in one worker's share at most.
+#: Buffered postings (MB, as the pool counts them) at which a worker's pool
+#: writes them to a sorted run file; the share's segment is written from
+#: its runs at the end (merged a term at a time, as arrays).
+SEGMENT_MB = 24
+#: Articles in one worker's share (one segment) at most.
 SHARE_ARTICLES = 4_000
 #: Articles between two progress reports of a worker.
 PROGRESS_EVERY = 25
@@ -86,14 +89,13 @@ def build_share(
     learned: dict[str, frozenset[str]],
     report: Callable[[int], None] | None = None,
 ) -> Built:
-    """Prepare ``items`` (emptying the list) and write them into new
-    segments of the index at ``index_dir`` (one, or more when the buffers
-    fill); ``learned`` gives
+    """Prepare ``items`` (emptying the list) and write them into a new
+    segment of the index at ``index_dir``; ``learned`` gives
     each group's learned lines, ``report`` hears of articles done.  On any
     failure the segments begun are removed."""
     tell = report or _tell_parent
     built = Built()
-    writer = store.side_writer(index_dir, schema)
+    writer = store.side_writer(index_dir, schema, limitmb=SEGMENT_MB)
     since = 0
     # Articles are let go of as they are written: a share is thousands.
     items.reverse()
@@ -109,9 +111,6 @@ def build_share(
             )
             built.articles += 1
             since += 1
-            if writer.pool.size > SEGMENT_MB * 1024 * 1024:
-                built.segments.append(store.finish_side_writer(writer))
-                writer = store.side_writer(index_dir, schema)
             if since >= PROGRESS_EVERY:
                 tell(since)
                 since = 0
