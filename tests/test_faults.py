@@ -381,7 +381,7 @@ with Engine(index_dir) as engine:
         last = os.path.exists(stop)
         everything = engine.search(SearchRequest("", limit=3))
         seen = [
-            [everything.total, [list(pair) for pair in everything.timeline]],
+            [everything.total, [list(pair) for pair in everything.timeline.counts]],
             engine.search(SearchRequest("narwhal", limit=3)).total,
             engine.search(SearchRequest("zeppelin", limit=3)).total,
         ]

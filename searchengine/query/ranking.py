@@ -65,6 +65,11 @@ class Ranking:
     def __len__(self) -> int:
         return len(self._keys)
 
+    def matches(self) -> list[tuple[float, int]]:
+        """(primary key, document number) of every match, in no order: what
+        :func:`searchengine.query.matches.from_keys` makes a match set of."""
+        return self._keys
+
     def docs(self) -> set[int]:
         """The document numbers of every match."""
         if self._docs is None:

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from searchengine.errors import UsageError
+from searchengine.models import Period
 from searchengine.query.ranking import Order
 
 SortOrder = Order
@@ -41,6 +42,8 @@ class SearchRequest:
     snippets: bool = True
     #: Show each story once, its near-duplicates folded into the best-ranked copy.
     collapse: bool = True
+    #: The period the timeline counts by; ``None`` chooses from its span.
+    by: Period | None = None
 
     def validate(self) -> None:
         if self.sort not in SORT_ORDERS:
