@@ -61,8 +61,28 @@ def _fail(kind: str, message: str, status: ExitStatus, as_json: bool) -> NoRetur
     sys.exit(int(status))
 
 
+class ReaderGone(Exception):
+    """stdout's reader closed the pipe (``export Q | head -1``)."""
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: what is still buffered for a reader that
+    has gone can go nowhere, and flushing it at exit must not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 class SearchEngineGroup(click.Group):
     """A click group whose ``main`` is the error boundary of the program."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # Click turns a broken pipe into exit code 1 on its own; a reader
+        # that has read enough is not a failure, so it is taken out first.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise ReaderGone() from None
 
     def main(self, args: Sequence[str] | None = None, *extra: Any, **kwargs: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
@@ -83,13 +103,9 @@ class SearchEngineGroup(click.Group):
             sys.exit(error.exit_code)
         except (KeyboardInterrupt, click.exceptions.Abort):
             _fail("interrupted", "interrupted", ExitStatus.INTERRUPTED, as_json)
-        except BrokenPipeError:
+        except (ReaderGone, BrokenPipeError):
             # `searchengine export x | head`: the reader left; that is fine.
-            # What is still buffered for stdout can go nowhere: point stdout
-            # at /dev/null so that flushing it at exit cannot fail again.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
+            _silence_stdout()
             sys.exit(int(ExitStatus.SUCCESS))
         except Exception as error:  # the last resort: a message, not a traceback
             if os.environ.get("SEARCHENGINE_DEBUG"):
@@ -99,6 +115,10 @@ class SearchEngineGroup(click.Group):
                 "(set SEARCHENGINE_DEBUG=1 to see the traceback)"
             )
             _fail("internal", message, ExitStatus.ERROR, as_json)
+        try:
+            sys.stdout.flush()  # here, not at exit, where a closed pipe is exit code 120
+        except BrokenPipeError:
+            _silence_stdout()
         if isinstance(result, int):
             sys.exit(result)
         sys.exit(int(ExitStatus.SUCCESS))
@@ -604,13 +624,25 @@ def kwic_command(
     _emit(found, as_json, paged=True)
 
 
-def _utf8_stdout() -> Any:
-    """stdout as UTF-8 text whatever the locale, ``\n`` written as is."""
-    import io
+class _Utf8Stdout:
+    """stdout's bytes as UTF-8 text whatever the locale, line ends as given
+    (CSV's CRLF stays CRLF).  Not a ``TextIOWrapper``: one of those closes
+    stdout when it is collected."""
 
-    return io.TextIOWrapper(
-        sys.stdout.buffer, encoding="utf-8", errors="replace", newline="", write_through=False
-    )
+    def __init__(self) -> None:
+        sys.stdout.flush()
+        self._buffer = sys.stdout.buffer
+
+    def write(self, text: str) -> int:
+        self._buffer.write(text.encode("utf-8", "replace"))
+        return len(text)
+
+    def flush(self) -> None:
+        self._buffer.flush()
+
+
+def _utf8_stdout() -> _Utf8Stdout:
+    return _Utf8Stdout()
 
 
 def main() -> None:

@@ -46,7 +46,7 @@ class TrendChart:
         trend = self.trend
         if not trend.periods:
             yield Text("no dated results to chart", style="dim")
-            yield from (self._legend(i, s, None) for i, s in enumerate(trend.series))
+            yield from (self._legend(i, s, None, width) for i, s in enumerate(trend.series))
             return
         values = [self._values(s) for s in trend.series]
         top = max((max(v) for v in values), default=0.0)
@@ -56,9 +56,9 @@ class TrendChart:
         group = -(-len(trend.periods) // plot)
         columns = -(-len(trend.periods) // group)
         step = max(1, plot // columns)
-        yield self._header(group)
+        yield from self._header(group, width)
         for i, (series, own) in enumerate(zip(trend.series, values, strict=True)):
-            yield self._legend(i, series, own)
+            yield self._legend(i, series, own, width)
             heights = [self._eighths(v, top) for v in self._grouped(series, group)]
             yield from self._bars(heights, step, gutter, scale, COLOURS[i % len(COLOURS)])
         yield Text("0".rjust(gutter) + "└" + "─" * min(plot, columns * step), style="dim")
@@ -96,31 +96,47 @@ class TrendChart:
 
     # -- drawing ------------------------------------------------------------
 
-    def _header(self, group: int) -> Text:
+    def _header(self, group: int, width: int) -> Iterator[Text]:
+        """What is counted, per what, over which dates, and the filters: on
+        one line when they fit, else on as few as they fit on."""
         trend = self.trend
         unit = _UNITS[trend.by]
-        what = "share of all articles" if trend.share else "results"
-        if not trend.collapsed:
-            what = "share of all articles" if trend.share else "articles"
+        if trend.share:
+            what = "share of all articles"
+        else:
+            what = "results" if trend.collapsed else "articles"
         each = f"{group} {unit}s" if group > 1 else unit
-        line = Text(f"{what} per {each}", style="bold")
-        line.append(f"  {trend.periods[0]} … {trend.periods[-1]}", style="dim")
+        parts = [
+            Text(f"{what} per {each}", style="bold"),
+            Text(f"{trend.periods[0]} … {trend.periods[-1]}", style="dim"),
+        ]
         if trend.filters:
-            line.append("  " + "  ".join(f"{k}:{_safe(v)}" for k, v in trend.filters), style="cyan")
-        return line
+            parts.append(Text("  ".join(f"{k}:{_safe(v)}" for k, v in trend.filters), style="cyan"))
+        line = parts[0]
+        for part in parts[1:]:
+            if line.cell_len + 2 + part.cell_len <= width:
+                line = line.append_text(Text("  ")).append_text(part)
+            else:
+                yield line
+                line = part
+        yield line
 
-    def _legend(self, i: int, series: Series, values: list[float] | None) -> Text:
+    def _legend(self, i: int, series: Series, values: list[float] | None, width: int) -> Text:
+        """``■ query  1,234 · peak 56 (2021-09) · 3 undated``, as much of it as fits."""
         colour = COLOURS[i % len(COLOURS)]
         line = Text("■ ", style=colour)
         line.append(_safe(series.query) or "(everything)", style=f"bold {colour}")
-        line.append(f"  {series.total:,} in all", style="dim")
+        parts = [f"  {series.total:,}"]
         if values and max(values) > 0:
             peak = values.index(max(values))
-            line.append(
-                f" · peak {self._number(max(values))} ({self.trend.periods[peak]})", style="dim"
-            )
+            parts.append(f" · peak {self._number(max(values))} ({self.trend.periods[peak]})")
         if series.undated:
-            line.append(f" · {series.undated:,} undated", style="dim")
+            parts.append(f" · {series.undated:,} undated")
+        for part in parts:
+            if line.cell_len + len(part) > width:
+                break
+            line.append(part, style="dim")
+        line.truncate(width, overflow="ellipsis")
         return line
 
     def _bars(
