@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import pytest
