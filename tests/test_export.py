@@ -188,3 +188,38 @@ def test_a_reader_closing_the_pipe_ends_the_export_cleanly(tmp_path: Path) -> No
     assert shell.returncode == 0, shell.stderr
     assert shell.stdout.startswith(b"\xef\xbb\xbfid,path,")
     assert shell.stderr == b""
+
+
+def _without_body(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in row.items() if k != "body"} for row in rows]
+
+
+def test_rows_from_columns_are_the_rows_from_stored_fields(index: str) -> None:
+    """Without --body, rows come from the ``meta`` and ``path`` columns;
+    with it, from each article's stored fields: the same rows either way."""
+    for args in (("harbour",), ("harbour", "--sort", "newest"), ("",)):
+        assert jsonl(index, *args) == _without_body(jsonl(index, *args, "--body"))
+
+
+def test_an_index_from_before_the_meta_column_exports_the_same(tmp_path: Path) -> None:
+    """Articles written before ``meta`` existed are read from their stored
+    fields; an index run adds the column for the articles it writes."""
+    from whoosh import index as whoosh_index
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    index_dir = str(tmp_path / "index")
+    run_index(index_dir, [str(seeds)])
+    expected = jsonl(index_dir, "", "--sort", "oldest")
+    writer = whoosh_index.open_dir(index_dir).writer()
+    writer.remove_field("meta")  # what an index written before issue 15 lacks
+    writer.commit()
+    assert jsonl(index_dir, "", "--sort", "oldest") == expected
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "2021-09-20-harbour.txt").write_text("Harbour later\n\nThe harbour again.\n")
+    run_index(index_dir, [str(seeds), str(more)])
+    after = jsonl(index_dir, "", "--sort", "oldest")
+    # Oldest first, undated last: the new article is the last dated one.
+    assert after[:-2] + after[-1:] == expected
+    assert after[-2]["title"] == "Harbour later"
+    assert after == _without_body(jsonl(index_dir, "", "--sort", "oldest", "--body"))

@@ -14,6 +14,7 @@ from typing import Any
 
 from searchengine.analysis import boilerplate
 from searchengine.dates import from_day_number
+from searchengine.index import schema
 from searchengine.indexer.ledger import Ledger, group_of, live_docs, original_text
 from searchengine.models import Article, SourceCut
 
@@ -67,6 +68,7 @@ def rewrite_stale(
         )
         doc = make_document(article, sigs[docnum], cleaned)
         doc["id"] = fields["id"]  # as stored: the id is of the path as read
+        doc["meta"] = schema.meta_value(doc)
         writer.delete_document(docnum)
         writer.add_document(**doc)
         count += 1

@@ -7,13 +7,19 @@ given out in rank order.  Memory stays that of one chunk however many
 results there are, bodies included.
 
 Metadata comes from what is cheap to read: the day and the source from the
-engine's columns, the rest from each article's stored fields, which Whoosh
-keeps compressed together with the body.
+engine's columns, the path from its column, and the id, record, title,
+author and url from the small ``meta`` column the indexer writes for this
+(:func:`searchengine.index.schema.row_fields`).  An article's stored fields
+are kept compressed together with its body, and decompressing them was
+most of an export's time; they are read only for ``--body`` and for
+articles indexed before ``meta`` existed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from searchengine.dates import from_day_number
@@ -71,7 +77,42 @@ def _rows(engine: Engine, matches: MatchSet, body: bool) -> Iterator[ExportRow]:
             )
 
 
-def _reader(engine: Engine, body: bool) -> Any:
-    """Document number -> the stored fields a row needs."""
+Fields = dict[str, Any]
+
+
+def _reader(engine: Engine, body: bool) -> Callable[[int], Fields]:
+    """Document number -> the fields a row needs (all stored fields with
+    ``body``; else from the columns, where the article has them)."""
     searcher = engine.current()
-    return searcher.stored_fields
+    stored: Callable[[int], Fields] = searcher.stored_fields
+    reader = searcher.reader()
+    if body or "meta" not in reader.schema:
+        return stored
+    # Per segment: a segment written before ``meta`` existed has no column
+    # (and Whoosh's multi-segment column reader would misnumber the rest).
+    starts: list[int] = []
+    columns: list[tuple[Any, Any] | None] = []
+    for leaf, offset in reader.leaf_readers():
+        starts.append(offset)
+        has = leaf.has_column("meta") and leaf.has_column("path")
+        columns.append((leaf.column_reader("meta"), leaf.column_reader("path")) if has else None)
+
+    def read(docnum: int) -> Fields:
+        segment = bisect_right(starts, docnum) - 1
+        found = columns[segment]
+        local = docnum - starts[segment]
+        raw = found[0][local] if found is not None else b""
+        if not raw:  # written before the column existed
+            return stored(docnum)
+        article_id, record, title, author, url = json.loads(raw)
+        path = found[1][local]  # type: ignore[index]
+        return {
+            "id": article_id,
+            "path": path.decode("utf-8") if isinstance(path, bytes) else path,
+            "record": record,
+            "title": title,
+            "author": author,
+            "url": url,
+        }
+
+    return read
