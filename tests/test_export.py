@@ -223,3 +223,32 @@ def test_an_index_from_before_the_meta_column_exports_the_same(tmp_path: Path) -
     assert after[:-2] + after[-1:] == expected
     assert after[-2]["title"] == "Harbour later"
     assert after == _without_body(jsonl(index_dir, "", "--sort", "oldest", "--body"))
+
+
+@pytest.mark.slow
+def test_progress_goes_to_stderr_only_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    index_dir = str(tmp_path / "index")
+    run_index(index_dir, [str(seeds)])
+    command = [_console_script(), "--index", index_dir, "export", "harbour"]
+    piped = subprocess.run(command, capture_output=True, check=True)
+    assert piped.stderr == b""
+    master, slave = pty.openpty()
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=slave) as process:
+        os.close(slave)
+        out, _ = process.communicate(timeout=60)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal's other end is closed: all read
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(master)
+    assert process.returncode == 0
+    assert out == piped.stdout  # the rows, and nothing else, on stdout
+    assert b"exporting" in drawn
