@@ -24,6 +24,7 @@ stands for the story depends on what for:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -55,7 +56,8 @@ class MatchSet:
     source_names: tuple[str, ...]
     #: Near-duplicate cluster, or -1.
     groups: IntArray
-    _cache: dict[str, IntArray] = field(default_factory=dict, repr=False)
+    #: What is worked out once: the order, the counted mask.
+    _cache: dict[str, npt.NDArray[Any]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.docnums)
@@ -68,10 +70,14 @@ class MatchSet:
     def counted(self) -> BoolArray:
         """Which matches are counted: all of them, or when collapsed each
         story's first copy (oldest, undated last, then lowest number)."""
-        if not self.collapse:
-            return np.ones(len(self), dtype=np.bool_)
-        oldest = np.where(self.days > 0, self.days, _UNDATED_LAST)
-        return _firsts(self.groups, np.lexsort((self.docnums, oldest, self.groups)))
+        if "counted" not in self._cache:
+            if self.collapse:
+                oldest = np.where(self.days > 0, self.days, _UNDATED_LAST)
+                rank = np.lexsort((self.docnums, oldest, self.groups))
+                self._cache["counted"] = _firsts(self.groups, rank)
+            else:
+                self._cache["counted"] = np.ones(len(self), dtype=np.bool_)
+        return self._cache["counted"]
 
     def ranked(self) -> IntArray:
         """Positions of every match in the request's order (computed once)."""
