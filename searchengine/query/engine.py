@@ -27,7 +27,7 @@ from searchengine.query.datefilter import DayTable, hoist_date_ranges
 from searchengine.query.expand import expand
 from searchengine.query.highlight import MatchSpec, match_spans, spec_for
 from searchengine.query.parse import parse_query
-from searchengine.query.ranking import Order, RankedHit, Ranking, rank
+from searchengine.query.ranking import Order, RankedHit, Ranking, match_arrays, rank
 from searchengine.query.request import SearchRequest, SortOrder
 from searchengine.query.snippets import make_snippets
 from searchengine.query.suggest import suggest
@@ -226,8 +226,10 @@ class Engine:
         expanded, order, flt, _ = self._prepare(request)
         if expanded is query.NullQuery or flt == set():
             return match_sets.empty(order, request.collapse, self.columns())
-        results = rank(self.current(), expanded, order, depth=0, allow=flt)
-        return match_sets.from_keys(results.matches(), order, request.collapse, self.columns())
+        docnums, negated = match_arrays(
+            self.current(), expanded, scored=order == "relevance", allow=flt
+        )
+        return match_sets.from_arrays(docnums, negated, order, request.collapse, self.columns())
 
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of hits for ``request``, with the exact total."""

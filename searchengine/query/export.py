@@ -18,12 +18,12 @@ articles indexed before ``meta`` existed.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from searchengine.dates import from_day_number
 from searchengine.models import ExportRow
+from searchengine.query.columns import var_bytes
 from searchengine.query.matches import MatchSet
 from searchengine.query.request import SearchRequest
 
@@ -57,7 +57,7 @@ def _rows(engine: Engine, matches: MatchSet, body: bool) -> Iterator[ExportRow]:
         chunk = ordered[first : first + CHUNK]
         wanted = {docnums[p] for p in chunk}
         wanted.update(docnums[c] for p in chunk for c in copies.get(p, ()))
-        fields = {docnum: read(docnum) for docnum in sorted(wanted)}
+        fields = read(sorted(wanted))
         for position in chunk:
             stored = fields[docnums[position]]
             day = days[position]
@@ -78,41 +78,59 @@ def _rows(engine: Engine, matches: MatchSet, body: bool) -> Iterator[ExportRow]:
 
 
 Fields = dict[str, Any]
+#: Document numbers (ascending) -> the fields each row needs.
+Reader = Callable[[list[int]], dict[int, Fields]]
 
 
-def _reader(engine: Engine, body: bool) -> Callable[[int], Fields]:
-    """Document number -> the fields a row needs (all stored fields with
-    ``body``; else from the columns, where the article has them)."""
+def _reader(engine: Engine, body: bool) -> Reader:
+    """What reads a chunk's fields: all stored fields with ``body``; else
+    the columns, where the articles have them."""
     searcher = engine.current()
     stored: Callable[[int], Fields] = searcher.stored_fields
+
+    def from_stored(docnums: list[int]) -> dict[int, Fields]:
+        return {docnum: stored(docnum) for docnum in docnums}
+
     reader = searcher.reader()
     if body or "meta" not in reader.schema:
-        return stored
+        return from_stored
     # Per segment: a segment written before ``meta`` existed has no column
     # (and Whoosh's multi-segment column reader would misnumber the rest).
-    starts: list[int] = []
-    columns: list[tuple[Any, Any] | None] = []
+    segments = []
     for leaf, offset in reader.leaf_readers():
-        starts.append(offset)
         has = leaf.has_column("meta") and leaf.has_column("path")
-        columns.append((leaf.column_reader("meta"), leaf.column_reader("path")) if has else None)
+        found = None
+        if has:  # the stored bytes, not Whoosh's translation of them
+            found = (
+                leaf.column_reader("meta", translate=False),
+                leaf.column_reader("path", translate=False),
+            )
+        segments.append((offset, offset + leaf.doc_count_all(), found))
 
-    def read(docnum: int) -> Fields:
-        segment = bisect_right(starts, docnum) - 1
-        found = columns[segment]
-        local = docnum - starts[segment]
-        raw = found[0][local] if found is not None else b""
-        if not raw:  # written before the column existed
-            return stored(docnum)
-        article_id, record, title, author, url = json.loads(raw)
-        path = found[1][local]  # type: ignore[index]
-        return {
-            "id": article_id,
-            "path": path.decode("utf-8") if isinstance(path, bytes) else path,
-            "record": record,
-            "title": title,
-            "author": author,
-            "url": url,
-        }
+    def from_columns(docnums: list[int]) -> dict[int, Fields]:
+        out: dict[int, Fields] = {}
+        for first, end, found in segments:
+            local = [d - first for d in docnums if first <= d < end]
+            if not local:
+                continue
+            if found is None:
+                out.update(from_stored([d + first for d in local]))
+                continue
+            metas = var_bytes(found[0], local)
+            paths = var_bytes(found[1], local)
+            for d, meta, path in zip(local, metas, paths, strict=True):
+                if not meta:  # written before the column existed
+                    out[d + first] = stored(d + first)
+                    continue
+                article_id, record, title, author, url = json.loads(meta)
+                out[d + first] = {
+                    "id": article_id,
+                    "path": path.decode("utf-8"),
+                    "record": record,
+                    "title": title,
+                    "author": author,
+                    "url": url,
+                }
+        return out
 
-    return read
+    return from_columns

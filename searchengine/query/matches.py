@@ -6,7 +6,7 @@ all computed from a :class:`MatchSet`, so they agree with each other and
 with ``search``'s ``total`` by construction.  A match set is built from the
 (rank key, document number) of every match, which today's ranking pass
 (:mod:`searchengine.query.ranking`) produces; another executor only has to
-produce the same two arrays (:func:`from_keys`).
+produce the same two arrays (:func:`from_arrays`).
 
 Near-duplicates: a collapsed request has one result per story.  Which copy
 stands for the story depends on what for:
@@ -135,16 +135,35 @@ def _firsts(groups: IntArray, rank: IntArray) -> BoolArray:
 def from_keys(
     pairs: list[tuple[float, int]], order: Order, collapse: bool, columns: DocColumns
 ) -> MatchSet:
-    """A match set from (rank key, document number) of every match."""
+    """A match set from a ranking's (rank key, document number) of every match."""
     table = np.array(pairs, dtype=np.float64).reshape(-1, 2)
     docnums = table[:, 1].astype(np.int64)
     sort = np.argsort(docnums, kind="stable")
-    docnums = docnums[sort]
+    return _made(docnums[sort], table[:, 0][sort], order, collapse, columns)
+
+
+def from_arrays(
+    docnums: IntArray, negated: FloatArray, order: Order, collapse: bool, columns: DocColumns
+) -> MatchSet:
+    """A match set from every match's document number (ascending) and
+    negated score (used for relevance only): the date orders' keys are the
+    days, as the ``sort_newest``/``sort_oldest`` columns hold them."""
+    days = columns.days[docnums]
+    if order == "newest":
+        negated = -days.astype(np.float64)  # undated: 0, after every -day
+    elif order == "oldest":
+        negated = np.where(days > 0, days, _UNDATED_LAST).astype(np.float64)
+    return _made(docnums, negated, order, collapse, columns)
+
+
+def _made(
+    docnums: IntArray, keys: FloatArray, order: Order, collapse: bool, columns: DocColumns
+) -> MatchSet:
     return MatchSet(
         order=order,
         collapse=collapse,
         docnums=docnums,
-        keys=table[:, 0][sort],
+        keys=keys,
         days=columns.days[docnums],
         sources=columns.sources[docnums],
         source_names=columns.names,
