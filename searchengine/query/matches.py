@@ -3,10 +3,13 @@
 :meth:`Engine.matches <searchengine.query.engine.Engine.matches>` is the one
 entry point: timelines, source counts, trends, exports and concordances are
 all computed from a :class:`MatchSet`, so they agree with each other and
-with ``search``'s ``total`` by construction.  A match set is built from the
-(rank key, document number) of every match, which today's ranking pass
-(:mod:`searchengine.query.ranking`) produces; another executor only has to
-produce the same two arrays (:func:`from_arrays`).
+with ``search``'s ``total`` by construction.  A match set is every match's
+document number and, for relevance, its score: on today's path
+:func:`searchengine.query.ranking.match_arrays` gives them without ranking
+(:func:`from_arrays`), and ``search`` builds one from the ranking pass it
+makes anyway (:func:`from_keys`); a faster executor only has to give the
+same two arrays.  Everything else (days, sources, clusters) comes from
+whole-column arrays (:mod:`searchengine.query.columns`).
 
 Near-duplicates: a collapsed request has one result per story.  Which copy
 stands for the story depends on what for:
