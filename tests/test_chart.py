@@ -100,6 +100,12 @@ def test_a_year_of_weeks_fits_80_and_40_columns(width: int, share: bool) -> None
     assert ("per 2 weeks" in lines[0]) == (width == 40)
     assert "2021-01-04" in lines[-1]
     assert any("source:Coastal Wire" in line for line in lines[:3])
+    if not share:
+        # The scale is of what a column shows: two weeks summed at 40 columns.
+        trend = _year_of_weeks(False)
+        run = 2 if width == 40 else 1
+        top = max(sum(s.counts[i : i + run]) for s in trend.series for i in range(0, 52, run))
+        assert [line.split("┤")[0].strip() for line in lines if "┤" in line] == [str(top)] * 3
     if share:
         assert lines[0].startswith("share of all articles per")
         assert any(line.split("┤")[0].strip().endswith("%") for line in lines if "┤" in line)

@@ -49,17 +49,21 @@ class TrendChart:
             yield from (self._legend(i, s, None, width) for i, s in enumerate(trend.series))
             return
         values = [self._values(s) for s in trend.series]
-        top = max((max(v) for v in values), default=0.0)
-        scale = self._number(top)
-        gutter = max(len(scale), 1)
-        plot = max(4, width - gutter - 1)
+        # The gutter holds the scale, which depends on the columns, which
+        # depend on the room the gutter leaves: the widest label decides.
+        widest = len(self._number(sum(max(v) for v in values if v) or 0.0))
+        plot = max(4, width - widest - 1)
         group = -(-len(trend.periods) // plot)
         columns = -(-len(trend.periods) // group)
         step = max(1, plot // columns)
+        grouped = [self._grouped(s, group) for s in trend.series]
+        top = max((max(g) for g in grouped if g), default=0.0)
+        scale = self._number(top)
+        gutter = len(scale)
         yield from self._header(group, width)
         for i, (series, own) in enumerate(zip(trend.series, values, strict=True)):
             yield self._legend(i, series, own, width)
-            heights = [self._eighths(v, top) for v in self._grouped(series, group)]
+            heights = [self._eighths(v, top) for v in grouped[i]]
             yield from self._bars(heights, step, gutter, scale, COLOURS[i % len(COLOURS)])
         yield Text("0".rjust(gutter) + "└" + "─" * min(plot, columns * step), style="dim")
         yield self._ticks(group, step, gutter, min(plot, columns * step))
