@@ -647,4 +647,7 @@ def _utf8_stdout() -> _Utf8Stdout:
 
 def main() -> None:
     """Console-script entry point."""
+    # numpy's OpenBLAS starts a thread per core when imported, half of
+    # numpy's import time; nothing here does linear algebra.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     cli.main(prog_name="searchengine")

@@ -9,8 +9,8 @@ takes its values with one fancy index.
 * days: the ``sort_newest`` column (``YYYYMMDD``, 0 for undated), read
   straight from the segment's bytes: it is a run of big-endian integers,
   one per document up to the last dated one;
-* sources: the postings of each ``source_name`` term (a few dozen outlets),
-  so no per-document value is decoded at all;
+* sources: the ``source_name`` column, read in one go and each distinct
+  name numbered (a corpus has a few dozen outlets, not thousands);
 * clusters: from :class:`~searchengine.index.clusters.Clusters`.
 """
 
@@ -35,7 +35,7 @@ class DocColumns:
     days: IntArray
     #: Index into :attr:`names`, or -1 for an article without a source.
     sources: IntArray
-    #: The source names, in the order of the index's ``source_name`` terms.
+    #: The source names, in the order first met.
     names: tuple[str, ...]
     #: Index of the near-duplicate cluster, or -1 for an article in none.
     groups: IntArray
@@ -46,22 +46,26 @@ def read(searcher: Any, clusters: Clusters) -> DocColumns:
     reader = searcher.reader()
     size = reader.doc_count_all()
     days = np.zeros(size, dtype=np.int64)
+    sources = np.full(size, -1, dtype=np.int64)
+    names: dict[bytes, int] = {}
     # Segment by segment: Whoosh's multi-segment column reader skips a
     # segment without the column and misnumbers the documents after it.
     for leaf, offset in reader.leaf_readers():
         count = leaf.doc_count_all()
-        days[offset : offset + count] = _numbers(leaf.column_reader("sort_newest"), count)
-    names: list[str] = []
-    sources = np.full(size, -1, dtype=np.int64)
-    for term in reader.lexicon("source_name"):
-        ids = np.fromiter(reader.postings("source_name", term).all_ids(), dtype=np.int64)
-        sources[ids] = len(names)
-        names.append(term.decode("utf-8", "surrogateescape") if isinstance(term, bytes) else term)
+        if leaf.has_column("sort_newest"):
+            column = leaf.column_reader("sort_newest", translate=False)
+            days[offset : offset + count] = _numbers(column, count)
+        if leaf.has_column("source_name"):
+            column = leaf.column_reader("source_name", translate=False)
+            local, found = _distinct(column, count)
+            numbered = np.array([names.setdefault(v, len(names)) for v in found] + [-1])
+            sources[offset : offset + count] = numbered[local]
     groups = np.full(size, -1, dtype=np.int64)
     if clusters.of:
         members = np.fromiter(clusters.of.keys(), dtype=np.int64, count=len(clusters.of))
         groups[members] = np.fromiter(clusters.of.values(), dtype=np.int64, count=len(members))
-    return DocColumns(days, sources, tuple(names), groups)
+    text = tuple(name.decode("utf-8", "surrogateescape") for name in names)
+    return DocColumns(days, sources, text, groups)
 
 
 #: Gaps between wanted values read through rather than sought past.
@@ -97,6 +101,47 @@ def var_bytes(column: Any, docs: list[int]) -> list[bytes]:
             out.append(bytes(block[at : at + lengths[d]]))
         start = end
     return out
+
+
+#: Multiplier of the byte hash in :func:`_distinct` (odd, so no byte is lost).
+_HASH = np.uint64(1_000_003)
+
+
+def _distinct(column: Any, count: int) -> tuple[IntArray, list[bytes]]:
+    """A few distinct values of a bytes column, numbered: each document's
+    number (-1 for an empty value, i.e. none) and the values in that order.
+
+    A source column has a few dozen distinct names over up to millions of
+    documents, so the values are told apart by a 64-bit hash of their
+    bytes computed for all documents at once (one pass over the column's
+    data) and named by reading one document of each.  Value by value when
+    the reader lacks the attributes :func:`var_bytes` uses.
+    """
+    try:
+        offsets = np.asarray(column._offsets, dtype=np.int64)[:count]
+        lengths = np.asarray(column._lengths, dtype=np.int64)[:count]
+        base, dbfile = column._basepos, column._dbfile
+    except AttributeError:
+        values = [column[d] for d in range(count)]
+        index: dict[bytes, int] = {}
+        numbered = [index.setdefault(v, len(index)) if v else -1 for v in values]
+        return np.array(numbered, dtype=np.int64), list(index)
+    codes = np.full(count, -1, dtype=np.int64)
+    present = np.flatnonzero(lengths > 0)
+    if not len(present):
+        return codes, []
+    starts, sizes = offsets[present], lengths[present]
+    data = np.frombuffer(dbfile.get(base, int((starts + sizes).max())), dtype=np.uint8)
+    first = np.cumsum(sizes) - sizes
+    within = np.arange(int(sizes.sum())) - np.repeat(first, sizes)
+    # 1, H, H², ... modulo 2^64 (unsigned arrays wrap around).
+    powers = np.ones(int(sizes.max()), dtype=np.uint64)
+    powers[1:] = np.cumprod(np.full(len(powers) - 1, _HASH, dtype=np.uint64))
+    weighted = data[np.repeat(starts, sizes) + within].astype(np.uint64) * powers[within]
+    hashes = np.add.reduceat(weighted, first) ^ sizes.astype(np.uint64)
+    _, one, numbers = np.unique(hashes, return_index=True, return_inverse=True)
+    codes[present] = numbers
+    return codes, [column[int(present[i])] for i in one]
 
 
 def _numbers(column: Any, count: int) -> IntArray:
