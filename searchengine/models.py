@@ -348,3 +348,8 @@ class Concordance:
     width: int
     filters: tuple[tuple[str, str], ...] = ()
     took_ms: float = 0.0
+
+
+#: What a command returns and prints: one of these, as JSON or drawn for people
+#: (``render.json_out.document``, ``render.rich_out.drawn``).
+Result = SearchResult | SimilarResult | ArticleView | Stats | IndexSummary | Trend | Concordance

@@ -52,15 +52,3 @@ def test_every_document_has_its_day_and_source(index_dir: str) -> None:
             "Port Annick Herald",
         }
     )
-
-
-def test_var_bytes_reads_runs_and_single_values_alike(index_dir: str) -> None:
-    with Engine(index_dir) as engine:
-        for leaf, _ in engine.searcher().reader().leaf_readers():
-            column = leaf.column_reader("path", translate=False)
-            count = leaf.doc_count_all()
-            every = list(range(count))
-            scattered = every[::7] + every[-1:] if count > 1 else every
-            scattered = sorted(set(scattered))
-            assert columns.var_bytes(column, every) == [column[d] for d in every]
-            assert columns.var_bytes(column, scattered) == [column[d] for d in scattered]

@@ -18,16 +18,15 @@ stem.  ``index --rebuild`` writes it afresh.
 from __future__ import annotations
 
 import bisect
-import os
 import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
+from typing import Any
 
 from whoosh.automata import fsa, lev
 
 from searchengine.analysis.tokenizer import WORD, spelling_form
-
-LEXICON_FILE = "words.txt"
+from searchengine.index.directory import LEXICON_FILE, IndexDirectory
 
 
 def words_of(text: str, words: Iterable[str] | None = None) -> set[str]:
@@ -36,27 +35,15 @@ def words_of(text: str, words: Iterable[str] | None = None) -> set[str]:
     return set(map(spelling_form, set(WORD.findall(text) if words is None else words)))
 
 
-def _path(index_dir: str) -> str:
-    return os.path.join(index_dir, LEXICON_FILE)
-
-
 def read_words(index_dir: str) -> list[str]:
     """The sorted words of the lexicon at ``index_dir`` (none if it has none)."""
-    try:
-        with open(_path(index_dir), encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        return []
+    text = IndexDirectory(index_dir).read_text(LEXICON_FILE)
     return text.split("\n") if text else []
 
 
 def write_words(index_dir: str, words: Iterable[str]) -> None:
-    """Replace the lexicon at ``index_dir`` by ``words``, atomically."""
-    target = _path(index_dir)
-    temporary = target + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(sorted(set(words))))
-    os.replace(temporary, target)
+    """Replace the lexicon at ``index_dir`` by ``words``, atomically and durably."""
+    IndexDirectory(index_dir).write_text(LEXICON_FILE, "\n".join(sorted(set(words))))
 
 
 def add_words(index_dir: str, words: set[str]) -> None:
@@ -117,12 +104,35 @@ class Lexicon:
         )
         return (w for w in self.with_prefix(literal) if regex.fullmatch(w))
 
-    def within(self, word: str, maxdist: int, prefix: int = 0) -> Iterator[str]:
+    def within(
+        self, word: str, maxdist: int, prefix: int = 0, *, transpositions: bool = False
+    ) -> Iterator[str]:
         """Words at most ``maxdist`` edits from ``word`` (the first ``prefix`` letters equal).
 
-        Whoosh's Levenshtein automaton skips through the sorted list, so the
-        cost grows with the matches, not with the size of the list.
+        An edit inserts, deletes or substitutes a letter; with
+        ``transpositions`` a swap of two neighbouring letters is one edit too
+        (the optimal-string-alignment distance, Whoosh's
+        ``whoosh.support.levenshtein.distance``).  Whoosh's Levenshtein
+        automaton skips through the sorted list, so the cost grows with the
+        matches, not with the size of the list.
         """
-        dfa = lev.levenshtein_automaton(word, maxdist, prefix).to_dfa()
-        matches: Iterator[str] = fsa.find_all_matches(dfa, self._at_least)
+        nfa = lev.levenshtein_automaton(word, maxdist, prefix)
+        if transpositions:
+            _add_transpositions(nfa, word, maxdist, prefix)
+        matches: Iterator[str] = fsa.find_all_matches(nfa.to_dfa(), self._at_least)
         return matches
+
+
+def _add_transpositions(nfa: Any, word: str, maxdist: int, prefix: int) -> None:
+    """Give Whoosh's Levenshtein automaton (states: ``(letters of word
+    consumed, edits made)``) the swap of two neighbouring letters as one
+    edit: from ``(i, e)``, reading ``word[i + 1]`` then ``word[i]`` leads to
+    ``(i + 2, e + 1)``, through a state of its own between the two."""
+    for i in range(prefix, len(word) - 1):
+        first, second = word[i], word[i + 1]
+        if first == second:
+            continue  # swapping equal letters changes nothing
+        for edits in range(maxdist):
+            halfway = (i, edits, "swap")
+            nfa.add_transition((i, edits), second, halfway)
+            nfa.add_transition(halfway, first, (i + 2, edits + 1))

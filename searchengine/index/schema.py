@@ -14,6 +14,7 @@ from whoosh import columns, fields
 
 from searchengine.analysis.tokenizer import news_analyzer
 from searchengine.index.fieldformat import NewsPositions
+from searchengine.index.protocols import Writer
 
 #: Bumped when the schema changes in a way old indexes cannot serve.
 #: 2: the written words moved to a lexicon file, compact positions, and the
@@ -89,7 +90,25 @@ def boilerplate_fields() -> dict[str, Any]:
     }
 
 
-def ensure_fields(writer: Any) -> None:
+def original_text(fields: dict[str, Any]) -> str:
+    """The article text as read, from its stored fields (``raw`` is stored
+    only when something was cut)."""
+    raw = fields.get("raw")
+    return raw if isinstance(raw, str) else str(fields.get("body", ""))
+
+
+def term_text(value: Any) -> str:
+    """A term or column value as text: Whoosh gives them back as bytes or as
+    ``str`` depending on the field and the reader.  Ours are UTF-8 (paths are
+    stored as valid Unicode, see :func:`searchengine.indexer.document.stored_path`);
+    a byte that is not would come back as a surrogate escape rather than fail
+    the read.  No value (``None``) is the empty string."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return "" if value is None else str(value)
+
+
+def ensure_fields(writer: Writer) -> None:
     """Add fields this version writes to an index made before they existed
     (the change is committed with the run; old segments read as defaults)."""
     for name, field in {**boilerplate_fields(), **row_fields()}.items():

@@ -13,7 +13,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -23,8 +23,13 @@ from searchengine.query import periods
 from searchengine.query.matches import MatchSet
 from searchengine.query.request import SearchRequest
 
-if TYPE_CHECKING:
-    from searchengine.query.engine import Engine
+
+class MatchFinder(Protocol):
+    """What gives every match of a request: the engine (``Engine.matches``),
+    named by what it does so that this module sits below it."""
+
+    def matches(self, request: SearchRequest) -> MatchSet: ...
+
 
 #: Queries one trend compares at most: more is not a chart anyone can read.
 MAX_SERIES = 12
@@ -74,7 +79,7 @@ def sources(matches: MatchSet) -> SourceCounts:
 
 
 def trend(
-    engine: Engine,
+    engine: MatchFinder,
     queries: Sequence[str],
     base: SearchRequest,
     *,

@@ -11,13 +11,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from whoosh import query, sorting
+from whoosh import query
 
 from searchengine.dates import day_number, from_day_number
 from searchengine.errors import ArticleNotFoundError
 from searchengine.index import clusters
 from searchengine.index import directory as store
 from searchengine.index.lexicon import Lexicon
+from searchengine.index.protocols import Searcher
+from searchengine.index.schema import original_text, term_text
 from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
 from searchengine.query import aggregate
 from searchengine.query import columns as doc_columns
@@ -30,11 +32,8 @@ from searchengine.query.parse import parse_query
 from searchengine.query.ranking import Order, RankedHit, Ranking, match_arrays, rank
 from searchengine.query.request import SearchRequest, SortOrder
 from searchengine.query.snippets import make_snippets
+from searchengine.query.stats import index_stats
 from searchengine.query.suggest import suggest
-
-
-def _as_text(value: Any) -> str:
-    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)
 
 
 def _hit(
@@ -59,17 +58,13 @@ def _hit(
     )
 
 
-#: Public name of the stored-fields-to-:class:`Hit` conversion (``similar`` uses it).
-hit_from_fields = _hit
-
-
 class Engine:
     """Search, show and stats over the index in ``index_dir``."""
 
     def __init__(self, index_dir: str) -> None:
         self.index_dir = index_dir
         self._ix = store.open_for_reading(index_dir)
-        self._searcher: Any = None
+        self._searcher: Searcher | None = None
         self._days: DayTable | None = None
         self._lexicon: Lexicon | None = None
         self._clusters: clusters.Clusters | None = None
@@ -90,7 +85,7 @@ class Engine:
             self._columns = None
         self._lexicon = None
 
-    def searcher(self) -> Any:
+    def searcher(self) -> Searcher:
         """An open searcher on the latest commit.
 
         Called once at the start of each operation (search, show, stats,
@@ -101,7 +96,7 @@ class Engine:
             self.close()
         return self.current()
 
-    def current(self) -> Any:
+    def current(self) -> Searcher:
         """The searcher of the operation under way (opened if there is none)."""
         if self._searcher is None:
             self._searcher = store.open_searcher(self._ix, self.index_dir)
@@ -126,6 +121,10 @@ class Engine:
         if self._columns is None:
             self._columns = doc_columns.read(self.current(), self.clusters())
         return self._columns
+
+    def article(self, docnum: int) -> Hit:
+        """The article numbered ``docnum`` as a hit of its own: no score, no snippets."""
+        return _hit(self.current().stored_fields(docnum), None, ())
 
     def duplicate(self, docnum: int) -> Duplicate:
         fields = self.current().stored_fields(docnum)
@@ -178,7 +177,10 @@ class Engine:
         return self._days
 
     def _filter(
-        self, request: SearchRequest, searcher: Any, ranges: list[tuple[int | None, int | None]]
+        self,
+        request: SearchRequest,
+        searcher: Searcher,
+        ranges: list[tuple[int | None, int | None]],
     ) -> set[int] | None:
         """The document numbers every hit must be among, or ``None`` for all."""
         ranges = list(ranges)
@@ -193,9 +195,9 @@ class Engine:
         if request.source is not None:
             wanted = request.source.strip().casefold()
             names = [
-                _as_text(n)
+                term_text(n)
                 for n in searcher.lexicon("source_name")
-                if _as_text(n).casefold() == wanted
+                if term_text(n).casefold() == wanted
             ]
             docs = set()
             for name in names:
@@ -284,8 +286,6 @@ class Engine:
     ) -> ArticleView:
         """One whole article; with ``query_text``, its matches highlighted;
         with ``raw``, also the text as read, boilerplate included."""
-        from searchengine.indexer.ledger import original_text
-
         searcher = self.searcher()
         fields = searcher.stored_fields(self.docnum(article_id))
         body = fields.get("body", "")
@@ -314,47 +314,5 @@ class Engine:
 
     def stats(self) -> Stats:
         """What the index holds."""
-        from searchengine.indexer.reclean import cuts_by_source
-
         searcher = self.searcher()
-        articles = searcher.doc_count()
-        sources: list[tuple[str, int]] = []
-        months: list[tuple[str, int]] = []
-        first_date = last_date = None
-        if articles:
-            results = searcher.search(
-                query.Every(),
-                limit=1,
-                groupedby={
-                    "source": sorting.FieldFacet("source_name", maptype=sorting.Count),
-                    "month": sorting.FieldFacet("month", maptype=sorting.Count),
-                },
-            )
-            sources = sorted(
-                ((_as_text(k), v) for k, v in results.groups("source").items() if k),
-                key=lambda item: (-item[1], item[0].casefold()),
-            )
-            months = sorted((_as_text(k), v) for k, v in results.groups("month").items() if k)
-            for facet, reverse in (("sort_oldest", False), ("sort_newest", True)):
-                top = searcher.search(
-                    query.Every(), limit=1, sortedby=sorting.FieldFacet(facet, reverse=reverse)
-                )
-                date = top[0].get("date") if len(top) else None
-                if date:
-                    if reverse:
-                        last_date = from_day_number(date)
-                    else:
-                        first_date = from_day_number(date)
-        dated = sum(count for _, count in months)
-        return Stats(
-            articles=articles,
-            sources=tuple(sources),
-            first_date=first_date,
-            last_date=last_date,
-            undated=articles - dated,
-            by_month=tuple(months),
-            index_bytes=store.index_bytes(self.index_dir),
-            index_path=self.index_dir,
-            boilerplate=cuts_by_source(searcher.reader()),
-            duplicates=self.clusters().count(),
-        )
+        return index_stats(searcher, self.index_dir, self.clusters().count())

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from searchengine.dates import from_day_number
+from searchengine.index.whoosh_private import var_bytes
 from searchengine.models import ExportRow
-from searchengine.query.columns import var_bytes
 from searchengine.query.matches import MatchSet
 from searchengine.query.request import SearchRequest
 

@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from whoosh import query
 
-Order = Literal["relevance", "newest", "oldest"]
+from searchengine.index.protocols import Reader, Searcher
+from searchengine.query.request import SortOrder
+
+Order = SortOrder
 
 
 class RankedHit:
@@ -35,14 +38,13 @@ class RankedHit:
 
     __slots__ = ("_searcher", "docnum", "score")
 
-    def __init__(self, searcher: Any, docnum: int, score: float | None) -> None:
+    def __init__(self, searcher: Searcher, docnum: int, score: float | None) -> None:
         self._searcher = searcher
         self.docnum = docnum
         self.score = score
 
     def fields(self) -> dict[str, Any]:
-        fields: dict[str, Any] = self._searcher.stored_fields(self.docnum)
-        return fields
+        return self._searcher.stored_fields(self.docnum)
 
 
 class Ranking:
@@ -51,7 +53,7 @@ class Ranking:
 
     def __init__(
         self,
-        searcher: Any,
+        searcher: Searcher,
         order: Order,
         keys: list[tuple[float, int]],
         depth: int,
@@ -80,13 +82,11 @@ class Ranking:
             self._docs = {docnum for _, docnum in self._keys}
         return self._docs
 
-    def groups(self, name: str) -> dict[Any, int]:
-        """Matches per month (the only grouping kept: ``name`` is ``month``),
-        read when asked for: counts go through match sets now
-        (:mod:`searchengine.query.matches`), and this is kept for comparing
-        with Whoosh's grouping."""
-        if name != "month":
-            raise KeyError(name)
+    def months(self) -> dict[Any, int]:
+        """Matches per value of the ``month`` column (empty for undated
+        articles), read when asked for: counts go through match sets
+        (:mod:`searchengine.query.matches`); this is kept for comparing with
+        Whoosh's grouping."""
         if self._months is None:
             months: dict[Any, int] = {}
             docs = self.docs()
@@ -156,8 +156,8 @@ class Ranking:
 
 
 def _leaf_matches(
-    searcher: Any, q: Any, scored: bool, allow: set[int] | None
-) -> Iterator[tuple[Any, int, Iterator[tuple[float, int]]]]:
+    searcher: Searcher, q: Any, scored: bool, allow: set[int] | None
+) -> Iterator[tuple[Reader, int, Iterator[tuple[float, int]]]]:
     """Per segment: its reader, its first document number, and the
     (negated score or 0, document number in the segment) of each match."""
     every = isinstance(q, query.Every) and q.fieldname is None
@@ -189,7 +189,7 @@ def _scored(matcher: Any, scored: bool) -> Iterator[tuple[float, int]]:
 
 
 def rank(
-    searcher: Any,
+    searcher: Searcher,
     q: Any,
     order: Order,
     *,
@@ -219,7 +219,7 @@ def rank(
 
 
 def match_arrays(
-    searcher: Any, q: Any, *, scored: bool, allow: set[int] | None = None
+    searcher: Searcher, q: Any, *, scored: bool, allow: set[int] | None = None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """Every match of ``q`` among ``allow``: document numbers, ascending, and
     negated scores (zeros unless ``scored``).  No column is read: what a

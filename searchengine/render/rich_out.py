@@ -23,6 +23,7 @@ from searchengine.models import (
     Hit,
     IndexSummary,
     Problem,
+    Result,
     SearchResult,
     SimilarResult,
     Snippet,
@@ -32,8 +33,7 @@ from searchengine.models import (
     Trend,
 )
 from searchengine.query import periods
-from searchengine.render import chart
-from searchengine.render.json_out import Result, path_text
+from searchengine.render import chart, path_text
 
 HIGHLIGHT = "bold yellow"
 # Control characters and bidirectional overrides: shown as nothing.  They
