@@ -194,7 +194,7 @@ def test_a_commit_is_on_disk_before_its_table_of_contents_is_renamed_into_place(
     new = [s for s in committed_segments(ix.storage, ix.indexname) if s.segment_id() not in before]
     assert len(new) == 1
     files = [os.path.join(folder, name) for name in new[0].list_files(ix.storage)]
-    assert any(name.endswith(".pst") for name in files) and len(files) > 5
+    assert any(name.endswith(".pos") for name in files) and len(files) > 5
     synced = calls.fsynced()
     for path in [*files, temporary]:
         assert path in synced, f"{os.path.basename(path)} was never forced to disk"

@@ -87,7 +87,7 @@ Moment = Callable[[dict[str, int]], bool]
 #: folder (names new since the run started, with their sizes).
 MOMENTS: dict[str, Moment] = {
     # The writer is open and files are being read and parsed.
-    "parsing": lambda new: any(name.endswith(".trm") for name in new),
+    "parsing": lambda new: any(name.endswith(".terms") for name in new),
     # Documents are being written: the per-document temp file is growing.
     "writing": lambda new: sum(s for n, s in new.items() if n.endswith(".ctmp")) > 100_000,
     # Commit under way: the new segment's columns are being written.
@@ -96,7 +96,7 @@ MOMENTS: dict[str, Moment] = {
     # (after its columns, before the table of contents).
     "commit-postings": lambda new: (
         any(name.endswith(".col") for name in new)
-        and sum(s for n, s in new.items() if n.endswith(".pst")) > 50_000
+        and sum(s for n, s in new.items() if n.endswith((".docs", ".pos"))) > 50_000
     ),
 }
 
