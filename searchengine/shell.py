@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from searchengine.dates import filter_bound
@@ -47,10 +48,11 @@ COMMANDS: dict[str, str] = {
     ":sort ORDER": "relevance, newest or oldest",
     ":clear": "clear every filter and the sort",
     ":stats": "what the index holds",
-    ":trend [Q ...] [--by P] [--share]": "results per period of the search (or of each "
-    "query Q, quoted when of several words), as a chart",
-    ":kwic [--width N]": "every occurrence of the search's words in context",
-    ":export FILE [--body]": "every result of the search into FILE (.csv: CSV, else JSON Lines)",
+    ":trend [Q ...]": "results per period of the search, or of each query Q, as a chart "
+    "(--by day|week|month|year, --share)",
+    ":kwic": "every occurrence of the search's words in context (--width N)",
+    ":export FILE": "every result of the search into FILE: CSV if it ends in .csv, "
+    "else JSON Lines (--body adds the text)",
     ":help": "this list (also :h, ?)",
     ":quit": "leave (also :q, Ctrl-D)",
 }
@@ -307,15 +309,16 @@ class Shell:
         self.research()
 
     def help(self) -> None:
-        lines = [
+        self.console.print(
             Text("Type words to search (the full query language works). Commands:", style="bold")
-        ]
-        width = max(len(name) for name in COMMANDS)
-        lines += [
-            Text.assemble((name.ljust(width + 2), "cyan"), text) for name, text in COMMANDS.items()
-        ]
-        for line in lines:
-            self.console.print(line)
+        )
+        # A grid, so that a description too long for the line wraps under itself.
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="cyan", no_wrap=True)
+        grid.add_column()
+        for name, text in COMMANDS.items():
+            grid.add_row(name, text)
+        self.console.print(grid)
 
 
 # -- line readers ---------------------------------------------------------
