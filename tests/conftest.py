@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+#: The query corpus's index and engine (``indexed``, ``engine``), built once a
+#: session and shared by the query tests.
+pytest_plugins = ["query_index"]
+
 WriteFile = Callable[..., Path]
 
 #: The keys of one ``--json`` hit of ``search`` and ``similar``, in order
