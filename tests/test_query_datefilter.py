@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from whoosh.query import Every
 
+from searchengine.index.schema import make_schema
+from searchengine.query.datefilter import hoist_date_ranges
 from searchengine.query.engine import Engine
+from searchengine.query.parse import parse_query
 
 from query_index import (
     GLACIER,
@@ -188,3 +192,30 @@ def test_from_filter_and_date_clause_combine(indexed: Corpus, engine: Engine) ->
     assert found(indexed, engine, "harvest date:2021", date_from=bound_from("2021-09-15")) == s(
         "harvest_2021_09_30", "harvest_2021_10_01", "harvest_2021_12_31"
     )
+
+
+# ---------------------------------------------------------------------------
+# Which date clauses become filters
+# ---------------------------------------------------------------------------
+
+SCHEMA = make_schema()
+
+
+@pytest.mark.parametrize(
+    ("typed", "rest", "ranges"),
+    [
+        ("harvest date:2021-09", "harvest", [(20210901, 20210930)]),
+        ("date:2021", "*", [(20210101, 20211231)]),
+        ("date:>2021 date:<=2022-02", "*", [(20220101, None), (None, 20220228)]),
+        ("harvest glacier date:2020", "harvest glacier", [(20200101, 20201231)]),
+        # Under OR or NOT a range stays in the query, for Whoosh to evaluate.
+        ("harvest OR date:2021", "harvest OR date:2021", []),
+        ("harvest -date:2021", "harvest -date:2021", []),
+    ],
+)
+def test_only_ranges_every_hit_must_meet_are_taken_out_of_the_query(
+    typed: str, rest: str, ranges: list[tuple[int | None, int | None]]
+) -> None:
+    query, taken = hoist_date_ranges(parse_query(typed, SCHEMA))
+    expected = Every() if rest == "*" else parse_query(rest, SCHEMA)
+    assert (query, taken) == (expected, ranges)

@@ -1,5 +1,6 @@
-"""Snippets on a real index: well-formed passages cut at word boundaries, at
-most three, each showing its matches."""
+"""Snippets: well-formed passages cut at word boundaries, at most three, best
+first, each showing its matches; on the query corpus (``tests/query_index.py``)
+and on texts made to put passages at known places."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pytest
 from searchengine.analysis.tokenizer import fold, stem
 from searchengine.models import Snippet
 from searchengine.query.engine import Engine
+from searchengine.query.highlight import MatchSpec
 from searchengine.query.request import SearchRequest
+from searchengine.query.snippets import lead_snippet, make_snippets
 
 from query_index import BIG, BUSHFIRE, Corpus, run, span_texts
 
@@ -135,3 +138,62 @@ def test_snippets_can_be_turned_off(engine: Engine) -> None:
     result = engine.search(SearchRequest(query="bushfire", limit=BIG, snippets=False))
     assert result.total == len(BUSHFIRE)
     assert all(hit.snippets == () for hit in result.hits)
+
+
+# -- passages of a given text --------------------------------------------------------
+
+HARBOUR = MatchSpec(terms={stem("harbour")})
+
+
+def test_without_a_match_the_lead_stands_in_and_empty_text_has_none() -> None:
+    text = "The harbour wall.\n\n   It  held\tall night."
+    lead = (Snippet("The harbour wall. It held all night.", ()),)
+    assert make_snippets(text, MatchSpec()) == lead
+    assert make_snippets(text, MatchSpec(terms={stem("ferry")})) == lead
+    assert make_snippets("  \n ", HARBOUR) == ()
+    assert make_snippets("", MatchSpec()) == ()
+
+
+def test_a_short_text_is_one_passage_with_its_matches_highlighted() -> None:
+    text = "The harbour wall held; harbours reopened."
+    (snippet,) = make_snippets(text, HARBOUR)
+    assert snippet == Snippet(text, ((4, 11), (23, 31)))
+    assert span_texts(snippet) == ["harbour", "harbours"]
+
+
+#: A hundred words of three letters: w00 starts at 0, wNN at 4 * NN.
+NUMBERED = " ".join(f"w{n:02d}" for n in range(100))
+
+
+def test_the_lead_of_a_long_text_is_cut_after_a_whole_word() -> None:
+    # Words are added while the passage stays within 236 characters (240 less
+    # room for the ellipses): w58 ends at 235.
+    expected = " ".join(f"w{n:02d}" for n in range(59)) + " " + ELLIPSIS
+    assert lead_snippet(NUMBERED) == Snippet(expected, ())
+    assert make_snippets(NUMBERED, MatchSpec()) == (Snippet(expected, ()),)
+
+
+def test_a_passage_leads_in_a_little_and_runs_on_to_the_end() -> None:
+    # Around w50: eight words of lead-in, then words to the right up to the
+    # end of the text, then more lead-in while it fits: w41 (at 164) to w99.
+    (snippet,) = make_snippets(NUMBERED, MatchSpec(terms={"w50"}))
+    assert snippet.text == ELLIPSIS + " " + " ".join(f"w{n:02d}" for n in range(41, 100))
+    assert snippet.highlights == ((2 + 200 - 164, 2 + 203 - 164),)
+    assert span_texts(snippet) == ["w50"]
+
+
+def test_passages_are_the_best_first_and_never_overlap() -> None:
+    filler = " ".join(["calm"] * 80)
+    text = f"harbour {filler} ferry and harbour {filler} ferry ferry {filler}"
+    spec = MatchSpec(terms={stem("harbour"), stem("ferry")})
+    passages = make_snippets(text, spec)
+    # Most distinct query words first, then most matches, then the earliest.
+    assert [span_texts(p) for p in passages] == [
+        ["ferry", "harbour"],
+        ["ferry", "ferry"],
+        ["harbour"],
+    ]
+    assert [p.text.startswith(ELLIPSIS) for p in passages] == [True, True, False]
+    assert all(p.text.endswith(ELLIPSIS) for p in passages)
+    assert all(len(p.text) <= MAX_SNIPPET_CHARS for p in passages)
+    assert make_snippets(text, spec, maximum=1) == passages[:1]
