@@ -61,6 +61,14 @@ def cli(index_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    # A job started in the background (``make test &``, nohup, some CI
+    # runners) inherits SIGINT ignored, and Python then leaves it ignored:
+    # the run would finish instead of stopping.  A terminal's foreground
+    # command gets it with its default action.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn_index(index_dir: Path, *paths: Path, as_json: bool = True) -> subprocess.Popen[str]:
     """Start ``searchengine index`` in a new session, so that the test can
     signal it and its reader processes together, as a terminal would."""
@@ -71,6 +79,7 @@ def spawn_index(index_dir: Path, *paths: Path, as_json: bool = True) -> subproce
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )
 
 
