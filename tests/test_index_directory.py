@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,9 +59,9 @@ def two_articles(write: WriteFile, corpus: Path, index_dir: str) -> str:
     return index_dir
 
 
-def add_article(writer: object, path: Path) -> None:
+def add_article(writer: Any, path: Path) -> None:
     (article,) = load_file(str(path)).articles
-    writer.add_document(**document(article, file_signature(os.stat(path))))  # type: ignore[attr-defined]
+    writer.add_document(**document(article, file_signature(os.stat(path))))
 
 
 # -- opening ---------------------------------------------------------------------
@@ -150,13 +151,13 @@ def test_index_bytes_is_the_size_of_the_files_in_the_folder(two_articles: str) -
 
 def test_a_second_writer_waits_for_the_lock_and_gets_it_when_released(two_articles: str) -> None:
     holder = store.writer(store.open_for_writing(two_articles), two_articles)
-    got: list[object] = []
+    got: list[Any] = []
     waiting = threading.Thread(
         target=lambda: got.append(store.writer(store.open_for_writing(two_articles), two_articles))
     )
     waiting.start()
     try:
-        time.sleep(0.5)
+        time.sleep(0.3)
         assert waiting.is_alive() and got == []  # still waiting (LOCK_WAIT is 5 s)
     finally:
         store.cancel(holder)

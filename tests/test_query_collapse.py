@@ -11,7 +11,6 @@ fetched can be checked position by position.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,9 +24,10 @@ from searchengine.query.ranking import Ranking, rank
 from dedup_corpus import ARTICLES, Indexed, index_corpus, listing
 
 
-@pytest.fixture
-def indexed(tmp_path: Path) -> Indexed:
-    return index_corpus(tmp_path)
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> Indexed:
+    """The corpus's index, shared: these tests only search it."""
+    return index_corpus(tmp_path_factory.mktemp("collapse"))
 
 
 def test_the_story_shows_once_with_its_copies(
