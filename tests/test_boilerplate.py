@@ -23,8 +23,7 @@ from searchengine.models import article_id
 from searchengine.query.engine import Engine
 from searchengine.query.request import SearchRequest
 
-from conftest import WriteFile
-from corpus_builder import build_mixed_corpus
+from conftest import MixedIndex, WriteFile
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED = SEEDS / "000_d46c3578ca95248f.txt"
@@ -242,12 +241,10 @@ def test_a_rerun_with_nothing_new_commits_nothing(
     assert after == before
 
 
-def test_the_generated_mixed_corpus_loses_nothing(tmp_path: Path) -> None:
+def test_the_generated_mixed_corpus_loses_nothing(mixed_index: MixedIndex) -> None:
     """Hundreds of ordinary articles from a few sources: no false positives,
     learned or by rule."""
-    expected, _ = build_mixed_corpus(tmp_path / "corpus", n=300, seed=7)
-    index_dir = str(tmp_path / "index")
-    run_index(index_dir, [str(tmp_path / "corpus")])
+    _, index_dir, expected, _, _ = mixed_index  # 300 articles, seed 7
     with store.searcher(index_dir) as searcher:
         stored = list(searcher.all_stored_fields())
     assert len(stored) == len(expected)
