@@ -17,7 +17,8 @@ from whoosh import index
 from searchengine.analysis.boilerplate import clean
 from searchengine.index import directory as store
 from searchengine.index import schema
-from searchengine.indexer.run import document, file_signature, run_index
+from searchengine.indexer.document import document, file_signature
+from searchengine.indexer.run import run_index
 from searchengine.load import load_file
 from searchengine.models import article_id
 from searchengine.query.engine import Engine

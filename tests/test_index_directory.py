@@ -25,7 +25,8 @@ from searchengine.errors import (
 )
 from searchengine.index import directory as store
 from searchengine.index.schema import FORMAT_VERSION
-from searchengine.indexer.run import document, file_signature, run_index
+from searchengine.indexer.document import document, file_signature
+from searchengine.indexer.run import run_index
 from searchengine.load import load_file
 from searchengine.query.engine import Engine
 from searchengine.query.request import SearchRequest

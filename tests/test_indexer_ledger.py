@@ -21,9 +21,9 @@ from searchengine.indexer.ledger import (
     LEDGER_FILE,
     LEDGER_VERSION,
     Ledger,
+    ThresholdOptions,
     Thresholds,
     group_of,
-    thresholds,
 )
 from searchengine.indexer.run import run_index
 from searchengine.models import article_id
@@ -164,8 +164,12 @@ def test_a_ledger_of_this_generation_is_read_back_with_its_thresholds(tmp_path: 
     assert (again.thresholds, again.fresh, again.needs_save) == (Thresholds(3, 0.5), False, False)
     assert again.learned(WIRE) == saved.learned(WIRE)
     # Options left out keep the saved setting.
-    assert thresholds(str(tmp_path), None, 0.75) == Thresholds(3, 0.75)
-    assert thresholds(str(tmp_path), 4, None) == Thresholds(4, 0.5)
+    for options, expected in (
+        (ThresholdOptions(min_share=0.75), Thresholds(3, 0.75)),
+        (ThresholdOptions(min_articles=4), Thresholds(4, 0.5)),
+        (ThresholdOptions(), Thresholds(3, 0.5)),
+    ):
+        assert Ledger.load(str(tmp_path), None, 7, options).thresholds == expected
     # New thresholds at the same generation: saved again, every group decided again.
     stricter = Ledger.load(str(tmp_path), None, 7, Thresholds(4, 0.5))
     assert (stricter.fresh, stricter.needs_save) == (False, True)
@@ -181,7 +185,9 @@ def test_a_ledger_of_another_generation_is_not_believed(tmp_path: Path) -> None:
     # Relearned from the index (when first needed), and saved again; the
     # thresholds are the index's setting all the same.
     assert (stale.thresholds, stale.fresh, stale.needs_save) == (Thresholds(3, 0.5), True, True)
-    assert thresholds(str(tmp_path / "elsewhere"), None, 0.75) == Thresholds(5, 0.75)
+    # Where there is no ledger, options left out are the defaults.
+    elsewhere = Ledger.load(str(tmp_path / "elsewhere"), None, 1, ThresholdOptions(min_share=0.75))
+    assert elsewhere.thresholds == Thresholds(5, 0.75)
 
 
 # -- learned per source, through index runs --------------------------------------
@@ -261,9 +267,21 @@ def test_thresholds_given_are_kept_even_when_they_change_nothing(
     run_index(index_dir, [str(corpus)])
     summary = run_index(index_dir, [str(corpus)], boilerplate=Thresholds(min_share=0.5))
     assert summary.recleaned == 0
-    assert thresholds(index_dir, None, 0.5) == Thresholds(min_articles=5, min_share=0.5)
-    assert thresholds(index_dir, 7, None) == Thresholds(min_articles=7, min_share=0.5)
-    assert thresholds(index_dir, None, None) is None
+    assert saved_thresholds(index_dir) == Thresholds(min_articles=5, min_share=0.5)
+    # Options as the command line gives them: one left out keeps the index's own.
+    run_index(index_dir, [str(corpus)], boilerplate=ThresholdOptions(min_articles=7))
+    assert saved_thresholds(index_dir) == Thresholds(min_articles=7, min_share=0.5)
+    run_index(index_dir, [str(corpus)], boilerplate=ThresholdOptions())
+    assert saved_thresholds(index_dir) == Thresholds(min_articles=7, min_share=0.5)
+    with pytest.raises(UsageError, match="--boilerplate-min-articles"):
+        ThresholdOptions(min_articles=1)
+
+
+def saved_thresholds(index_dir: str) -> Thresholds:
+    """The thresholds the saved ledger's header records."""
+    with open(os.path.join(index_dir, LEDGER_FILE), encoding="utf-8") as handle:
+        header = json.loads(handle.readline())
+    return Thresholds(header["min_articles"], header["min_share"])
 
 
 def test_a_noop_run_reads_only_the_ledger_header_and_a_damaged_ledger_is_relearned(

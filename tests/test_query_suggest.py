@@ -34,6 +34,7 @@ from query_index import BUSHFIRE, Corpus, found, run, s
         ("bushfyre", "bushfire"),
         ('"bushfier season"', '"bushfire season"'),
         ("bushfier harvst", "bushfire harvest"),
+        ("buhsfier", "bushfire"),  # two swaps: two edits, four without transpositions
     ],
 )
 def test_misspelled_word_gets_the_users_word_not_the_stem(

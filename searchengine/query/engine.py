@@ -11,13 +11,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from whoosh import query, sorting
+from whoosh import query
 
 from searchengine.dates import day_number, from_day_number
 from searchengine.errors import ArticleNotFoundError
 from searchengine.index import clusters
 from searchengine.index import directory as store
 from searchengine.index.lexicon import Lexicon
+from searchengine.index.schema import original_text, term_text
 from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
 from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
@@ -27,11 +28,8 @@ from searchengine.query.parse import parse_query
 from searchengine.query.ranking import Order, RankedHit, Ranking, rank
 from searchengine.query.request import SearchRequest, SortOrder
 from searchengine.query.snippets import make_snippets
+from searchengine.query.stats import index_stats
 from searchengine.query.suggest import suggest
-
-
-def _as_text(value: Any) -> str:
-    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)
 
 
 def _hit(
@@ -54,10 +52,6 @@ def _hit(
         snippets=snippets,
         duplicates=duplicates,
     )
-
-
-#: Public name of the stored-fields-to-:class:`Hit` conversion (``similar`` uses it).
-hit_from_fields = _hit
 
 
 class Engine:
@@ -115,6 +109,10 @@ class Engine:
         if self._clusters is None:
             self._clusters = clusters.load(searcher.reader(), self.index_dir)
         return self._clusters
+
+    def article(self, docnum: int) -> Hit:
+        """The article numbered ``docnum`` as a hit of its own: no score, no snippets."""
+        return _hit(self.current().stored_fields(docnum), None, ())
 
     def duplicate(self, docnum: int) -> Duplicate:
         fields = self.current().stored_fields(docnum)
@@ -182,9 +180,9 @@ class Engine:
         if request.source is not None:
             wanted = request.source.strip().casefold()
             names = [
-                _as_text(n)
+                term_text(n)
                 for n in searcher.lexicon("source_name")
-                if _as_text(n).casefold() == wanted
+                if term_text(n).casefold() == wanted
             ]
             docs = set()
             for name in names:
@@ -216,8 +214,8 @@ class Engine:
                 flt=flt,
             )
             uncollapsed = len(results)
-            months = results.groups("month")
-            timeline = tuple(sorted((_as_text(k), v) for k, v in months.items() if k))
+            months = results.months()
+            timeline = tuple(sorted((term_text(k), v) for k, v in months.items() if k))
             spec = spec_for(expanded, "body")
             hits = self.hits(page, spec, scored=order == "relevance", snippets=request.snippets)
         suggestion = None if browse else suggest(searcher.reader(), self.lexicon(), request.query)
@@ -251,8 +249,6 @@ class Engine:
     ) -> ArticleView:
         """One whole article; with ``query_text``, its matches highlighted;
         with ``raw``, also the text as read, boilerplate included."""
-        from searchengine.indexer.ledger import original_text
-
         searcher = self.searcher()
         fields = searcher.stored_fields(self.docnum(article_id))
         body = fields.get("body", "")
@@ -281,47 +277,5 @@ class Engine:
 
     def stats(self) -> Stats:
         """What the index holds."""
-        from searchengine.indexer.reclean import cuts_by_source
-
         searcher = self.searcher()
-        articles = searcher.doc_count()
-        sources: list[tuple[str, int]] = []
-        months: list[tuple[str, int]] = []
-        first_date = last_date = None
-        if articles:
-            results = searcher.search(
-                query.Every(),
-                limit=1,
-                groupedby={
-                    "source": sorting.FieldFacet("source_name", maptype=sorting.Count),
-                    "month": sorting.FieldFacet("month", maptype=sorting.Count),
-                },
-            )
-            sources = sorted(
-                ((_as_text(k), v) for k, v in results.groups("source").items() if k),
-                key=lambda item: (-item[1], item[0].casefold()),
-            )
-            months = sorted((_as_text(k), v) for k, v in results.groups("month").items() if k)
-            for facet, reverse in (("sort_oldest", False), ("sort_newest", True)):
-                top = searcher.search(
-                    query.Every(), limit=1, sortedby=sorting.FieldFacet(facet, reverse=reverse)
-                )
-                date = top[0].get("date") if len(top) else None
-                if date:
-                    if reverse:
-                        last_date = from_day_number(date)
-                    else:
-                        first_date = from_day_number(date)
-        dated = sum(count for _, count in months)
-        return Stats(
-            articles=articles,
-            sources=tuple(sources),
-            first_date=first_date,
-            last_date=last_date,
-            undated=articles - dated,
-            by_month=tuple(months),
-            index_bytes=store.index_bytes(self.index_dir),
-            index_path=self.index_dir,
-            boilerplate=cuts_by_source(searcher.reader()),
-            duplicates=self.clusters().count(),
-        )
+        return index_stats(searcher, self.index_dir, self.clusters().count())

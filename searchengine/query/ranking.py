@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 from whoosh import query
 
-Order = Literal["relevance", "newest", "oldest"]
+from searchengine.query.request import SortOrder
+
+Order = SortOrder
 
 
 class RankedHit:
@@ -71,10 +73,8 @@ class Ranking:
             self._docs = {docnum for _, docnum in self._keys}
         return self._docs
 
-    def groups(self, name: str) -> dict[Any, int]:
-        """Matches per month (the only grouping kept: ``name`` is ``month``)."""
-        if name != "month":
-            raise KeyError(name)
+    def months(self) -> dict[Any, int]:
+        """Matches per value of the ``month`` column (empty for undated articles)."""
         return self._months
 
     def scored_length(self) -> int:
