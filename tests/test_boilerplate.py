@@ -2,7 +2,7 @@
 a lone article, and incremental re-cleaning when what is learned changes.
 
 How lines are learned per source, and kept beside the index, is tested in
-``test_indexer_ledger`` (with the sample wire articles written here).
+``test_ledger`` (with the sample wire articles written here).
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ from whoosh import index as whoosh_index
 
 from searchengine.index import clusters
 from searchengine.index import directory as store
-from searchengine.index.lexicon import LEXICON_FILE
-from searchengine.indexer.ledger import LEDGER_FILE
+from searchengine.index.directory import LEDGER_FILE, LEXICON_FILE
+from searchengine.index.whoosh_private import committed_segments
 from searchengine.indexer.run import run_index
 from searchengine.models import Progress
 from searchengine.query.engine import Engine
@@ -221,7 +221,8 @@ def only_committed_files(index_dir: Path) -> set[str]:
     none of the files kept beside it (lexicon, boilerplate ledger, the
     current commit's cluster cache)."""
     ix = whoosh_index.open_dir(str(index_dir))
-    segments = {name for segment in ix._segments() for name in segment.list_files(ix.storage)}
+    committed = committed_segments(ix.storage, ix.indexname)
+    segments = {name for segment in committed for name in segment.list_files(ix.storage)}
     generation = ix.latest_generation()
     toc = f"_MAIN_{generation}.toc"
     beside = {

@@ -26,6 +26,7 @@ from whoosh.writing import SegmentWriter
 from searchengine.index import schema
 from searchengine.index.fieldformat import analyze
 from searchengine.index.segments import TermPool, TermSegmentWriter
+from searchengine.index.whoosh_private import posting_blocks, term_statistics
 
 WORDS = [
     "harbour",
@@ -120,29 +121,6 @@ def _build(
         writer.commit()
 
 
-def _block_contents(matcher: Any) -> list[tuple[Any, ...]]:
-    """Every block of a W3 posting list: header fields, ids, weights, values."""
-    blocks = []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        matcher._read_values()
-        blocks.append(
-            (
-                matcher._blocklength,
-                matcher._maxid,
-                matcher._maxweight,
-                matcher._minlength,
-                matcher._maxlength,
-                tuple(matcher._ids),
-                tuple(matcher._weights),
-                tuple(matcher._values),
-            )
-        )
-        matcher._next_block()
-    return blocks
-
-
 def _segment_contents(folder: Path) -> list[dict[tuple[str, bytes], Any]]:
     """Per segment: each term's statistics and posting blocks."""
     ix = index.open_dir(str(folder))
@@ -151,18 +129,9 @@ def _segment_contents(folder: Path) -> list[dict[tuple[str, bytes], Any]]:
         for leaf, _ in reader.leaf_readers():
             terms = {}
             for fieldname, tbytes in leaf.all_terms():
-                info = leaf.term_info(fieldname, tbytes)
-                stats = (
-                    info._weight,
-                    info._df,
-                    info._minlength,
-                    info._maxlength,
-                    info._maxweight,
-                    info._minid,
-                    info._maxid,
-                )
-                matcher = leaf._terms.matcher(fieldname, tbytes, leaf.schema[fieldname].format)
-                terms[(fieldname, tbytes)] = (stats, _block_contents(matcher))
+                stats = term_statistics(leaf, fieldname, tbytes)
+                blocks = posting_blocks(leaf, fieldname, tbytes)
+                terms[(fieldname, tbytes)] = (stats, blocks)
             out.append(terms)
     return out
 
@@ -254,3 +223,22 @@ def test_pool_refuses_spelling_postings(tmp_path: Path) -> None:
     pool = TermPool(str(tmp_path), limitmb=1)
     with pytest.raises(ValueError, match="separate spelling"):
         pool.add(("body", b"word", -1, 1.0, b""))
+
+
+def test_the_writer_lists_its_postings_as_whoosh_does(tmp_path: Path) -> None:
+    """``iter_postings``, inherited from Whoosh's ``SegmentWriter``, reads our
+    pool (spilled to runs here) and yields exactly what Whoosh's pool yields."""
+    docs = _sample_docs(120)
+    writers: list[Any] = []
+    for name, cls in (("whoosh", SegmentWriter), ("ours", TermSegmentWriter)):
+        (tmp_path / name).mkdir()
+        ix = index.create_in(str(tmp_path / name), schema.make_schema())
+        writer = cls(ix, limitmb=0.01, compound=False)
+        for doc in docs:
+            writer.add_document(**doc)
+        writers.append(writer)
+    theirs, ours = (list(writer.iter_postings()) for writer in writers)
+    assert len(ours) > 3000
+    assert ours == theirs
+    for writer in writers:
+        writer.cancel()

@@ -13,6 +13,7 @@ from whoosh import columns, fields
 
 from searchengine.analysis.tokenizer import news_analyzer
 from searchengine.index.fieldformat import NewsPositions
+from searchengine.index.protocols import Writer
 
 #: Bumped when the schema changes in a way old indexes cannot serve.
 #: 2: the written words moved to a lexicon file, compact positions, and the
@@ -89,7 +90,7 @@ def term_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def ensure_fields(writer: Any) -> None:
+def ensure_fields(writer: Writer) -> None:
     """Add fields this version writes to an index made before they existed
     (the change is committed with the run; old segments read as defaults)."""
     for name, field in boilerplate_fields().items():

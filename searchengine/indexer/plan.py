@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from searchengine.index.protocols import Reader
 from searchengine.index.schema import term_text
 from searchengine.indexer.document import file_signature, stored_path
 from searchengine.load.walk import WalkStats, walk
@@ -49,7 +49,7 @@ class Known:
     count: int
 
 
-def known_files(reader: Any) -> dict[str, Known]:
+def known_files(reader: Reader) -> dict[str, Known]:
     """Every file the index holds live articles of, with its signature."""
     known: dict[str, Known] = {}
     if reader.doc_count_all() == 0:
@@ -66,7 +66,7 @@ def known_files(reader: Any) -> dict[str, Known]:
     return known
 
 
-def records_of(reader: Any, path: str) -> set[int | None]:
+def records_of(reader: Reader, path: str) -> set[int | None]:
     """The record numbers of the live articles of the stored file ``path``
     (``None`` for a one-article file): whether a re-read article is an
     update or an addition."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from searchengine.analysis import boilerplate
 from searchengine.dates import from_day_number
+from searchengine.index.protocols import Reader, Writer
 from searchengine.index.schema import original_text
 from searchengine.indexer.document import document
 from searchengine.indexer.ledger import Ledger, group_of, live_docs
@@ -17,7 +18,7 @@ from searchengine.models import Article
 
 
 def stale_articles(
-    ledger: Ledger, reader: Any, groups: set[str], skip_paths: set[str]
+    ledger: Ledger, reader: Reader, groups: set[str], skip_paths: set[str]
 ) -> Iterator[tuple[int, dict[str, Any], boilerplate.Cleaned]]:
     """Stored articles of ``groups`` (all, when the ledger is fresh) whose
     clean text is not what the index holds: ``(docnum, stored fields,
@@ -37,8 +38,8 @@ def stale_articles(
 
 def rewrite_stale(
     ledger: Ledger,
-    writer: Any,
-    reader: Any,
+    writer: Writer,
+    reader: Reader,
     groups: set[str],
     skip_paths: set[str],
 ) -> int:

@@ -30,7 +30,7 @@ import codecs
 import contextlib
 import time
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal
 
 from whoosh.writing import CLEAR
 
@@ -38,6 +38,7 @@ from searchengine.analysis import minhash as dedup
 from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
 from searchengine.index import clusters, lexicon, schema
 from searchengine.index import directory as store
+from searchengine.index.protocols import Index, Reader, Writer
 from searchengine.indexer.document import document, stored_path
 from searchengine.indexer.ledger import Ledger, ThresholdOptions, Thresholds, group_of
 from searchengine.indexer.plan import Found, Plan, find, known_files, make_plan, records_of
@@ -80,7 +81,7 @@ def run_index(
 
     ix = store.open_for_writing(index_dir, rebuild=rebuild)
     writer = store.writer(ix, index_dir)
-    reader: Any = None
+    reader: Reader | None = None
     spool: Spool | None = None
     try:
         schema.ensure_fields(writer)
@@ -139,8 +140,8 @@ class _Run:
     def __init__(
         self,
         index_dir: str,
-        writer: Any,
-        reader: Any,
+        writer: Writer,
+        reader: Reader,
         ledger: Ledger,
         spool: Spool,
         plan: Plan,
@@ -272,7 +273,7 @@ class _Run:
         )
 
 
-def _after_commit(ix: Any, index_dir: str, run: _Run, dup_threshold: float | None) -> None:
+def _after_commit(ix: Index, index_dir: str, run: _Run, dup_threshold: float | None) -> None:
     """Bring the files beside the index up to the new commit: the ledger,
     the near-duplicate threshold and the clusters."""
     if run.changed or run.ledger.needs_save:
@@ -283,7 +284,7 @@ def _after_commit(ix: Any, index_dir: str, run: _Run, dup_threshold: float | Non
         _cache_clusters(ix, index_dir)
 
 
-def _cache_clusters(ix: Any, index_dir: str) -> None:
+def _cache_clusters(ix: Index, index_dir: str) -> None:
     # Near-duplicate clusters follow from all signatures of the new commit;
     # computing them now spares the first search the work.  Best effort: a
     # reader computes them itself when the cache is missing.
@@ -295,7 +296,7 @@ def _cache_clusters(ix: Any, index_dir: str) -> None:
             searcher.close()
 
 
-def _abandon(writer: Any, reader: Any, spool: Spool | None) -> None:
+def _abandon(writer: Writer, reader: Reader | None, spool: Spool | None) -> None:
     """Give up a run: close what it opened, cancel its writer (and its files)."""
     if spool is not None:
         spool.close()

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
 
 from whoosh import query, sorting
 
 from searchengine.dates import from_day_number
 from searchengine.index import directory as store
+from searchengine.index.protocols import Reader, Searcher
 from searchengine.index.schema import term_text
 from searchengine.models import ClusterCount, SourceCut, Stats
 
 
-def index_stats(searcher: Any, index_dir: str, duplicates: ClusterCount) -> Stats:
+def index_stats(searcher: Searcher, index_dir: str, duplicates: ClusterCount) -> Stats:
     """What the index ``searcher`` reads holds; ``duplicates`` are the
     near-duplicate clusters of the same commit."""
     articles = searcher.doc_count()
@@ -45,7 +45,7 @@ def index_stats(searcher: Any, index_dir: str, duplicates: ClusterCount) -> Stat
     )
 
 
-def _counts(searcher: Any) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+def _counts(searcher: Searcher) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """Articles per source (most first) and per month (in order)."""
     results = searcher.search(
         query.Every(),
@@ -63,7 +63,7 @@ def _counts(searcher: Any) -> tuple[list[tuple[str, int]], list[tuple[str, int]]
     return sources, months
 
 
-def _end_date(searcher: Any, facet: str, *, reverse: bool) -> dt.date | None:
+def _end_date(searcher: Searcher, facet: str, *, reverse: bool) -> dt.date | None:
     """The date of the article first in ``facet``'s order (undated ones sort last)."""
     top = searcher.search(
         query.Every(), limit=1, sortedby=sorting.FieldFacet(facet, reverse=reverse)
@@ -72,7 +72,7 @@ def _end_date(searcher: Any, facet: str, *, reverse: bool) -> dt.date | None:
     return from_day_number(date) if date else None
 
 
-def cuts_by_source(reader: Any) -> tuple[SourceCut, ...]:
+def cuts_by_source(reader: Reader) -> tuple[SourceCut, ...]:
     """How much boilerplate the index's articles lost, per source (per
     folder for articles without one), most characters first.  Read from
     columns, so no article text is loaded."""

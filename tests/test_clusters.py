@@ -20,7 +20,8 @@ from searchengine.analysis import minhash as dedup
 from searchengine.errors import UsageError
 from searchengine.index import clusters
 from searchengine.index import directory as store
-from searchengine.index.clusters import SETTINGS_FILE, cache_file, threshold
+from searchengine.index.clusters import cache_file, threshold
+from searchengine.index.directory import DEDUP_SETTINGS_FILE as SETTINGS_FILE
 from searchengine.indexer.run import run_index
 from searchengine.models import ClusterCount
 from searchengine.query.engine import Engine
@@ -35,8 +36,13 @@ def indexed(tmp_path: Path) -> Indexed:
 
 def docnums(index_dir: str, ids: dict[str, str]) -> dict[str, int]:
     """name -> document number in the index's current commit."""
+    numbers = {}
     with store.searcher(index_dir) as searcher:
-        return {name: searcher.document_number(id=ids[name]) for name in ids}
+        for name, article in ids.items():
+            number = searcher.document_number(id=article)
+            assert number is not None
+            numbers[name] = number
+    return numbers
 
 
 def loaded(index_dir: str) -> clusters.Clusters:

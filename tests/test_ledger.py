@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_boilerplate import FOOTER, HEADER, SEASONAL, body, ids, wire_article
 
 from searchengine.analysis.boilerplate import line_key
 from searchengine.errors import UsageError
+from searchengine.index.directory import LEDGER_FILE
 from searchengine.indexer.ledger import (
-    LEDGER_FILE,
     LEDGER_VERSION,
     Ledger,
     ThresholdOptions,
@@ -64,6 +65,9 @@ def test_an_article_learns_with_its_source_else_its_folder() -> None:
 
 # -- counting and deciding ---------------------------------------------------------
 
+#: The index reader a ledger relearns from: never needed by these ledgers,
+#: which are new (reset) or read from their file, or only looked at.
+NO_READER: Any = None
 WIRE = "source:Coastal Wire"
 PROMO = "Subscribe to the Coastal Wire"
 
@@ -103,7 +107,7 @@ def story(number: int, promo: bool) -> str:
 def counted(tmp_path: Path) -> Ledger:
     """A new ledger (3 articles, half of a group) with four articles of one
     source counted, three of them carrying the promotion line."""
-    ledger = Ledger.load(str(tmp_path), None, 0, Thresholds(3, 0.5), reset=True)
+    ledger = Ledger.load(str(tmp_path), NO_READER, 0, Thresholds(3, 0.5), reset=True)
     for number in range(4):
         ledger.add(WIRE, story(number, promo=number < 3))
     return ledger
@@ -160,7 +164,7 @@ def test_a_ledger_of_this_generation_is_read_back_with_its_thresholds(tmp_path: 
     saved = counted(tmp_path)
     saved.decide()
     saved.save(str(tmp_path), 7)
-    again = Ledger.load(str(tmp_path), None, 7, None)
+    again = Ledger.load(str(tmp_path), NO_READER, 7, None)
     assert (again.thresholds, again.fresh, again.needs_save) == (Thresholds(3, 0.5), False, False)
     assert again.learned(WIRE) == saved.learned(WIRE)
     # Options left out keep the saved setting.
@@ -169,9 +173,9 @@ def test_a_ledger_of_this_generation_is_read_back_with_its_thresholds(tmp_path: 
         (ThresholdOptions(min_articles=4), Thresholds(4, 0.5)),
         (ThresholdOptions(), Thresholds(3, 0.5)),
     ):
-        assert Ledger.load(str(tmp_path), None, 7, options).thresholds == expected
+        assert Ledger.load(str(tmp_path), NO_READER, 7, options).thresholds == expected
     # New thresholds at the same generation: saved again, every group decided again.
-    stricter = Ledger.load(str(tmp_path), None, 7, Thresholds(4, 0.5))
+    stricter = Ledger.load(str(tmp_path), NO_READER, 7, Thresholds(4, 0.5))
     assert (stricter.fresh, stricter.needs_save) == (False, True)
     assert stricter.decide() == {WIRE}
     assert stricter.learned(WIRE) == {key("Tides were high.")}
@@ -181,12 +185,14 @@ def test_a_ledger_of_another_generation_is_not_believed(tmp_path: Path) -> None:
     saved = counted(tmp_path)
     saved.decide()
     saved.save(str(tmp_path), 7)
-    stale = Ledger.load(str(tmp_path), None, 8, None)
+    stale = Ledger.load(str(tmp_path), NO_READER, 8, None)
     # Relearned from the index (when first needed), and saved again; the
     # thresholds are the index's setting all the same.
     assert (stale.thresholds, stale.fresh, stale.needs_save) == (Thresholds(3, 0.5), True, True)
     # Where there is no ledger, options left out are the defaults.
-    elsewhere = Ledger.load(str(tmp_path / "elsewhere"), None, 1, ThresholdOptions(min_share=0.75))
+    elsewhere = Ledger.load(
+        str(tmp_path / "elsewhere"), NO_READER, 1, ThresholdOptions(min_share=0.75)
+    )
     assert elsewhere.thresholds == Thresholds(5, 0.75)
 
 
