@@ -211,7 +211,7 @@ def test_a_commit_is_on_disk_before_its_table_of_contents_is_renamed_into_place(
     new = [s for s in committed_segments(ix.storage, ix.indexname) if s.segment_id() not in before]
     assert len(new) == 1
     files = [os.path.join(folder, name) for name in new[0].list_files(ix.storage)]
-    assert any(name.endswith(".pst") for name in files) and len(files) > 5
+    assert any(name.endswith(".pos") for name in files) and len(files) > 5
     synced = calls.fsynced()
     for path in [*files, temporary]:
         assert path in synced, f"{os.path.basename(path)} was never forced to disk"
@@ -400,7 +400,7 @@ def test_cancel_removes_every_file_the_writer_began(two_articles: str, write: Wr
     writer = store.writer(store.open_for_writing(two_articles), two_articles)
     add_article(writer, write("c.txt", "Storm warning\n\nA storm reaches the harbour tonight.\n"))
     begun = set(files_under(two_articles)) - set(before)
-    assert {n.rsplit(".", 1)[-1] for n in begun} >= {"trm", "pst", "ctmp"}
+    assert {n.rsplit(".", 1)[-1] for n in begun} >= {"terms", "docs", "pos", "ctmp"}
     store.cancel(writer)
     assert files_under(two_articles) == before
     assert count(two_articles) == 2

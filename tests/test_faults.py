@@ -97,7 +97,7 @@ def folder_state(index_dir: Path) -> dict[str, int]:
 Moment = Callable[[dict[str, int]], bool]
 
 
-def _size(new: dict[str, int], suffix: str) -> int:
+def _size(new: dict[str, int], suffix: str | tuple[str, ...]) -> int:
     return sum(size for name, size in new.items() if name.endswith(suffix))
 
 
@@ -115,14 +115,14 @@ def committed(new: dict[str, int]) -> bool:
 #: folder (names new since the run started, with their sizes).
 MOMENTS: dict[str, Moment] = {
     # The writer is open and files are being read and parsed.
-    "parsing": lambda new: _has(new, ".trm"),
+    "parsing": lambda new: _has(new, ".terms"),
     # Documents are being written: the per-document temp file is growing.
     "writing": lambda new: _size(new, ".ctmp") > 100_000,
     # Commit under way: the new segment's columns are being written.
     "commit": lambda new: _has(new, ".col"),
     # Commit well under way: the new segment's postings are being written
     # (after its columns, before the table of contents).
-    "commit-postings": lambda new: _has(new, ".col") and _size(new, ".pst") > 50_000,
+    "commit-postings": lambda new: _has(new, ".col") and _size(new, (".docs", ".pos")) > 50_000,
     # Committed: the run's own files beside the index (the boilerplate
     # ledger, the cluster cache) may still be being written.
     "committed": committed,

@@ -8,32 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import io
 import os
-from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from whoosh import fields, formats, index
-from whoosh.codec import whoosh3
+from whoosh import fields, index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
-from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
 from searchengine.index import whoosh_private
 from searchengine.index.whoosh_private import (
     HookedSegmentWriter,
-    W3Block,
     committed_segments,
     is_stale_toc,
-    mini_weights,
-    posting_blocks,
+    segment_terms,
     segment_writer,
-    term_statistics,
-    write_w3_term,
 )
 
 
@@ -135,94 +125,6 @@ def test_a4_commit_flushes_postings_once_between_the_two_writers_closing(
     assert deleting.flushes == [], "A4: a commit without documents must not flush postings"
 
 
-def test_a5_the_field_writer_keeps_its_files_and_field_number_where_we_read_them(
-    tmp_path: Path,
-) -> None:
-    ix = _new_index(tmp_path / "ix")
-    writer = SegmentWriter(ix)
-    fieldwriter = writer.fieldwriter
-    assert str(fieldwriter._postfile).endswith(whoosh3.W3Codec.POSTS_EXT), "A5: _postfile"
-    assert str(fieldwriter._tindex.dbfile).endswith(whoosh3.W3Codec.TERMS_EXT), "A5: _tindex.dbfile"
-    keys: list[bytes] = []
-    add = fieldwriter._tindex.add
-
-    def noting(key: bytes, value: bytes) -> None:
-        keys.append(key)
-        add(key, value)
-
-    fieldwriter._tindex.add = noting
-    for n, name in enumerate(("id", "body")):
-        fieldwriter.start_field(name, ix.schema[name])
-        assert fieldwriter._fieldid == n, "A5: _fieldid numbers fields in the order begun"
-        fieldwriter.start_term(b"word")
-        fieldwriter.add(0, 1.0, b"", 1)
-        fieldwriter.finish_term()
-        fieldwriter.finish_field()
-    assert keys == [pack_ushort(0) + b"word", pack_ushort(1) + b"word"], (
-        "A5: a term's key is no longer the field number (ushort) and the term's bytes"
-    )
-    writer.cancel()
-
-
-def _postings(count: int) -> tuple[array[int], array[float], list[bytes], list[int]]:
-    ids = array("I", (3 * n + 1 for n in range(count)))
-    weights = array("d", (float(1 + n % 4) for n in range(count)))
-    # Distinct values: pickle shares equal objects, which would make equal
-    # blocks differ in bytes depending on which objects a writer held.
-    values = [bytes([n % 251, n // 251 + 1, 7]) for n in range(count)]
-    lengths = [5 + n % 9 for n in range(count)]
-    return ids, weights, values, lengths
-
-
-def test_a6_our_w3_blocks_are_byte_for_byte_whooshs(tmp_path: Path) -> None:
-    count = 300  # three blocks, the last one short
-    ids, weights, values, lengths = _postings(count)
-    fmt = formats.Positions()
-    theirs = StructFile(io.BytesIO())
-    writer = whoosh3.W3Codec().postings_writer(theirs)
-    writer.start_postings(fmt, whoosh3.W3TermInfo())
-    for docnum, weight, value in zip(ids, weights, values, strict=True):
-        writer.add_posting(docnum, weight, value, lengths[ids.index(docnum)])
-    their_info = writer.finish_postings()
-    field_lengths = [0] * (ids[-1] + 1)
-    for docnum, length in zip(ids, lengths, strict=True):
-        field_lengths[docnum] = length
-    ours = StructFile(io.BytesIO())
-    entry = ("body", b"word", ids, weights, array("I", map(len, values)), b"".join(values))
-    our_info = write_w3_term(ours, entry, fmt.fixed_value_size(), field_lengths)
-    assert ours.file.getvalue() == theirs.file.getvalue(), (
-        "A6: the W3 posting layout (magic, block sizes, info and data tuples, "
-        "block limit, compression) is no longer what write_w3_term writes"
-    )
-    assert our_info.to_bytes() == their_info.to_bytes(), "A6: the term info differs"
-
-
-@pytest.mark.parametrize("given", [[1.0, 1.0, 1.0], [2.5, 2.5], [1.0, 2.0, 1.0]])
-def test_a7_weights_are_minified_as_whoosh_does(given: list[float]) -> None:
-    writer = whoosh3.W3Codec().postings_writer(StructFile(io.BytesIO()))
-    writer._weights = array("f", given)
-    assert mini_weights(array("f", given)) == writer._mini_weights(), (
-        "A7: W3PostingsWriter._mini_weights stores weights differently now"
-    )
-
-
-def test_a8_a_term_info_takes_our_block_as_it_takes_whooshs() -> None:
-    ids, weights, values, lengths = _postings(40)
-    fmt = formats.Positions()
-    writer = whoosh3.W3Codec().postings_writer(StructFile(io.BytesIO()))
-    writer.start_postings(fmt, whoosh3.W3TermInfo())
-    for docnum, weight, value, length in zip(ids, weights, values, lengths, strict=True):
-        writer.add_posting(docnum, weight, value, length)
-    theirs = writer.finish_postings()
-    ours = whoosh3.W3TermInfo()
-    block_weights = array("f", weights)
-    ours.add_block(W3Block(ids, block_weights, min(lengths), max(lengths), max(weights)))
-    ours.set_extent(*theirs.extent())
-    assert ours.to_bytes() == theirs.to_bytes(), (
-        "A8: W3TermInfo.add_block reads other attributes of a block than W3Block offers"
-    )
-
-
 class _Recording(FileStorage):  # type: ignore[misc]
     """A file storage noting the names it creates and renames."""
 
@@ -275,35 +177,27 @@ def test_a10_the_table_of_contents_lists_the_committed_segments(tmp_path: Path) 
     assert len(expected) == 2, "A10"
 
 
-def test_a11_reading_blocks_back_gives_the_public_postings_and_statistics(
-    tmp_path: Path,
-) -> None:
+def test_a11_a_segment_readers_terms_reader_gives_raw_matchers(tmp_path: Path) -> None:
     ix = _new_index(tmp_path / "ix")
     writer = ix.writer()
-    for n in range(300):
-        writer.add_document(id=f"d{n}", body="harbour " * (1 + n % 3) + "strike" * (n % 2))
+    for n in range(30):
+        writer.add_document(id=f"d{n}", body="harbour strike" if n % 3 else "harbour")
     writer.commit()
+    writer = ix.writer()
+    writer.delete_by_term("id", "d4")
+    writer.commit(merge=False)
     with ix.reader() as reader:
         ((leaf, _),) = reader.leaf_readers()
-        blocks = posting_blocks(leaf, "body", b"harbour")
-        postings = leaf.postings("body", "harbour")
-        assert [d for block in blocks for d in block[5]] == list(postings.all_ids()), (
-            "A11: a W3 matcher's _read_ids/_ids no longer hold a block's documents"
+        terms = segment_terms(leaf)
+        assert terms is not None, "A11: SegmentReader._terms is gone"
+        assert isinstance(terms, type(leaf.codec().terms_reader(leaf.storage(), leaf.segment()))), (
+            "A11: SegmentReader._terms is not its codec's terms reader"
         )
-        assert [len(block[5]) for block in blocks] == [128, 128, 44], "A11: block sizes"
-        info = leaf.term_info("body", b"harbour")
-        public = (
-            info.weight(),
-            info.doc_frequency(),
-            info.min_length(),
-            info.max_length(),
-            info.max_weight(),
-            info.min_id(),
-            info.max_id(),
-        )
-        assert term_statistics(leaf, "body", b"harbour") == public, (
-            "A11: W3TermInfo keeps its statistics in other attributes"
-        )
+        fmt = leaf.schema["body"].format
+        raw = list(terms.matcher("body", b"harbour", fmt).all_ids())
+        live = list(leaf.postings("body", "harbour").all_ids())
+        assert raw == list(range(30)), "A11: the raw matcher no longer includes deleted documents"
+        assert live == [n for n in range(30) if n != 4]
 
 
 #: The private Whoosh names the door uses, as they would appear elsewhere.

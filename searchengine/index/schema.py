@@ -20,7 +20,9 @@ from searchengine.index.protocols import Writer
 #: ``minhash`` column (near-duplicates); format-1 indexes must be rebuilt.
 #: 3: the analyzer and posting format pickled into the schema moved modules
 #: (``searchengine.analysis.tokenizer``, ``searchengine.index.fieldformat``).
-FORMAT_VERSION = 3
+#: 4: postings in searchengine's own codec (``searchengine.index.codec``):
+#: packed arrays of document gaps, counts and positions instead of W3 blocks.
+FORMAT_VERSION = 4
 #: Title words count this much more than body words (BM25F field boost).
 TITLE_BOOST = 2.5
 #: Sort keys of undated articles: last whichever way dates are sorted.

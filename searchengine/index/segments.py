@@ -9,14 +9,15 @@ Within one segment documents are numbered in the order they are added, so
 each term's postings arrive already in order; only the terms need sorting.
 :class:`TermPool` keeps each term's postings in compact arrays (no tuple per
 posting) and, when it holds more than its memory limit, writes them to a
-run file sorted by term; at commit the runs are merged a term at a time and
-each term's blocks are written in Whoosh's ``W3`` format directly.
+run file sorted by term; at commit (:func:`write_postings`) the runs are
+merged a term at a time and each term's arrays go to the codec's field
+writer (:class:`~searchengine.index.codec.NewsFieldWriter`) whole.
 
-The bytes written are those Whoosh's own writer writes for the same
-documents (``tests/test_segments.py`` compares them), so every reader, merge
-and tool of Whoosh reads them unchanged.  That equivalence rests on Whoosh's
-private writer steps and the ``W3`` codec's private layout, all of which
-live in :mod:`searchengine.index.whoosh_private` (and are pinned by
+Merging segments goes through the same pool: a segment in our codec hands
+over each term's postings as arrays (renumbered, deleted documents
+dropped, all at once); any other is read through its matchers, a posting at
+a time, as Whoosh does.  Whoosh's private writer steps this relies on live in
+:mod:`searchengine.index.whoosh_private` (pinned by
 ``tests/test_whoosh_private.py``): this module uses Whoosh's public names only.
 """
 
@@ -31,15 +32,22 @@ from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
+from searchengine.index.codec import NewsCodec, NewsFieldWriter, NewsTermsReader
 from searchengine.index.fieldformat import Analyzed, NewsPositions
-from searchengine.index.whoosh_private import HookedSegmentWriter, TermEntry, write_w3_postings
+from searchengine.index.postings import select_ranges
+from searchengine.index.whoosh_private import HookedSegmentWriter, segment_terms
 
 #: Rough bytes one term's entry costs in memory beyond its postings.
 _TERM_OVERHEAD = 400
 #: Rough bytes a posting costs in memory beyond its value.
 _POSTING_OVERHEAD = 20
 
-__all__ = ["TermEntry", "TermPool", "TermSegmentWriter"]
+#: One term's postings as the pool hands them over: (field name, term bytes,
+#: docnums, weights, value lengths, the values one after another).
+TermEntry = tuple[str, bytes, "array[int]", "array[float]", "array[int]", bytes]
 
 
 class _Postings:
@@ -93,6 +101,31 @@ class TermPool:
         else:
             postings.lengths.append(0)
             self._size += _POSTING_OVERHEAD
+        if self._size > self._limit:
+            self._spill()
+
+    def add_term(
+        self,
+        fieldname: str,
+        tbytes: bytes,
+        ids: NDArray[Any],
+        weights: NDArray[Any],
+        lengths: NDArray[Any],
+        values: bytes,
+    ) -> None:
+        """Add many postings of one term at once (a segment being merged):
+        document numbers above any the term has here, their weights, the
+        length of each value and the values one after another."""
+        terms = self._fields.setdefault(fieldname, {})
+        postings = terms.get(tbytes)
+        if postings is None:
+            postings = terms[tbytes] = _Postings()
+            self._size += _TERM_OVERHEAD + len(tbytes)
+        postings.ids.frombytes(np.asarray(ids, dtype=np.uint32).tobytes())
+        postings.weights.frombytes(np.asarray(weights, dtype=np.float64).tobytes())
+        postings.lengths.frombytes(np.asarray(lengths, dtype=np.uint32).tobytes())
+        postings.values += values
+        self._size += _POSTING_OVERHEAD * len(ids) + len(values)
         if self._size > self._limit:
             self._spill()
 
@@ -207,17 +240,80 @@ def _read_run(path: str) -> Iterator[TermEntry]:
             )
 
 
+def write_postings(
+    fieldwriter: NewsFieldWriter,
+    schema: Any,
+    perdoc: Any,
+    doc_count: int,
+    terms: Iterable[TermEntry],
+) -> None:
+    """Write ``terms`` (sorted by field and term) through ``fieldwriter``, a
+    term at a time.
+
+    ``perdoc`` reads the new segment's field lengths (one array per field,
+    read once, instead of a lookup per posting).
+    """
+    current: str | None = None
+    field_lengths = np.zeros(doc_count, dtype=np.int64)
+    for fieldname, tbytes, ids, weights, lengths, values in terms:
+        if fieldname != current:
+            if current is not None:
+                fieldwriter.finish_field()
+            fieldobj = schema[fieldname]
+            fieldwriter.start_field(fieldname, fieldobj)
+            current = fieldname
+            field_lengths = _field_lengths(perdoc, fieldname, doc_count, fieldobj.scorable)
+        docnums = np.frombuffer(ids, dtype=np.uint32).astype(np.int64)
+        fieldwriter.write_term(
+            tbytes,
+            docnums,
+            np.frombuffer(weights, dtype=np.float64),
+            np.frombuffer(lengths, dtype=np.uint32).astype(np.int64),
+            values,
+            field_lengths[docnums],
+        )
+    if current is not None:
+        fieldwriter.finish_field()
+
+
+def _field_lengths(perdoc: Any, fieldname: str, doc_count: int, scorable: bool) -> NDArray[Any]:
+    """Each document's length of ``fieldname`` (0 where it has none)."""
+    if not scorable:
+        return np.zeros(doc_count, dtype=np.int64)
+    length_of = perdoc.doc_field_length_reader(fieldname)
+    return np.array([length_of(docnum) or 0 for docnum in range(doc_count)], dtype=np.int64)
+
+
+def _live(
+    live: NDArray[np.bool_],
+    ids: NDArray[Any],
+    weights: NDArray[Any],
+    lengths: NDArray[Any],
+    values: bytes,
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], bytes]:
+    """The postings of live documents only, their values' bytes included."""
+    chosen = np.flatnonzero(live)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    _, flat = select_ranges(offsets, chosen)
+    kept = np.frombuffer(values, dtype=np.uint8)[flat].tobytes()
+    return ids[chosen], weights[chosen], lengths[chosen], kept
+
+
 class TermSegmentWriter(HookedSegmentWriter):
     """A ``SegmentWriter`` whose postings go through :class:`TermPool`.
 
     Documents whose text fields come analysed ahead
     (:class:`~searchengine.index.fieldformat.Analyzed`) are filed without a tuple
     per posting; anything else as Whoosh files it.  At commit the pool's
-    terms are written as W3 blocks, a term at a time
-    (:func:`~searchengine.index.whoosh_private.write_w3_postings`).
+    terms are written in searchengine's codec, a term at a time
+    (:func:`write_postings`).
     """
 
     def __init__(self, ix: Any, *, limitmb: float, **kwargs: Any) -> None:
+        # Every segment this writer makes, merged ones included, is in our
+        # codec's layout.
+        kwargs.setdefault("codec", NewsCodec())
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool = TermPool(self.temp_folder, limitmb)
 
@@ -228,5 +324,34 @@ class TermSegmentWriter(HookedSegmentWriter):
             return value.length() if field.scorable else 0
         return super().index_field(name, field, value, docnum, boost)
 
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
+        """File a merged segment's postings a term at a time, as arrays,
+        when it is in our codec (else Whoosh's way, a posting at a time
+        through its matchers).  ``docmap`` maps its live documents to their
+        numbers here (None: none deleted, they follow ``startdoc``)."""
+        terms = segment_terms(reader)
+        if not isinstance(terms, NewsTermsReader):
+            super().add_postings_to_pool(reader, startdoc, docmap)
+            return
+        renumber = None
+        if docmap is not None:
+            renumber = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+            renumber[list(docmap)] = list(docmap.values())
+        for fieldname, tbytes in reader.all_terms():
+            if fieldname not in self.schema:
+                continue
+            fmt = self.schema[fieldname].format
+            docs, weights, lengths, values = terms.merge_arrays(fieldname, tbytes, fmt)
+            if renumber is None:
+                ids = docs.astype(np.int64) + startdoc
+            else:
+                ids = renumber[docs]
+                live = ids >= 0
+                if not live.all():
+                    ids, weights, lengths, values = _live(live, ids, weights, lengths, values)
+                    if not len(ids):
+                        continue
+            self.pool.add_term(fieldname, tbytes, ids, weights, lengths, values)
+
     def flush_postings(self, perdoc: Any) -> None:
-        write_w3_postings(self.fieldwriter, self.schema, perdoc, self.docnum, self.pool.terms())
+        write_postings(self.fieldwriter, self.schema, perdoc, self.docnum, self.pool.terms())
