@@ -21,8 +21,10 @@ from searchengine.models import (
     SearchResult,
     SimilarResult,
     Snippet,
+    SourceCounts,
     SourceCut,
     Stats,
+    Timeline,
 )
 from searchengine.render import json_out
 
@@ -72,9 +74,10 @@ RESULT = SearchResult(
     took_ms=4.25,
     suggestion="harbor",
     hits=(HIT,),
-    timeline=(("2021-09", 12),),
+    timeline=Timeline("month", (("2021-09", 11),), undated=1),
     filters=(("from", "2021-07-01"),),
     total_uncollapsed=13,
+    sources=SourceCounts((("Coastal Wire", 9), ("Aske Times", 2)), no_source=1),
 )
 
 
@@ -111,7 +114,11 @@ def test_a_search_result_is_its_page_and_its_hits() -> None:
         "took_ms": 4.25,
         "suggestion": "harbor",
         "hits": [HIT_DOCUMENT],
+        # Additive (issue 15): every result per period and per source, in order.
+        "timeline": {"by": "month", "counts": {"2021-09": 11}, "undated": 1},
+        "sources": {"counts": {"Coastal Wire": 9, "Aske Times": 2}, "no_source": 1},
     }
+    assert list(document["sources"]["counts"]) == ["Coastal Wire", "Aske Times"]
     # Nothing collapsed: the count before collapsing is the total.
     plain = SearchResult("x", 7, 1, 10, 1.0, None, ())
     assert json_out.search_result(plain)["total_uncollapsed"] == 7
@@ -247,3 +254,63 @@ def test_a_document_is_one_line_of_unescaped_text() -> None:
     assert "… the harbour wall" in line  # not \u2026
     assert json.loads(line) == json_out.search_result(RESULT)
     assert json_out.dumps({"a": [1, "é"], "b": None}) == '{"a":[1,"é"],"b":null}'
+
+
+def test_a_trend_has_its_periods_and_a_series_per_query() -> None:
+    from searchengine.models import Series, Trend
+
+    trend = Trend(
+        by="week",
+        periods=("2021-09-06", "2021-09-13"),
+        starts=(dt.date(2021, 9, 6), dt.date(2021, 9, 13)),
+        series=(Series("harbour", (4, 2), 1, (2 / 3, 1.0)),),
+        articles=(6, 2),
+        took_ms=3.5,
+    )
+    assert json_out.document(trend) == {
+        "by": "week",
+        "periods": ["2021-09-06", "2021-09-13"],
+        "series": [
+            {
+                "query": "harbour",
+                "total": 7,
+                "undated": 1,
+                "counts": [4, 2],
+                "shares": [0.666667, 1.0],
+            }
+        ],
+        "articles": [6, 2],
+        "collapsed": True,
+        "took_ms": 3.5,
+    }
+
+
+def test_an_export_row_is_a_hit_without_snippets_and_a_body_only_when_asked() -> None:
+    from searchengine.models import ExportRow
+
+    row = ExportRow(
+        "0123456789abcdef",
+        "/news/\udce9t\u00e9.txt",
+        None,
+        "Ferry",
+        dt.date(2021, 9, 6),
+        "Port Herald",
+        None,
+        None,
+        1.23456789,
+        ("00000000000000aa",),
+    )
+    assert json_out.export_row(row) == {
+        "id": "0123456789abcdef",
+        "path": "/news/\ufffdt\u00e9.txt",
+        "record": None,
+        "title": "Ferry",
+        "date": "2021-09-06",
+        "source": "Port Herald",
+        "author": None,
+        "url": None,
+        "score": 1.234568,
+        "duplicates": ["00000000000000aa"],
+    }
+    with_body = ExportRow(**{**row.__dict__, "body": "The text."})
+    assert json_out.export_row(with_body)["body"] == "The text."

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import dedup_corpus
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +20,7 @@ from searchengine.indexer.run import run_index
 from searchengine.query.engine import Engine
 from searchengine.query.request import SearchRequest
 
+import dedup_corpus
 from query_corpus import build_query_corpus
 
 WORDS = [

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import dedup_corpus
 import pytest
 from click.testing import CliRunner
 
@@ -26,6 +25,7 @@ from searchengine.cli import cli
 from searchengine.indexer.run import run_index
 from searchengine.query import periods
 
+import dedup_corpus
 from query_corpus import ARTICLES, build_query_corpus, by_name
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
