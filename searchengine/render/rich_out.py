@@ -452,6 +452,9 @@ def print_paged(console: Console, renderable: RenderableType) -> None:
     if console.is_terminal:
         height = len(console.render_lines(renderable, console.options, pad=False))
         if height > console.height:
+            # The pager is less unless $PAGER says otherwise; without -R it
+            # shows colours as "ESC[1m" and wraps lines at their escapes.
+            os.environ.setdefault("LESS", "-R")
             with console.pager(styles=True):
                 console.print(renderable)
             return
