@@ -36,6 +36,16 @@ A11 A segment reader keeps its codec's terms reader (what answers
     ``matcher`` and, for searchengine's codec, ``term_postings``) in
     ``_terms`` (:func:`segment_terms`), whose matcher includes deleted
     documents.
+A12 An untranslated ``NumericColumn`` reader (``column_reader(name,
+    translate=False)``) keeps one segment's values as a run of ``_count``
+    big-endian numbers of struct type ``_typecode`` in ``_dbfile`` from
+    ``_basepos``; the documents after the run read as ``_default``
+    (:func:`numeric_column`: a whole column in one read).
+A13 An untranslated ``VarBytesColumn`` reader keeps each document's
+    ``_offsets`` and ``_lengths`` (arrays) into its data, which starts at
+    ``_basepos`` in ``_dbfile``; an empty value means none
+    (:func:`var_bytes`, :func:`distinct_values`: values read in runs, and
+    a column's few distinct values told apart at once).
 
 A12 Segments built beside the run's writer (:func:`side_writer`,
     :func:`finish_side_segment`), as Whoosh's own multiprocessing writer
@@ -68,6 +78,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from whoosh.index import TOC
 from whoosh.writing import SegmentWriter
 
@@ -259,3 +271,76 @@ def committed_segments(storage: Any, indexname: str) -> list[Any]:
 def segment_terms(reader: Any) -> Any:
     """The codec terms reader of one segment's ``SegmentReader`` (A11)."""
     return reader._terms
+
+
+# -- columns read whole (A12, A13) -------------------------------------------
+
+IntArray = npt.NDArray[np.int64]
+
+
+def numeric_column(column: Any, count: int) -> IntArray:
+    """Every value of one segment's untranslated numeric column, in one read (A12)."""
+    out = np.full(count, column._default, dtype=np.int64)
+    stored = min(column._count, count)
+    if stored:
+        typecode = column._typecode
+        raw = column._dbfile.get(column._basepos, stored * np.dtype(typecode).itemsize)
+        out[:stored] = np.frombuffer(raw, dtype=">" + typecode, count=stored)
+    return out
+
+
+#: Gaps between wanted values read through rather than sought past (A13).
+_GAP = 4096
+
+
+def var_bytes(column: Any, docs: list[int]) -> list[bytes]:
+    """The values of an untranslated bytes column for ``docs`` (ascending
+    document numbers of its segment).  Whoosh reads each value with a seek
+    and a read; a run of values lying close together is read here at once (A13)."""
+    offsets, lengths = column._offsets, column._lengths
+    base, dbfile = column._basepos, column._dbfile
+    out: list[bytes] = []
+    start = 0
+    while start < len(docs):
+        end = start + 1
+        reach = offsets[docs[start]] + lengths[docs[start]]
+        while end < len(docs) and offsets[docs[end]] - reach <= _GAP:
+            reach = max(reach, offsets[docs[end]] + lengths[docs[end]])
+            end += 1
+        first = offsets[docs[start]]
+        block = dbfile.get(base + first, reach - first)
+        for d in docs[start:end]:
+            at = offsets[d] - first
+            out.append(bytes(block[at : at + lengths[d]]))
+        start = end
+    return out
+
+
+#: Multiplier of the byte hash in :func:`distinct_values` (odd: no byte is lost).
+_HASH = np.uint64(1_000_003)
+
+
+def distinct_values(column: Any, count: int) -> tuple[IntArray, list[bytes]]:
+    """The few distinct values of an untranslated bytes column, numbered:
+    each document's number (-1 for an empty value) and the values in that
+    order.  Values are told apart by a 64-bit hash of their bytes computed
+    for every document at once, and named by reading one of each (A13)."""
+    offsets = np.asarray(column._offsets, dtype=np.int64)[:count]
+    lengths = np.asarray(column._lengths, dtype=np.int64)[:count]
+    codes = np.full(count, -1, dtype=np.int64)
+    present = np.flatnonzero(lengths > 0)
+    if not len(present):
+        return codes, []
+    starts, sizes = offsets[present], lengths[present]
+    raw = column._dbfile.get(column._basepos, int((starts + sizes).max()))
+    data = np.frombuffer(raw, dtype=np.uint8)
+    first = np.cumsum(sizes) - sizes
+    within = np.arange(int(sizes.sum())) - np.repeat(first, sizes)
+    # 1, H, H², ... modulo 2^64 (unsigned arrays wrap around).
+    powers = np.ones(int(sizes.max()), dtype=np.uint64)
+    powers[1:] = np.cumprod(np.full(len(powers) - 1, _HASH, dtype=np.uint64))
+    weighted = data[np.repeat(starts, sizes) + within].astype(np.uint64) * powers[within]
+    hashes = np.add.reduceat(weighted, first) ^ sizes.astype(np.uint64)
+    _, one, numbers = np.unique(hashes, return_index=True, return_inverse=True)
+    codes[present] = numbers
+    return codes, [column[int(present[i])] for i in one]

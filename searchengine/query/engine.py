@@ -21,12 +21,15 @@ from searchengine.index.lexicon import Lexicon
 from searchengine.index.protocols import Searcher
 from searchengine.index.schema import original_text, term_text
 from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
+from searchengine.query import aggregate
+from searchengine.query import columns as doc_columns
+from searchengine.query import matches as match_sets
 from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
 from searchengine.query.expand import expand
-from searchengine.query.highlight import match_spans, spec_for
+from searchengine.query.highlight import MatchSpec, match_spans, spec_for
 from searchengine.query.parse import parse_query
-from searchengine.query.ranking import Order, RankedHit, Ranking, rank
+from searchengine.query.ranking import Order, RankedHit, Ranking, match_arrays, rank
 from searchengine.query.request import SearchRequest, SortOrder
 from searchengine.query.snippets import make_snippets
 from searchengine.query.stats import index_stats
@@ -65,6 +68,7 @@ class Engine:
         self._days: DayTable | None = None
         self._lexicon: Lexicon | None = None
         self._clusters: clusters.Clusters | None = None
+        self._columns: doc_columns.DocColumns | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -78,6 +82,7 @@ class Engine:
             self._searcher = None
             self._days = None
             self._clusters = None
+            self._columns = None
         self._lexicon = None
 
     def searcher(self) -> Searcher:
@@ -110,6 +115,12 @@ class Engine:
         if self._clusters is None:
             self._clusters = clusters.load(searcher.reader(), self.index_dir)
         return self._clusters
+
+    def columns(self) -> doc_columns.DocColumns:
+        """Every document's day, source and cluster, for the current searcher."""
+        if self._columns is None:
+            self._columns = doc_columns.read(self.current(), self.clusters())
+        return self._columns
 
     def article(self, docnum: int) -> Hit:
         """The article numbered ``docnum`` as a hit of its own: no score, no snippets."""
@@ -194,20 +205,42 @@ class Engine:
             allowed = docs if allowed is None else allowed & docs
         return allowed
 
-    def search(self, request: SearchRequest) -> SearchResult:
-        """One page of hits for ``request``, with the exact total."""
-        started = time.perf_counter()
+    def _prepare(self, request: SearchRequest) -> tuple[Any, SortOrder, set[int] | None, bool]:
+        """Parse, expand and filter ``request`` on a fresh searcher: the query
+        to match, the order, the allowed documents, and whether it browses."""
         request.validate()
         searcher = self.searcher()
         parsed = parse_query(request.query, searcher.schema)
         expanded, ranges = hoist_date_ranges(expand(parsed, self.lexicon()))
         browse = isinstance(expanded, query.Every)
         order: SortOrder = "newest" if browse and request.sort == "relevance" else request.sort
+        return expanded, order, self._filter(request, searcher, ranges), browse
 
-        flt = self._filter(request, searcher, ranges)
+    def body_spec(self, query_text: str) -> MatchSpec:
+        """What ``query_text`` matches in an article's text: the words and
+        phrases highlighting marks (and ``kwic`` lists)."""
+        parsed = parse_query(query_text, self.searcher().schema)
+        return spec_for(expand(parsed, self.lexicon()), "body")
+
+    def matches(self, request: SearchRequest) -> match_sets.MatchSet:
+        """Every match of ``request`` (its query and filters; paging is
+        ignored), as arrays: what every count and export is made of."""
+        expanded, order, flt, _ = self._prepare(request)
+        if expanded is query.NullQuery or flt == set():
+            return match_sets.empty(order, request.collapse, self.columns())
+        docnums, negated = match_arrays(
+            self.current(), expanded, scored=order == "relevance", allow=flt
+        )
+        return match_sets.from_arrays(docnums, negated, order, request.collapse, self.columns())
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """One page of hits for ``request``, with the exact total."""
+        started = time.perf_counter()
+        expanded, order, flt, browse = self._prepare(request)
+        searcher = self.current()
         hits: list[Hit] = []
         total = uncollapsed = 0
-        timeline: tuple[tuple[str, int], ...] = ()
+        found = match_sets.empty(order, request.collapse)
         if expanded is not query.NullQuery and flt != set():
             results, page, total = self.ranked(
                 expanded,
@@ -218,8 +251,7 @@ class Engine:
                 flt=flt,
             )
             uncollapsed = len(results)
-            months = results.months()
-            timeline = tuple(sorted((term_text(k), v) for k, v in months.items() if k))
+            found = match_sets.from_keys(results.matches(), order, request.collapse, self.columns())
             spec = spec_for(expanded, "body")
             hits = self.hits(page, spec, scored=order == "relevance", snippets=request.snippets)
         suggestion = None if browse else suggest(searcher.reader(), self.lexicon(), request.query)
@@ -231,9 +263,10 @@ class Engine:
             took_ms=round((time.perf_counter() - started) * 1000.0, 3),
             suggestion=suggestion,
             hits=tuple(hits),
-            timeline=timeline,
+            timeline=aggregate.timeline(found, request.by),
             filters=request.filters(),
             total_uncollapsed=uncollapsed if request.collapse else None,
+            sources=aggregate.sources(found),
         )
 
     # -- show -----------------------------------------------------------

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.progress import (
     BarColumn,
@@ -83,8 +84,8 @@ class ProgressDisplay:
 
     def update(self, report: IndexProgress) -> None:
         description, unit = STAGES[report.stage]
-        counted = report.stage in ("reading", "writing")
-        total = report.files_total or None if counted else None
+        has_count = report.stage in ("reading", "writing")
+        total = report.files_total or None if has_count else None
         if report.stage != self._stage:
             self._stage = report.stage
             self._started = time.monotonic()
@@ -100,8 +101,33 @@ class ProgressDisplay:
             self._task,
             description=description,
             total=total,
-            completed=report.files_done if counted else 0,
+            completed=report.files_done if has_count else 0,
             rate=rate_text(report, time.monotonic() - self._started),
             unit=unit,
             left="left" if total else "",
         )
+
+
+T = TypeVar("T")
+
+
+def counted(items: Iterable[T], total: int, console: Any, what: str) -> Iterator[T]:
+    """``items`` passed through, with a transient bar of how many went by
+    (``export`` on a terminal: rows to stdout, the bar on stderr)."""
+    progress = Progress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    task = progress.add_task(what, total=total)
+    with progress:
+        for done, item in enumerate(items, start=1):
+            yield item
+            if done % 500 == 0:
+                progress.update(task, completed=done)
+        progress.update(task, completed=total)
