@@ -18,10 +18,11 @@ from fault_corpus import write_corpus
 
 
 def test_shares_are_equal_for_every_worker_and_bounded() -> None:
+    assert build.SHARE_ARTICLES == 25_000
     assert build.shares(5_000, 2) == 2_500
-    assert build.shares(20_000, 2) == 3_334  # 6 shares: 3 rounds of 2
-    assert build.shares(16_000, 2) == 4_000  # 4 shares: 2 rounds of 2
-    assert build.shares(9_000, 1) == 3_000
+    assert build.shares(20_000, 2) == 10_000  # one share (one segment) a worker
+    assert build.shares(60_000, 2) == 15_000  # 4 shares: 2 rounds of 2
+    assert build.shares(60_000, 1) == 20_000
     assert build.shares(100, 4) == 25
     assert build.shares(0, 2) == 1
 

@@ -41,20 +41,21 @@ from typing import Any
 
 from searchengine.index import directory as store
 from searchengine.indexer.document import document
+from searchengine.indexer.spool import Spool, read_range
 from searchengine.indexer.workers import PREPARE_POOL_MIN, _quiet_worker, _workers, prepare
-from searchengine.models import Article
 
 #: Buffered postings (MB, as the pool counts them) at which a worker's pool
 #: writes them to a sorted run file; the share's segment is written from
 #: its runs at the end (merged a term at a time, as arrays).
 SEGMENT_MB = 24
 #: Articles in one worker's share (one segment) at most.
-SHARE_ARTICLES = 4_000
+SHARE_ARTICLES = 25_000
 #: Articles between two progress reports of a worker.
 PROGRESS_EVERY = 25
 
-#: One spooled article: the article, its boilerplate group, its file's signature.
-Item = tuple[Article, str, bytes]
+#: A share of the spooled articles: the spool's file descriptor, and the
+#: first and end byte of the share's articles in it.
+Share = tuple[int, int, int]
 
 
 @dataclass
@@ -85,23 +86,20 @@ def _set_up(parent: int, progress: Any, stop: Any) -> None:
 def build_share(
     index_dir: str,
     schema: Any,
-    items: list[Item],
+    share: Share,
     learned: dict[str, frozenset[str]],
     report: Callable[[int], None] | None = None,
 ) -> Built:
-    """Prepare ``items`` (emptying the list) and write them into a new
-    segment of the index at ``index_dir``; ``learned`` gives
-    each group's learned lines, ``report`` hears of articles done.  On any
-    failure the segments begun are removed."""
+    """Prepare the spooled articles of ``share`` and write them into a new
+    segment of the index at ``index_dir``; ``learned`` gives each group's
+    learned lines, ``report`` hears of articles done.  On any failure the
+    segment begun is removed."""
     tell = report or _tell_parent
     built = Built()
     writer = store.side_writer(index_dir, schema, limitmb=SEGMENT_MB)
     since = 0
-    # Articles are let go of as they are written: a share is thousands.
-    items.reverse()
     try:
-        while items:
-            article, group, sig = items.pop()
+        for article, group, sig in read_range(*share):
             if _stop is not None and _stop.is_set():
                 raise Stopped
             ready = prepare(article, learned[group], writer.pool.vocabulary)
@@ -145,65 +143,60 @@ def shares(count: int, workers: int) -> int:
 def build_all(
     index_dir: str,
     schema: Any,
-    items: Iterable[Item],
-    count: int,
-    learned: Callable[[str], frozenset[str]],
+    spool: Spool,
+    learned: dict[str, frozenset[str]],
     report: Callable[[int], None],
 ) -> Iterator[Built]:
-    """Each share of the ``count`` spooled ``items`` built into segments, in
-    order; ``report`` hears of articles done as they are done.
+    """Each share of the ``spool``'s articles built into a segment, in
+    order; ``learned`` holds every group's learned lines, ``report`` hears of
+    articles done as they are done.
 
     With enough articles and more than one core, shares are built in worker
-    processes, one per core; else here, the same way.
+    processes, one per core, which read their articles from the spool
+    themselves; else here, the same way.
     """
     workers = _workers()
-    in_pool = workers >= 2 and count >= PREPARE_POOL_MIN
-    size = shares(count, workers if in_pool else 1)
-
-    def tasks() -> Iterator[tuple[list[Item], dict[str, frozenset[str]]]]:
-        iterator = iter(items)
-        while batch := [item for _, item in zip(range(size), iterator, strict=False)]:
-            yield batch, {group: learned(group) for _, group, _ in batch}
-
+    in_pool = workers >= 2 and spool.count >= PREPARE_POOL_MIN
+    size = shares(spool.count, workers if in_pool else 1)
+    tasks = [(spool.fileno(), start, end) for start, end, _ in spool.ranges(size)]
     if not in_pool:
-        for batch, groups in tasks():
-            yield build_share(index_dir, schema, batch, groups, report)
+        for share in tasks:
+            yield build_share(index_dir, schema, share, learned, report)
         return
-    yield from _in_pool(index_dir, schema, tasks(), workers, report)
+    yield from _in_pool(index_dir, schema, tasks, learned, workers, report)
 
 
 def _in_pool(
     index_dir: str,
     schema: Any,
-    tasks: Iterator[tuple[list[Item], dict[str, frozenset[str]]]],
+    tasks: list[Share],
+    learned: dict[str, frozenset[str]],
     workers: int,
     report: Callable[[int], None],
 ) -> Iterator[Built]:
     context = multiprocessing.get_context("fork")
     progress = context.Queue()
     stop = context.Event()
-    pending: deque[tuple[tuple[list[Item], dict[str, frozenset[str]]], Future[Built]]] = deque()
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_set_up,
         initargs=(os.getpid(), progress, stop),
     )
+    # A share is a range of the spool: all are handed out at once.
+    pending: deque[tuple[Share, Future[Built]]] = deque(
+        (share, pool.submit(build_share, index_dir, schema, share, learned)) for share in tasks
+    )
     try:
-        for task in tasks:
-            pending.append((task, pool.submit(build_share, index_dir, schema, *task)))
-            if len(pending) < workers:
-                continue  # a share for each worker, no more: each is thousands of articles
-            yield _next(pending, progress, report)
         while pending:
             yield _next(pending, progress, report)
     except BrokenProcessPool:
         # A worker died (killed, out of memory): build the rest here.
-        rest = [task for task, _ in pending]
+        rest = [share for share, _ in pending]
         _settle(pending)
         pending.clear()
-        for batch, groups in [*rest, *tasks]:
-            yield build_share(index_dir, schema, batch, groups, report)
+        for share in rest:
+            yield build_share(index_dir, schema, share, learned, report)
     except BaseException:
         stop.set()
         raise

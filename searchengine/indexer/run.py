@@ -167,6 +167,8 @@ class _Run:
         self.added = self.updated = self.removed = self.recleaned = 0
         self.skipped: list[Problem] = []
         self.errors: list[Problem] = list(plan.problems)
+        #: The boilerplate groups of the spooled articles.
+        self.groups: set[str] = set()
         #: Segments built by the write phase, not yet committed.
         self.built: list[Built] = []
 
@@ -207,6 +209,7 @@ class _Run:
                 group = group_of(article.source, key)
                 self.ledger.add_keys(group, keys)
                 self.spool.put((article, group, sig_of[path]))
+                self.groups.add(group)
                 self.changed = True
             self.articles_read += len(read.result.articles)
             self.report(Progress(done, len(to_load), self.articles_read, current=path))
@@ -233,9 +236,8 @@ class _Run:
             self.report(Progress(written, total, written, stage="writing"))
 
         schema = self.writer.schema
-        for built in build_all(
-            self.index_dir, schema, self.spool.items(), total, self.ledger.learned, report
-        ):
+        learned = {group: self.ledger.learned(group) for group in self.groups}
+        for built in build_all(self.index_dir, schema, self.spool, learned, report):
             self.built.append(built)
             words |= built.words
         self.spool.close()
