@@ -16,8 +16,11 @@ segment is written from the runs at the end, so memory stays bounded
 whatever the articles, without making many small segments (which the
 commit would then have to merge).  Shares are cut so that every worker
 gets the same number, at most :data:`SHARE_ARTICLES` articles each: the
-cores finish together, and a run of 20,000 articles makes six segments.  Progress comes back from
-the workers every :data:`PROGRESS_EVERY` articles.
+cores finish together, and a run of 20,000 articles on two cores makes two
+segments.  A worker reads its share from the spool itself (a byte range
+of it: :func:`searchengine.indexer.spool.read_range`), so no share is ever
+held in memory.  Progress comes back from the workers every
+:data:`PROGRESS_EVERY` articles.
 
 Segments built but not committed are the run's to remove when it fails
 (:func:`discard`); a worker stopped half-way removes its own.  After a
