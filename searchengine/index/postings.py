@@ -1,0 +1,121 @@
+"""Reading one term's postings of one segment as numpy arrays.
+
+This is the one way the query executor reads postings: it never walks a
+Whoosh matcher.  The contract is :class:`TermPostings` and
+:func:`term_postings`; how the arrays are obtained is this module's business
+(today: decoded through Whoosh's matcher API, correct and slow; with the
+array-native codec of ``searchengine.index.codec``: ``np.frombuffer`` over
+the segment's files).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: ``(offsets, positions)``: see :meth:`TermPostings.positions`.
+Positions = tuple[NDArray[np.int64], NDArray[np.int32]]
+
+
+@dataclass(frozen=True)
+class TermPostings:
+    """One term's postings in one segment.
+
+    ``docs``
+        Segment-local document numbers (``int32``), strictly ascending, one
+        per posting.  Deleted documents are *included*, as in Lucene's
+        postings: the caller masks them with the segment's deletions
+        (``reader.deleted_docs_set`` / ``reader.is_deleted``), once per
+        query rather than once per term.
+    ``weights``
+        Each posting's weight (``float64``), exactly the value Whoosh's
+        matcher returns from ``weight()`` for it: the term's count in the
+        document times the field's boost (for ``title``, ``TITLE_BOOST``),
+        rounded to ``float32`` as Whoosh stores it.  Feeding these to the
+        BM25F formula in Whoosh's order of operations gives Whoosh's scores
+        bit for bit.
+
+    Both arrays have one element per posting and are read-only views: do not
+    write to them.
+    """
+
+    docs: NDArray[np.int32]
+    weights: NDArray[np.float64]
+    _load_positions: Callable[[], Positions] = field(repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def positions(self) -> Positions:
+        """The word positions of every posting, decoded on the first call.
+
+        Returns ``(offsets, positions)``: ``offsets`` is ``int64`` of length
+        ``len(docs) + 1``, ascending, ``offsets[0] == 0``; the positions of
+        posting ``i`` (the ``docs[i]``-th document) are
+        ``positions[offsets[i]:offsets[i + 1]]``, ascending word numbers
+        (``int32``, 0 for the first word of the field).  A field without
+        positions (an ``ID`` field) gives every posting no positions.
+        Positions cost more to read than ``docs`` and ``weights``, so they
+        are decoded only when asked for (phrases, proximity, highlighting),
+        then kept.
+        """
+        return self._cached_positions
+
+    @functools.cached_property
+    def _cached_positions(self) -> Positions:
+        return self._load_positions()
+
+
+def term_postings(reader: Any, fieldname: str, term: bytes) -> TermPostings | None:
+    """The postings of ``fieldname:term`` in one segment, or None if the
+    segment has no such term (or no such field).
+
+    ``reader`` is one segment's Whoosh reader: a ``SegmentReader``, as
+    ``searcher.reader().leaf_readers()`` yields with each segment's
+    document offset (document numbers here are local to the segment; add
+    the offset for the searcher's numbers).  ``term`` is the term's bytes as
+    indexed (for text fields, the UTF-8 of the stemmed word).
+    """
+    if fieldname not in reader.schema or (fieldname, term) not in reader:
+        return None
+    return _decode_with_matcher(reader, fieldname, term)
+
+
+def _decode_with_matcher(reader: Any, fieldname: str, term: bytes) -> TermPostings:
+    """Walk the term's matcher posting by posting (any codec; slow)."""
+    fieldobj = reader.schema[fieldname]
+    # The segment's raw matcher: deleted documents included, as documented.
+    matcher = reader._terms.matcher(fieldname, term, fieldobj.format)
+    docs: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] = []
+    while matcher.is_active():
+        docs.append(matcher.id())
+        weights.append(matcher.weight())
+        values.append(matcher.value() or b"")
+        matcher.next()
+    has_positions = matcher.supports("positions")
+    decode = fieldobj.format.decoder("positions") if has_positions else None
+
+    def load() -> Positions:
+        lists = [decode(v) for v in values] if decode is not None else [[] for _ in values]
+        offsets = np.zeros(len(lists) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in lists], out=offsets[1:])
+        flat = np.fromiter((p for one in lists for p in one), dtype=np.int32, count=offsets[-1])
+        return offsets, flat
+
+    return TermPostings(
+        docs=_frozen(np.array(docs, dtype=np.int32)),
+        weights=_frozen(np.array(weights, dtype=np.float64)),
+        _load_positions=load,
+    )
+
+
+def _frozen(array: NDArray[Any]) -> NDArray[Any]:
+    array.flags.writeable = False
+    return array
