@@ -151,24 +151,38 @@ def tokens(text: str, spec: MatchSpec | None = None) -> list[Token]:
     return [Token(start, end, term) for (start, end), term in zip(spans, terms, strict=True)]
 
 
+def positions_of(words: list[Token]) -> dict[str, list[int]]:
+    """Each term of ``words`` with the indexes of the words that are it, in order
+    (words left unstemmed, term ``""``, are left out: they match nothing)."""
+    positions: dict[str, list[int]] = {}
+    for i, word in enumerate(words):
+        if word.term:
+            positions.setdefault(word.term, []).append(i)
+    return positions
+
+
 def matched_positions(words: list[Token], spec: MatchSpec) -> list[int]:
     """Indexes into ``words`` of every word the spec matches, in order."""
+    return matched_at(positions_of(words), spec)
+
+
+def matched_at(positions: dict[str, list[int]], spec: MatchSpec) -> list[int]:
+    """Every word position the spec matches, in order, given the positions
+    of the terms (at least of those the spec names).
+
+    The positions may come from the text (:func:`positions_of`) or from the
+    index's postings, which number a field's words the same way.
+    """
     hit: set[int] = set()
-    # Words left unstemmed (term "") match nothing: skip them early.
-    stemmed = [(i, word.term) for i, word in enumerate(words) if word.term]
-    for i, term in stemmed:
+    for term, where in positions.items():
         if (
             term in spec.terms
             or any(term.startswith(p) for p in spec.prefixes)
             or (spec.wildcards and any(fnmatch.fnmatchcase(term, w) for w in spec.wildcards))
         ):
-            hit.add(i)
-    if spec.phrases:
-        positions: dict[str, list[int]] = {}
-        for i, term in stemmed:
-            positions.setdefault(term, []).append(i)
-        for phrase in spec.phrases:
-            hit.update(_phrase_positions(phrase, positions))
+            hit.update(where)
+    for phrase in spec.phrases:
+        hit.update(_phrase_positions(phrase, positions))
     return sorted(hit)
 
 

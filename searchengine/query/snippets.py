@@ -9,8 +9,9 @@ markup from the library.
 
 from __future__ import annotations
 
+from searchengine.analysis.tokenizer import WORD
 from searchengine.models import Snippet
-from searchengine.query.highlight import MatchSpec, Token, matched_positions, tokens
+from searchengine.query.highlight import MatchSpec, Token, matched_at, matched_positions, tokens
 
 PASSAGE_CHARS = 240
 MAX_PASSAGES = 3
@@ -83,7 +84,32 @@ def make_snippets(text: str, spec: MatchSpec, maximum: int = MAX_PASSAGES) -> tu
     if not spec:
         return (lead_snippet(text),) if text.strip() else ()
     words = tokens(text, spec)
-    hits = matched_positions(words, spec)
+    return _passages(text, words, matched_positions(words, spec), maximum)
+
+
+def snippets_at(
+    text: str, spec: MatchSpec, positions: dict[str, list[int]], maximum: int = MAX_PASSAGES
+) -> tuple[Snippet, ...]:
+    """:func:`make_snippets` for a text whose terms' positions are known
+    (from the index's postings, which number the words as
+    :data:`~searchengine.analysis.tokenizer.WORD` splits the text): no word
+    is stemmed.  ``positions`` must hold every term the spec names that
+    the text has.  The spec may not hold prefixes or wildcards (they need
+    every word's stem)."""
+    if not spec:
+        return (lead_snippet(text),) if text.strip() else ()
+    hits = matched_at(positions, spec)
+    spans = [m.span() for m in WORD.finditer(text)] if hits else []
+    if hits and hits[-1] >= len(spans):
+        # The stored text is not the text these positions were taken from.
+        return make_snippets(text, spec, maximum)
+    term_at = {p: term for term, where in positions.items() for p in where}
+    words = [Token(start, end, term_at.get(i, "")) for i, (start, end) in enumerate(spans)]
+    return _passages(text, words, hits, maximum)
+
+
+def _passages(text: str, words: list[Token], hits: list[int], maximum: int) -> tuple[Snippet, ...]:
+    """The best passages around the matched words ``hits`` (indexes into ``words``)."""
     if not hits:
         return (lead_snippet(text),) if text.strip() else ()
 
