@@ -9,7 +9,8 @@ Whoosh forks have returned deleted documents from it after merges.
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from whoosh import query, sorting
 
@@ -22,12 +23,19 @@ from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snipp
 from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
 from searchengine.query.expand import expand
-from searchengine.query.highlight import match_spans, spec_for
+from searchengine.query.highlight import MatchSpec, match_spans, spec_for
 from searchengine.query.parse import parse_query
 from searchengine.query.ranking import Order, RankedHit, Ranking, rank
 from searchengine.query.request import SearchRequest, SortOrder
-from searchengine.query.snippets import make_snippets
+from searchengine.query.snippets import make_snippets, snippets_at
 from searchengine.query.suggest import suggest
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from searchengine.index.columns import Columns
+    from searchengine.query.execute import Execution
 
 
 def _as_text(value: Any) -> str:
@@ -60,16 +68,46 @@ def _hit(
 hit_from_fields = _hit
 
 
-class Engine:
-    """Search, show and stats over the index in ``index_dir``."""
+#: One entry of a result page: document number, score (``None`` when sorted
+#: by date), and the document numbers of the near-duplicates folded into it.
+PageEntry = tuple[int, float | None, tuple[int, ...]]
 
-    def __init__(self, index_dir: str) -> None:
+
+@dataclass
+class _Answer:
+    """One page of a query's answer, however it was computed."""
+
+    page: list[PageEntry]
+    #: Stories (collapsed) or articles: the ``total`` of the result.
+    total: int
+    #: Matching articles.
+    uncollapsed: int
+    timeline: tuple[tuple[str, int], ...]
+    #: The executor's run, whose postings give the snippets' word positions
+    #: (``None`` on the reference path: snippets re-read the text).
+    execution: Execution | None = None
+
+
+class Engine:
+    """Search, show and stats over the index in ``index_dir``.
+
+    Searches run on :mod:`searchengine.query.execute` (whole arrays);
+    ``executor=False`` keeps every search on the reference path, Whoosh's
+    matchers through :mod:`searchengine.query.ranking`, which the tests
+    compare the executor with and which answers any query the executor
+    does not evaluate.
+    """
+
+    def __init__(self, index_dir: str, *, executor: bool = True) -> None:
         self.index_dir = index_dir
+        self.executor = executor
         self._ix = store.open_for_reading(index_dir)
         self._searcher: Any = None
         self._days: DayTable | None = None
         self._lexicon: Lexicon | None = None
         self._clusters: clusters.Clusters | None = None
+        self._columns: Columns | None = None
+        self._cluster_ids: NDArray[np.int32] | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -83,6 +121,8 @@ class Engine:
             self._searcher = None
             self._days = None
             self._clusters = None
+            self._columns = None
+            self._cluster_ids = None
         self._lexicon = None
 
     def searcher(self) -> Any:
@@ -115,6 +155,23 @@ class Engine:
         if self._clusters is None:
             self._clusters = clusters.load(searcher.reader(), self.index_dir)
         return self._clusters
+
+    def columns(self) -> Columns:
+        """The per-document columns of the current searcher, read on first use."""
+        from searchengine.index.columns import Columns
+
+        searcher = self.current()
+        if self._columns is None:
+            self._columns = Columns(searcher)
+        return self._columns
+
+    def cluster_ids(self) -> NDArray[np.int32]:
+        """The near-duplicate cluster of every document (-1: none), as an array."""
+        from searchengine.index.columns import cluster_ids
+
+        if self._cluster_ids is None:
+            self._cluster_ids = cluster_ids(self.clusters().of, self.columns().size)
+        return self._cluster_ids
 
     def duplicate(self, docnum: int) -> Duplicate:
         fields = self.current().stored_fields(docnum)
@@ -170,27 +227,139 @@ class Engine:
         self, request: SearchRequest, searcher: Any, ranges: list[tuple[int | None, int | None]]
     ) -> set[int] | None:
         """The document numbers every hit must be among, or ``None`` for all."""
+        allowed: set[int] | None = None
+        for low, high in self._date_ranges(request, ranges):
+            docs = self.days().between(low, high)
+            allowed = docs if allowed is None else allowed & docs
+        if request.source is not None:
+            docs = set()
+            for name in self._source_names(request.source, searcher):
+                docs.update(searcher.docs_for_query(query.Term("source_name", name)))
+            allowed = docs if allowed is None else allowed & docs
+        return allowed
+
+    @staticmethod
+    def _date_ranges(
+        request: SearchRequest, ranges: list[tuple[int | None, int | None]]
+    ) -> list[tuple[int | None, int | None]]:
+        """The query's date ranges and the request's ``--from``/``--to``."""
         ranges = list(ranges)
         if request.date_from or request.date_to:
             low = day_number(request.date_from) if request.date_from else None
             high = day_number(request.date_to) if request.date_to else None
             ranges.append((low, high))
-        allowed: set[int] | None = None
-        for low, high in ranges:
-            docs = self.days().between(low, high)
-            allowed = docs if allowed is None else allowed & docs
+        return ranges
+
+    @staticmethod
+    def _source_names(source: str, searcher: Any) -> list[Any]:
+        """The indexed source names equal to ``source``, ignoring case."""
+        wanted = source.strip().casefold()
+        return [n for n in searcher.lexicon("source_name") if _as_text(n).casefold() == wanted]
+
+    def _allowed(
+        self, request: SearchRequest, searcher: Any, ranges: list[tuple[int | None, int | None]]
+    ) -> NDArray[np.bool_] | None:
+        """:meth:`_filter` as a mask over the searcher's documents."""
+        import numpy as np
+
+        from searchengine.index.postings import term_postings
+
+        columns = self.columns()
+        allowed = None
+        for low, high in self._date_ranges(request, ranges):
+            days = columns.days
+            inside = days > 0
+            if low is not None:
+                inside &= days >= low
+            if high is not None:
+                inside &= days <= high
+            allowed = inside if allowed is None else allowed & inside
         if request.source is not None:
-            wanted = request.source.strip().casefold()
-            names = [
-                _as_text(n)
-                for n in searcher.lexicon("source_name")
-                if _as_text(n).casefold() == wanted
-            ]
-            docs = set()
-            for name in names:
-                docs.update(searcher.docs_for_query(query.Term("source_name", name)))
-            allowed = docs if allowed is None else allowed & docs
+            named = np.zeros(columns.size, dtype=np.bool_)
+            names = self._source_names(request.source, searcher)
+            for segment in columns.segments:
+                for name in names:
+                    found = term_postings(segment.reader, "source_name", name)
+                    if found is not None:
+                        named[found.docs.astype(np.int64) + segment.offset] = True
+            allowed = named if allowed is None else allowed & named
         return allowed
+
+    def _executed(
+        self,
+        request: SearchRequest,
+        searcher: Any,
+        expanded: Any,
+        ranges: list[tuple[int | None, int | None]],
+        order: SortOrder,
+    ) -> _Answer | None:
+        """The answer through the executor, or ``None`` for a query it does not
+        evaluate."""
+        from searchengine.query.execute import Unsupported, execute
+
+        allowed = self._allowed(request, searcher, ranges)
+        if allowed is not None and not allowed.any():
+            return _Answer([], 0, 0, ())
+        try:
+            run = execute(searcher, self.columns(), expanded, order, allow=allowed)
+        except Unsupported:
+            return None
+        first = (request.page - 1) * request.limit
+        if request.collapse:
+            page, total = run.collapsed(first, request.limit, self.cluster_ids())
+        else:
+            page, total = run.page(first, request.limit), run.total
+        return _Answer(page, total, run.total, run.timeline(), run)
+
+    def _reference(
+        self,
+        request: SearchRequest,
+        searcher: Any,
+        expanded: Any,
+        ranges: list[tuple[int | None, int | None]],
+        order: SortOrder,
+    ) -> _Answer:
+        """The answer through Whoosh's matchers (:mod:`searchengine.query.ranking`)."""
+        flt = self._filter(request, searcher, ranges)
+        if flt == set():
+            return _Answer([], 0, 0, ())
+        first = (request.page - 1) * request.limit
+        results = rank(searcher, expanded, order, depth=first + request.limit, allow=flt)
+        months = results.groups("month")
+        timeline = tuple(sorted((_as_text(k), v) for k, v in months.items() if k))
+        if not request.collapse:
+            hits = results.page(first, request.limit)
+            return _Answer(
+                [(h.docnum, h.score, ()) for h in hits], len(results), len(results), timeline
+            )
+        entries, total = collapse(results, results.deeper, self.clusters(), first, request.limit)
+        page = [(e.hit.docnum, e.hit.score, e.duplicates) for e in entries]
+        return _Answer(page, total, len(results), timeline)
+
+    def _page_hits(
+        self, answer: _Answer, spec: MatchSpec, *, scored: bool, snippets: bool
+    ) -> list[Hit]:
+        """The answer's page as :class:`Hit` objects, with snippets."""
+        searcher = self.current()
+        run = answer.execution
+        # Word positions from the postings serve unless the spec needs every
+        # word's stem (a prefix or wildcard left unexpanded).
+        positioned = run is not None and not spec.prefixes and not spec.wildcards
+        needed = spec.terms | {w for p in spec.phrases for w in p.words}
+        out = []
+        for docnum, score, duplicates in answer.page:
+            fields = searcher.stored_fields(docnum)
+            passages: tuple[Snippet, ...] = ()
+            if snippets:
+                body = fields.get("body", "")
+                if positioned and run is not None:
+                    positions = run.positions(docnum, "body", needed) if spec else {}
+                    passages = snippets_at(body, spec, positions)
+                else:
+                    passages = make_snippets(body, spec)
+            copies = tuple(self.duplicate(d) for d in duplicates)
+            out.append(_hit(fields, score if scored else None, passages, copies))
+        return out
 
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of hits for ``request``, with the exact total."""
@@ -202,36 +371,29 @@ class Engine:
         browse = isinstance(expanded, query.Every)
         order: SortOrder = "newest" if browse and request.sort == "relevance" else request.sort
 
-        flt = self._filter(request, searcher, ranges)
+        answer = _Answer([], 0, 0, ())
         hits: list[Hit] = []
-        total = uncollapsed = 0
-        timeline: tuple[tuple[str, int], ...] = ()
-        if expanded is not query.NullQuery and flt != set():
-            results, page, total = self.ranked(
-                expanded,
-                order,
-                first=(request.page - 1) * request.limit,
-                count=request.limit,
-                collapsed=request.collapse,
-                flt=flt,
-            )
-            uncollapsed = len(results)
-            months = results.groups("month")
-            timeline = tuple(sorted((_as_text(k), v) for k, v in months.items() if k))
+        if expanded is not query.NullQuery:
+            found = None
+            if self.executor:
+                found = self._executed(request, searcher, expanded, ranges, order)
+            answer = found or self._reference(request, searcher, expanded, ranges, order)
             spec = spec_for(expanded, "body")
-            hits = self.hits(page, spec, scored=order == "relevance", snippets=request.snippets)
+            hits = self._page_hits(
+                answer, spec, scored=order == "relevance", snippets=request.snippets
+            )
         suggestion = None if browse else suggest(searcher.reader(), self.lexicon(), request.query)
         return SearchResult(
             query=request.query,
-            total=total,
+            total=answer.total,
             page=request.page,
             limit=request.limit,
             took_ms=round((time.perf_counter() - started) * 1000.0, 3),
             suggestion=suggestion,
             hits=tuple(hits),
-            timeline=timeline,
+            timeline=answer.timeline,
             filters=request.filters(),
-            total_uncollapsed=uncollapsed if request.collapse else None,
+            total_uncollapsed=answer.uncollapsed if request.collapse else None,
         )
 
     # -- show -----------------------------------------------------------
