@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from whoosh import matching, query
+from whoosh.matching.mcore import ReadTooFar
 
 
 def _column_file(reader: Any, name: str) -> bytes | None:
@@ -72,3 +74,64 @@ def bm25f_parameters(weighting: Any, fieldname: str) -> tuple[float, float] | No
         return None
     field_b: dict[str, float] = weighting._field_B
     return float(field_b.get(fieldname, weighting.B)), float(weighting.K1)
+
+
+class _AndNotMatcher(matching.AndNotMatcher):  # type: ignore[misc]
+    """Whoosh's ``AndNotMatcher`` with its first document checked too."""
+
+    def _find_first(self) -> None:
+        # Whoosh checks only when both sub-matchers start on the same document.
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class _AndNot(query.AndNot):  # type: ignore[misc]
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        kept = self.a.matcher(searcher, context)
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _AndNotMatcher(kept, excluded)
+
+
+class _AndMaybeMatcher(matching.AndMaybeMatcher):  # type: ignore[misc]
+    """Whoosh's ``AndMaybeMatcher`` with the optional side kept in step."""
+
+    def skip_to(self, id: int) -> Any:
+        # Whoosh skips the optional side to ``id``, not to where the required
+        # side landed (past ``id`` when it lacks ``id``): its score was lost.
+        if not self.a.is_active():
+            raise ReadTooFar
+        moved = self.a.skip_to(id)
+        if self.a.is_active() and self.b.is_active():
+            moved = self.b.skip_to(self.a.id()) or moved
+        return moved
+
+
+class _AndMaybe(query.AndMaybe):  # type: ignore[misc]
+    matcherclass = _AndMaybeMatcher
+
+
+def corrected(q: Any) -> Any:
+    """``q`` with its ``AndNot`` and ``AndMaybe`` nodes matched correctly.
+
+    Two of Whoosh's matchers can give wrong results:
+
+    * ``AndNotMatcher`` checks its first document against the excluded
+      matcher only when both start on the same document
+      (``_find_first``): when the excluded one starts earlier and also holds
+      the first wanted document, that document is returned though excluded
+      (``the but -the`` matched an article with both words, the first of its
+      segment to have them);
+    * ``AndMaybeMatcher.skip_to`` moves the optional side to the document
+      asked for rather than to the one the required side reached, so under
+      an AND the optional side's score could be left out.
+
+    The reference path (``query.ranking``) matches with these corrected
+    copies, which is what the executor is compared with.
+    """
+    if isinstance(q, query.AndNot) and not isinstance(q, _AndNot):
+        return _AndNot(corrected(q.a), corrected(q.b))
+    if isinstance(q, query.AndMaybe) and not isinstance(q, _AndMaybe):
+        return _AndMaybe(corrected(q.a), corrected(q.b))
+    if q.is_leaf():
+        return q
+    return q.apply(corrected)

@@ -174,6 +174,9 @@ def rank(
 ) -> Ranking:
     """Every match of ``q`` (among ``allow``, outside ``exclude``), ranked
     ``depth`` deep in ``order``."""
+    from searchengine.index.whoosh_private import corrected
+
+    q = corrected(q)
     keys: list[tuple[float, int]] = []
     months: dict[Any, int] = {}
     scored = order == "relevance"
