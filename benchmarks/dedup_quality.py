@@ -17,7 +17,7 @@ of edit at one strength, and a new title and source:
   short).
 
 The truth is "same original"; the detector's answer is "same cluster" from
-:func:`searchengine.analysis.minhash.clusters` over every article's signature.  Pairs
+:func:`searchengine.index.clusters.find_groups` over every article's signature.  Pairs
 are counted: precision is the share of pairs the detector put together that
 are truly copies, recall the share of true pairs it put together.  Recall is
 also given per kind of edit (pairs of an original and one copy).  Everything
@@ -36,6 +36,7 @@ from pathlib import Path
 
 from benchmarks.generate import ArticleStream, Model, build_pool
 from searchengine.analysis import minhash as dedup
+from searchengine.index.clusters import find_groups
 
 EDITS = (
     "substitute-2%",
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     signatures = [dedup.signature(t) for t in texts]
     signing = time.perf_counter() - started
     started = time.perf_counter()
-    found = dedup.clusters(list(enumerate(signatures)))
+    found = find_groups(list(enumerate(signatures)))
     clustering = time.perf_counter() - started
 
     by_origin: dict[int, list[int]] = defaultdict(list)

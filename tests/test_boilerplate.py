@@ -13,7 +13,8 @@ from whoosh import index
 from searchengine.analysis.boilerplate import clean
 from searchengine.index import directory as store
 from searchengine.index import schema
-from searchengine.indexer.ledger import LEDGER_FILE, Thresholds, thresholds
+from searchengine.index.directory import LEDGER_FILE
+from searchengine.indexer.ledger import Thresholds, thresholds
 from searchengine.indexer.run import document, file_signature, run_index
 from searchengine.load import load_file
 from searchengine.models import article_id

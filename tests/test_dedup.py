@@ -15,7 +15,9 @@ from dedup_corpus import ARTICLES, COPIES, write_corpus
 from searchengine.analysis import minhash as dedup
 from searchengine.cli import cli
 from searchengine.errors import UsageError
-from searchengine.index.clusters import SETTINGS_FILE, cache_file, threshold
+from searchengine.index import clusters
+from searchengine.index.clusters import cache_file, threshold
+from searchengine.index.directory import DEDUP_SETTINGS_FILE as SETTINGS_FILE
 from searchengine.indexer.run import run_index
 from searchengine.query.engine import Engine
 from searchengine.query.request import SearchRequest
@@ -66,8 +68,10 @@ def test_clusters_are_transitive_sorted_and_skip_missing_signatures() -> None:
     assert dedup.similarity(sigs[1], sigs[2]) >= dedup.DEFAULT_THRESHOLD
     assert dedup.similarity(sigs[2], sigs[3]) >= dedup.DEFAULT_THRESHOLD
     pairs = [(9, sigs[3]), (4, b""), (2, sigs[2]), (1, sigs[1]), (7, sigs[1]), (5, b"odd")]
-    assert dedup.clusters(pairs) == [[1, 2, 7, 9]]
-    assert dedup.clusters([(1, sigs[1]), (2, dedup.signature("something else entirely"))]) == []
+    assert clusters.find_groups(pairs) == [[1, 2, 7, 9]]
+    assert (
+        clusters.find_groups([(1, sigs[1]), (2, dedup.signature("something else entirely"))]) == []
+    )
 
 
 # -- collapsed search -----------------------------------------------------------
@@ -303,7 +307,7 @@ PAIRS = {
 def named_clusters(threshold: float) -> list[set[str]]:
     names = list(ARTICLES)
     pairs = [(n, dedup.signature(ARTICLES[name][3])) for n, name in enumerate(names)]
-    return [{names[n] for n in group} for group in dedup.clusters(pairs, threshold)]
+    return [{names[n] for n in group} for group in clusters.find_groups(pairs, threshold)]
 
 
 def test_the_pairs_of_the_fixture_have_the_similarities_the_threshold_tests_rely_on() -> None:
@@ -320,13 +324,13 @@ def test_the_threshold_decides_which_copies_are_one_story() -> None:
     assert named_clusters(0.78) == [{"wire", "copy_substituted", "copy_reshaped"}]
     assert named_clusters(dedup.DEFAULT_THRESHOLD) == [{"wire", *COPIES}]
     # Low thresholds use narrower bands, and still find pairs sharing a bin or two.
-    assert dedup.rows_for(0.03) == 1
+    assert clusters.rows_for(0.03) == 1
     assert named_clusters(0.03) == [{"wire", *COPIES}, {"terminal", "fares"}]
     assert named_clusters(0.005) == [{"wire", *COPIES, "terminal", "fares"}]
 
 
 def test_bands_narrow_as_the_threshold_falls_and_a_pair_at_it_stays_likely_found() -> None:
-    assert [dedup.rows_for(t) for t in (1.0, 0.5, 0.49, 0.45, 0.2, 0.17, 0.01)] == [
+    assert [clusters.rows_for(t) for t in (1.0, 0.5, 0.49, 0.45, 0.2, 0.17, 0.01)] == [
         4,
         4,
         4,
@@ -336,12 +340,12 @@ def test_bands_narrow_as_the_threshold_falls_and_a_pair_at_it_stays_likely_found
         1,
     ]
     for at in (0.015, 0.1, 0.17, 0.2, 0.3, 0.45, 0.49, 0.5, 0.7, 1.0):
-        assert dedup.candidate_chance(at, dedup.rows_for(at)) >= dedup.MIN_CANDIDATE_CHANCE
+        assert clusters.candidate_chance(at, clusters.rows_for(at)) >= clusters.MIN_CANDIDATE_CHANCE
     # Below that a pair at the threshold shares about one bin of 128: a coin toss.
-    assert 0.7 < dedup.candidate_chance(0.01, 1) < dedup.MIN_CANDIDATE_CHANCE
+    assert 0.7 < clusters.candidate_chance(0.01, 1) < clusters.MIN_CANDIDATE_CHANCE
     for bad in (0.0, -0.5, 1.5, float("nan")):
         with pytest.raises(UsageError, match="--dup-threshold must be above 0 and at most 1"):
-            dedup.clusters([], bad)
+            clusters.find_groups([], bad)
 
 
 def folded(runner: CliRunner, index_dir: str, ids: dict[str, str]) -> dict[str, set[str]]:

@@ -95,7 +95,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     articles = [stream.next(i) for i in range(sum(RUNS))]
     mix = make_queries(model, pool, stream.stable_sentences, SEED)
     index_dir = str(root / "index")
-    first, second, third = RUNS
+    first, second, _ = RUNS
 
     # Run 1: generated articles and the hand-written corpus.
     written = _write(root / "a", articles[:first])
@@ -161,9 +161,7 @@ def test_the_index_is_what_the_tests_need(corpus: Corpus, engines: tuple[Engine,
 
 
 @pytest.mark.parametrize("collapse", [True, False])
-def test_the_benchmark_mix(
-    corpus: Corpus, engines: tuple[Engine, Engine], collapse: bool
-) -> None:
+def test_the_benchmark_mix(corpus: Corpus, engines: tuple[Engine, Engine], collapse: bool) -> None:
     answered = 0
     for q in corpus.mix:
         request = SearchRequest(
@@ -210,9 +208,7 @@ def test_filters_by_source_and_dates(corpus: Corpus, engines: tuple[Engine, Engi
         check(engines, SearchRequest(query="the", source=source.upper()))
         check(
             engines,
-            SearchRequest(
-                query="*", source=source, date_from=dt.date(2020, 1, 1), sort="oldest"
-            ),
+            SearchRequest(query="*", source=source, date_from=dt.date(2020, 1, 1), sort="oldest"),
         )
     check(engines, SearchRequest(query="the", date_from=dt.date(2031, 1, 1)))
 
@@ -276,7 +272,5 @@ def test_generated_queries(
 ) -> None:
     request = data.draw(_requests(corpus))
     if request.date_from and request.date_to and request.date_from > request.date_to:
-        request = dataclasses.replace(
-            request, date_from=request.date_to, date_to=request.date_from
-        )
+        request = dataclasses.replace(request, date_from=request.date_to, date_to=request.date_from)
     check(engines, request)

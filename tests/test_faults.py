@@ -32,8 +32,8 @@ from whoosh import index as whoosh_index
 
 from searchengine.index import clusters
 from searchengine.index import directory as store
-from searchengine.index.lexicon import LEXICON_FILE
-from searchengine.indexer.ledger import LEDGER_FILE
+from searchengine.index.directory import LEDGER_FILE, LEXICON_FILE
+from searchengine.index.whoosh_private import committed_segments
 from searchengine.indexer.run import run_index
 from searchengine.models import Progress
 from searchengine.query.engine import Engine
@@ -87,7 +87,7 @@ Moment = Callable[[dict[str, int]], bool]
 #: folder (names new since the run started, with their sizes).
 MOMENTS: dict[str, Moment] = {
     # The writer is open and files are being read and parsed.
-    "parsing": lambda new: any(name.endswith(".trm") for name in new),
+    "parsing": lambda new: any(name.endswith(".terms") for name in new),
     # Documents are being written: the per-document temp file is growing.
     "writing": lambda new: sum(s for n, s in new.items() if n.endswith(".ctmp")) > 100_000,
     # Commit under way: the new segment's columns are being written.
@@ -96,7 +96,7 @@ MOMENTS: dict[str, Moment] = {
     # (after its columns, before the table of contents).
     "commit-postings": lambda new: (
         any(name.endswith(".col") for name in new)
-        and sum(s for n, s in new.items() if n.endswith(".pst")) > 50_000
+        and sum(s for n, s in new.items() if n.endswith((".docs", ".pos"))) > 50_000
     ),
 }
 
@@ -152,7 +152,8 @@ def only_committed_files(index_dir: Path) -> set[str]:
     none of the files kept beside it (lexicon, boilerplate ledger, the
     current commit's cluster cache)."""
     ix = whoosh_index.open_dir(str(index_dir))
-    segments = {name for segment in ix._segments() for name in segment.list_files(ix.storage)}
+    committed = committed_segments(ix.storage, ix.indexname)
+    segments = {name for segment in committed for name in segment.list_files(ix.storage)}
     generation = ix.latest_generation()
     toc = f"_MAIN_{generation}.toc"
     beside = {

@@ -16,6 +16,7 @@ from searchengine.index import schema
 from searchengine.index.fieldformat import analyze
 from searchengine.index.postings import TermPostings, term_postings
 from searchengine.index.segments import TermSegmentWriter
+from searchengine.index.whoosh_private import segment_terms
 
 WORDS = ["harbour", "council", "vote", "budget", "strike", "port", "the", "of", "naïve"]
 
@@ -51,7 +52,7 @@ def _build(folder: Path, batches: list[range], deletes: list[list[str]]) -> Any:
 
 def _matcher_view(leaf: Any, fieldname: str, tbytes: bytes) -> list[tuple[int, float, list[int]]]:
     fieldobj = leaf.schema[fieldname]
-    matcher = leaf._terms.matcher(fieldname, tbytes, fieldobj.format)
+    matcher = segment_terms(leaf).matcher(fieldname, tbytes, fieldobj.format)
     out = []
     while matcher.is_active():
         positions = list(matcher.value_as("positions")) if matcher.supports("positions") else []

@@ -1,4 +1,4 @@
-"""Near-duplicate detection: MinHash signatures of word shingles, and clusters.
+"""Near-duplicate detection: MinHash signatures of word shingles.
 
 Wire stories are republished by many outlets with small edits: a word
 changed here, a sentence added there, another headline.  Such copies share
@@ -15,28 +15,15 @@ and the smallest value per bin is kept; empty bins of short texts borrow the
 next filled bin's value (rotation densification), which keeps the share of
 equal bins an unbiased estimate of the Jaccard similarity.
 
-Clusters are found by locality-sensitive hashing: the signature is cut into
-bands of a few bins, articles sharing a whole band are candidates, and a
-candidate pair whose estimated similarity reaches the threshold is joined
-(union-find, so clusters are the transitive closure).  At the default
-threshold the bands are :data:`BANDS` of :data:`ROWS` bins: a pair at
-similarity 0.5 becomes a candidate with probability 0.87, at 0.6 with 0.99;
-unrelated articles (similarity near 0) almost never do, so the work is about
-one dictionary lookup per band per article.  A threshold below about 0.49
-needs narrower bands to find its pairs as surely (:func:`rows_for`): two or
-four times as many bands, so as many times the lookups and bucket tables,
-and more candidates to compare.  Candidates are always compared exactly, so
-the banding decides what clustering costs and misses, never what it joins.
-
-Nothing here knows about Whoosh: it is bytes in, docnum groups out.
+Signatures are grouped into clusters by locality-sensitive hashing in
+:mod:`searchengine.index.clusters`.  Nothing here knows about Whoosh: it is
+text in, bytes out.
 """
 
 from __future__ import annotations
 
 import hashlib
 from array import array
-from collections import defaultdict
-from collections.abc import Iterable
 from functools import cache, lru_cache
 from operator import eq
 
@@ -47,18 +34,10 @@ from searchengine.errors import UsageError
 SHINGLE = 3
 #: Bins of the signature (a power of two).
 BINS = 128
-#: LSH bands, and bins per band (``BANDS * ROWS == BINS``), at the default
-#: threshold and any above it; lower thresholds use narrower bands.
-BANDS = 32
-ROWS = 4
 #: Estimated Jaccard similarity of the shingle sets at or above which two
 #: articles are near-duplicates, unless the index is set otherwise (``index
 #: --dup-threshold``).  Chosen with ``benchmarks/dedup_quality.py``.
 DEFAULT_THRESHOLD = 0.5
-#: The chance that a pair exactly at the threshold shares a band (and so is
-#: compared at all) that :func:`rows_for` keeps for any threshold: what the
-#: default banding gives at the default threshold.
-MIN_CANDIDATE_CHANCE = 0.85
 #: Changed whenever signatures or clusters would come out differently; part
 #: of the cluster cache's file name, so an old cache is never believed.
 ALGORITHM_VERSION = 1
@@ -165,105 +144,3 @@ def check_threshold(threshold: float) -> float:
             f"the default is {DEFAULT_THRESHOLD}"
         )
     return threshold
-
-
-def candidate_chance(similarity: float, rows: int) -> float:
-    """The chance that two signatures of this similarity share at least one
-    of the ``BINS // rows`` bands of ``rows`` bins."""
-    return 1.0 - (1.0 - similarity**rows) ** (BINS // rows)
-
-
-def rows_for(threshold: float) -> int:
-    """Bins per LSH band for ``threshold``: the widest band (fewest spurious
-    candidates, least memory) that still makes a pair exactly at the
-    threshold a candidate with :data:`MIN_CANDIDATE_CHANCE`.
-
-    4 (32 bands) from a threshold of about 0.49 up, 2 (64 bands) from about
-    0.17, 1 (128 bands, every bin on its own) below that.  Under about 0.015
-    not even that reaches the chance (a pair there shares one or two bins of
-    the 128), so pairs at such a threshold are found only now and then.
-    """
-    for rows in (ROWS, 2):
-        if candidate_chance(threshold, rows) >= MIN_CANDIDATE_CHANCE:
-            return rows
-    return 1
-
-
-def clusters(
-    signatures: Iterable[tuple[int, bytes]], threshold: float = DEFAULT_THRESHOLD
-) -> list[list[int]]:
-    """Groups of near-duplicates among ``(key, signature)`` pairs: pairs whose
-    estimated similarity is at least ``threshold``, and everything linked
-    through them.
-
-    Returns every group of two or more keys, each sorted, groups ordered by
-    their first key; keys without a signature (or of another signature
-    size) are left out.  Deterministic for the same input.
-    """
-    check_threshold(threshold)
-    rows = rows_for(threshold)
-    expected = BINS * 4
-    same: dict[bytes, list[int]] = defaultdict(list)
-    for key, sig in signatures:
-        if len(sig) == expected:
-            same[sig].append(key)
-
-    parent: dict[int, int] = {}
-
-    def root(key: int) -> int:
-        while parent.get(key, key) != key:
-            grand = parent.get(parent[key], parent[key])
-            parent[key] = grand
-            key = grand
-        return key
-
-    def join(a: int, b: int) -> None:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    # Identical signatures (verbatim copies) are joined outright; only one
-    # of them goes on to the bands, so a flood of copies costs nothing.
-    for keys in same.values():
-        for other in keys[1:]:
-            join(keys[0], other)
-    # One band at a time: a band's buckets are dropped once its shared ones
-    # are noted, so memory holds one band's table, not all of them (at
-    # 100,000 articles all bands together took some 300 MB).  Most band
-    # values are seen once: a bucket holds the one signature and becomes a
-    # list only when a second one arrives (no list per bucket).
-    band_width = rows * 4
-    shared: list[list[bytes]] = []
-    for band in range(BINS // rows):
-        start, end = band * band_width, (band + 1) * band_width
-        buckets: dict[bytes, bytes | list[bytes]] = {}
-        for sig in same:
-            part = sig[start:end]
-            bucket = buckets.get(part)
-            if bucket is None:
-                buckets[part] = sig
-            elif isinstance(bucket, bytes):
-                pair = [bucket, sig]
-                buckets[part] = pair
-                shared.append(pair)
-            else:
-                bucket.append(sig)
-        del buckets
-    checked: set[tuple[bytes, bytes]] = set()
-    for sigs in shared:
-        for i, a in enumerate(sigs):
-            for b in sigs[i + 1 :]:
-                ka, kb = same[a][0], same[b][0]
-                if root(ka) == root(kb) or (a, b) in checked:
-                    continue
-                checked.add((a, b))
-                if similarity(a, b) >= threshold:
-                    join(ka, kb)
-
-    groups: dict[int, list[int]] = defaultdict(list)
-    for key in list(parent):
-        groups[root(key)].append(key)
-    for key, members in groups.items():
-        if key not in members:
-            members.append(key)
-    return sorted(sorted(members) for members in groups.values() if len(members) > 1)

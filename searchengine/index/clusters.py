@@ -6,6 +6,19 @@ signatures of one commit, so adding, changing or removing articles can merge
 or split clusters and the result is still exactly what a fresh index of the
 same files would give: there is no incremental bookkeeping to get wrong.
 
+Clusters are found by locality-sensitive hashing: the signature is cut into
+bands of a few bins, articles sharing a whole band are candidates, and a
+candidate pair whose estimated similarity reaches the threshold is joined
+(union-find, so clusters are the transitive closure).  At the default
+threshold the bands are :data:`BANDS` of :data:`ROWS` bins: a pair at
+similarity 0.5 becomes a candidate with probability 0.87, at 0.6 with 0.99;
+unrelated articles (similarity near 0) almost never do, so the work is about
+one dictionary lookup per band per article.  A threshold below about 0.49
+needs narrower bands to find its pairs as surely (:func:`rows_for`): two or
+four times as many bands, so as many times the lookups and bucket tables,
+and more candidates to compare.  Candidates are always compared exactly, so
+the banding decides what clustering costs and misses, never what it joins.
+
 Computing them costs one pass over the signatures, so it is done once per
 commit: ``index`` does it right after committing and leaves the clusters in
 ``dedup-v<N>-<generation>.json`` beside the index (document numbers are
@@ -16,28 +29,41 @@ kept if the folder is writable.  The file is derived data: deleting it is
 always safe.
 
 The similarity threshold is a setting of the index, kept in
-:data:`SETTINGS_FILE` (written only once someone sets it; the default
-otherwise).  It changes no stored data, since signatures do not depend on it,
-so a new threshold needs no commit: the cache records the threshold it was
-computed at and is not believed under another one.
+:data:`~searchengine.index.directory.DEDUP_SETTINGS_FILE` (written only
+once someone sets it; the default otherwise).  It changes no stored data,
+since signatures do not depend on it, so a new threshold needs no commit:
+the cache records the threshold it was computed at and is not believed
+under another one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from searchengine.analysis import minhash as dedup
 from searchengine.errors import IndexWriteError, UsageError
+from searchengine.index.directory import (
+    DEDUP_CACHE,
+    DEDUP_SETTINGS_FILE,
+    IndexDirectory,
+    dedup_cache_name,
+)
+from searchengine.index.protocols import Reader
 from searchengine.models import ClusterCount
 
-_CACHE = re.compile(r"dedup-v\d+-\d+\.json")
-#: The index's near-duplicate settings, beside the index.
-SETTINGS_FILE = "dedup.json"
+#: LSH bands, and bins per band (``BANDS * ROWS`` is the signature's
+#: ``BINS``), at the default threshold and any above it; lower thresholds
+#: use narrower bands.
+BANDS = 32
+ROWS = 4
+#: The chance that a pair exactly at the threshold shares a band (and so is
+#: compared at all) that :func:`rows_for` keeps for any threshold: what the
+#: default banding gives at the default threshold.
+MIN_CANDIDATE_CHANCE = 0.85
 
 
 @dataclass(frozen=True)
@@ -65,16 +91,125 @@ class Clusters:
         return (docnum,) if group is None else self.groups[group]
 
 
+def _cache_name(generation: int) -> str:
+    return dedup_cache_name(dedup.ALGORITHM_VERSION, generation)
+
+
+def candidate_chance(similarity: float, rows: int) -> float:
+    """The chance that two signatures of this similarity share at least one
+    of the ``dedup.BINS // rows`` bands of ``rows`` bins."""
+    return 1.0 - (1.0 - similarity**rows) ** (dedup.BINS // rows)
+
+
+def rows_for(threshold: float) -> int:
+    """Bins per LSH band for ``threshold``: the widest band (fewest spurious
+    candidates, least memory) that still makes a pair exactly at the
+    threshold a candidate with :data:`MIN_CANDIDATE_CHANCE`.
+
+    4 (32 bands) from a threshold of about 0.49 up, 2 (64 bands) from about
+    0.17, 1 (128 bands, every bin on its own) below that.  Under about 0.015
+    not even that reaches the chance (a pair there shares one or two bins of
+    the 128), so pairs at such a threshold are found only now and then.
+    """
+    for rows in (ROWS, 2):
+        if candidate_chance(threshold, rows) >= MIN_CANDIDATE_CHANCE:
+            return rows
+    return 1
+
+
+def find_groups(
+    signatures: Iterable[tuple[int, bytes]], threshold: float = dedup.DEFAULT_THRESHOLD
+) -> list[list[int]]:
+    """Groups of near-duplicates among ``(key, signature)`` pairs: pairs whose
+    estimated similarity is at least ``threshold``, and everything linked
+    through them.
+
+    Returns every group of two or more keys, each sorted, groups ordered by
+    their first key; keys without a signature (or of another signature
+    size) are left out.  Deterministic for the same input.
+    """
+    dedup.check_threshold(threshold)
+    rows = rows_for(threshold)
+    expected = dedup.BINS * 4
+    same: dict[bytes, list[int]] = defaultdict(list)
+    for key, sig in signatures:
+        if len(sig) == expected:
+            same[sig].append(key)
+
+    parent: dict[int, int] = {}
+
+    def root(key: int) -> int:
+        while parent.get(key, key) != key:
+            grand = parent.get(parent[key], parent[key])
+            parent[key] = grand
+            key = grand
+        return key
+
+    def join(a: int, b: int) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    # Identical signatures (verbatim copies) are joined outright; only one
+    # of them goes on to the bands, so a flood of copies costs nothing.
+    for keys in same.values():
+        for other in keys[1:]:
+            join(keys[0], other)
+    # One band at a time: a band's buckets are dropped once its shared ones
+    # are noted, so memory holds one band's table, not all of them (at
+    # 100,000 articles all bands together took some 300 MB).  Most band
+    # values are seen once: a bucket holds the one signature and becomes a
+    # list only when a second one arrives (no list per bucket).
+    band_width = rows * 4
+    shared: list[list[bytes]] = []
+    for band in range(dedup.BINS // rows):
+        start, end = band * band_width, (band + 1) * band_width
+        buckets: dict[bytes, bytes | list[bytes]] = {}
+        for sig in same:
+            part = sig[start:end]
+            bucket = buckets.get(part)
+            if bucket is None:
+                buckets[part] = sig
+            elif isinstance(bucket, bytes):
+                pair = [bucket, sig]
+                buckets[part] = pair
+                shared.append(pair)
+            else:
+                bucket.append(sig)
+        del buckets
+    checked: set[tuple[bytes, bytes]] = set()
+    for sigs in shared:
+        for i, a in enumerate(sigs):
+            for b in sigs[i + 1 :]:
+                ka, kb = same[a][0], same[b][0]
+                if root(ka) == root(kb) or (a, b) in checked:
+                    continue
+                checked.add((a, b))
+                if dedup.similarity(a, b) >= threshold:
+                    join(ka, kb)
+
+    groups: dict[int, list[int]] = defaultdict(list)
+    for key in list(parent):
+        groups[root(key)].append(key)
+    for key, members in groups.items():
+        if key not in members:
+            members.append(key)
+    return sorted(sorted(members) for members in groups.values() if len(members) > 1)
+
+
 def cache_file(index_dir: str, generation: int) -> str:
-    return os.path.join(index_dir, f"dedup-v{dedup.ALGORITHM_VERSION}-{generation}.json")
+    """The path of the cluster cache of commit ``generation``."""
+    return IndexDirectory(index_dir).side_file(_cache_name(generation))
 
 
 def threshold(index_dir: str) -> float:
     """The index's similarity threshold: the one last set, else the default
     (also when the settings file is damaged: it holds nothing else to lose)."""
     try:
-        with open(os.path.join(index_dir, SETTINGS_FILE), encoding="utf-8") as handle:
-            value = json.load(handle)["threshold"]
+        text = IndexDirectory(index_dir).read_text(DEDUP_SETTINGS_FILE)
+        if text is None:
+            return dedup.DEFAULT_THRESHOLD
+        value = json.loads(text)["threshold"]
         if isinstance(value, bool) or not isinstance(value, int | float):
             return dedup.DEFAULT_THRESHOLD
         return dedup.check_threshold(float(value))
@@ -90,22 +225,18 @@ def set_threshold(index_dir: str, value: float) -> bool:
     dedup.check_threshold(value)
     if value == threshold(index_dir):
         return False
-    target = os.path.join(index_dir, SETTINGS_FILE)
-    temporary = f"{target}.{os.getpid()}.tmp"
+    folder = IndexDirectory(index_dir)
     try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump({"threshold": value}, handle)
-        os.replace(temporary, target)
+        folder.write_text(DEDUP_SETTINGS_FILE, json.dumps({"threshold": value}))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.remove(temporary)
         raise IndexWriteError(
-            f"cannot save the near-duplicate threshold in {target}: {exc.strerror or exc}"
+            f"cannot save the near-duplicate threshold in {folder.side_file(DEDUP_SETTINGS_FILE)}: "
+            f"{exc.strerror or exc}"
         ) from None
     return True
 
 
-def compute(reader: Any, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[list[int]]:
+def compute(reader: Reader, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[list[int]]:
     """The clusters of every live article the reader sees, at ``threshold``."""
     total = reader.doc_count_all()
     if total == 0 or "minhash" not in reader.schema:
@@ -117,25 +248,27 @@ def compute(reader: Any, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[lis
         for docnum in range(total)
         if deleted is None or not deleted(docnum)
     )
-    return dedup.clusters(pairs, threshold)
+    return find_groups(pairs, threshold)
 
 
-def _stamp(reader: Any, threshold: float) -> dict[str, float]:
+def _stamp(reader: Reader, generation: int, threshold: float) -> dict[str, float]:
     # What the cache must agree with besides the generation: an index folder
     # emptied by hand can reach the same generation number with other
     # documents, and a new threshold makes other clusters of the same ones.
     return {
-        "generation": reader.generation(),
+        "generation": generation,
         "docs": reader.doc_count_all(),
         "live": reader.doc_count(),
         "threshold": threshold,
     }
 
 
-def _read(path: str, stamp: dict[str, float]) -> list[list[int]] | None:
+def _read(folder: IndexDirectory, name: str, stamp: dict[str, float]) -> list[list[int]] | None:
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        text = folder.read_text(name)
+        if text is None:
+            return None
+        data = json.loads(text)
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or any(data.get(k) != v for k, v in stamp.items()):
@@ -146,39 +279,36 @@ def _read(path: str, stamp: dict[str, float]) -> list[list[int]] | None:
     return groups
 
 
-def _write(path: str, stamp: dict[str, float], groups: list[list[int]]) -> None:
-    temporary = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump({**stamp, "clusters": groups}, handle, separators=(",", ":"))
-        os.replace(temporary, path)
-    except OSError:  # a read-only index folder: compute again next time
-        with contextlib.suppress(OSError):
-            os.remove(temporary)
+def _write(
+    folder: IndexDirectory, name: str, stamp: dict[str, float], groups: list[list[int]]
+) -> None:
+    # A read-only index folder: compute again next time.
+    with contextlib.suppress(OSError):
+        folder.write_text(name, json.dumps({**stamp, "clusters": groups}, separators=(",", ":")))
 
 
-def load(reader: Any, index_dir: str) -> Clusters:
+def load(reader: Reader, index_dir: str) -> Clusters:
     """The clusters of the commit ``reader`` reads at the index's threshold,
     from the cache or computed."""
     at = threshold(index_dir)
     generation = reader.generation()
     if generation is None or reader.doc_count() == 0:
         return Clusters(threshold=at)
-    path = cache_file(index_dir, generation)
-    stamp = _stamp(reader, at)
-    groups = _read(path, stamp)
+    folder = IndexDirectory(index_dir)
+    name = _cache_name(generation)
+    stamp = _stamp(reader, generation, at)
+    groups = _read(folder, name, stamp)
     if groups is None:
         groups = compute(reader, at)
-        _write(path, stamp, groups)
+        _write(folder, name, stamp, groups)
     return Clusters.from_groups(groups, at)
 
 
-def refresh(index_dir: str, reader: Any) -> None:
+def refresh(index_dir: str, reader: Reader) -> None:
     """After a commit: cache the new generation's clusters, drop older caches."""
     load(reader, index_dir)
-    keep = os.path.basename(cache_file(index_dir, reader.generation() or 0))
-    with contextlib.suppress(OSError):
-        for name in os.listdir(index_dir):
-            if _CACHE.fullmatch(name) and name != keep:
-                with contextlib.suppress(OSError):
-                    os.remove(os.path.join(index_dir, name))
+    keep = _cache_name(reader.generation() or 0)
+    folder = IndexDirectory(index_dir)
+    for name in folder.names():
+        if DEDUP_CACHE.fullmatch(name) and name != keep:
+            folder.remove(name)

@@ -1,13 +1,21 @@
-"""The on-disk index: its schema, and opening it safely for reading or writing.
+"""The index folder: Whoosh's files, the files kept beside them, opening it
+safely for reading or writing.
 
-Whoosh does the storage.  This module decides what is stored and how, and
-turns Whoosh's failures (no index, a held lock, a table of contents being
-replaced under a reader) into the library's own errors.
+Whoosh does the storage of the index proper.  This module decides what is
+stored and how, and turns Whoosh's failures (no index, a held lock, a table
+of contents being replaced under a reader) into the library's own errors.
+
+Every other file in the folder belongs to :class:`IndexDirectory`: the
+modules that fill them (listed at :data:`SIDE_FILES`) read and write them
+through it, and every write is one atomic, durable replacement
+(:meth:`IndexDirectory.write_text`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import itertools
 import json
 import os
 import re
@@ -15,10 +23,11 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO, TypeVar
 
-from whoosh import index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
 from whoosh.util.filelock import try_for
 
@@ -28,10 +37,24 @@ from searchengine.errors import (
     IndexMissingError,
     IndexWriteError,
 )
+from searchengine.index import whoosh_private
+from searchengine.index.protocols import Index, Searcher, Writer
 from searchengine.index.schema import FORMAT_VERSION, make_schema
 from searchengine.index.segments import TermSegmentWriter
 
-META_FILE = "searchengine.json"
+#: The files kept beside Whoosh's, by the module that fills each.
+META_FILE = "searchengine.json"  # this module: the index's format version
+LEXICON_FILE = "words.txt"  # index.lexicon: the written words
+LEDGER_FILE = "boilerplate.json"  # indexer.ledger: the learned boilerplate
+DEDUP_SETTINGS_FILE = "dedup.json"  # index.clusters: the near-duplicate threshold
+SIDE_FILES = frozenset({META_FILE, LEXICON_FILE, LEDGER_FILE, DEDUP_SETTINGS_FILE})
+#: index.clusters: one commit's near-duplicate clusters (``dedup_cache_name``).
+DEDUP_CACHE = re.compile(r"dedup-v\d+-\d+\.json")
+#: A side file being written: ``<name>.<pid>.<n>.tmp``.
+_TEMPORARY = re.compile(r"(?P<name>.+)\.(?P<pid>\d+)\.\d+\.tmp")
+_serial = itertools.count()
+_T = TypeVar("_T")
+
 #: Seconds a second writer waits for the lock before giving up.
 LOCK_WAIT = 5.0
 #: Memory (MB) the writer's posting pool may use before spilling to disk
@@ -39,41 +62,215 @@ LOCK_WAIT = 5.0
 WRITER_LIMIT_MB = 64
 
 
+def dedup_cache_name(version: int, generation: int) -> str:
+    """The name of the near-duplicate cluster cache of one commit."""
+    return f"dedup-v{version}-{generation}.json"
+
+
+def is_side_file(name: str) -> bool:
+    """Whether ``name`` is one of the files kept beside Whoosh's."""
+    return name in SIDE_FILES or DEDUP_CACHE.fullmatch(name) is not None
+
+
+def sync_folder(path: str) -> None:
+    """Force the folder's entries (new, renamed, removed names) to disk.
+
+    A file system that cannot sync a folder (some network ones) says so
+    with ``EINVAL``; there is nothing more to do then, as SQLite decides.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
+
+
+class DurableStorage(FileStorage):  # type: ignore[misc]
+    """Whoosh's file storage, made durable for commits.
+
+    Every file Whoosh writes into the folder (a segment's files, the table of
+    contents) is forced to disk as it is closed, and the table of contents
+    is renamed into place between two syncs of the folder: the first makes
+    the new segment's file names durable, the second the rename itself.  A
+    commit is therefore on disk, whole, once it returns; until the rename is,
+    the previous commit is what a restart finds.  The writer's temporary
+    files (``temp_storage``, a plain ``FileStorage``) are not synced: a
+    commit never needs them again.
+    """
+
+    def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> Any:
+        onclose = kwargs.pop("onclose", None)
+
+        def sync(structfile: Any) -> None:
+            if onclose is not None:
+                onclose(structfile)
+            structfile.flush()
+            os.fsync(structfile.fileno())
+
+        return super().create_file(name, excl, mode, onclose=sync, **kwargs)
+
+    def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
+        sync_folder(self.folder)
+        super().rename_file(oldname, newname, safe)
+        sync_folder(self.folder)
+
+
+@dataclass(frozen=True)
+class IndexDirectory:
+    """The index folder, and the one owner of every file beside Whoosh's.
+
+    Whoosh's own files are Whoosh's (opened through :func:`open_for_reading`
+    and :func:`open_for_writing`); everything else in the folder is a side
+    file (:func:`is_side_file`), read and written here only.
+    """
+
+    path: str
+
+    def storage(self) -> DurableStorage:
+        """Whoosh's storage of the folder, durable for commits."""
+        return DurableStorage(self.path)
+
+    def side_file(self, name: str) -> str:
+        """The path of side file ``name``; ``ValueError`` for any other name."""
+        if not is_side_file(name):
+            raise ValueError(f"{name!r} is not a file kept beside the index")
+        return os.path.join(self.path, name)
+
+    def open_text(self, name: str) -> TextIO:
+        """Side file ``name`` open for reading (``OSError`` when it cannot be)."""
+        return open(self.side_file(name), encoding="utf-8")
+
+    def read_text(self, name: str) -> str | None:
+        """The text of side file ``name``, ``None`` when there is none;
+        ``OSError`` or ``ValueError`` when it cannot be read."""
+        try:
+            with self.open_text(name) as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return None
+
+    def write_text(self, name: str, text: str | Iterable[str]) -> None:
+        """Replace side file ``name`` by ``text`` (or its parts, one after
+        another) atomically and durably.
+
+        The text goes to a temporary file in the folder, which is forced to
+        disk, renamed over the old file, and the folder forced to disk: a
+        reader sees the old file or the new one, and once this returns a
+        power cut cannot take the new one back.  On failure the old file is
+        left as it was, without the temporary one; ``OSError`` says why.
+        """
+        target = self.side_file(name)
+        temporary, fd = self._create_temporary(name)
+        try:
+            with open(fd, "w", encoding="utf-8") as handle:
+                for part in (text,) if isinstance(text, str) else text:
+                    handle.write(part)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+            raise
+        sync_folder(self.path)
+
+    def _create_temporary(self, name: str) -> tuple[str, int]:
+        # Named by process (for remove_litter) and made exclusively, so that
+        # writers in several processes (cluster caches) never share one.
+        while True:
+            temporary = os.path.join(self.path, f"{name}.{os.getpid()}.{next(_serial)}.tmp")
+            try:
+                return temporary, os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:  # a dead process's, with our pid
+                continue
+
+    def remove(self, name: str) -> None:
+        """Remove side file ``name``; gone already, or not removable, is fine
+        (side files are rebuilt when missing)."""
+        with contextlib.suppress(OSError):
+            os.remove(self.side_file(name))
+
+    def names(self) -> list[str]:
+        """Every name in the folder (none when it cannot be listed)."""
+        try:
+            return os.listdir(self.path)
+        except OSError:
+            return []
+
+    def remove_litter(self, indexname: str) -> None:
+        """Remove what killed runs left: side files' temporary files whose
+        process is gone, and tables of contents never renamed into place
+        (only the lock holder writes one, so with the lock held any such
+        file is a dead run's).  Called with the write lock held."""
+        for name in self.names():
+            temporary = _TEMPORARY.fullmatch(name)
+            if temporary is not None:
+                if not is_side_file(temporary["name"]) or _alive(int(temporary["pid"])):
+                    continue
+            elif not whoosh_private.is_stale_toc(name, indexname):
+                continue
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(self.path, name))
+
+    def size(self) -> int:
+        """Bytes the folder's files take."""
+        total = 0
+        with contextlib.suppress(OSError), os.scandir(self.path) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    if entry.is_file():
+                        total += entry.stat().st_size
+        return total
+
+
 def _check_meta(index_dir: str) -> None:
     try:
-        with open(os.path.join(index_dir, META_FILE), encoding="utf-8") as handle:
-            meta = json.load(handle)
-    except FileNotFoundError:
-        return
-    except (OSError, ValueError):
+        text = IndexDirectory(index_dir).read_text(META_FILE)
+        if text is None:
+            return
+        meta = json.loads(text)
+        found = meta.get("format")
+    except (OSError, ValueError, AttributeError):
         raise IndexCorruptError(
             f"{index_dir}: {META_FILE} is unreadable; rebuild with `searchengine index --rebuild PATH...`"
         ) from None
-    if meta.get("format") != FORMAT_VERSION:
+    if found != FORMAT_VERSION:
         raise IndexCorruptError(
-            f"{index_dir} was built by another version of searchengine (format {meta.get('format')}, "
+            f"{index_dir} was built by another version of searchengine (format {found}, "
             f"this one reads {FORMAT_VERSION}); rebuild it with `searchengine index --rebuild PATH...`"
         )
 
 
 def _write_meta(index_dir: str) -> None:
-    target = os.path.join(index_dir, META_FILE)
-    temporary = target + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump({"format": FORMAT_VERSION}, handle)
-    os.replace(temporary, target)
+    IndexDirectory(index_dir).write_text(META_FILE, json.dumps({"format": FORMAT_VERSION}))
 
 
-def open_for_reading(index_dir: str) -> Any:
+def open_for_reading(index_dir: str) -> Index:
     """Open an existing index, or raise :class:`IndexMissingError`."""
-    if not os.path.isdir(index_dir) or not index.exists_in(index_dir):
+    storage = IndexDirectory(index_dir).storage()
+    if not os.path.isdir(index_dir) or not storage.index_exists():
         raise IndexMissingError(
             f"no index at {index_dir}; create one with `searchengine index PATH...` "
             "(or point --index / SEARCHENGINE_INDEX at an existing one)"
         )
     _check_meta(index_dir)
     try:
-        return _retry(lambda: index.open_dir(index_dir))
+        return _open(storage)
     except EmptyIndexError:
         raise IndexMissingError(
             f"no index at {index_dir}; create one with `searchengine index PATH...`"
@@ -82,7 +279,7 @@ def open_for_reading(index_dir: str) -> Any:
         raise IndexCorruptError(f"cannot open the index at {index_dir}: {exc}") from None
 
 
-def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Any:
+def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Index:
     """Open the index at ``index_dir``, creating it (and the folder) if needed.
 
     ``rebuild`` lets an index of another format version be replaced by a new,
@@ -90,15 +287,16 @@ def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Any:
     """
     try:
         os.makedirs(index_dir, exist_ok=True)
-        if index.exists_in(index_dir):
+        storage = IndexDirectory(index_dir).storage()
+        if storage.index_exists():
             try:
                 _check_meta(index_dir)
             except IndexCorruptError:
                 if not rebuild:
                     raise
             else:
-                return _retry(lambda: index.open_dir(index_dir))
-        ix = index.create_in(index_dir, make_schema())
+                return _open(storage)
+        ix: Index = storage.create_index(make_schema())
         _write_meta(index_dir)
         return ix
     except PermissionError:
@@ -109,7 +307,12 @@ def open_for_writing(index_dir: str, *, rebuild: bool = False) -> Any:
         raise IndexWriteError(f"cannot write to {index_dir}: {exc.strerror or exc}") from None
 
 
-def _retry(opener: Any, attempts: int = 8) -> Any:
+def _open(storage: DurableStorage) -> Index:
+    opened: Index = _retry(storage.open_index)
+    return opened
+
+
+def _retry(opener: Callable[[], _T], attempts: int = 8) -> _T:
     # A reader opening while a writer swaps the table of contents can find
     # the old one already gone; the new one is there a moment later.
     for attempt in range(attempts):
@@ -122,7 +325,7 @@ def _retry(opener: Any, attempts: int = 8) -> Any:
     raise AssertionError("unreachable")
 
 
-def writer(ix: Any, index_dir: str) -> Any:
+def writer(ix: Index, index_dir: str) -> Writer:
     """A writer on ``ix``, waiting up to :data:`LOCK_WAIT` seconds for the lock.
 
     The lock is taken first (Ctrl-C may interrupt the wait), then the writer
@@ -143,8 +346,9 @@ def writer(ix: Any, index_dir: str) -> Any:
             f"the index at {index_dir} is being written by another `searchengine index` run; "
             "wait for it to finish and try again"
         )
-    _remove_stale_tocs(index_dir, ix.indexname)
-    before = set(_names(index_dir))
+    folder = IndexDirectory(index_dir)
+    folder.remove_litter(ix.indexname)
+    before = set(folder.names())
     try:
         with _ctrl_c_held_back() as interrupted:
             # Segments stay as separate files: whoosh3 opens each part of a
@@ -152,11 +356,12 @@ def writer(ix: Any, index_dir: str) -> Any:
             # a searcher (every scripted query) cost time in proportion to the
             # index's size; separate files are read where needed.  Postings
             # are filed a term at a time (searchengine.index.segments).
-            new = TermSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB, compound=False)
-            new.writelock = lock
+            new: Writer = whoosh_private.segment_writer(
+                TermSegmentWriter, ix, lock, limitmb=WRITER_LIMIT_MB, compound=False
+            )
     except BaseException as exc:
         # Whatever the half-built writer created is ours: the lock is held.
-        _remove(index_dir, set(_names(index_dir)) - before)
+        _remove(index_dir, set(folder.names()) - before)
         lock.release()
         if isinstance(exc, OSError):
             raise write_error(index_dir, exc) from None
@@ -179,13 +384,6 @@ def write_error(index_dir: str, exc: OSError) -> IndexWriteError:
     )
 
 
-def _names(index_dir: str) -> list[str]:
-    try:
-        return os.listdir(index_dir)
-    except OSError:
-        return []
-
-
 def _remove(index_dir: str, names: set[str]) -> None:
     for name in names:
         path = os.path.join(index_dir, name)
@@ -194,22 +392,6 @@ def _remove(index_dir: str, names: set[str]) -> None:
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 os.remove(path)
-
-
-def _remove_stale_tocs(index_dir: str, indexname: str) -> None:
-    """Remove table-of-contents files a killed run was still writing.
-
-    Whoosh writes ``_MAIN_<gen>.toc.<time>`` and renames it into place; a run
-    killed in between leaves it, and Whoosh's own clean-up never matches it.
-    Only the lock holder writes a table of contents, so with the lock held
-    any such file is a dead run's.
-    """
-    pattern = re.compile(rf"_{re.escape(indexname)}_\d+\.toc\..+")
-    with contextlib.suppress(OSError):
-        for name in os.listdir(index_dir):
-            if pattern.fullmatch(name):
-                with contextlib.suppress(OSError):
-                    os.remove(os.path.join(index_dir, name))
 
 
 @contextlib.contextmanager
@@ -226,7 +408,7 @@ def _ctrl_c_held_back() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def open_searcher(ix: Any, index_dir: str) -> Any:
+def open_searcher(ix: Index, index_dir: str) -> Searcher:
     """A fresh searcher on the last committed state of ``ix``."""
     try:
         return _retry(ix.searcher)
@@ -234,24 +416,7 @@ def open_searcher(ix: Any, index_dir: str) -> Any:
         raise IndexCorruptError(f"cannot read the index at {index_dir}: {exc}") from None
 
 
-def _close_segment_files(writer: Any) -> None:
-    """Close the new segment's terms and postings files after a failed cancel.
-
-    Whoosh stops closing at the first file whose flush fails (a full disk);
-    left open, the others fail again when garbage-collected, and Python
-    prints "Exception ignored" noise on stderr.  Their contents are thrown
-    away, so closing them is all that matters.
-    """
-    fieldwriter = getattr(writer, "fieldwriter", None)
-    tindex = getattr(fieldwriter, "_tindex", None)
-    for structfile in (getattr(tindex, "dbfile", None), getattr(fieldwriter, "_postfile", None)):
-        handle = getattr(structfile, "file", None)
-        if handle is not None:
-            with contextlib.suppress(OSError, ValueError):
-                handle.close()
-
-
-def cancel(writer: Any) -> None:
+def cancel(writer: Writer) -> None:
     """Cancel ``writer`` and remove the files of the segment it had begun.
 
     Whoosh's ``cancel()`` leaves them behind until some later commit cleans
@@ -267,9 +432,9 @@ def cancel(writer: Any) -> None:
         try:
             writer.cancel()
         except OSError:
-            _close_segment_files(writer)
+            whoosh_private.close_segment_files(writer)
     try:
-        committed = index.TOC.read(storage, writer.indexname).segments
+        committed = whoosh_private.committed_segments(storage, writer.indexname)
     except Exception:  # cannot tell what is committed: keep everything
         return
     if any(s.segment_id() == segment.segment_id() for s in committed):
@@ -281,7 +446,7 @@ def cancel(writer: Any) -> None:
 
 
 @contextlib.contextmanager
-def searcher(index_dir: str) -> Iterator[Any]:
+def searcher(index_dir: str) -> Iterator[Searcher]:
     """A fresh searcher on the index at ``index_dir``, closed on exit."""
     s = open_searcher(open_for_reading(index_dir), index_dir)
     try:
@@ -292,10 +457,4 @@ def searcher(index_dir: str) -> Iterator[Any]:
 
 def index_bytes(index_dir: str) -> int:
     """Bytes the index takes on disk."""
-    total = 0
-    with contextlib.suppress(OSError), os.scandir(index_dir) as entries:
-        for entry in entries:
-            with contextlib.suppress(OSError):
-                if entry.is_file():
-                    total += entry.stat().st_size
-    return total
+    return IndexDirectory(index_dir).size()

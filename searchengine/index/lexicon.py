@@ -18,7 +18,6 @@ stem.  ``index --rebuild`` writes it afresh.
 from __future__ import annotations
 
 import bisect
-import os
 import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
@@ -26,8 +25,7 @@ from functools import cached_property
 from whoosh.automata import fsa, lev
 
 from searchengine.analysis.tokenizer import WORD, spelling_form
-
-LEXICON_FILE = "words.txt"
+from searchengine.index.directory import LEXICON_FILE, IndexDirectory
 
 
 def words_of(text: str, words: Iterable[str] | None = None) -> set[str]:
@@ -36,27 +34,15 @@ def words_of(text: str, words: Iterable[str] | None = None) -> set[str]:
     return set(map(spelling_form, set(WORD.findall(text) if words is None else words)))
 
 
-def _path(index_dir: str) -> str:
-    return os.path.join(index_dir, LEXICON_FILE)
-
-
 def read_words(index_dir: str) -> list[str]:
     """The sorted words of the lexicon at ``index_dir`` (none if it has none)."""
-    try:
-        with open(_path(index_dir), encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        return []
+    text = IndexDirectory(index_dir).read_text(LEXICON_FILE)
     return text.split("\n") if text else []
 
 
 def write_words(index_dir: str, words: Iterable[str]) -> None:
-    """Replace the lexicon at ``index_dir`` by ``words``, atomically."""
-    target = _path(index_dir)
-    temporary = target + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(sorted(set(words))))
-    os.replace(temporary, target)
+    """Replace the lexicon at ``index_dir`` by ``words``, atomically and durably."""
+    IndexDirectory(index_dir).write_text(LEXICON_FILE, "\n".join(sorted(set(words))))
 
 
 def add_words(index_dir: str, words: set[str]) -> None:

@@ -2,10 +2,11 @@
 
 This is the one way the query executor reads postings: it never walks a
 Whoosh matcher.  The contract is :class:`TermPostings` and
-:func:`term_postings`; how the arrays are obtained is this module's business
-(today: decoded through Whoosh's matcher API, correct and slow; with the
-array-native codec of ``searchengine.index.codec``: ``np.frombuffer`` over
-the segment's files).
+:func:`term_postings`; how the arrays are obtained is not the caller's
+business: segments in searchengine's codec (``searchengine.index.codec``,
+every segment of a format-4 index) are read with numpy straight from their
+memory-mapped files; a segment of any other codec (Whoosh's own, in tests)
+is decoded through its matcher, correct and slow.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from searchengine.index.whoosh_private import segment_terms
 
 #: ``(offsets, positions)``: see :meth:`TermPostings.positions`.
 Positions = tuple[NDArray[np.int64], NDArray[np.int32]]
@@ -81,7 +84,13 @@ def term_postings(reader: Any, fieldname: str, term: bytes) -> TermPostings | No
     the offset for the searcher's numbers).  ``term`` is the term's bytes as
     indexed (for text fields, the UTF-8 of the stemmed word).
     """
-    if fieldname not in reader.schema or (fieldname, term) not in reader:
+    if fieldname not in reader.schema:
+        return None
+    terms = segment_terms(reader)
+    arrays = getattr(terms, "term_postings", None)
+    if arrays is not None:
+        return arrays(fieldname, term, reader.schema[fieldname].format)  # type: ignore[no-any-return]
+    if (fieldname, term) not in reader:
         return None
     return _decode_with_matcher(reader, fieldname, term)
 
@@ -90,7 +99,7 @@ def _decode_with_matcher(reader: Any, fieldname: str, term: bytes) -> TermPostin
     """Walk the term's matcher posting by posting (any codec; slow)."""
     fieldobj = reader.schema[fieldname]
     # The segment's raw matcher: deleted documents included, as documented.
-    matcher = reader._terms.matcher(fieldname, term, fieldobj.format)
+    matcher = segment_terms(reader).matcher(fieldname, term, fieldobj.format)
     docs: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []

@@ -13,13 +13,16 @@ from whoosh import columns, fields
 
 from searchengine.analysis.tokenizer import news_analyzer
 from searchengine.index.fieldformat import NewsPositions
+from searchengine.index.protocols import Writer
 
 #: Bumped when the schema changes in a way old indexes cannot serve.
 #: 2: the written words moved to a lexicon file, compact positions, and the
 #: ``minhash`` column (near-duplicates); format-1 indexes must be rebuilt.
 #: 3: the analyzer and posting format pickled into the schema moved modules
 #: (``searchengine.analysis.tokenizer``, ``searchengine.index.fieldformat``).
-FORMAT_VERSION = 3
+#: 4: postings in searchengine's own codec (``searchengine.index.codec``):
+#: packed arrays of document gaps, counts and positions instead of W3 blocks.
+FORMAT_VERSION = 4
 #: Title words count this much more than body words (BM25F field boost).
 TITLE_BOOST = 2.5
 #: Sort keys of undated articles: last whichever way dates are sorted.
@@ -71,7 +74,7 @@ def boilerplate_fields() -> dict[str, Any]:
     }
 
 
-def ensure_fields(writer: Any) -> None:
+def ensure_fields(writer: Writer) -> None:
     """Add fields this version writes to an index made before they existed
     (the change is committed with the run; old segments read as defaults)."""
     for name, field in boilerplate_fields().items():

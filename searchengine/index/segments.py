@@ -9,14 +9,15 @@ Within one segment documents are numbered in the order they are added, so
 each term's postings arrive already in order; only the terms need sorting.
 :class:`TermPool` keeps each term's postings in compact arrays (no tuple per
 posting) and, when it holds more than its memory limit, writes them to a
-run file sorted by term; :func:`write_postings` merges the runs a term at a
-time and writes each term's blocks in Whoosh's ``W3`` format directly.
+run file sorted by term; at commit (:func:`write_postings`) the runs are
+merged a term at a time and each term's arrays go to the codec's field
+writer (:class:`~searchengine.index.codec.NewsFieldWriter`) whole.
 
-The bytes written are exactly those Whoosh's own writer writes for the
-same documents (``tests/test_segments.py`` compares the files), so every
-reader, merge and tool of Whoosh reads them unchanged.  That equivalence
-rests on the ``W3`` codec's private layout (the block and term-info
-encoding of ``whoosh.codec.whoosh3``): the test is what guards an upgrade.
+Merging segments goes through the same pool: Whoosh reads the old
+segments' postings through their matchers and adds them here.  Whoosh's
+private writer steps this relies on live in
+:mod:`searchengine.index.whoosh_private` (pinned by
+``tests/test_whoosh_private.py``): this module uses Whoosh's public names only.
 """
 
 from __future__ import annotations
@@ -26,28 +27,24 @@ import heapq
 import itertools
 import marshal
 import os
-import zlib
 from array import array
 from collections.abc import Iterable, Iterator
-from pickle import dumps
 from typing import Any
 
-from whoosh.codec import whoosh3
-from whoosh.system import pack_ushort
-from whoosh.util.numeric import length_to_byte
-from whoosh.writing import SegmentWriter
+import numpy as np
+from numpy.typing import NDArray
 
+from searchengine.index.codec import NewsCodec, NewsFieldWriter
 from searchengine.index.fieldformat import Analyzed, NewsPositions
+from searchengine.index.whoosh_private import HookedSegmentWriter
 
-#: Postings per block, and zlib level: the W3 codec's defaults.
-BLOCK_LIMIT = 128
-COMPRESSION = 3
 #: Rough bytes one term's entry costs in memory beyond its postings.
 _TERM_OVERHEAD = 400
 #: Rough bytes a posting costs in memory beyond its value.
 _POSTING_OVERHEAD = 20
 
-#: (field name, term bytes, docnums, weights, value lengths, values).
+#: One term's postings as the pool hands them over: (field name, term bytes,
+#: docnums, weights, value lengths, the values one after another).
 TermEntry = tuple[str, bytes, "array[int]", "array[float]", "array[int]", bytes]
 
 
@@ -180,6 +177,16 @@ class TermPool:
                 lengths += part[4]
             yield key[0], key[1], ids, weights, lengths, b"".join(part[5] for part in parts)
 
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+        """Every posting as Whoosh's pool yields them: ``(field, term bytes,
+        docnum, weight, value bytes)`` sorted by field, term and docnum (what
+        the inherited ``SegmentWriter.iter_postings`` returns)."""
+        for fieldname, tbytes, ids, weights, lengths, values in self.terms():
+            offset = 0
+            for docnum, weight, length in zip(ids, weights, lengths, strict=True):
+                yield fieldname, tbytes, docnum, weight, values[offset : offset + length]
+                offset += length
+
     def cleanup(self) -> None:
         """Remove the run files (Whoosh calls this when the segment is closed)."""
         for path in self._runs:
@@ -206,221 +213,73 @@ def _read_run(path: str) -> Iterator[TermEntry]:
             )
 
 
-class _Block:
-    """What ``W3TermInfo.add_block`` reads of a block of postings."""
-
-    __slots__ = ("_ids", "_maxlength", "_maxweight", "_minlength", "_weights")
-
-    def __init__(
-        self,
-        ids: array[int],
-        weights: array[float],
-        minlength: int | None,
-        maxlength: int,
-        maxweight: float,
-    ) -> None:
-        self._ids = ids
-        self._weights = weights
-        self._minlength = minlength
-        self._maxlength = maxlength
-        self._maxweight = maxweight
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def min_id(self) -> int:
-        return int(self._ids[0])
-
-    def max_id(self) -> int:
-        return int(self._ids[-1])
-
-    def min_length(self) -> int | None:
-        return self._minlength
-
-    def max_length(self) -> int:
-        return self._maxlength
-
-    def max_weight(self) -> float:
-        return self._maxweight
-
-
-def _mini_weights(weights: array[float]) -> Any:
-    # As W3PostingsWriter._mini_weights: nothing when all are 1, one value
-    # when all are equal, else every one.
-    first = weights[0]
-    if all(w == first for w in weights):
-        return None if first == 1.0 else first
-    return tuple(weights)
-
-
-def _write_term(
-    postfile: Any,
-    entry: TermEntry,
-    fixedsize: int | None,
-    field_lengths: list[int] | None,
-) -> Any:
-    """Write one term's postings as W3 blocks; return its term info."""
-    _, _, ids, weights, lengths, values = entry
-    terminfo = whoosh3.W3TermInfo()
-    start = postfile.tell()
-    postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
-    offsets = list(itertools.accumulate(lengths, initial=0)) if fixedsize != 0 else []
-    count = len(ids)
-    for first in range(0, count, BLOCK_LIMIT):
-        last = min(first + BLOCK_LIMIT, count)
-        block_ids = ids[first:last]
-        # Whoosh's blocks keep weights as 32-bit floats but compare and
-        # store the maximum as given.
-        given = weights[first:last]
-        block_weights = array("f", given)
-        highest = max(given)
-        maxweight: float = highest if highest > 0 else 0
-        minlength: int | None = None
-        maxlength = 0
-        if field_lengths is not None:
-            present = [n for n in map(field_lengths.__getitem__, block_ids) if n]
-            if present:
-                minlength = min(present)
-                maxlength = max(present)
-        if fixedsize is None or fixedsize < 0:
-            block_values: Any = tuple(
-                values[offsets[i] : offsets[i + 1]] for i in range(first, last) if lengths[i]
-            )
-        elif fixedsize == 0:
-            block_values = None
-        else:
-            block_values = b"".join(
-                values[offsets[i] : offsets[i + 1]] for i in range(first, last) if lengths[i]
-            )
-        previous = 0
-        deltas = []
-        for docnum in block_ids:
-            deltas.append(docnum - previous)
-            previous = docnum
-        data = dumps((tuple(deltas), _mini_weights(block_weights), block_values), 2)
-        compression = COMPRESSION if len(data) >= whoosh3.COMPRESSION_MIN_SIZE else 0
-        if compression:
-            data = zlib.compress(data, compression)
-        info = dumps(
-            (
-                last - first,
-                block_ids[-1],
-                maxweight,
-                compression,
-                length_to_byte(minlength),
-                length_to_byte(maxlength),
-            ),
-            2,
-        )
-        size = len(info) + len(data)
-        postfile.write_int(-size if last == count else size)
-        postfile.write(info)
-        postfile.write(data)
-        terminfo.add_block(_Block(block_ids, block_weights, minlength, maxlength, maxweight))
-    terminfo.set_extent(start, postfile.tell() - start)
-    return terminfo
-
-
 def write_postings(
-    fieldwriter: Any, schema: Any, perdoc: Any, doc_count: int, pool: TermPool
+    fieldwriter: NewsFieldWriter,
+    schema: Any,
+    perdoc: Any,
+    doc_count: int,
+    terms: Iterable[TermEntry],
 ) -> None:
-    """Write every posting in ``pool`` through the W3 ``fieldwriter``.
+    """Write ``terms`` (sorted by field and term) through ``fieldwriter``, a
+    term at a time.
 
-    ``perdoc`` reads the new segment's field lengths (one list per field,
+    ``perdoc`` reads the new segment's field lengths (one array per field,
     read once, instead of a lookup per posting).
     """
-    postfile = fieldwriter._postfile
-    tindex = fieldwriter._tindex
     current: str | None = None
-    fixedsize: int | None = None
-    field_lengths: list[int] | None = None
-    for entry in pool.terms():
-        fieldname = entry[0]
+    field_lengths = np.zeros(doc_count, dtype=np.int64)
+    for fieldname, tbytes, ids, weights, lengths, values in terms:
         if fieldname != current:
             if current is not None:
                 fieldwriter.finish_field()
             fieldobj = schema[fieldname]
             fieldwriter.start_field(fieldname, fieldobj)
             current = fieldname
-            fixedsize = fieldobj.format.fixed_value_size()
-            field_lengths = None
-            if fieldobj.scorable:
-                length_of = perdoc.doc_field_length_reader(fieldname)
-                field_lengths = [length_of(docnum) for docnum in range(doc_count)]
-        terminfo = _write_term(postfile, entry, fixedsize, field_lengths)
-        tindex.add(pack_ushort(fieldwriter._fieldid) + entry[1], terminfo.to_bytes())
+            field_lengths = _field_lengths(perdoc, fieldname, doc_count, fieldobj.scorable)
+        docnums = np.frombuffer(ids, dtype=np.uint32).astype(np.int64)
+        fieldwriter.write_term(
+            tbytes,
+            docnums,
+            np.frombuffer(weights, dtype=np.float64),
+            np.frombuffer(lengths, dtype=np.uint32).astype(np.int64),
+            values,
+            field_lengths[docnums],
+        )
     if current is not None:
         fieldwriter.finish_field()
 
 
-class TermSegmentWriter(SegmentWriter):  # type: ignore[misc]
+def _field_lengths(perdoc: Any, fieldname: str, doc_count: int, scorable: bool) -> NDArray[Any]:
+    """Each document's length of ``fieldname`` (0 where it has none)."""
+    if not scorable:
+        return np.zeros(doc_count, dtype=np.int64)
+    length_of = perdoc.doc_field_length_reader(fieldname)
+    return np.array([length_of(docnum) or 0 for docnum in range(doc_count)], dtype=np.int64)
+
+
+class TermSegmentWriter(HookedSegmentWriter):
     """A ``SegmentWriter`` whose postings go through :class:`TermPool`.
 
     Documents whose text fields come analysed ahead
     (:class:`~searchengine.index.fieldformat.Analyzed`) are filed without a tuple
-    per posting; anything else goes through Whoosh's own ``add_document``.
+    per posting; anything else as Whoosh files it.  At commit the pool's
+    terms are written in searchengine's codec, a term at a time
+    (:func:`write_postings`).
     """
 
     def __init__(self, ix: Any, *, limitmb: float, **kwargs: Any) -> None:
+        # Every segment this writer makes, merged ones included, is in our
+        # codec's layout.
+        kwargs.setdefault("codec", NewsCodec())
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        self.pool = TermPool(self._tempstorage.folder, limitmb)
-        # Term vectors and separate spelling words are Whoosh features our
-        # schema does not use; a schema with them takes Whoosh's own path.
-        self._plain = all(not f.vector and not f.separate_spelling() for f in self.schema)
+        self.pool = TermPool(self.temp_folder, limitmb)
 
-    def add_document(self, **fields: Any) -> None:
-        if not self._plain:
-            super().add_document(**fields)
-            return
-        self._check_state()
-        schema = self.schema
-        docnum = self.docnum
-        docboost = self._doc_boost(fields)
-        names = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, names)
-        perdoc = self.perdocwriter
-        add_post = self.pool.add
-        perdoc.start_doc(docnum)
-        try:
-            for name in names:
-                value = fields[name]
-                if value is None:
-                    continue
-                field = schema[name]
-                length = 0
-                if field.indexed:
-                    fieldboost = self._field_boost(fields, name, docboost)
-                    fmt = field.format
-                    if (
-                        isinstance(value, Analyzed)
-                        and isinstance(fmt, NewsPositions)
-                        and fieldboost == 1.0
-                    ):
-                        self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
-                        if field.scorable:
-                            length = value.length()
-                    else:
-                        for tbytes, freq, weight, vbytes in field.index(value):
-                            if field.scorable:
-                                length += freq
-                            add_post((name, tbytes, docnum, weight * fieldboost, vbytes))
-                stored = fields.get(f"_stored_{name}", value)
-                perdoc.add_field(name, field, stored if field.stored else None, length)
-                column = field.column_type
-                if column and stored is not None:
-                    perdoc.add_column_value(name, column, field.to_column_value(stored))
-        except ValueError:
-            perdoc.cancel_doc()
-            raise
-        perdoc.finish_doc()
-        self._added = True
-        self.docnum += 1
+    def index_field(self, name: str, field: Any, value: Any, docnum: int, boost: float) -> int:
+        fmt = field.format
+        if isinstance(value, Analyzed) and isinstance(fmt, NewsPositions) and boost == 1.0:
+            self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
+            return value.length() if field.scorable else 0
+        return super().index_field(name, field, value, docnum, boost)
 
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        perdoc = self.per_document_reader()
-        try:
-            write_postings(self.fieldwriter, self.schema, perdoc, self.docnum, self.pool)
-        finally:
-            perdoc.close()
-        self.fieldwriter.close()
+    def flush_postings(self, perdoc: Any) -> None:
+        write_postings(self.fieldwriter, self.schema, perdoc, self.docnum, self.pool.terms())

@@ -23,7 +23,6 @@ import contextlib
 import json
 import math
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,8 +30,9 @@ from typing import Any
 
 from searchengine.analysis import boilerplate
 from searchengine.errors import UsageError
+from searchengine.index.directory import LEDGER_FILE, IndexDirectory
+from searchengine.index.protocols import Reader
 
-LEDGER_FILE = "boilerplate.json"
 LEDGER_VERSION = 1
 #: A line must occur in at least this many articles of a group to be learned.
 DEFAULT_MIN_ARTICLES = 5
@@ -72,7 +72,7 @@ def thresholds(
     own setting (or the default); both left out is ``None``, keep all."""
     if min_articles is None and min_share is None:
         return None
-    header = _read_header(os.path.join(index_dir, LEDGER_FILE))
+    header = _read_header(IndexDirectory(index_dir))
     saved = header[1] if header else Thresholds()
     return Thresholds(
         saved.min_articles if min_articles is None else min_articles,
@@ -80,10 +80,10 @@ def thresholds(
     )
 
 
-def _read_header(path: str) -> tuple[int, Thresholds] | None:
+def _read_header(folder: IndexDirectory) -> tuple[int, Thresholds] | None:
     """The generation and thresholds a saved ledger records, or ``None``."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        with folder.open_text(LEDGER_FILE) as handle:
             header = json.loads(handle.readline())
         if header["version"] != LEDGER_VERSION:
             return None
@@ -122,14 +122,14 @@ class _Group:
 class Ledger:
     """Per-group line counts and the learned furniture decided from them."""
 
-    def __init__(self, thresholds: Thresholds, reader: Any, *, fresh: bool) -> None:
+    def __init__(self, thresholds: Thresholds, reader: Reader, *, fresh: bool) -> None:
         self.thresholds = thresholds
         #: True when learned from scratch: every stored article must be re-cleaned.
         self.fresh = fresh
         #: True when the saved file must be rewritten even if the index is not.
         self.needs_save = fresh
         self._reader = reader
-        self._file: str | None = None  # groups still to be read from it
+        self._file: IndexDirectory | None = None  # groups still to be read from its ledger
         self._loaded = False
         self._groups: dict[str, _Group] = {}
         self._learned: dict[str, frozenset[str]] = {}
@@ -142,7 +142,7 @@ class Ledger:
     def load(
         cls,
         index_dir: str,
-        reader: Any,
+        reader: Reader,
         generation: int,
         wanted: Thresholds | None,
         *,
@@ -157,15 +157,15 @@ class Ledger:
         empty.  ``wanted`` thresholds replace the saved ones; ``None`` keeps
         them.
         """
-        path = os.path.join(index_dir, LEDGER_FILE)
-        header = _read_header(path)
+        folder = IndexDirectory(index_dir)
+        header = _read_header(folder)
         saved = header[1] if header else None
         current = header is not None and header[0] == generation and not reset
         ledger = cls(wanted or saved or Thresholds(), reader, fresh=not current)
         if reset:
             ledger._loaded = True
         elif current:
-            ledger._file = path
+            ledger._file = folder
             ledger._settings_changed = ledger.thresholds != saved
             ledger.needs_save = ledger._settings_changed
         return ledger
@@ -177,7 +177,7 @@ class Ledger:
         self._loaded = True
         if self._file is not None:
             try:
-                with open(self._file, encoding="utf-8") as handle:
+                with self._file.open_text(LEDGER_FILE) as handle:
                     handle.readline()
                     for line in handle:
                         group = json.loads(line)
@@ -203,27 +203,19 @@ class Ledger:
             "min_articles": self.thresholds.min_articles,
             "min_share": self.thresholds.min_share,
         }
-        target = os.path.join(index_dir, LEDGER_FILE)
-        try:
-            fd, temporary = tempfile.mkstemp(prefix=LEDGER_FILE, suffix=".tmp", dir=index_dir)
-        except OSError:
-            return
-        try:
-            with open(fd, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps(header) + "\n")
-                for key, group in sorted(self._groups.items()):
-                    line = {
-                        "group": key,
-                        "articles": group.articles,
-                        "learned": sorted(self._learned.get(key, ())),
-                        "lines": dict(group.lines),
-                    }
-                    handle.write(json.dumps(line, separators=(",", ":")) + "\n")
-            os.chmod(temporary, 0o644)  # as the index's own files, not mkstemp's 0600
-            os.replace(temporary, target)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.remove(temporary)
+        with contextlib.suppress(OSError):
+            IndexDirectory(index_dir).write_text(LEDGER_FILE, self._lines(header))
+
+    def _lines(self, header: dict[str, Any]) -> Iterator[str]:
+        yield json.dumps(header) + "\n"
+        for key, group in sorted(self._groups.items()):
+            line = {
+                "group": key,
+                "articles": group.articles,
+                "learned": sorted(self._learned.get(key, ())),
+                "lines": dict(group.lines),
+            }
+            yield json.dumps(line, separators=(",", ":")) + "\n"
 
     # -- counting ---------------------------------------------------------
 
@@ -257,7 +249,7 @@ class Ledger:
                 counts.lines.pop(key, None)
         self._touched.add(group)
 
-    def remove_stored(self, reader: Any, path: str) -> None:
+    def remove_stored(self, reader: Reader, path: str) -> None:
         """Uncount the live articles of the file ``path`` held by the index."""
         for docnum in reader.postings("path", path).all_ids():
             if not reader.is_deleted(docnum):
@@ -303,7 +295,7 @@ class Ledger:
         return boilerplate.clean(text, self.learned(group))
 
 
-def live_docs(reader: Any, groups: set[str] | None) -> Iterator[int]:
+def live_docs(reader: Reader, groups: set[str] | None) -> Iterator[int]:
     """Live document numbers of ``groups`` (a superset), or of all with ``None``.
 
     Sources are found through their ``source_name`` postings and folders

@@ -14,12 +14,13 @@ from typing import Any
 
 from searchengine.analysis import boilerplate
 from searchengine.dates import from_day_number
+from searchengine.index.protocols import Reader, Writer
 from searchengine.indexer.ledger import Ledger, group_of, live_docs, original_text
 from searchengine.models import Article, SourceCut
 
 
 def stale_articles(
-    ledger: Ledger, reader: Any, groups: set[str], skip_paths: set[str]
+    ledger: Ledger, reader: Reader, groups: set[str], skip_paths: set[str]
 ) -> Iterator[tuple[int, dict[str, Any], boilerplate.Cleaned]]:
     """Stored articles of ``groups`` (all, when the ledger is fresh) whose
     clean text is not what the index holds: ``(docnum, stored fields,
@@ -39,8 +40,8 @@ def stale_articles(
 
 def rewrite_stale(
     ledger: Ledger,
-    writer: Any,
-    reader: Any,
+    writer: Writer,
+    reader: Reader,
     groups: set[str],
     skip_paths: set[str],
     make_document: Callable[[Article, bytes, boilerplate.Cleaned], dict[str, Any]],
@@ -103,7 +104,7 @@ class Spool:
             yield pickle.load(self._file)  # our own file, written in this run
 
 
-def cuts_by_source(reader: Any) -> tuple[SourceCut, ...]:
+def cuts_by_source(reader: Reader) -> tuple[SourceCut, ...]:
     """How much boilerplate the index's articles lost, per source (per
     folder for articles without one), most characters first.  Read from
     columns, so no article text is loaded."""

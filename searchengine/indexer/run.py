@@ -33,6 +33,7 @@ from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
 from searchengine.index import clusters, lexicon, schema
 from searchengine.index import directory as store
 from searchengine.index.fieldformat import Analyzed
+from searchengine.index.protocols import Index, Reader, Writer
 from searchengine.indexer.ledger import Ledger, Thresholds, group_of
 from searchengine.indexer.reclean import Spool, rewrite_stale
 from searchengine.indexer.workers import load_all, prepare_all
@@ -120,7 +121,7 @@ def document(
     return doc
 
 
-def known_files(reader: Any) -> dict[str, _Known]:
+def known_files(reader: Reader) -> dict[str, _Known]:
     """Every file the index holds live articles of, with its signature."""
     known: dict[str, _Known] = {}
     if reader.doc_count_all() == 0:
@@ -139,7 +140,7 @@ def known_files(reader: Any) -> dict[str, _Known]:
     return known
 
 
-def _records_of(reader: Any, path: str) -> set[int | None]:
+def _records_of(reader: Reader, path: str) -> set[int | None]:
     records: set[int | None] = set()
     for docnum in reader.postings("path", path).all_ids():
         if not reader.is_deleted(docnum):
@@ -151,7 +152,7 @@ def _under(path: str, roots: Iterable[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
-def _cache_clusters(ix: Any, index_dir: str) -> None:
+def _cache_clusters(ix: Index, index_dir: str) -> None:
     # Near-duplicate clusters follow from all signatures of the new commit;
     # computing them now spares the first search the work.  Best effort: a
     # reader computes them itself when the cache is missing.
@@ -163,7 +164,7 @@ def _cache_clusters(ix: Any, index_dir: str) -> None:
             searcher.close()
 
 
-def _abandon(writer: Any, reader: Any, spool: Spool | None) -> None:
+def _abandon(writer: Writer, reader: Reader | None, spool: Spool | None) -> None:
     """Give up a run: close what it opened, cancel its writer (and its files)."""
     if spool is not None:
         spool.close()
@@ -214,7 +215,7 @@ def run_index(
     ix = store.open_for_writing(index_dir, rebuild=rebuild)
     writer = store.writer(ix, index_dir)
     spool: Spool | None = None
-    reader: Any = None
+    reader: Reader | None = None
     try:
         schema.ensure_fields(writer)
         reader = writer.reader()

@@ -14,11 +14,13 @@ from typing import Any
 
 from whoosh import query
 
+from searchengine.index.protocols import Searcher
+
 
 class DayTable:
     """Every dated document of one searcher, ordered by day."""
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Searcher) -> None:
         column = searcher.reader().column_reader("sort_newest")
         pairs = sorted((day, docnum) for docnum, day in enumerate(column) if day)
         self.days = [day for day, _ in pairs]

@@ -19,6 +19,7 @@ from searchengine.errors import ArticleNotFoundError
 from searchengine.index import clusters
 from searchengine.index import directory as store
 from searchengine.index.lexicon import Lexicon
+from searchengine.index.protocols import Searcher
 from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
 from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
@@ -105,7 +106,7 @@ class Engine:
         #: does not evaluate); the tests expect none.
         self.fallbacks = 0
         self._ix = store.open_for_reading(index_dir)
-        self._searcher: Any = None
+        self._searcher: Searcher | None = None
         self._days: DayTable | None = None
         self._lexicon: Lexicon | None = None
         self._clusters: clusters.Clusters | None = None
@@ -128,7 +129,7 @@ class Engine:
             self._cluster_ids = None
         self._lexicon = None
 
-    def searcher(self) -> Any:
+    def searcher(self) -> Searcher:
         """An open searcher on the latest commit.
 
         Called once at the start of each operation (search, show, stats,
@@ -139,7 +140,7 @@ class Engine:
             self.close()
         return self.current()
 
-    def current(self) -> Any:
+    def current(self) -> Searcher:
         """The searcher of the operation under way (opened if there is none)."""
         if self._searcher is None:
             self._searcher = store.open_searcher(self._ix, self.index_dir)
@@ -227,7 +228,10 @@ class Engine:
         return self._days
 
     def _filter(
-        self, request: SearchRequest, searcher: Any, ranges: list[tuple[int | None, int | None]]
+        self,
+        request: SearchRequest,
+        searcher: Searcher,
+        ranges: list[tuple[int | None, int | None]],
     ) -> set[int] | None:
         """The document numbers every hit must be among, or ``None`` for all."""
         allowed: set[int] | None = None

@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from whoosh import query
 
+from searchengine.index.protocols import Reader, Searcher
+
 Order = Literal["relevance", "newest", "oldest"]
 
 
@@ -30,14 +32,13 @@ class RankedHit:
 
     __slots__ = ("_searcher", "docnum", "score")
 
-    def __init__(self, searcher: Any, docnum: int, score: float | None) -> None:
+    def __init__(self, searcher: Searcher, docnum: int, score: float | None) -> None:
         self._searcher = searcher
         self.docnum = docnum
         self.score = score
 
     def fields(self) -> dict[str, Any]:
-        fields: dict[str, Any] = self._searcher.stored_fields(self.docnum)
-        return fields
+        return self._searcher.stored_fields(self.docnum)
 
 
 class Ranking:
@@ -46,7 +47,7 @@ class Ranking:
 
     def __init__(
         self,
-        searcher: Any,
+        searcher: Searcher,
         order: Order,
         keys: list[tuple[float, int]],
         months: dict[Any, int],
@@ -131,8 +132,8 @@ class Ranking:
 
 
 def _leaf_matches(
-    searcher: Any, q: Any, scored: bool, allow: set[int] | None
-) -> Iterator[tuple[Any, int, Iterator[tuple[float, int]]]]:
+    searcher: Searcher, q: Any, scored: bool, allow: set[int] | None
+) -> Iterator[tuple[Reader, int, Iterator[tuple[float, int]]]]:
     """Per segment: its reader, its first document number, and the
     (negated score or 0, document number in the segment) of each match."""
     every = isinstance(q, query.Every) and q.fieldname is None
@@ -164,7 +165,7 @@ def _scored(matcher: Any, scored: bool) -> Iterator[tuple[float, int]]:
 
 
 def rank(
-    searcher: Any,
+    searcher: Searcher,
     q: Any,
     order: Order,
     *,

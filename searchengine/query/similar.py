@@ -13,13 +13,13 @@ republished by five outlets takes one place on the page.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from whoosh import query
 from whoosh.analysis import STOP_WORDS
 from whoosh.lang.stopwords import stoplists
 
 from searchengine.analysis.tokenizer import WORD, fold
+from searchengine.index.protocols import Searcher
 from searchengine.models import SearchResult, SimilarResult
 from searchengine.query.engine import Engine, hit_from_fields
 from searchengine.query.highlight import spec_for
@@ -69,7 +69,7 @@ def _without_weak_words(text: str) -> str:
     return WORD.sub(lambda m: " " if fold(m.group()) in WEAK_WORDS else m.group(), text)
 
 
-def key_terms(searcher: Any, text: str) -> list[tuple[str, float]]:
+def key_terms(searcher: Searcher, text: str) -> list[tuple[str, float]]:
     """The :data:`KEY_TERMS` most telling terms of ``text`` with their
     weights, its :data:`WEAK_WORDS` left out before weighing."""
     return list(
@@ -79,7 +79,7 @@ def key_terms(searcher: Any, text: str) -> list[tuple[str, float]]:
     )
 
 
-def sharing(searcher: Any, terms: list[str]) -> set[int]:
+def sharing(searcher: Searcher, terms: list[str]) -> set[int]:
     """Document numbers with at least :data:`MIN_SHARED` of ``terms`` (title or body)."""
     counts: dict[int, int] = {}
     for term in terms:

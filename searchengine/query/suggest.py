@@ -11,10 +11,10 @@ search finds every form of a word, so that is how common it is to a reader.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from searchengine.analysis.tokenizer import WORD, spelling_form, stem
 from searchengine.index.lexicon import Lexicon
+from searchengine.index.protocols import Reader
 
 #: A word seen in at most this many articles may be a misspelling.
 RARE_DOCS = 2
@@ -55,12 +55,12 @@ def _match_case(original: str, word: str) -> str:
     return word
 
 
-def _articles_with(reader: Any, root: str) -> int:
+def _articles_with(reader: Reader, root: str) -> int:
     """Articles holding the stem ``root`` (in the title or in the body)."""
     return max(int(reader.doc_frequency("body", root)), int(reader.doc_frequency("title", root)))
 
 
-def best_correction(reader: Any, lexicon: Lexicon, word: str) -> str | None:
+def best_correction(reader: Reader, lexicon: Lexicon, word: str) -> str | None:
     """A much commoner word close to ``word``, or ``None``.
 
     Rarity is judged on the stem (``guard`` is not rare where ``guards``
@@ -92,7 +92,7 @@ def best_correction(reader: Any, lexicon: Lexicon, word: str) -> str | None:
     return best[2] if best else None
 
 
-def suggest(reader: Any, lexicon: Lexicon, text: str) -> str | None:
+def suggest(reader: Reader, lexicon: Lexicon, text: str) -> str | None:
     """The query ``text`` with likely misspellings corrected, or ``None``."""
     masked = _SKIP.sub(lambda m: " " * len(m.group(0)), text)
     corrected = text

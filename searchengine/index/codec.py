@@ -1,0 +1,771 @@
+"""searchengine's own Whoosh codec: postings as packed arrays.
+
+Whoosh's ``W3`` codec stores each block of up to 128 postings as a zlib
+compressed pickle of a tuple, positions inside it: to reach a term's ids a
+reader inflates and unpickles every block, positions included, and a
+posting costs about 14 bytes.  This codec (``whoosh.codec.base`` is the
+extension point, as Lucene's codecs are) stores per term three packed
+arrays (:mod:`searchengine.index.packing`) that numpy reads directly:
+
+``SEG.docs``
+    per term, at the term's ``docs`` offset: the gaps between successive
+    document numbers (the first number is in the term's entry), then each
+    posting's count ``k``, its weight being ``float32(k * field boost)``;
+    a term whose weights cannot be written so (a per-document boost) stores
+    its ``float32`` weights after the counts.
+``SEG.pos``
+    per term, at its ``pos`` offset, for fields whose format is
+    :class:`~searchengine.index.fieldformat.NewsPositions`: every posting's
+    word positions, one after the other, absolute (not gaps), so that the
+    positions of posting ``i`` start at ``sum(k[:i])`` without decoding
+    anything before them.  Fields of other formats with values store each
+    value's length (packed) and the values' bytes here instead.
+``SEG.terms``
+    Whoosh's ordered hash file (``whoosh.filedb.filetables``), keyed by
+    field number and term bytes as ``W3``'s is, so Whoosh's prefix, range
+    and fuzzy expansion work unchanged; each value is a fixed 50-byte
+    :class:`NewsTermInfo`: the statistics Whoosh scores with, the two
+    offsets, and each array's base and width.
+
+Stored fields, columns and field lengths stay Whoosh's ``W3`` per-document
+files.  ``NewsMatcher`` lets Whoosh's own searcher (the reference for every
+query, and what ``similar`` and highlighting use) read the arrays;
+:func:`searchengine.index.postings.term_postings` hands them to the query
+executor without a matcher.  The layout changed the index format (4).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import io
+import mmap
+import struct
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from whoosh.codec import base
+from whoosh.codec.whoosh3 import W3Codec, W3Segment
+from whoosh.filedb import filetables
+from whoosh.filedb.structfile import StructFile
+from whoosh.matching import LeafMatcher, ReadTooFar
+from whoosh.reading import TermInfo, TermNotFound
+from whoosh.system import pack_ushort, unpack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from searchengine.index.fieldformat import NewsPositions, encode_positions
+from searchengine.index.packing import READ_PAST, PackedFile, pack, packed_size, unpack
+from searchengine.index.postings import Positions, TermPostings
+
+TERMS_EXT = ".terms"
+DOCS_EXT = ".docs"
+POS_EXT = ".pos"
+#: The first bytes of the docs and positions files (offset 0 is never a term's).
+DOCS_MAGIC = b"SEdocs1\n"
+POS_MAGIC = b"SEpos1\n\0"
+
+#: Flags of a term's entry.
+EXPLICIT_WEIGHTS = 1
+HAS_POSITIONS = 2
+HAS_VALUES = 4
+
+_EMPTY_I64 = np.zeros(0, dtype=np.int64)
+
+
+class NewsCodec(W3Codec):  # type: ignore[misc]
+    """``W3`` for stored fields and columns; packed arrays for postings."""
+
+    def field_writer(self, storage: Any, segment: Any) -> NewsFieldWriter:
+        return NewsFieldWriter(storage, segment)
+
+    def terms_reader(self, storage: Any, segment: Any) -> NewsTermsReader:
+        return NewsTermsReader(storage, segment)
+
+    def postings_reader(self, *args: Any, **kwargs: Any) -> Any:
+        # W3's reader of W3 blocks: only term vectors (which our schema has
+        # none of) are still written as such, and they are read directly.
+        raise NotImplementedError("NewsCodec postings are read through NewsTermsReader")
+
+    def new_segment(self, storage: Any, indexname: str) -> Any:
+        return W3Segment(self, indexname)
+
+
+# Term entries
+
+
+class NewsTermInfo(TermInfo):  # type: ignore[misc]
+    """A term's entry: Whoosh's statistics and where its arrays are.
+
+    The statistics are kept in attributes of our own and served through
+    ``TermInfo``'s public methods, with W3's values (lengths rounded
+    through a length byte, weights as ``float32``).
+    """
+
+    # flags, id width, k width, position width, min length byte, max length
+    # byte, doc frequency, first doc, last doc, smallest gap, smallest k,
+    # total weight, max weight, docs offset, positions offset.
+    _struct = struct.Struct("<6B5I2f2Q")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flags = 0
+        self.df = self.first = self.last = 0
+        self.total = self.top = 0.0
+        self.min_length_byte = self.max_length_byte = 0
+        self.id_base = self.id_width = 0
+        self.k_base = self.k_width = 0
+        self.pos_width = 0
+        self.docs_offset = self.pos_offset = 0
+
+    def weight(self) -> float:
+        return self.total
+
+    def doc_frequency(self) -> int:
+        return self.df
+
+    def min_length(self) -> int:
+        return byte_to_length(self.min_length_byte)  # type: ignore[no-any-return]
+
+    def max_length(self) -> int:
+        return byte_to_length(self.max_length_byte)  # type: ignore[no-any-return]
+
+    def max_weight(self) -> float:
+        return self.top
+
+    def min_id(self) -> int:
+        return self.first
+
+    def max_id(self) -> int:
+        return self.last
+
+    def to_bytes(self) -> bytes:
+        return self._struct.pack(
+            self.flags,
+            self.id_width,
+            self.k_width,
+            self.pos_width,
+            self.min_length_byte,
+            self.max_length_byte,
+            self.df,
+            self.first,
+            self.last,
+            self.id_base,
+            self.k_base,
+            self.total,
+            self.top,
+            self.docs_offset,
+            self.pos_offset,
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> NewsTermInfo:
+        info = cls()
+        (
+            info.flags,
+            info.id_width,
+            info.k_width,
+            info.pos_width,
+            info.min_length_byte,
+            info.max_length_byte,
+            info.df,
+            info.first,
+            info.last,
+            info.id_base,
+            info.k_base,
+            info.total,
+            info.top,
+            info.docs_offset,
+            info.pos_offset,
+        ) = cls._struct.unpack(data)
+        return info
+
+
+# Writing
+
+
+def _f32(values: NDArray[Any]) -> NDArray[np.float32]:
+    return values.astype(np.float32)
+
+
+def _weights_from(k: NDArray[np.int64], scale: float) -> NDArray[np.float64]:
+    """Posting weights from counts: the one formula writer and reader share."""
+    return (k.astype(np.float64) * scale).astype(np.float32).astype(np.float64)
+
+
+def _statistics(
+    ids: NDArray[Any], w32: NDArray[np.float32], field_lengths: NDArray[Any]
+) -> NewsTermInfo:
+    """A term's entry with Whoosh's statistics filled in, as W3 computes them."""
+    info = NewsTermInfo()
+    info.df = len(ids)
+    info.first = int(ids[0])
+    info.last = int(ids[-1])
+    # Packed as float32, as W3 packs them.
+    info.total = float(w32.astype(np.float64).sum())
+    info.top = float(w32.max())
+    present = field_lengths[field_lengths > 0]
+    info.min_length_byte = length_to_byte(int(present.min())) if len(present) else 0
+    info.max_length_byte = length_to_byte(int(field_lengths.max()))
+    return info
+
+
+def _counts(w32: NDArray[np.float32], scale: float) -> tuple[NDArray[np.int64], bool]:
+    """Counts ``k`` whose ``float32(k * scale)`` are the weights, and whether
+    they are exact (else the weights are stored as they are)."""
+    if scale > 0:
+        k = np.rint(w32 / np.float32(scale)).astype(np.int64)
+        if (k >= 0).all() and np.array_equal(_weights_from(k, scale), w32):
+            return k, True
+    return np.ones(len(w32), dtype=np.int64), False
+
+
+class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
+    """Writes a segment's terms and postings in the packed layout.
+
+    Whoosh's protocol (``start_field``/``start_term``/``add``/
+    ``finish_term``) collects one term's postings and writes them as
+    arrays; :meth:`write_term` takes a whole term's arrays at once (the
+    segment writer's path, :mod:`searchengine.index.segments`).
+    """
+
+    def __init__(self, storage: Any, segment: Any) -> None:
+        self._table = filetables.OrderedHashWriter(segment.create_file(storage, TERMS_EXT))
+        self._fieldmap: dict[str, int] = {}
+        self._scales: dict[str, float] = {}
+        self._table.extras["fieldmap"] = self._fieldmap
+        self._table.extras["scales"] = self._scales
+        self._docs = segment.create_file(storage, DOCS_EXT)
+        self._docs.write(DOCS_MAGIC)
+        self._pos = segment.create_file(storage, POS_EXT)
+        self._pos.write(POS_MAGIC)
+        self._fieldname: str | None = None
+        self._field_number = 0
+        self._scale = 1.0
+        self._positions = False
+        self._has_values = False
+        self._term: bytes | None = None
+        self._buffer: tuple[list[int], list[float], list[bytes], list[int]] | None = None
+        self.is_closed = False
+
+    def start_field(self, fieldname: str, fieldobj: Any) -> None:
+        fieldid = self._fieldmap.setdefault(fieldname, len(self._fieldmap))
+        fmt = fieldobj.format
+        self._fieldname = fieldname
+        self._field_number = fieldid
+        self._scale = float(fmt.field_boost)
+        self._scales[fieldname] = self._scale
+        self._positions = isinstance(fmt, NewsPositions)
+        self._has_values = not self._positions and fmt.fixed_value_size() != 0
+
+    def start_term(self, text: bytes) -> None:
+        if self._fieldname is None:
+            raise ValueError("start_term called before start_field")
+        self._term = text
+        self._buffer = ([], [], [], [])
+
+    def add(self, docnum: int, weight: float, vbytes: bytes | None, length: int | None) -> None:
+        assert self._buffer is not None
+        ids, weights, values, lengths = self._buffer
+        ids.append(docnum)
+        weights.append(weight)
+        values.append(vbytes or b"")
+        lengths.append(length or 0)
+
+    def finish_term(self) -> None:
+        assert self._buffer is not None and self._term is not None
+        ids, weights, values, lengths = self._buffer
+        self.write_term(
+            self._term,
+            np.array(ids, dtype=np.int64),
+            np.array(weights, dtype=np.float64),
+            np.array([len(v) for v in values], dtype=np.int64),
+            b"".join(values),
+            np.array(lengths, dtype=np.int64),
+        )
+        self._buffer = None
+        self._term = None
+
+    def finish_field(self) -> None:
+        self._fieldname = None
+
+    def write_term(
+        self,
+        term: bytes,
+        ids: NDArray[Any],
+        weights: NDArray[Any],
+        value_lengths: NDArray[Any],
+        values: bytes,
+        field_lengths: NDArray[Any],
+    ) -> None:
+        """Write one term of the current field: its document numbers
+        (ascending), weights, each posting's value (the field format's
+        bytes, one after the other, with their lengths) and the length of
+        the field in each posting's document (0 when unknown)."""
+        w32 = _f32(weights)
+        info = _statistics(ids, w32, field_lengths)
+        positions = None
+        if self._positions:
+            k, positions = decode_news_positions(values, value_lengths)
+            info.flags |= HAS_POSITIONS
+            exact = np.array_equal(_weights_from(k, self._scale), w32)
+        else:
+            k, exact = _counts(w32, self._scale)
+        if not exact:
+            info.flags |= EXPLICIT_WEIGHTS
+
+        docs = self._docs
+        info.docs_offset = docs.tell()
+        info.id_base, info.id_width, data = pack(np.diff(ids))
+        docs.write(data)
+        info.k_base, info.k_width, data = pack(k)
+        docs.write(data)
+        if not exact:
+            docs.write(w32.astype("<f4").tobytes())
+
+        info.pos_offset = self._pos.tell()
+        if positions is not None:
+            _, info.pos_width, data = pack(positions, base=0)
+            self._pos.write(data)
+        elif self._has_values:
+            info.flags |= HAS_VALUES
+            lbase, lwidth, data = pack(value_lengths)
+            self._pos.write(struct.pack("<IB", lbase, lwidth) + data + values)
+        self._table.add(pack_ushort(self._field_number) + term, info.to_bytes())
+
+    def discard(self) -> None:
+        """Close the files without finishing them (a cancelled segment,
+        whose files are about to be removed; closing may fail on a full
+        disk, which does not matter then)."""
+        for handle in (self._table.dbfile, self._docs, self._pos):
+            with contextlib.suppress(OSError, ValueError):
+                # The raw file: a StructFile would stop at a failing flush.
+                handle.file.close()
+        self.is_closed = True
+
+    def close(self) -> None:
+        # Decoders may read a few bytes past an array's end.
+        self._docs.write(bytes(READ_PAST))
+        self._pos.write(bytes(READ_PAST))
+        self._table.close()
+        self._docs.close()
+        self._pos.close()
+        self.is_closed = True
+
+
+def decode_news_positions(
+    values: bytes, lengths: NDArray[Any]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Counts and positions of postings encoded by ``encode_positions``
+    (each: a varint count, then varint gaps), all at once."""
+    raw = np.frombuffer(values, dtype=np.uint8)
+    if len(lengths) and not lengths.all():
+        raise ValueError("a posting of a positions field has no positions")
+    ends = np.flatnonzero(raw < 0x80)
+    if len(ends) == len(raw):
+        numbers = raw.astype(np.int64)
+    else:
+        starts = np.empty_like(ends)
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+        within = np.arange(len(raw), dtype=np.int64) - np.repeat(starts, ends - starts + 1)
+        payload = (raw & 0x7F).astype(np.int64) << (7 * within)
+        numbers = np.add.reduceat(payload, starts)
+    # The number at which each posting starts is its count.
+    posting_bytes = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=posting_bytes[1:])
+    heads = np.searchsorted(ends, posting_bytes)
+    counts = numbers[heads]
+    gaps = np.delete(numbers, heads)
+    if len(gaps) != int(counts.sum()):
+        raise ValueError("positions do not match their counts")
+    running = np.cumsum(gaps)
+    first = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    before = np.concatenate(([0], running))[first]
+    return counts, running - np.repeat(before, counts)
+
+
+# Reading
+
+
+class _MappedFile(StructFile):  # type: ignore[misc]
+    """A ``StructFile`` whose random reads (``get``) come from a memory map."""
+
+    def __init__(self, fileobj: Any, mapped: Any, name: str) -> None:
+        super().__init__(fileobj, name=name)
+        self.mapped = mapped
+
+    def get(self, position: int, length: int) -> bytes:
+        return self.mapped[position : position + length]  # type: ignore[no-any-return]
+
+
+def _map(handle: Any) -> Any:
+    """A read-only memory map of an open storage file, or its bytes when it
+    is not a real file (a compound segment, a RAM index)."""
+    raw = getattr(handle, "file", None)
+    try:
+        return mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ)  # type: ignore[union-attr]
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        handle.seek(0)
+        return handle.read()
+
+
+class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
+    """Reads a segment written by :class:`NewsFieldWriter`."""
+
+    def __init__(self, storage: Any, segment: Any) -> None:
+        name = segment.make_filename(TERMS_EXT)
+        handle = storage.open_file(name)
+        mapped = _map(handle)
+        dbfile = _MappedFile(handle.file, mapped, name) if isinstance(mapped, mmap.mmap) else handle
+        self._table = filetables.OrderedHashReader(dbfile, storage.file_length(name))
+        self._fieldmap: dict[str, int] = self._table.extras["fieldmap"]
+        self._scales: dict[str, float] = self._table.extras["scales"]
+        self._fieldunmap = {number: fieldname for fieldname, number in self._fieldmap.items()}
+        self._storage = storage
+        self._segment = segment
+        self._docs_buf: PackedFile | None = None
+        self._pos_buf: PackedFile | None = None
+
+    # The two postings files are opened when first read.
+
+    def _file(self, ext: str, magic: bytes) -> PackedFile:
+        with contextlib.closing(self._segment.open_file(self._storage, ext)) as handle:
+            buf = _map(handle)
+        if buf[: len(magic)] != magic:
+            raise ValueError(
+                f"{self._segment.make_filename(ext)} is not a searchengine postings file"
+            )
+        return PackedFile(buf)
+
+    @property
+    def _docs(self) -> PackedFile:
+        if self._docs_buf is None:
+            self._docs_buf = self._file(DOCS_EXT, DOCS_MAGIC)
+        return self._docs_buf
+
+    @property
+    def _pos(self) -> PackedFile:
+        if self._pos_buf is None:
+            self._pos_buf = self._file(POS_EXT, POS_MAGIC)
+        return self._pos_buf
+
+    # Keys
+
+    def _key(self, fieldname: str, tbytes: bytes) -> bytes:
+        key: bytes = pack_ushort(self._fieldmap.get(fieldname, 65535)) + tbytes
+        return key
+
+    def _unkey(self, key: bytes) -> tuple[str, bytes]:
+        return self._fieldunmap[unpack_ushort(key[:2])[0]], key[2:]
+
+    def __contains__(self, term: tuple[str, bytes]) -> bool:
+        return self._key(*term) in self._table
+
+    def indexed_field_names(self) -> Any:
+        return self._fieldmap.keys()
+
+    def cursor(self, fieldname: str, fieldobj: Any) -> NewsFieldCursor:
+        return NewsFieldCursor(self, fieldname, fieldobj)
+
+    def terms(self) -> Iterator[tuple[str, bytes]]:
+        # The hash reader iterates (key, value) pairs; ``keys()`` reads keys only.
+        return (self._unkey(key) for key in self._table.keys())  # noqa: SIM118
+
+    def terms_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[str, bytes]]:
+        return (self._unkey(key) for key in self._table.keys_from(self._key(fieldname, prefix)))
+
+    def items(self) -> Iterator[tuple[tuple[str, bytes], NewsTermInfo]]:
+        return (
+            (self._unkey(key), NewsTermInfo.from_bytes(value)) for key, value in self._table.items()
+        )
+
+    def items_from(
+        self, fieldname: str, prefix: bytes
+    ) -> Iterator[tuple[tuple[str, bytes], NewsTermInfo]]:
+        return (
+            (self._unkey(key), NewsTermInfo.from_bytes(value))
+            for key, value in self._table.items_from(self._key(fieldname, prefix))
+        )
+
+    def term_info(self, fieldname: str, tbytes: bytes) -> NewsTermInfo:
+        try:
+            return NewsTermInfo.from_bytes(self._table[self._key(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    def frequency(self, fieldname: str, tbytes: bytes) -> float:
+        # KeyError for a missing term, as the reader expects.
+        return NewsTermInfo.from_bytes(self._table[self._key(fieldname, tbytes)]).weight()
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+        return NewsTermInfo.from_bytes(self._table[self._key(fieldname, tbytes)]).doc_frequency()
+
+    # Postings
+
+    def term_postings(self, fieldname: str, tbytes: bytes, format_: Any) -> TermPostings | None:
+        """The term's postings as arrays (see :class:`TermPostings`), or None.
+
+        ``format_`` is the field's format, which decodes the positions of
+        fields whose format is not ours.
+        """
+        value = self._table.get(self._key(fieldname, tbytes))
+        if value is None:
+            return None
+        return self._postings(fieldname, NewsTermInfo.from_bytes(value), format_)
+
+    def _postings(self, fieldname: str, info: NewsTermInfo, format_: Any) -> TermPostings:
+        count = info.df
+        packed = self._docs
+        offset = info.docs_offset
+        if count == 1:
+            docs = np.array([info.first], dtype=np.int32)
+        else:
+            gaps = unpack(packed, offset, count - 1, info.id_base, info.id_width)
+            gaps[0] += info.first
+            docs = np.empty(count, dtype=np.int32)
+            docs[0] = info.first
+            np.cumsum(gaps, out=docs[1:])
+        offset += packed_size(count - 1, info.id_width)
+        k = unpack(packed, offset, count, info.k_base, info.k_width)
+        offset += packed_size(count, info.k_width)
+        if info.flags & EXPLICIT_WEIGHTS:
+            weights = packed.bytes[offset : offset + 4 * count].view("<f4").astype(np.float64)
+        elif info.k_width == 0:
+            # Every posting has the same count: one weight.
+            weights = np.full(count, _weights_from(k[:1], self._scales[fieldname])[0])
+        else:
+            weights = _weights_from(k, self._scales[fieldname])
+        docs.flags.writeable = False
+        weights.flags.writeable = False
+        return TermPostings(
+            docs=docs, weights=weights, _load_positions=lambda: self._positions(info, k, format_)
+        )
+
+    def _positions(self, info: NewsTermInfo, k: NDArray[np.int64], format_: Any) -> Positions:
+        offsets = np.zeros(len(k) + 1, dtype=np.int64)
+        if info.flags & HAS_VALUES and format_.supports("positions"):
+            # Another format's values: decoded one by one, by the format.
+            decode = format_.decoder("positions")
+            lists = [decode(value) for value in self._values(info)]
+            np.cumsum([len(one) for one in lists], out=offsets[1:])
+            positions = np.fromiter(
+                (p for one in lists for p in one), dtype=np.int32, count=int(offsets[-1])
+            )
+        elif not info.flags & HAS_POSITIONS:
+            positions = np.zeros(0, dtype=np.int32)
+        else:
+            np.cumsum(k, out=offsets[1:])
+            total = int(offsets[-1])
+            positions = unpack(self._pos, info.pos_offset, total, 0, info.pos_width, np.int32)
+        offsets.flags.writeable = False
+        positions.flags.writeable = False
+        return offsets, positions
+
+    def _values(self, info: NewsTermInfo) -> list[bytes]:
+        """Each posting's value bytes, for fields of other formats."""
+        packed = self._pos
+        buf = packed.buf
+        offset = info.pos_offset
+        lbase, lwidth = struct.unpack_from("<IB", buf, offset)
+        offset += 5
+        lengths = unpack(packed, offset, info.df, lbase, lwidth)
+        offset += packed_size(info.df, lwidth)
+        ends = (np.cumsum(lengths) + offset).tolist()
+        starts = [offset, *ends[:-1]]
+        return [bytes(buf[s:e]) for s, e in zip(starts, ends, strict=True)]
+
+    def matcher(
+        self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None
+    ) -> NewsMatcher:
+        info = self.term_info(fieldname, tbytes)
+        return NewsMatcher(
+            self,
+            self._postings(fieldname, info, format_),
+            info,
+            format_,
+            term=(fieldname, tbytes),
+            scorer=scorer,
+        )
+
+    def close(self) -> None:
+        # The maps close when the last array reading them is gone.
+        self._table.close()
+        self._docs_buf = self._pos_buf = None
+
+
+class NewsFieldCursor(base.FieldCursor):  # type: ignore[misc]
+    """Walks one field's terms in order (Whoosh's fuzzy and prefix expansion)."""
+
+    def __init__(self, reader: NewsTermsReader, fieldname: str, fieldobj: Any) -> None:
+        self._reader = reader
+        self._table = reader._table
+        self._fieldname = fieldname
+        self._fieldobj = fieldobj
+        self._startpos = self._table.closest_key_pos(reader._key(fieldname, b""))
+        self._pos: int | None = self._startpos
+        self._text: Any = None
+        self._datapos = self._datalen = 0
+        self.next()
+
+    def first(self) -> Any:
+        self._pos = self._startpos
+        return self.next()
+
+    def find(self, term: Any) -> Any:
+        if not isinstance(term, bytes):
+            term = self._fieldobj.to_bytes(term)
+        self._pos = self._table.closest_key_pos(self._reader._key(self._fieldname, term))
+        return self.next()
+
+    def next(self) -> Any:
+        if self._pos is not None:
+            found = self._table.key_and_range_at(self._pos)
+            if found is not None:
+                key, datapos, datalen = found
+                fieldname, text = self._reader._unkey(key)
+                if fieldname == self._fieldname:
+                    self._pos = datapos + datalen
+                    self._datapos, self._datalen = datapos, datalen
+                    self._text = self._fieldobj.from_bytes(text)
+                    return self._text
+        self._pos = None
+        self._text = None
+        return None
+
+    def text(self) -> Any:
+        return self._text
+
+    def term_info(self) -> NewsTermInfo | None:
+        if self._pos is None:
+            return None
+        return NewsTermInfo.from_bytes(self._table.dbfile.get(self._datapos, self._datalen))
+
+    def is_valid(self) -> bool:
+        return self._pos is not None
+
+
+class NewsMatcher(LeafMatcher):  # type: ignore[misc]
+    """Whoosh's matcher interface over one term's decoded arrays.
+
+    The whole term is one block for Whoosh's quality optimisations (its
+    maximum weight and shortest field are the term's).
+    """
+
+    def __init__(
+        self,
+        reader: NewsTermsReader,
+        postings: TermPostings,
+        info: NewsTermInfo,
+        format_: Any,
+        term: tuple[str, bytes] | None = None,
+        scorer: Any = None,
+        position: int = 0,
+    ) -> None:
+        self._reader = reader
+        self._postings = postings
+        self._info = info
+        self._term = term
+        self.format = format_
+        self.scorer = scorer
+        self._ids: list[int] = postings.docs.tolist()
+        self._weights: list[float] | None = None
+        self._offsets: list[int] | None = None
+        self._flat: list[int] | None = None
+        self._values: list[bytes] | None = None
+        self._i = position
+
+    def copy(self) -> NewsMatcher:
+        other = NewsMatcher(
+            self._reader,
+            self._postings,
+            self._info,
+            self.format,
+            term=self._term,
+            scorer=self.scorer,
+            position=self._i,
+        )
+        other._weights = self._weights
+        other._offsets, other._flat, other._values = self._offsets, self._flat, self._values
+        return other
+
+    def is_active(self) -> bool:
+        return self._i < len(self._ids)
+
+    def reset(self) -> None:
+        self._i = 0
+
+    def id(self) -> int:
+        return self._ids[self._i]
+
+    def all_ids(self) -> Iterator[int]:
+        return iter(self._ids[self._i :])
+
+    def next(self) -> None:
+        if self._i >= len(self._ids):
+            raise ReadTooFar
+        self._i += 1
+
+    def skip_to(self, id: int) -> None:
+        if not self.is_active():
+            raise ReadTooFar
+        if id > self._ids[self._i]:
+            self._i = bisect.bisect_left(self._ids, id, self._i)
+
+    def weight(self) -> float:
+        if self._weights is None:
+            self._weights = self._postings.weights.tolist()
+        return self._weights[self._i]
+
+    def _positions_of(self, i: int) -> list[int]:
+        if self._flat is None:
+            offsets, flat = self._postings.positions()
+            self._offsets, self._flat = offsets.tolist(), flat.tolist()
+        assert self._offsets is not None
+        return self._flat[self._offsets[i] : self._offsets[i + 1]]
+
+    def value(self) -> Any:
+        info = self._info
+        if info.flags & HAS_POSITIONS:
+            return encode_positions(self._positions_of(self._i))
+        if info.flags & HAS_VALUES:
+            if self._values is None:
+                self._values = self._reader._values(info)
+            return self._values[self._i]
+        # As W3 gives for formats without values.
+        return None
+
+    def value_as(self, astype: str) -> Any:
+        if self._info.flags & HAS_POSITIONS:
+            if astype == "positions":
+                return self._positions_of(self._i)
+            if astype == "frequency":
+                return len(self._positions_of(self._i))
+        if astype == "weight":
+            return self.weight()
+        return self.format.decoder(astype)(self.value())
+
+    # One block: the whole term.
+
+    def block_min_id(self) -> int:
+        return self._ids[0]
+
+    def block_max_id(self) -> int:
+        return self._ids[-1]
+
+    def block_min_length(self) -> int:
+        return self._info.min_length()
+
+    def block_max_length(self) -> int:
+        return self._info.max_length()
+
+    def block_max_weight(self) -> float:
+        return self._info.max_weight()
+
+    def skip_to_quality(self, minquality: float) -> int:
+        if self.block_quality() > minquality:
+            return 0
+        self._i = len(self._ids)
+        return 1

@@ -1,0 +1,239 @@
+"""Each assumption :mod:`searchengine.index.whoosh_private` makes about Whoosh's
+internals, pinned directly: one test per assumption (A1..A11 in that module's
+docstring), whose failure message names it.  An upgrade of the pinned
+``whoosh3`` that breaks one fails here first, saying what to revisit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from whoosh import fields, index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
+
+from searchengine.index import whoosh_private
+from searchengine.index.whoosh_private import (
+    HookedSegmentWriter,
+    committed_segments,
+    is_stale_toc,
+    segment_terms,
+    segment_writer,
+)
+
+
+def _schema() -> Any:
+    return fields.Schema(id=fields.ID(stored=True), body=fields.TEXT(stored=True))
+
+
+def _new_index(folder: Path) -> Any:
+    folder.mkdir(exist_ok=True)
+    return index.create_in(str(folder), _schema())
+
+
+def _fingerprint(function: Callable[..., Any]) -> str:
+    """The source of ``function`` without comments and blank lines, hashed."""
+    lines = (line.split("#")[0].strip() for line in inspect.getsource(function).splitlines())
+    return hashlib.sha256("\n".join(line for line in lines if line).encode()).hexdigest()[:16]
+
+
+class _WhooshPostings(HookedSegmentWriter):
+    """The door's writer writing its postings as Whoosh does, noting when."""
+
+    flushes: list[tuple[bool, bool]]
+
+    def flush_postings(self, perdoc: Any) -> None:
+        self.flushes.append((self.perdocwriter.is_closed, self.fieldwriter.is_closed))
+        self.fieldwriter.add_postings(self.schema, perdoc, self.pool.iter_postings())
+
+
+def test_a1_a_writer_takes_no_lock_of_its_own_and_releases_the_one_it_is_given(
+    tmp_path: Path,
+) -> None:
+    ix = _new_index(tmp_path / "ix")
+    lock = ix.lock("WRITELOCK")
+    assert lock.acquire()
+    # Were _lk ignored, the writer would try the held lock and raise LockError.
+    writer = segment_writer(SegmentWriter, ix, lock)
+    assert not ix.lock("WRITELOCK").acquire(), "A1: the lock must stay held while writing"
+    writer.cancel()
+    other = ix.lock("WRITELOCK")
+    assert other.acquire(), "A1: SegmentWriter no longer releases its `writelock` when done"
+    other.release()
+
+
+def test_a2_the_writer_has_a_temporary_folder_of_its_own(tmp_path: Path) -> None:
+    ix = _new_index(tmp_path / "ix")
+    writer = _WhooshPostings(ix)
+    folder = writer.temp_folder
+    assert os.path.isdir(folder), "A2: SegmentWriter._tempstorage.folder is not a folder"
+    assert os.path.dirname(os.path.abspath(folder)) == str(tmp_path / "ix"), (
+        "A2: the writer's temporary folder is no longer inside the index folder"
+    )
+    writer.cancel()
+    assert not os.path.exists(folder), "A2: the temporary folder outlives its writer"
+
+
+def test_a3_add_document_is_still_the_one_the_door_copies(tmp_path: Path) -> None:
+    assert _fingerprint(SegmentWriter.add_document) == "584b24552bde9d42", (
+        "A3: Whoosh's SegmentWriter.add_document changed; HookedSegmentWriter.add_document "
+        "is a copy of it: bring the copy up to date, then this fingerprint"
+    )
+    ix = _new_index(tmp_path / "ix")
+    writer = _WhooshPostings(ix)
+    writer.flushes = []
+    for name in ("_check_state", "_doc_boost", "_check_fields", "_field_boost"):
+        assert callable(getattr(writer, name, None)), f"A3: SegmentWriter.{name} is gone"
+    assert writer._added is False, "A3: SegmentWriter no longer starts with `_added` False"
+    writer.add_document(id="a", body="harbour strike")
+    writer.add_document(id="b", body="harbour", _stored_body="Harbour!")
+    writer.commit()
+    with ix.searcher() as searcher:
+        found = [searcher.stored_fields(d) for d in searcher.document_numbers(body="harbour")]
+        assert sorted(f["body"] for f in found) == ["Harbour!", "harbour strike"], "A3"
+        assert searcher.reader().doc_field_length(0, "body") == 2, "A3: field lengths"
+
+
+def test_a4_commit_flushes_postings_once_between_the_two_writers_closing(
+    tmp_path: Path,
+) -> None:
+    assert _fingerprint(SegmentWriter._flush_segment) == "66d2ffb44dac9ca0", (
+        "A4: Whoosh's SegmentWriter._flush_segment changed; HookedSegmentWriter "
+        "overrides it: check what the new one does, then update this fingerprint"
+    )
+    ix = _new_index(tmp_path / "ix")
+    writer = _WhooshPostings(ix)
+    writer.flushes = []
+    writer.add_document(id="a", body="harbour strike")
+    writer.commit()
+    assert writer.flushes == [(True, False)], (
+        "A4: commit must call _flush_segment once, after closing the per-document "
+        "writer and before closing the field writer"
+    )
+    assert writer.fieldwriter.is_closed, "A4"
+    with ix.searcher() as searcher:
+        assert list(searcher.document_numbers(body="strike")) == [0], "A4"
+    deleting = _WhooshPostings(ix)
+    deleting.flushes = []
+    deleting.delete_by_term("id", "a")
+    deleting.commit()
+    assert deleting.flushes == [], "A4: a commit without documents must not flush postings"
+
+
+class _Recording(FileStorage):  # type: ignore[misc]
+    """A file storage noting the names it creates and renames."""
+
+    created: list[str]
+    renamed: list[tuple[str, str]]
+
+    def create_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        self.created.append(name)
+        return super().create_file(name, *args, **kwargs)
+
+    def rename_file(self, old: str, new: str, safe: bool = False) -> None:
+        self.renamed.append((old, new))
+        super().rename_file(old, new, safe)
+
+
+def test_a9_the_table_of_contents_is_written_under_a_temporary_name(tmp_path: Path) -> None:
+    _new_index(tmp_path / "ix")
+    storage = _Recording(str(tmp_path / "ix"))
+    storage.created, storage.renamed = [], []
+    ix = index.FileIndex(storage)
+    writer = ix.writer()
+    writer.add_document(id="a", body="harbour")
+    writer.commit()
+    generation = ix.latest_generation()
+    ((temporary, final),) = storage.renamed
+    assert final == f"_MAIN_{generation}.toc", "A9: the table of contents' name"
+    assert temporary in storage.created and is_stale_toc(temporary, "MAIN"), (
+        f"A9: the table of contents is written as {temporary!r}, which is_stale_toc "
+        "does not recognise"
+    )
+    # Whoosh's own clean-up leaves such a file behind (so we remove it).
+    stale = tmp_path / "ix" / f"{final}.12345.6"
+    stale.write_bytes(b"half written")
+    again = ix.writer()
+    again.add_document(id="b", body="strike")
+    again.commit()
+    assert stale.exists(), "A9: Whoosh now removes stale tables of contents itself"
+
+
+def test_a10_the_table_of_contents_lists_the_committed_segments(tmp_path: Path) -> None:
+    ix = _new_index(tmp_path / "ix")
+    for doc_id in ("a", "b"):
+        writer = ix.writer()
+        writer.add_document(id=doc_id, body="harbour")
+        writer.commit(merge=False)
+    segments = committed_segments(ix.storage, ix.indexname)
+    with ix.reader() as reader:
+        expected = [leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()]
+    assert [s.segment_id() for s in segments] == expected, "A10: TOC.read(...).segments"
+    assert len(expected) == 2, "A10"
+
+
+def test_a11_a_segment_readers_terms_reader_gives_raw_matchers(tmp_path: Path) -> None:
+    ix = _new_index(tmp_path / "ix")
+    writer = ix.writer()
+    for n in range(30):
+        writer.add_document(id=f"d{n}", body="harbour strike" if n % 3 else "harbour")
+    writer.commit()
+    writer = ix.writer()
+    writer.delete_by_term("id", "d4")
+    writer.commit(merge=False)
+    with ix.reader() as reader:
+        ((leaf, _),) = reader.leaf_readers()
+        terms = segment_terms(leaf)
+        assert terms is not None, "A11: SegmentReader._terms is gone"
+        assert isinstance(terms, type(leaf.codec().terms_reader(leaf.storage(), leaf.segment()))), (
+            "A11: SegmentReader._terms is not its codec's terms reader"
+        )
+        fmt = leaf.schema["body"].format
+        raw = list(terms.matcher("body", b"harbour", fmt).all_ids())
+        live = list(leaf.postings("body", "harbour").all_ids())
+        assert raw == list(range(30)), "A11: the raw matcher no longer includes deleted documents"
+        assert live == [n for n in range(30) if n != 4]
+
+
+#: The private Whoosh names the door uses, as they would appear elsewhere.
+PRIVATE_NAMES = (
+    "_lk=",
+    "._tempstorage",
+    "._check_state",
+    "._doc_boost",
+    "._check_fields",
+    "._field_boost",
+    "._added",
+    "_flush_segment",
+    "._tindex",
+    "._postfile",
+    "._fieldid",
+    "._mini_weights",
+    "_read_toc",
+    "._segments(",
+    "._terms.",
+    "._read_ids",
+)
+
+
+def test_the_door_is_the_only_module_that_reaches_into_whoosh() -> None:
+    """No other module of the library names a private attribute of a Whoosh object."""
+    import searchengine
+
+    root = Path(searchengine.__file__).parent
+    door = Path(whoosh_private.__file__)
+    offenders = []
+    for path in root.rglob("*.py"):
+        if path == door:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#")[0]
+            for private in PRIVATE_NAMES:
+                if private in code:
+                    offenders.append(f"{path.relative_to(root)}:{number}: {private}")
+    assert offenders == []
