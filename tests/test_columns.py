@@ -51,7 +51,7 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 def _per_document(searcher: Any, read: Any) -> list[Any]:
     """``read(segment reader, local docnum)`` for every document of the searcher."""
-    values = []
+    values: list[Any] = []
     for sub, _offset in searcher.leaf_searchers():
         reader = sub.reader()
         values.extend(read(reader, d) for d in range(reader.doc_count_all()))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchengine.analysis.tokenizer import stem
-from searchengine.query.highlight import MatchSpec, Phrase, matched_positions, tokens
+from searchengine.analysis.tokenizer import WORD, stem
+from searchengine.query.highlight import MatchSpec, Phrase, matched_positions, tokens, word_spans
 
 # Words chosen so stems and first letters collide: forms of one word, short
 # words, Porter2's exceptional forms, accents that fold away.
@@ -45,3 +45,21 @@ def test_words_that_cannot_match_are_left_unstemmed() -> None:
     spec = MatchSpec(terms={stem("die")})
     assert [t.term for t in tokens("Harbours and the dying river", spec)] == ["", "", "", "die", ""]
     assert [t.term for t in tokens("Harbours and", None)] == ["harbour", "and"]
+
+
+# Characters where word boundaries are decided: letters of several scripts,
+# digits, the underscore, both apostrophes, spaces, punctuation, a character
+# beyond the Basic Multilingual Plane and a lone surrogate.
+BOUNDARY_TEXT = (
+    st.text(
+        alphabet=st.sampled_from([*"ab1_ '’-.\n\té", "ß", "Ж", "中", "٣", "𝔘", "\ud800", "\u00a0"])
+    )
+    | st.text()
+)
+
+
+@settings(max_examples=400)
+@given(BOUNDARY_TEXT)
+def test_word_spans_are_where_the_word_pattern_matches(text: str) -> None:
+    starts, ends = word_spans(text)
+    assert list(zip(starts, ends, strict=True)) == [m.span() for m in WORD.finditer(text)]
