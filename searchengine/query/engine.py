@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from searchengine.index.columns import Columns
-    from searchengine.query.execute import Execution
+    from searchengine.query.execute import Counts, Execution
 
 
 def _as_text(value: Any) -> str:
@@ -105,6 +105,9 @@ class Engine:
         #: Searches the executor handed to the reference path (a node it
         #: does not evaluate); the tests expect none.
         self.fallbacks = 0
+        #: What the last search read through the executor (terms looked up,
+        #: postings and positions decoded); ``None`` after the reference path.
+        self.last_work: Counts | None = None
         self._ix = store.open_for_reading(index_dir)
         self._searcher: Searcher | None = None
         self._days: DayTable | None = None
@@ -385,6 +388,9 @@ class Engine:
             if self.executor:
                 found = self._executed(request, searcher, expanded, ranges, order)
                 self.fallbacks += found is None
+                self.last_work = (
+                    None if found is None or found.execution is None else (found.execution.counts)
+                )
             answer = found or self._reference(request, searcher, expanded, ranges, order)
             spec = spec_for(expanded, "body")
             hits = self._page_hits(

@@ -92,23 +92,91 @@ class Counts:
     positions: int = 0
 
 
+# -- sets of sorted document numbers --------------------------------------------
+#
+# numpy's own set functions sort or hash both inputs every time; the inputs
+# here are sorted already and drawn from one segment's documents.  Small
+# against large is answered by binary search, large against large by a
+# table over the segment (``size`` documents).
+
+
+def _dense(count: int, size: int) -> bool:
+    """Whether ``count`` numbers are better handled with a table of ``size``."""
+    return count * 8 > size
+
+
+def _index_in(haystack: Docs, needles: Docs, size: int) -> NDArray[np.int64]:
+    """Where each of ``needles`` is in ``haystack`` (both sorted), -1 where absent."""
+    if len(haystack) == 0 or len(needles) == 0:
+        return np.full(len(needles), -1, dtype=np.int64)
+    if _dense(len(needles) + len(haystack), size):
+        table = np.full(size, -1, dtype=np.int64)
+        table[haystack] = np.arange(len(haystack))
+        found: NDArray[np.int64] = table[needles]
+        return found
+    at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
+    return np.where(haystack[at] == needles, at, -1)
+
+
+def _members(docs: Docs, of: Docs, size: int) -> NDArray[np.bool_]:
+    """Which of ``docs`` are among ``of`` (both sorted)."""
+    if _dense(len(docs) + len(of), size):
+        table = np.zeros(size, dtype=np.bool_)
+        table[of] = True
+        found: NDArray[np.bool_] = table[docs]
+        return found
+    return _index_in(of, docs, size) >= 0
+
+
+def _sorted_union(parts: list[Docs], size: int) -> Docs:
+    """The documents of any of ``parts`` (each sorted), sorted."""
+    if _dense(sum(len(p) for p in parts), size):
+        table = np.zeros(size, dtype=np.bool_)
+        for part in parts:
+            table[part] = True
+        return np.flatnonzero(table).astype(np.int32)
+    joined = np.concatenate(parts)
+    joined.sort(kind="stable")
+    keep = np.ones(len(joined), dtype=np.bool_)
+    np.not_equal(joined[1:], joined[:-1], out=keep[1:])
+    union: Docs = joined[keep]
+    return union
+
+
+def _common(a: Docs, b: Docs, size: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Indexes into ``a`` and into ``b`` of the documents both hold."""
+    if len(a) > len(b):
+        in_b, in_a = _common(b, a, size)
+        return in_a, in_b
+    at = _index_in(b, a, size)
+    in_a = np.flatnonzero(at >= 0)
+    return in_a, at[in_a]
+
+
 # -- combining two matches ----------------------------------------------------
 
 
-def _intersect(a: Found, b: Found) -> Found:
+def _intersect(a: Found, b: Found, size: int) -> Found:
     """AND of two children (``IntersectionMatcher``): scores added, ``a + b``."""
-    docs, ia, ib = np.intersect1d(a.docs, b.docs, assume_unique=True, return_indices=True)
-    if a.scores is None or b.scores is None:
-        return Found(docs.astype(np.int32, copy=False), None)
-    return Found(docs.astype(np.int32, copy=False), a.scores[ia] + b.scores[ib])
-
-
-def _union(a: Found, b: Found) -> Found:
-    """OR of two children (``UnionMatcher``): ``a + b`` where both match,
-    else the one that does (adding to 0.0 changes no score)."""
-    docs = np.union1d(a.docs, b.docs).astype(np.int32, copy=False)
+    ia, ib = _common(a.docs, b.docs, size)
+    docs = a.docs[ia]
     if a.scores is None or b.scores is None:
         return Found(docs, None)
+    return Found(docs, a.scores[ia] + b.scores[ib])
+
+
+def _union(a: Found, b: Found, size: int) -> Found:
+    """OR of two children (``UnionMatcher``): ``a + b`` where both match,
+    else the one that does (adding to 0.0 changes no score)."""
+    if a.scores is None or b.scores is None:
+        return Found(_sorted_union([a.docs, b.docs], size), None)
+    if _dense(len(a) + len(b), size):
+        table = np.zeros(size, dtype=np.float64)
+        table[a.docs] = a.scores
+        table[b.docs] += b.scores
+        docs = _sorted_union([a.docs, b.docs], size)
+        return Found(docs, table[docs])
+    docs = _sorted_union([a.docs, b.docs], size)
     scores = np.zeros(len(docs), dtype=np.float64)
     scores[np.searchsorted(docs, a.docs)] += a.scores
     scores[np.searchsorted(docs, b.docs)] += b.scores
@@ -170,6 +238,8 @@ class _Segment:
     columns: SegmentColumns
     counts: Counts
     postings_cache: dict[tuple[str, bytes], TermPostings | None] = field(default_factory=dict)
+    #: Terms whose positions were read (counted once each).
+    positioned: set[int] = field(default_factory=set)
 
     @property
     def reader(self) -> Any:
@@ -188,6 +258,14 @@ class _Segment:
         if found is not None:
             self.counts.postings += len(found)
         return found
+
+    def positions(self, postings: TermPostings) -> tuple[NDArray[np.int64], NDArray[Any]]:
+        """``postings.positions()``, counted in :attr:`counts` the first time."""
+        offsets, positions = postings.positions()
+        if id(postings) not in self.positioned:
+            self.positioned.add(id(postings))
+            self.counts.positions += len(positions)
+        return offsets, positions
 
     def _term_bytes(self, fieldname: str, text: Any) -> bytes | None:
         schema = self.reader.schema
@@ -292,10 +370,11 @@ class _Segment:
             if btext is None or postings is None:
                 return _empty(scored)
             words.append((btext, postings))
+        size = self.columns.size
         docs = self._scored_term(fieldname, words[0][0], words[0][1], False).docs
         for btext, postings in words[1:]:
             other = self._scored_term(fieldname, btext, postings, False).docs
-            docs = np.intersect1d(docs, other, assume_unique=True).astype(np.int32, copy=False)
+            docs = docs[_common(docs, other, size)[0]]
         docs = self._in_sequence(docs, [p for _, p in words], node.slop)
         if not scored:
             return Found(docs, None)
@@ -313,9 +392,7 @@ class _Segment:
         ``mindist=1``: only where the previous word ended matters)."""
         if len(docs) == 0 or len(words) == 1:
             return docs
-        gathered = [_positions_in(p, docs) for p in words]
-        for _, positions in gathered:
-            self.counts.positions += len(positions)
+        gathered = [_positions_in(p, self.positions(p), docs) for p in words]
         top = max((int(pos.max()) for _, pos in gathered if len(pos)), default=0)
         stride = top + 2 * max(slop, 1) + 2
         keys = [which.astype(np.int64) * stride + pos + slop + 1 for which, pos in gathered]
@@ -342,7 +419,9 @@ class _Segment:
                 return _empty(scored)
             children.append(child)
         weights = [-self.estimate(s) for s in subs]
-        return _boosted(_weighted_tree(weights, children, _intersect), node.boost)
+        size = self.columns.size
+        combined = _weighted_tree(weights, children, lambda a, b: _intersect(a, b, size))
+        return _boosted(combined, node.boost)
 
     def disjunction(self, node: Any, scored: bool) -> Found:
         subs = list(node.subqueries)
@@ -356,21 +435,26 @@ class _Segment:
         preload = len(subs) >= _PRELOAD_CLAUSES or (
             len(subs) != 2 and self.columns.size <= _PRELOAD_DOCS
         )
+        size = self.columns.size
         if preload:
-            return _preloaded_union(children, node.boost, scored)
+            return _preloaded_union(children, node.boost, scored, size)
         weights = [self.estimate(s) for s in subs]
-        return _boosted(_weighted_tree(weights, children, _union), node.boost)
+        combined = _weighted_tree(weights, children, lambda a, b: _union(a, b, size))
+        return _boosted(combined, node.boost)
 
     def and_not(self, node: Any, scored: bool) -> Found:
         kept = self.evaluate(node.a, scored)
         if len(kept) == 0:
             return kept
-        return _without(kept, self.evaluate(node.b, False).docs)
+        excluded = self.evaluate(node.b, False).docs
+        keep = ~_members(kept.docs, excluded, self.columns.size)
+        return Found(kept.docs[keep], None if kept.scores is None else kept.scores[keep])
 
     def negation(self, node: Any, scored: bool) -> Found:
         # InverseMatcher: every live document the child does not match, scoring 1.0.
         excluded = self.evaluate(node.query, False).docs
-        docs = np.setdiff1d(self.all_live(), excluded, assume_unique=True).astype(np.int32)
+        live = self.all_live()
+        docs = live[~_members(live, excluded, self.columns.size)]
         return Found(docs, np.ones(len(docs)) if scored else None)
 
     def and_maybe(self, node: Any, scored: bool) -> Found:
@@ -379,7 +463,7 @@ class _Segment:
             return a
         b = self.evaluate(node.b, scored)
         assert b.scores is not None
-        _, ia, ib = np.intersect1d(a.docs, b.docs, assume_unique=True, return_indices=True)
+        ia, ib = _common(a.docs, b.docs, self.columns.size)
         scores = a.scores.copy()
         scores[ia] = a.scores[ia] + b.scores[ib]
         return Found(a.docs, scores)
@@ -389,7 +473,7 @@ class _Segment:
         if len(a) == 0:
             return a
         b = self.evaluate(node.b, False)
-        keep = np.isin(a.docs, b.docs, assume_unique=True)
+        keep = _members(a.docs, b.docs, self.columns.size)
         return Found(a.docs[keep], None if a.scores is None else a.scores[keep])
 
     def every(self, node: Any, scored: bool) -> Found:
@@ -421,32 +505,28 @@ class _Segment:
         return Found(docs, np.full(len(docs), float(node.boost)) if scored else None)
 
 
-def _without(found: Found, excluded: Docs) -> Found:
-    keep = ~np.isin(found.docs, excluded, assume_unique=True)
-    return Found(found.docs[keep], None if found.scores is None else found.scores[keep])
-
-
-def _preloaded_union(children: list[Found], boost: float, scored: bool) -> Found:
+def _preloaded_union(children: list[Found], boost: float, scored: bool, size: int) -> Found:
     """``ArrayUnionMatcher``: each child's score times the boost, added in
     child order to 0.0; only documents scoring above 0 match when scored."""
-    docs = children[0].docs
-    for child in children[1:]:
-        docs = np.union1d(docs, child.docs)
-    docs = docs.astype(np.int32, copy=False)
+    docs = _sorted_union([c.docs for c in children], size)
     if not scored:
         return Found(docs, None)
-    scores = np.zeros(len(docs), dtype=np.float64)
+    table = np.zeros(size, dtype=np.float64)
     for child in children:
         assert child.scores is not None
-        scores[np.searchsorted(docs, child.docs)] += child.scores * boost
+        table[child.docs] += child.scores * boost
+    scores = table[docs]
     keep = scores > 0
     return Found(docs[keep], scores[keep])
 
 
-def _positions_in(postings: TermPostings, docs: Docs) -> tuple[NDArray[np.int64], NDArray[Any]]:
+def _positions_in(
+    postings: TermPostings, decoded: tuple[NDArray[np.int64], NDArray[Any]], docs: Docs
+) -> tuple[NDArray[np.int64], NDArray[Any]]:
     """For ``docs`` (all among the term's), the positions of the term in
-    each: ``(index into docs, position)`` pairs, ascending."""
-    offsets, positions = postings.positions()
+    each (``decoded``: the term's positions): ``(index into docs, position)``
+    pairs, ascending."""
+    offsets, positions = decoded
     at = np.searchsorted(postings.docs, docs)
     starts = offsets[at]
     lengths = offsets[at + 1] - starts
@@ -584,7 +664,7 @@ class Execution:
             at = int(np.searchsorted(postings.docs, local))
             if at >= len(postings.docs) or postings.docs[at] != local:
                 continue
-            offsets, positions = postings.positions()
+            offsets, positions = segment.positions(postings)
             found[term] = positions[offsets[at] : offsets[at + 1]].tolist()
         return found
 
