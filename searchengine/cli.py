@@ -21,8 +21,8 @@ from searchengine import __version__
 from searchengine.errors import RunInterruptedError, SearchEngineError, UsageError
 
 if TYPE_CHECKING:
+    from searchengine.models import Result
     from searchengine.query.engine import Engine
-    from searchengine.render.json_out import Result
 
 DEFAULT_INDEX = "index"
 
@@ -233,14 +233,14 @@ def index_command(
     as_json: bool,
 ) -> None:
     """Index files and folders (recursively): .txt .md .html .json .jsonl(.gz)."""
-    from searchengine.indexer.ledger import thresholds
+    from searchengine.indexer.ledger import ThresholdOptions
     from searchengine.indexer.run import run_index
 
     target = _index_dir(ctx, index_dir)
     options: dict[str, Any] = {
         "rebuild": rebuild,
         "encoding": encoding,
-        "boilerplate": thresholds(target, boilerplate_min_articles, boilerplate_min_share),
+        "boilerplate": ThresholdOptions(boilerplate_min_articles, boilerplate_min_share),
         "dup_threshold": dup_threshold,
     }
     try:

@@ -219,3 +219,8 @@ class Stats:
     boilerplate: tuple[SourceCut, ...] = ()
     #: Near-duplicate clusters of the commit the rest describes.
     duplicates: ClusterCount | None = None
+
+
+#: What a command returns and prints: one of these, as JSON or drawn for people
+#: (``render.json_out.document``, ``render.rich_out.drawn``).
+Result = SearchResult | SimilarResult | ArticleView | Stats | IndexSummary

@@ -1325,7 +1325,10 @@ def write_html(
             f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=not encoding.startswith("utf"))}</script>'
         )
     else:
-        day = None
+        # No date in the page's markup, but its address (og:url or canonical,
+        # .../2021/09/05/slug) states the day, and a date in the URL path
+        # counts (issue 11); without an address the page is undated.
+        day = story.day.isoformat() if url is not None else None
     head.append('<link rel="stylesheet" href="/static/css/site.css">')
     head.append(f"<style>.site-nav a {{ color: #1a3d5c; {STYLE_TEXT}: Georgia, serif; }}</style>")
     head.append(

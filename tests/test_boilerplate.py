@@ -3,6 +3,7 @@ conservative rules for a lone article, and incremental re-cleaning."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -11,11 +12,13 @@ import pytest
 from whoosh import index
 
 from searchengine.analysis.boilerplate import clean
+from searchengine.errors import UsageError
 from searchengine.index import directory as store
 from searchengine.index import schema
 from searchengine.index.directory import LEDGER_FILE
-from searchengine.indexer.ledger import Thresholds, thresholds
-from searchengine.indexer.run import document, file_signature, run_index
+from searchengine.indexer.document import document, file_signature
+from searchengine.indexer.ledger import ThresholdOptions, Thresholds
+from searchengine.indexer.run import run_index
 from searchengine.load import load_file
 from searchengine.models import article_id
 from searchengine.query.engine import Engine
@@ -360,9 +363,21 @@ def test_thresholds_given_are_kept_even_when_they_change_nothing(
     run_index(index_dir, [str(corpus)])
     summary = run_index(index_dir, [str(corpus)], boilerplate=Thresholds(min_share=0.5))
     assert summary.recleaned == 0
-    assert thresholds(index_dir, None, 0.5) == Thresholds(min_articles=5, min_share=0.5)
-    assert thresholds(index_dir, 7, None) == Thresholds(min_articles=7, min_share=0.5)
-    assert thresholds(index_dir, None, None) is None
+    assert saved_thresholds(index_dir) == Thresholds(min_articles=5, min_share=0.5)
+    # Options as the command line gives them: one left out keeps the index's own.
+    run_index(index_dir, [str(corpus)], boilerplate=ThresholdOptions(min_articles=7))
+    assert saved_thresholds(index_dir) == Thresholds(min_articles=7, min_share=0.5)
+    run_index(index_dir, [str(corpus)], boilerplate=ThresholdOptions())
+    assert saved_thresholds(index_dir) == Thresholds(min_articles=7, min_share=0.5)
+    with pytest.raises(UsageError, match="--boilerplate-min-articles"):
+        ThresholdOptions(min_articles=1)
+
+
+def saved_thresholds(index_dir: str) -> Thresholds:
+    """The thresholds the saved ledger's header records."""
+    with open(os.path.join(index_dir, LEDGER_FILE), encoding="utf-8") as handle:
+        header = json.loads(handle.readline())
+    return Thresholds(header["min_articles"], header["min_share"])
 
 
 def test_a_noop_run_reads_only_the_ledger_header_and_a_damaged_ledger_is_relearned(

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -28,7 +29,14 @@ from searchengine.cli import cli
 from searchengine.errors import IndexCorruptError
 from searchengine.index import directory as store
 from searchengine.index import schema
-from searchengine.index.codec import EXPLICIT_WEIGHTS, NewsCodec
+from searchengine.index.codec import (
+    EXPLICIT_WEIGHTS,
+    HAS_POSITIONS,
+    ONE_POSTING,
+    WIDE_OFFSETS,
+    NewsCodec,
+    NewsTermInfo,
+)
 from searchengine.index.fieldformat import analyze
 from searchengine.index.postings import term_postings
 from searchengine.index.segments import TermSegmentWriter
@@ -151,8 +159,17 @@ def _walk(matcher: Any) -> Iterator[tuple[Any, ...]]:
 def _arrays(leaf: Any, fieldname: str, tbytes: bytes) -> tuple[list[Any], ...]:
     postings = term_postings(leaf, fieldname, tbytes)
     assert postings is not None
+    # Every other posting's positions alone, before all are decoded.
+    some_offsets, some = postings.positions_at(np.arange(0, len(postings), 2))
     offsets, positions = postings.positions()
-    return postings.docs.tolist(), postings.weights.tolist(), offsets.tolist(), positions.tolist()
+    return (
+        postings.docs.tolist(),
+        postings.weights.tolist(),
+        offsets.tolist(),
+        positions.tolist(),
+        some_offsets.tolist(),
+        some.tolist(),
+    )
 
 
 def _assert_same_segments(theirs: Any, ours: Any) -> int:
@@ -216,6 +233,25 @@ def test_incremental_commits_deletions_and_merges_read_as_w3(tmp_path: Path) -> 
         assert len(reader.leaf_readers()) == 1
         assert not reader.has_deletions()
     _assert_same_segments(theirs, ours)
+
+
+def test_segments_of_whooshs_codec_merge_into_ours(tmp_path: Path) -> None:
+    docs = _documents(200, seed=13)
+    first: list[Commit] = [(docs[:90], [], {"merge": False})]
+    built = {}
+    for name, writer_class in (("w3", SegmentWriter), ("mixed", TermSegmentWriter)):
+        ix = _build(tmp_path / name, first, ours=False)
+        # The second writer merges the W3 segment into its own, deleting one.
+        writer = writer_class(ix, limitmb=0.05, compound=False)
+        writer.delete_by_term("id", "a5")
+        for doc in docs[90:]:
+            writer.add_document(**doc)
+        writer.commit(optimize=True)
+        built[name] = index.open_dir(str(tmp_path / name))
+    with built["mixed"].reader() as reader:
+        ((leaf, _),) = reader.leaf_readers()
+        assert isinstance(leaf.codec(), NewsCodec)
+    _assert_same_segments(built["w3"], built["mixed"])
 
 
 def test_weights_that_are_not_counts_times_the_boost_are_stored_as_given(tmp_path: Path) -> None:
@@ -368,6 +404,56 @@ def test_posting_bytes_are_a_fraction_of_w3s(tmp_path: Path) -> None:
     mine = size(str(tmp_path / "ours"), (".docs", ".pos"))
     assert size(str(tmp_path / "ours"), (".pst", ".trm")) == 0
     assert mine * 2 < w3
+
+
+def _entry(**values: Any) -> NewsTermInfo:
+    info = NewsTermInfo()
+    for name, value in values.items():
+        setattr(info, name, value)
+    return info
+
+
+@pytest.mark.parametrize("far", [0, 1 << 33])
+def test_entries_read_back_in_every_layout(far: int) -> None:
+    # Segments past 4 GiB are too big to build here: their entries are
+    # tested on their own.
+    many = _entry(
+        flags=HAS_POSITIONS | EXPLICIT_WEIGHTS,
+        id_width=3,
+        k_width=2,
+        pos_width=11,
+        min_length_byte=4,
+        max_length_byte=200,
+        df=70,
+        first=5,
+        last=4_000_000,
+        id_base=1,
+        k_base=2,
+        total=187.5,
+        top=12.5,
+        docs_offset=far + 8,
+        pos_offset=far + 9,
+    )
+    one = _entry(
+        flags=HAS_POSITIONS | ONE_POSTING,
+        pos_width=9,
+        min_length_byte=17,
+        max_length_byte=17,
+        df=1,
+        first=77,
+        last=77,
+        k_base=3,
+        total=7.5,
+        top=7.5,
+        pos_offset=far + 11,
+    )
+    for entry in (many, one):
+        data = entry.to_bytes()
+        back = NewsTermInfo.from_bytes(data)
+        assert vars(back) == {**vars(entry), "flags": data[0]}
+        assert bool(data[0] & WIDE_OFFSETS) == bool(far)
+        assert _stats(back) == _stats(entry)
+    assert len(one.to_bytes()) < len(many.to_bytes())
 
 
 # Old indexes

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+from whoosh.support.levenshtein import damerau_levenshtein, levenshtein
+
 from searchengine.index.directory import LEXICON_FILE
 from searchengine.index.lexicon import (
     Lexicon,
@@ -46,6 +50,44 @@ def test_prefix_wildcard_and_fuzzy_lookups() -> None:
     assert "bush" in lexicon
     assert "bus" not in lexicon
     assert len(lexicon) == len(WORDS)
+
+
+def test_a_swap_of_two_letters_is_one_edit_when_asked() -> None:
+    lexicon = Lexicon(words=WORDS)
+    assert list(lexicon.within("harbuor", 1)) == []
+    assert list(lexicon.within("harbuor", 1, transpositions=True)) == ["harbour"]
+    assert sorted(lexicon.within("buhsfier", 2, transpositions=True)) == ["bushfire"]
+    assert list(lexicon.within("ahrbour", 1, transpositions=True)) == ["harbour"]
+    # The letters of the prefix are never swapped.
+    assert list(lexicon.within("ahrbour", 1, prefix=1, transpositions=True)) == []
+    assert list(lexicon.within("hrabour", 1, prefix=1, transpositions=True)) == ["harbour"]
+
+
+_LETTERS = st.text(alphabet="abcd", min_size=1, max_size=6)
+
+
+@given(
+    words=st.lists(_LETTERS, min_size=1, max_size=40),
+    word=_LETTERS,
+    maxdist=st.integers(1, 2),
+    prefix=st.integers(0, 2),
+    transpositions=st.booleans(),
+)
+def test_within_finds_exactly_the_words_within_the_distance(
+    words: list[str], word: str, maxdist: int, prefix: int, transpositions: bool
+) -> None:
+    """The automaton against Whoosh's own distances, word by word: Levenshtein,
+    or with transpositions the optimal-string-alignment distance that
+    ``suggest`` ranks candidates by."""
+    prefix = min(prefix, len(word))
+    distance = damerau_levenshtein if transpositions else levenshtein
+    expected = sorted(
+        w
+        for w in set(words)
+        if w[:prefix] == word[:prefix] and distance(w[prefix:], word[prefix:]) <= maxdist
+    )
+    found = Lexicon(words=words).within(word, maxdist, prefix, transpositions=transpositions)
+    assert sorted(found) == expected
 
 
 def test_the_file_is_read_on_first_use_only(tmp_path: Path) -> None:

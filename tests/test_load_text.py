@@ -104,6 +104,34 @@ def test_markdown_heading_title_and_markup_removed(write: WriteFile) -> None:
     )
 
 
+def test_markdown_keeps_underscores_and_asterisks_inside_words(write: WriteFile) -> None:
+    article = one(
+        write(
+            "notes.md",
+            "# Build notes\n\nOpen my_file_name.txt and work out 2*3*4 by hand.\n\n"
+            "The *draft* and the __final__ copy, and AT&amp;T.\n",
+        )
+    )
+    assert article.title == "Build notes"
+    assert article.body == (
+        "Open my_file_name.txt and work out 2*3*4 by hand.\n\n"
+        "The draft and the final copy, and AT&T."
+    )
+
+
+def test_markdown_tables_raw_html_and_rules(write: WriteFile) -> None:
+    text = (
+        "# Results\n\nCounts by ward:\n\n| ward | votes |\n|---|---:|\n| North | 1,204 |\n"
+        '| South | 987 |\n\n<div class="note">\n<!-- editor: check the count -->\n'
+        "Turnout was <b>high</b>.\n</div>\n\n***\n\nEnd of *results*.\n"
+    )
+    article = one(write("results.md", text))
+    assert article.body == (
+        "Counts by ward:\n\nward votes\nNorth 1,204\nSouth 987\n\nTurnout was high.\n\n"
+        "End of results."
+    )
+
+
 def test_markdown_front_matter_title_wins_over_heading(write: WriteFile) -> None:
     article = one(
         write("a.markdown", "---\ntitle: The real title\n---\n# The real title\n\nBody text.")

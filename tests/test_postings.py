@@ -38,6 +38,10 @@ def _doc(n: int) -> dict[str, Any]:
     }
 
 
+def _words(n: int) -> list[str]:
+    return str(_doc(n)["_stored_title"]).split()
+
+
 def _build(folder: Path, batches: list[range], deletes: list[list[str]]) -> Any:
     ix = index.create_in(str(folder), schema.make_schema())
     for batch, delete in zip(batches, deletes, strict=True):
@@ -90,6 +94,35 @@ def test_every_term_reads_as_the_matcher_reads_it(tmp_path: Path) -> None:
         assert seen > 4_000
 
 
+def _sliced(postings: TermPostings, index: list[int]) -> list[list[int]]:
+    offsets, positions = postings.positions()
+    return [positions[offsets[i] : offsets[i + 1]].tolist() for i in index]
+
+
+def _chosen(postings: TermPostings, index: list[int]) -> list[list[int]]:
+    offsets, positions = postings.positions_at(np.array(index, dtype=np.int64))
+    assert offsets.dtype == np.int64 and positions.dtype == np.int32
+    assert len(offsets) == len(index) + 1 and offsets[0] == 0
+    return [positions[offsets[n] : offsets[n + 1]].tolist() for n in range(len(index))]
+
+
+def test_the_positions_of_some_postings_are_those_of_all(tmp_path: Path) -> None:
+    ix = _build(tmp_path, [range(0, 200)], [[]])
+    rng = np.random.default_rng(3)
+    with ix.reader() as reader:
+        ((leaf, _),) = reader.leaf_readers()
+        for fieldname, tbytes in leaf.all_terms():
+            fresh = term_postings(leaf, fieldname, tbytes)
+            assert fresh is not None
+            count = len(fresh)
+            index = sorted(rng.choice(count, size=int(rng.integers(0, count + 1)), replace=False))
+            # Read alone first (only those positions decoded), then again
+            # once all positions are decoded (sliced from them).
+            alone = _chosen(fresh, index)
+            assert alone == _sliced(fresh, index)
+            assert _chosen(fresh, index) == alone
+
+
 def test_a_known_term_exactly(tmp_path: Path) -> None:
     ix = _build(tmp_path, [range(12)], [[]])
     expected_docs = [n for n in range(12) if "harbour" in _doc(n)["_stored_title"].split()]
@@ -100,6 +133,9 @@ def test_a_known_term_exactly(tmp_path: Path) -> None:
         assert postings.docs.tolist() == expected_docs
         # Title words weigh TITLE_BOOST each.
         assert postings.weights.tolist() == [schema.TITLE_BOOST] * len(expected_docs)
+        assert _chosen(postings, [1]) == [
+            [p for p, w in enumerate(_words(expected_docs[1])) if w == "harbour"]
+        ]
         offsets, positions = postings.positions()
         for i, n in enumerate(expected_docs):
             words = _doc(n)["_stored_title"].split()

@@ -653,6 +653,7 @@ def test_total_is_exact_when_the_page_is_smaller(indexed: Corpus, engine: Engine
         ("bushfyre", "bushfire"),
         ('"bushfier season"', '"bushfire season"'),
         ("bushfier harvst", "bushfire harvest"),
+        ("buhsfier", "bushfire"),  # two swaps: two edits, four without transpositions
     ],
 )
 def test_misspelled_word_gets_the_users_word_not_the_stem(

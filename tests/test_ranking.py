@@ -91,7 +91,7 @@ def test_every_depth_matches_whoosh(engine: Any, order: str, which: int) -> None
         ranking = rank(searcher, q, order, depth=depth)  # type: ignore[arg-type]
         assert [ranking.docnum(i) for i in range(ranking.scored_length())] == expected
         assert len(ranking) == total
-        assert {k: v for k, v in ranking.groups("month").items() if k} == months
+        assert {k: v for k, v in ranking.months().items() if k} == months
 
 
 @pytest.mark.parametrize("order", list(WHOOSH_ORDERS))

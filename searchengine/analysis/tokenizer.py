@@ -135,8 +135,3 @@ class NewsTokenizer(Tokenizer):  # type: ignore[misc]
 def news_analyzer() -> NewsTokenizer:
     """The analyzer of every searchable text field (title, body, author, source)."""
     return NewsTokenizer(stemming=True)
-
-
-def terms(text: str) -> list[str]:
-    """The stemmed terms of ``text``, in order (what the index holds for it)."""
-    return [stem(m.group(0)) for m in WORD.finditer(text)]

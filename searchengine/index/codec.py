@@ -39,6 +39,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import io
+import itertools
 import mmap
 import struct
 from collections.abc import Iterator
@@ -55,9 +56,16 @@ from whoosh.reading import TermInfo, TermNotFound
 from whoosh.system import pack_ushort, unpack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from searchengine.index.fieldformat import NewsPositions, encode_positions
-from searchengine.index.packing import READ_PAST, PackedFile, pack, packed_size, unpack
-from searchengine.index.postings import Positions, TermPostings
+from searchengine.index.fieldformat import NewsPositions, decode_positions, encode_positions
+from searchengine.index.packing import (
+    READ_PAST,
+    PackedFile,
+    pack,
+    packed_size,
+    unpack,
+    unpack_at,
+)
+from searchengine.index.postings import Positions, TermPostings, select_ranges
 
 TERMS_EXT = ".terms"
 DOCS_EXT = ".docs"
@@ -70,8 +78,14 @@ POS_MAGIC = b"SEpos1\n\0"
 EXPLICIT_WEIGHTS = 1
 HAS_POSITIONS = 2
 HAS_VALUES = 4
+#: One posting, kept whole in the entry (nothing in ``.docs``).
+ONE_POSTING = 8
+#: Offsets past 4 GiB: 64-bit offsets in the entry.
+WIDE_OFFSETS = 16
 
-_EMPTY_I64 = np.zeros(0, dtype=np.int64)
+#: Up to this many bytes of positions, a term is encoded and decoded in
+#: Python: most terms are rare, and numpy's per-call cost would dominate.
+_SMALL_BYTES = 48
 
 
 class NewsCodec(W3Codec):  # type: ignore[misc]
@@ -103,10 +117,18 @@ class NewsTermInfo(TermInfo):  # type: ignore[misc]
     through a length byte, weights as ``float32``).
     """
 
-    # flags, id width, k width, position width, min length byte, max length
-    # byte, doc frequency, first doc, last doc, smallest gap, smallest k,
-    # total weight, max weight, docs offset, positions offset.
-    _struct = struct.Struct("<6B5I2f2Q")
+    # An entry is one of four layouts (its flags byte first): a term with one
+    # posting keeps it whole (flags, position width, length byte, the doc,
+    # its count, its weight, positions offset); others keep the statistics
+    # and each array's base and width (flags, id width, k width, position
+    # width, min and max length bytes, doc frequency, first and last doc,
+    # smallest gap, smallest count, total and max weight, the two offsets).
+    # Offsets are 32-bit unless a file passed 4 GiB.  Most terms of a news
+    # corpus occur once: 19 bytes instead of 42.
+    _one = struct.Struct("<3B2IfI")
+    _one_wide = struct.Struct("<3B2IfQ")
+    _many = struct.Struct("<6B5I2f2I")
+    _many_wide = struct.Struct("<6B5I2f2Q")
 
     def __init__(self) -> None:
         super().__init__()
@@ -141,8 +163,23 @@ class NewsTermInfo(TermInfo):  # type: ignore[misc]
         return self.last
 
     def to_bytes(self) -> bytes:
-        return self._struct.pack(
-            self.flags,
+        flags = self.flags
+        if max(self.docs_offset, self.pos_offset) >= 1 << 32:
+            flags |= WIDE_OFFSETS
+        if flags & ONE_POSTING:
+            layout = self._one_wide if flags & WIDE_OFFSETS else self._one
+            return layout.pack(
+                flags,
+                self.pos_width,
+                self.max_length_byte,
+                self.first,
+                self.k_base,
+                self.total,
+                self.pos_offset,
+            )
+        layout = self._many_wide if flags & WIDE_OFFSETS else self._many
+        return layout.pack(
+            flags,
             self.id_width,
             self.k_width,
             self.pos_width,
@@ -162,6 +199,25 @@ class NewsTermInfo(TermInfo):  # type: ignore[misc]
     @classmethod
     def from_bytes(cls, data: bytes) -> NewsTermInfo:
         info = cls()
+        flags = data[0]
+        if flags & ONE_POSTING:
+            layout = cls._one_wide if flags & WIDE_OFFSETS else cls._one
+            (
+                info.flags,
+                info.pos_width,
+                info.max_length_byte,
+                info.first,
+                info.k_base,
+                info.total,
+                info.pos_offset,
+            ) = layout.unpack(data)
+            info.df = 1
+            info.last = info.first
+            info.top = info.total
+            # W3's shortest length ignores a document without the field.
+            info.min_length_byte = info.max_length_byte
+            return info
+        layout = cls._many_wide if flags & WIDE_OFFSETS else cls._many
         (
             info.flags,
             info.id_width,
@@ -178,7 +234,7 @@ class NewsTermInfo(TermInfo):  # type: ignore[misc]
             info.top,
             info.docs_offset,
             info.pos_offset,
-        ) = cls._struct.unpack(data)
+        ) = layout.unpack(data)
         return info
 
 
@@ -315,14 +371,19 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         if not exact:
             info.flags |= EXPLICIT_WEIGHTS
 
-        docs = self._docs
-        info.docs_offset = docs.tell()
-        info.id_base, info.id_width, data = pack(np.diff(ids))
-        docs.write(data)
-        info.k_base, info.k_width, data = pack(k)
-        docs.write(data)
-        if not exact:
-            docs.write(w32.astype("<f4").tobytes())
+        if len(ids) == 1:
+            # The entry holds the posting: its count, and its weight as the total.
+            info.flags |= ONE_POSTING
+            info.k_base = int(k[0])
+        else:
+            docs = self._docs
+            info.docs_offset = docs.tell()
+            info.id_base, info.id_width, data = pack(np.diff(ids))
+            docs.write(data)
+            info.k_base, info.k_width, data = pack(k)
+            docs.write(data)
+            if not exact:
+                docs.write(w32.astype("<f4").tobytes())
 
         info.pos_offset = self._pos.tell()
         if positions is not None:
@@ -359,9 +420,20 @@ def decode_news_positions(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Counts and positions of postings encoded by ``encode_positions``
     (each: a varint count, then varint gaps), all at once."""
-    raw = np.frombuffer(values, dtype=np.uint8)
     if len(lengths) and not lengths.all():
         raise ValueError("a posting of a positions field has no positions")
+    if len(values) <= _SMALL_BYTES:
+        # A rare term: a dozen numpy calls would cost more than the bytes.
+        sizes: list[int] = []
+        flat: list[int] = []
+        start = 0
+        for length in lengths.tolist():
+            found = decode_positions(values[start : start + length])
+            sizes.append(len(found))
+            flat += found
+            start += length
+        return np.array(sizes, dtype=np.int64), np.array(flat, dtype=np.int64)
+    raw = np.frombuffer(values, dtype=np.uint8)
     ends = np.flatnonzero(raw < 0x80)
     if len(ends) == len(raw):
         numbers = raw.astype(np.int64)
@@ -385,6 +457,40 @@ def decode_news_positions(
     np.cumsum(counts[:-1], out=first[1:])
     before = np.concatenate(([0], running))[first]
     return counts, running - np.repeat(before, counts)
+
+
+def encode_news_positions(
+    offsets: NDArray[np.int64], positions: NDArray[Any]
+) -> tuple[NDArray[np.int64], bytes]:
+    """Each posting's value as ``encode_positions`` encodes it (a varint
+    count, then varint gaps), all at once: ``(byte lengths, bytes)``.
+    Every posting must have a position."""
+    if len(positions) <= _SMALL_BYTES // 2:
+        bounds = offsets.tolist()
+        flat = positions.tolist()
+        parts = [encode_positions(flat[a:b]) for a, b in itertools.pairwise(bounds)]
+        return np.array([len(part) for part in parts], dtype=np.int64), b"".join(parts)
+    counts = np.diff(offsets)
+    postings = len(counts)
+    heads = offsets[:-1] + np.arange(postings)
+    gaps = np.diff(positions.astype(np.int64), prepend=0)
+    gaps[offsets[:-1]] = positions[offsets[:-1]]
+    numbers = np.empty(postings + len(positions), dtype=np.int64)
+    numbers[heads] = counts
+    rest = np.ones(len(numbers), dtype=bool)
+    rest[heads] = False
+    numbers[rest] = gaps
+    sizes = np.ones(len(numbers), dtype=np.int64)
+    for n in range(1, 5):
+        sizes += numbers >= 1 << (7 * n)
+    starts = np.cumsum(sizes) - sizes
+    out = np.empty(int(sizes.sum()), dtype=np.uint8)
+    for n in range(int(sizes.max(initial=0))):
+        chosen = sizes > n
+        low = (numbers[chosen] >> (7 * n)) & 0x7F
+        out[starts[chosen] + n] = low | ((sizes[chosen] > n + 1) << 7)
+    lengths = np.add.reduceat(sizes, heads) if postings else np.zeros(0, dtype=np.int64)
+    return lengths, out.tobytes()
 
 
 # Reading
@@ -517,17 +623,39 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         return self._postings(fieldname, NewsTermInfo.from_bytes(value), format_)
 
     def _postings(self, fieldname: str, info: NewsTermInfo, format_: Any) -> TermPostings:
+        if info.flags & ONE_POSTING:
+            docs = np.array([info.first], dtype=np.int32)
+            k = np.array([info.k_base], dtype=np.int64)
+            weights = np.array([info.total])
+        else:
+            docs, k, weights = self._arrays(fieldname, info)
+        docs.flags.writeable = False
+        weights.flags.writeable = False
+        at = None
+        if info.flags & HAS_POSITIONS:
+
+            def at(index: NDArray[np.int64]) -> Positions:
+                return self._positions_at(info, k, index)
+
+        return TermPostings(
+            docs=docs,
+            weights=weights,
+            _load_positions=lambda: self._positions(info, k, format_),
+            _load_positions_at=at,
+        )
+
+    def _arrays(
+        self, fieldname: str, info: NewsTermInfo
+    ) -> tuple[NDArray[np.int32], NDArray[np.int64], NDArray[np.float64]]:
+        """Documents, counts and weights of a term with several postings."""
         count = info.df
         packed = self._docs
         offset = info.docs_offset
-        if count == 1:
-            docs = np.array([info.first], dtype=np.int32)
-        else:
-            gaps = unpack(packed, offset, count - 1, info.id_base, info.id_width)
-            gaps[0] += info.first
-            docs = np.empty(count, dtype=np.int32)
-            docs[0] = info.first
-            np.cumsum(gaps, out=docs[1:])
+        gaps = unpack(packed, offset, count - 1, info.id_base, info.id_width)
+        gaps[0] += info.first
+        docs = np.empty(count, dtype=np.int32)
+        docs[0] = info.first
+        np.cumsum(gaps, out=docs[1:])
         offset += packed_size(count - 1, info.id_width)
         k = unpack(packed, offset, count, info.k_base, info.k_width)
         offset += packed_size(count, info.k_width)
@@ -538,11 +666,7 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
             weights = np.full(count, _weights_from(k[:1], self._scales[fieldname])[0])
         else:
             weights = _weights_from(k, self._scales[fieldname])
-        docs.flags.writeable = False
-        weights.flags.writeable = False
-        return TermPostings(
-            docs=docs, weights=weights, _load_positions=lambda: self._positions(info, k, format_)
-        )
+        return docs, k, weights
 
     def _positions(self, info: NewsTermInfo, k: NDArray[np.int64], format_: Any) -> Positions:
         offsets = np.zeros(len(k) + 1, dtype=np.int64)
@@ -564,6 +688,17 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         positions.flags.writeable = False
         return offsets, positions
 
+    def _positions_at(
+        self, info: NewsTermInfo, k: NDArray[np.int64], index: NDArray[np.int64]
+    ) -> Positions:
+        offsets = np.zeros(len(k) + 1, dtype=np.int64)
+        np.cumsum(k, out=offsets[1:])
+        new_offsets, flat = select_ranges(offsets, index)
+        positions = unpack_at(self._pos, info.pos_offset, flat, info.pos_width)
+        new_offsets.flags.writeable = False
+        positions.flags.writeable = False
+        return new_offsets, positions
+
     def _values(self, info: NewsTermInfo) -> list[bytes]:
         """Each posting's value bytes, for fields of other formats."""
         packed = self._pos
@@ -576,6 +711,24 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         ends = (np.cumsum(lengths) + offset).tolist()
         starts = [offset, *ends[:-1]]
         return [bytes(buf[s:e]) for s, e in zip(starts, ends, strict=True)]
+
+    def merge_arrays(
+        self, fieldname: str, tbytes: bytes, format_: Any
+    ) -> tuple[NDArray[np.int32], NDArray[np.float64], NDArray[np.int64], bytes]:
+        """A term's postings as a segment writer's pool takes them when
+        merging: documents, weights, each value's length and the values'
+        bytes (the field format's encoding), deleted documents included."""
+        info = self.term_info(fieldname, tbytes)
+        postings = self._postings(fieldname, info, format_)
+        if info.flags & HAS_POSITIONS:
+            lengths, values = encode_news_positions(*postings.positions())
+        elif info.flags & HAS_VALUES:
+            parts = self._values(info)
+            lengths = np.array([len(part) for part in parts], dtype=np.int64)
+            values = b"".join(parts)
+        else:
+            lengths, values = np.zeros(info.df, dtype=np.int64), b""
+        return postings.docs, postings.weights, lengths, values
 
     def matcher(
         self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None

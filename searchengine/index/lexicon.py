@@ -21,6 +21,7 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
+from typing import Any
 
 from whoosh.automata import fsa, lev
 
@@ -103,12 +104,35 @@ class Lexicon:
         )
         return (w for w in self.with_prefix(literal) if regex.fullmatch(w))
 
-    def within(self, word: str, maxdist: int, prefix: int = 0) -> Iterator[str]:
+    def within(
+        self, word: str, maxdist: int, prefix: int = 0, *, transpositions: bool = False
+    ) -> Iterator[str]:
         """Words at most ``maxdist`` edits from ``word`` (the first ``prefix`` letters equal).
 
-        Whoosh's Levenshtein automaton skips through the sorted list, so the
-        cost grows with the matches, not with the size of the list.
+        An edit inserts, deletes or substitutes a letter; with
+        ``transpositions`` a swap of two neighbouring letters is one edit too
+        (the optimal-string-alignment distance, Whoosh's
+        ``whoosh.support.levenshtein.distance``).  Whoosh's Levenshtein
+        automaton skips through the sorted list, so the cost grows with the
+        matches, not with the size of the list.
         """
-        dfa = lev.levenshtein_automaton(word, maxdist, prefix).to_dfa()
-        matches: Iterator[str] = fsa.find_all_matches(dfa, self._at_least)
+        nfa = lev.levenshtein_automaton(word, maxdist, prefix)
+        if transpositions:
+            _add_transpositions(nfa, word, maxdist, prefix)
+        matches: Iterator[str] = fsa.find_all_matches(nfa.to_dfa(), self._at_least)
         return matches
+
+
+def _add_transpositions(nfa: Any, word: str, maxdist: int, prefix: int) -> None:
+    """Give Whoosh's Levenshtein automaton (states: ``(letters of word
+    consumed, edits made)``) the swap of two neighbouring letters as one
+    edit: from ``(i, e)``, reading ``word[i + 1]`` then ``word[i]`` leads to
+    ``(i + 2, e + 1)``, through a state of its own between the two."""
+    for i in range(prefix, len(word) - 1):
+        first, second = word[i], word[i + 1]
+        if first == second:
+            continue  # swapping equal letters changes nothing
+        for edits in range(maxdist):
+            halfway = (i, edits, "swap")
+            nfa.add_transition((i, edits), second, halfway)
+            nfa.add_transition(halfway, first, (i + 2, edits + 1))

@@ -53,8 +53,8 @@ def pack(values: NDArray[Any], base: int | None = None) -> tuple[int, int, bytes
 
     ``base`` defaults to the smallest value; pass 0 to keep values as they are.
     """
-    if len(values) == 0:
-        return (0 if base is None else base), 0, b""
+    if len(values) <= _SMALL:
+        return _pack_small(values.tolist(), base)
     low = int(values.min()) if base is None else base
     width = choose_width(int(values.max()) - low)
     if width == 0:
@@ -63,12 +63,6 @@ def pack(values: NDArray[Any], base: int | None = None) -> tuple[int, int, bytes
     plain = _PLAIN.get(width)
     if plain is not None:
         return low, width, rel.astype(plain).tobytes()
-    if len(rel) <= 8:
-        # Small arrays (most terms are rare) are quicker in Python.
-        acc = 0
-        for i, value in enumerate(rel.tolist()):
-            acc |= value << (i * width)
-        return low, width, acc.to_bytes(packed_size(len(rel), width), "little")
     shifts = np.arange(width, dtype=np.uint32)
     bits = ((rel.astype(np.uint32)[:, None] >> shifts) & 1).astype(np.uint8)
     return low, width, np.packbits(bits.ravel(), bitorder="little").tobytes()
@@ -90,6 +84,24 @@ class PackedFile:
         self.words: NDArray[np.uint32] = np.ndarray(
             shape=(max(len(self.bytes) - 3, 0),), dtype=_WORD, buffer=buf, strides=(1,)
         )
+
+
+#: Up to this many values, packing is done in Python (most terms are rare,
+#: and a dozen numpy calls cost more than the values).
+_SMALL = 16
+
+
+def _pack_small(values: list[int], base: int | None) -> tuple[int, int, bytes]:
+    if not values:
+        return (0 if base is None else base), 0, b""
+    low = min(values) if base is None else base
+    width = choose_width(max(values) - low)
+    if width == 0:
+        return low, 0, b""
+    acc = 0
+    for i, value in enumerate(values):
+        acc |= (value - low) << (i * width)
+    return low, width, acc.to_bytes(packed_size(len(values), width), "little")
 
 
 def unpack(
@@ -115,6 +127,25 @@ def unpack(
     out = raw.astype(dtype)
     if base:
         out += base
+    return out
+
+
+def unpack_at(
+    packed: PackedFile, offset: int, index: NDArray[np.int64], width: int
+) -> NDArray[np.int32]:
+    """Values ``index`` (any order) of an array packed at ``offset`` with
+    base 0, as ``int32``: only those are read."""
+    if width == 0:
+        return np.zeros(len(index), dtype=np.int32)
+    plain = _PLAIN.get(width)
+    if plain is not None:
+        size = plain.itemsize
+        end = offset + (int(index.max()) + 1) * size if len(index) else offset
+        return packed.bytes[offset:end].view(plain)[index].astype(np.int32)
+    bitpos = index * width
+    raw = packed.words[offset + (bitpos >> 3)] >> (bitpos & 7).astype(np.uint32)
+    raw &= np.uint32((1 << width) - 1)
+    out: NDArray[np.int32] = raw.astype(np.int32)
     return out
 
 

@@ -50,6 +50,10 @@ class TermPostings:
     docs: NDArray[np.int32]
     weights: NDArray[np.float64]
     _load_positions: Callable[[], Positions] = field(repr=False, compare=False)
+    #: Decodes the positions of some postings only (see :meth:`positions_at`).
+    _load_positions_at: Callable[[NDArray[np.int64]], Positions] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -72,6 +76,38 @@ class TermPostings:
     @functools.cached_property
     def _cached_positions(self) -> Positions:
         return self._load_positions()
+
+    def positions_at(self, index: NDArray[np.integer[Any]]) -> Positions:
+        """The positions of the postings at ``index`` only (ascending indices
+        into ``docs``, e.g. ``np.searchsorted(docs, candidates)``), as
+        ``(offsets, positions)`` of length ``len(index) + 1`` and the sum of
+        their counts, laid out as :meth:`positions` lays out all of them.
+
+        A phrase needs the positions of its rarest word's documents only:
+        with searchengine's codec those are decoded without decoding the
+        rest (``of`` and ``the`` have tens of positions per document).
+        Once :meth:`positions` has been called, they are sliced from it.
+        """
+        chosen = np.asarray(index, dtype=np.int64)
+        if self._load_positions_at is not None and "_cached_positions" not in self.__dict__:
+            return self._load_positions_at(chosen)
+        offsets, positions = self.positions()
+        new_offsets, flat = select_ranges(offsets, chosen)
+        return new_offsets, positions[flat]
+
+
+def select_ranges(
+    offsets: NDArray[np.int64], index: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """For ranges ``offsets[i]:offsets[i + 1]`` of the chosen ``i``: the
+    offsets of those ranges put end to end, and the flat indices they cover."""
+    starts = offsets[index]
+    lengths = offsets[index + 1] - starts
+    new_offsets = np.zeros(len(index) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=new_offsets[1:])
+    flat = np.arange(int(new_offsets[-1]), dtype=np.int64)
+    flat += np.repeat(starts - new_offsets[:-1], lengths)
+    return new_offsets, flat
 
 
 def term_postings(reader: Any, fieldname: str, term: bytes) -> TermPostings | None:

@@ -74,6 +74,24 @@ def boilerplate_fields() -> dict[str, Any]:
     }
 
 
+def original_text(fields: dict[str, Any]) -> str:
+    """The article text as read, from its stored fields (``raw`` is stored
+    only when something was cut)."""
+    raw = fields.get("raw")
+    return raw if isinstance(raw, str) else str(fields.get("body", ""))
+
+
+def term_text(value: Any) -> str:
+    """A term or column value as text: Whoosh gives them back as bytes or as
+    ``str`` depending on the field and the reader.  Ours are UTF-8 (paths are
+    stored as valid Unicode, see :func:`searchengine.indexer.document.stored_path`);
+    a byte that is not would come back as a surrogate escape rather than fail
+    the read.  No value (``None``) is the empty string."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return "" if value is None else str(value)
+
+
 def ensure_fields(writer: Writer) -> None:
     """Add fields this version writes to an index made before they existed
     (the change is committed with the run; old segments read as defaults)."""

@@ -13,9 +13,10 @@ run file sorted by term; at commit (:func:`write_postings`) the runs are
 merged a term at a time and each term's arrays go to the codec's field
 writer (:class:`~searchengine.index.codec.NewsFieldWriter`) whole.
 
-Merging segments goes through the same pool: Whoosh reads the old
-segments' postings through their matchers and adds them here.  Whoosh's
-private writer steps this relies on live in
+Merging segments goes through the same pool: a segment in our codec hands
+over each term's postings as arrays (renumbered, deleted documents
+dropped, all at once); any other is read through its matchers, a posting at
+a time, as Whoosh does.  Whoosh's private writer steps this relies on live in
 :mod:`searchengine.index.whoosh_private` (pinned by
 ``tests/test_whoosh_private.py``): this module uses Whoosh's public names only.
 """
@@ -34,9 +35,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from searchengine.index.codec import NewsCodec, NewsFieldWriter
+from searchengine.index.codec import NewsCodec, NewsFieldWriter, NewsTermsReader
 from searchengine.index.fieldformat import Analyzed, NewsPositions
-from searchengine.index.whoosh_private import HookedSegmentWriter
+from searchengine.index.postings import select_ranges
+from searchengine.index.whoosh_private import HookedSegmentWriter, segment_terms
 
 #: Rough bytes one term's entry costs in memory beyond its postings.
 _TERM_OVERHEAD = 400
@@ -99,6 +101,31 @@ class TermPool:
         else:
             postings.lengths.append(0)
             self._size += _POSTING_OVERHEAD
+        if self._size > self._limit:
+            self._spill()
+
+    def add_term(
+        self,
+        fieldname: str,
+        tbytes: bytes,
+        ids: NDArray[Any],
+        weights: NDArray[Any],
+        lengths: NDArray[Any],
+        values: bytes,
+    ) -> None:
+        """Add many postings of one term at once (a segment being merged):
+        document numbers above any the term has here, their weights, the
+        length of each value and the values one after another."""
+        terms = self._fields.setdefault(fieldname, {})
+        postings = terms.get(tbytes)
+        if postings is None:
+            postings = terms[tbytes] = _Postings()
+            self._size += _TERM_OVERHEAD + len(tbytes)
+        postings.ids.frombytes(np.asarray(ids, dtype=np.uint32).tobytes())
+        postings.weights.frombytes(np.asarray(weights, dtype=np.float64).tobytes())
+        postings.lengths.frombytes(np.asarray(lengths, dtype=np.uint32).tobytes())
+        postings.values += values
+        self._size += _POSTING_OVERHEAD * len(ids) + len(values)
         if self._size > self._limit:
             self._spill()
 
@@ -257,6 +284,22 @@ def _field_lengths(perdoc: Any, fieldname: str, doc_count: int, scorable: bool) 
     return np.array([length_of(docnum) or 0 for docnum in range(doc_count)], dtype=np.int64)
 
 
+def _live(
+    live: NDArray[np.bool_],
+    ids: NDArray[Any],
+    weights: NDArray[Any],
+    lengths: NDArray[Any],
+    values: bytes,
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], bytes]:
+    """The postings of live documents only, their values' bytes included."""
+    chosen = np.flatnonzero(live)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    _, flat = select_ranges(offsets, chosen)
+    kept = np.frombuffer(values, dtype=np.uint8)[flat].tobytes()
+    return ids[chosen], weights[chosen], lengths[chosen], kept
+
+
 class TermSegmentWriter(HookedSegmentWriter):
     """A ``SegmentWriter`` whose postings go through :class:`TermPool`.
 
@@ -280,6 +323,35 @@ class TermSegmentWriter(HookedSegmentWriter):
             self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
             return value.length() if field.scorable else 0
         return super().index_field(name, field, value, docnum, boost)
+
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
+        """File a merged segment's postings a term at a time, as arrays,
+        when it is in our codec (else Whoosh's way, a posting at a time
+        through its matchers).  ``docmap`` maps its live documents to their
+        numbers here (None: none deleted, they follow ``startdoc``)."""
+        terms = segment_terms(reader)
+        if not isinstance(terms, NewsTermsReader):
+            super().add_postings_to_pool(reader, startdoc, docmap)
+            return
+        renumber = None
+        if docmap is not None:
+            renumber = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+            renumber[list(docmap)] = list(docmap.values())
+        for fieldname, tbytes in reader.all_terms():
+            if fieldname not in self.schema:
+                continue
+            fmt = self.schema[fieldname].format
+            docs, weights, lengths, values = terms.merge_arrays(fieldname, tbytes, fmt)
+            if renumber is None:
+                ids = docs.astype(np.int64) + startdoc
+            else:
+                ids = renumber[docs]
+                live = ids >= 0
+                if not live.all():
+                    ids, weights, lengths, values = _live(live, ids, weights, lengths, values)
+                    if not len(ids):
+                        continue
+            self.pool.add_term(fieldname, tbytes, ids, weights, lengths, values)
 
     def flush_postings(self, perdoc: Any) -> None:
         write_postings(self.fieldwriter, self.schema, perdoc, self.docnum, self.pool.terms())

@@ -32,6 +32,7 @@ from searchengine.analysis import boilerplate
 from searchengine.errors import UsageError
 from searchengine.index.directory import LEDGER_FILE, IndexDirectory
 from searchengine.index.protocols import Reader
+from searchengine.index.schema import original_text, term_text
 
 LEDGER_VERSION = 1
 #: A line must occur in at least this many articles of a group to be learned.
@@ -65,19 +66,24 @@ class Thresholds:
         return max(self.min_articles, math.ceil(self.min_share * articles - 1e-9))
 
 
-def thresholds(
-    index_dir: str, min_articles: int | None, min_share: float | None
-) -> Thresholds | None:
-    """Thresholds from command-line options: one left out keeps the index's
-    own setting (or the default); both left out is ``None``, keep all."""
-    if min_articles is None and min_share is None:
-        return None
-    header = _read_header(IndexDirectory(index_dir))
-    saved = header[1] if header else Thresholds()
-    return Thresholds(
-        saved.min_articles if min_articles is None else min_articles,
-        saved.min_share if min_share is None else min_share,
-    )
+@dataclass(frozen=True)
+class ThresholdOptions:
+    """Thresholds as the command line gives them: one left out (``None``)
+    keeps the index's own setting, or the default on a new index.  Resolved
+    against the saved ledger by :meth:`Ledger.load`, which reads it anyway."""
+
+    min_articles: int | None = None
+    min_share: float | None = None
+
+    def __post_init__(self) -> None:
+        self.over(Thresholds())  # a value out of range fails here, before the run
+
+    def over(self, saved: Thresholds) -> Thresholds:
+        """The thresholds these options make of the ``saved`` ones."""
+        return Thresholds(
+            saved.min_articles if self.min_articles is None else self.min_articles,
+            saved.min_share if self.min_share is None else self.min_share,
+        )
 
 
 def _read_header(folder: IndexDirectory) -> tuple[int, Thresholds] | None:
@@ -95,13 +101,6 @@ def _read_header(folder: IndexDirectory) -> tuple[int, Thresholds] | None:
 def group_of(source: str | None, path: str) -> str:
     """The group an article learns with: its source, else its folder."""
     return f"source:{source}" if source else f"folder:{os.path.dirname(path)}"
-
-
-def original_text(fields: dict[str, Any]) -> str:
-    """The article text as read, from its stored fields (``raw`` is stored
-    only when something was cut)."""
-    raw = fields.get("raw")
-    return raw if isinstance(raw, str) else str(fields.get("body", ""))
 
 
 class _Group:
@@ -144,7 +143,7 @@ class Ledger:
         index_dir: str,
         reader: Reader,
         generation: int,
-        wanted: Thresholds | None,
+        wanted: Thresholds | ThresholdOptions | None,
         *,
         reset: bool = False,
     ) -> Ledger:
@@ -154,12 +153,14 @@ class Ledger:
         read when first needed, so a run with nothing to do reads no more.
         A missing or stale file means relearning from ``reader``'s stored
         articles (also when first needed); ``reset`` (a rebuild) starts
-        empty.  ``wanted`` thresholds replace the saved ones; ``None`` keeps
-        them.
+        empty.  ``wanted`` thresholds replace the saved ones, options
+        replace those they give; ``None`` keeps them.
         """
         folder = IndexDirectory(index_dir)
         header = _read_header(folder)
         saved = header[1] if header else None
+        if isinstance(wanted, ThresholdOptions):
+            wanted = wanted.over(saved or Thresholds())
         current = header is not None and header[0] == generation and not reset
         ledger = cls(wanted or saved or Thresholds(), reader, fresh=not current)
         if reset:
@@ -249,8 +250,9 @@ class Ledger:
                 counts.lines.pop(key, None)
         self._touched.add(group)
 
-    def remove_stored(self, reader: Reader, path: str) -> None:
+    def remove_stored(self, path: str) -> None:
         """Uncount the live articles of the file ``path`` held by the index."""
+        reader = self._reader
         for docnum in reader.postings("path", path).all_ids():
             if not reader.is_deleted(docnum):
                 fields = reader.stored_fields(docnum)
@@ -314,7 +316,7 @@ def live_docs(reader: Reader, groups: set[str] | None) -> Iterator[int]:
                 continue
             prefix = name.rstrip(os.sep) + os.sep
             for term in reader.expand_prefix("path", prefix):
-                path = term.decode("utf-8") if isinstance(term, bytes) else term
+                path = term_text(term)
                 if os.path.dirname(path) == name:
                     found.update(reader.postings("path", path).all_ids())
         candidates = sorted(found)

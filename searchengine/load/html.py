@@ -1,255 +1,187 @@
-"""Saved web pages: metadata from the page's head, text from its article.
+"""Saved web pages: the bare headline, the publication date, the outlet and the story.
 
-Metadata follows the conventions news sites actually use (Open Graph,
-``article:published_time``, JSON-LD); the article text comes from
-trafilatura, the reference extractor for news pages, with a plain
-"drop the furniture" reading of the page as the fallback when it finds
-nothing (trafilatura gives up on very short pages).
+The page is parsed once; every reader works on that one tree:
+
+- ``html_meta``: what the page states for machines (``<meta>``, JSON-LD,
+  its address and its site's names) and so its source;
+- ``html_title``: the headline, with the site's name taken off;
+- ``html_regions``: which parts of the page are the article's own, so that
+  no date is read from an embedded post, a teaser or a comment;
+- ``html_date``: the publication date, plainest statement first;
+- ``html_body``: the story text (trafilatura, minus the page's furniture).
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import re
-from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from searchengine.dates import parse_date
+from searchengine.load.html_body import MAX_EXTRACT_ELEMENTS, element_text, extract_body
+from searchengine.load.html_date import publication_date
+from searchengine.load.html_meta import (
+    PageMeta,
+    author_of,
+    own_article,
+    read_meta,
+    site_names,
+    source_of,
+)
+from searchengine.load.html_regions import Regions
+from searchengine.load.html_title import names_site, pick_title
 from searchengine.load.problems import failed, skipped
 from searchengine.load.textutil import clean_text, same_title, shorten_title
 from searchengine.models import Article
 
-_FURNITURE = (
-    "script",
-    "style",
-    "nav",
-    "header",
-    "footer",
-    "aside",
-    "form",
-    "noscript",
-    "template",
-    "svg",
-    "iframe",
-    "button",
-    "select",
-)
-_BLOCKS = (
-    "p",
-    "div",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "blockquote",
-    "pre",
-    "tr",
-    "br",
-    "section",
-    "article",
-    "figcaption",
-    "dd",
-    "dt",
-)
-_TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ")
+__all__ = [
+    "MAX_EXTRACT_ELEMENTS",
+    "MAX_HTML_TAGS",
+    "Page",
+    "element_text",
+    "load_html",
+    "page_date",
+    "parse_page",
+    "read_page",
+]
+
 #: A page with more tags than this is not an article (a long news page has a
 #: few thousand); it is skipped unparsed, since parsing a million tags takes
 #: seconds and hundreds of MB.  Counted as ``<`` characters, which is cheap.
 MAX_HTML_TAGS = 250_000
-#: trafilatura's time grows faster than the page (a million ``<p>`` took over
-#: a minute and 500 MB); past this many elements the plain reading of the
-#: page's ``<article>``/``<main>`` is used instead.
-MAX_EXTRACT_ELEMENTS = 15_000
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def _meta(doc: Any, *, prop: str | None = None, name: str | None = None) -> str | None:
-    for element in doc.iter("meta"):
-        attrs = {k.lower(): v for k, v in element.attrib.items()}
-        if (prop is not None and attrs.get("property", "").lower() == prop) or (
-            name is not None and attrs.get("name", "").lower() == name
-        ):
-            value = attrs.get("content", "").strip()
-        else:
-            continue
-        if value:
-            return str(value)
-    return None
+def parse_page(text: str) -> Any:
+    """Parse a page's decoded text into an lxml tree (raises ``InputProblem`` when it cannot).
+
+    The one parse of the page: metadata, dates and trafilatura all read this
+    tree.  Comments and processing instructions are dropped, as
+    trafilatura's own parser drops them, so that its result on this tree is
+    the one it gives on the page.
+    """
+    import lxml.etree
+    import lxml.html  # lazy, like trafilatura
+
+    cleaned = _XML_DECLARATION.sub("", text)  # lxml refuses str input that declares its encoding
+    # A parser per page (2 µs): lxml parsers must not be shared between threads.
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    try:
+        return lxml.html.document_fromstring(cleaned, parser=parser)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise failed(f"not parsable as HTML: {exc}") from None
 
 
-def _json_ld(doc: Any) -> Iterator[dict[str, Any]]:
-    for script in doc.iter("script"):
-        if "ld+json" not in (script.get("type") or "").lower():
-            continue
-        try:
-            data = json.loads(script.text or "")
-        except (ValueError, RecursionError):
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(reversed(item))
-            elif isinstance(item, dict):
-                yield item
-                if isinstance(item.get("@graph"), list):
-                    stack.extend(reversed(item["@graph"]))
+def _first_text(doc: Any, tag: str) -> str | None:
+    element = next(iter(doc.iter(tag)), None)
+    text = " ".join((element.text_content() or "").split()) if element is not None else ""
+    return text or None
 
 
-def _name_of(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, dict):
-        return _name_of(value.get("name"))
-    if isinstance(value, list):
-        names = [n for n in (_name_of(v) for v in value) if n]
-        return ", ".join(names) or None
-    return None
+def _main_h1(doc: Any, sites: list[str]) -> Any | None:
+    """The page's headline ``<h1>``: one in an ``<article>``/``<main>`` first, never the site's logo."""
+    h1s = [
+        h
+        for h in doc.iter("h1")
+        if " ".join((h.text_content() or "").split()) and not names_site(h.text_content(), sites)
+    ]
+    inside = [h for h in h1s if any(a.tag in ("article", "main") for a in h.iterancestors())]
+    return (inside or h1s or [None])[0]
 
 
-def _strip_site_suffix(title: str, site: str | None) -> str:
-    for separator in _TITLE_SEPARATORS:
-        head, found, tail = title.rpartition(separator)
-        if (
-            found
-            and head.strip()
-            and (site is None or same_title(tail, site) or len(tail.split()) <= 5)
-        ):
-            return head.strip()
-    return title
+def _headline_element(doc: Any, title: str | None, h1: Any | None) -> Any | None:
+    """The element that shows the chosen headline (an ``<h1>``, or a blog's ``<h2>``).
 
-
-def element_text(element: Any) -> str:
-    parts: list[str] = []
-
-    def walk(node: Any) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag.lower() in _FURNITURE:
-            if node.tail:
-                parts.append(node.tail)
-            return
-        block = tag.lower() in _BLOCKS
-        if block:
-            parts.append("\n\n")
-        if node.text and tag:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-        if block:
-            parts.append("\n\n")
-        if node.tail:
-            parts.append(node.tail)
-
-    walk(element)
-    return clean_text(re.sub(r"[ \t]*\n[ \t]*\n\s*", "\n\n", "".join(parts)))
-
-
-def _fallback_body(doc: Any) -> str:
-    for tag in ("article", "main"):
-        found = next(iter(doc.iter(tag)), None)
-        if found is not None:
-            return element_text(found)
-    body = doc.find(".//body")
-    return element_text(body if body is not None else doc)
-
-
-def _furniture_text(doc: Any) -> str:
-    chunks = []
-    for tag in _FURNITURE:
+    Never one in a teaser list: a "most read" box may list this very story.
+    """
+    if not title or (h1 is not None and same_title(" ".join(h1.text_content().split()), title)):
+        return h1
+    regions = Regions(None)
+    for tag in ("h1", "h2"):
         for element in doc.iter(tag):
-            chunks.append(" ".join((element.text_content() or "").split()))
-    return "\n".join(chunks)
+            text = " ".join((element.text_content() or "").split())
+            if same_title(text, title) and not regions.foreign(element):
+                return element
+    return h1
 
 
-def _extract_body(text: str, doc: Any) -> str:
-    if sum(1 for _ in doc.iter()) > MAX_EXTRACT_ELEMENTS:
-        return _fallback_body(doc)
-    import trafilatura  # lazy: heavy, and only HTML needs it
+def _ld_headline(article: dict[str, Any] | None) -> str | None:
+    value = article.get("headline") if article is not None else None
+    return value if isinstance(value, str) else None
 
-    # favor_precision: on short pages the default lets navigation through.
-    extracted = trafilatura.extract(
-        text, include_comments=False, include_tables=True, deduplicate=False, favor_precision=True
+
+@dataclass(frozen=True)
+class Page:
+    """A parsed page and what it states about itself, before its body and date are read."""
+
+    doc: Any
+    meta: PageMeta
+    #: The page's own JSON-LD article item, if it has one.
+    article: dict[str, Any] | None
+    title: str | None
+    #: The element showing the headline: the anchor of the article's own region.
+    headline: Any | None
+    #: Every statement of the headline, to keep it out of the body's first line.
+    headlines: tuple[str, ...]
+
+
+def read_page(text: str) -> Page:
+    """Parse a page and read its metadata and headline (raises ``InputProblem`` when unparsable)."""
+    doc = parse_page(text)
+    meta = read_meta(doc, Regions(None))
+    og_title = meta.meta("og:title")
+    title_tag = _first_text(doc, "title")
+    h1 = _main_h1(doc, site_names(meta, None))
+    h1_text = " ".join(h1.text_content().split()) if h1 is not None else None
+    article = own_article(meta, [t for t in (og_title, title_tag, h1_text) if t])
+    title = pick_title(
+        [
+            ("og:title", og_title),
+            ("title", title_tag),
+            ("h1", h1_text),
+            ("json-ld", _ld_headline(article)),
+        ],
+        site_names(meta, article),
     )
-    if extracted and extracted.strip():
-        lines = [line.strip() for line in extracted.split("\n") if line.strip()]
-        furniture = _furniture_text(doc)
-        # When a page has no article, trafilatura returns its menus instead.
-        if not all(" ".join(line.split()) in furniture for line in lines):
-            return clean_text("\n\n".join(lines))
-    return _fallback_body(doc)
+    return Page(
+        doc=doc,
+        meta=meta,
+        article=article,
+        title=title,
+        headline=_headline_element(doc, title, h1),
+        headlines=tuple(t for t in (title, h1_text, og_title) if t),
+    )
+
+
+def page_date(page: Page, *, htmldate: bool = True) -> dt.date | None:
+    """The page's publication date (``html_date``)."""
+    return publication_date(
+        page.doc, page.meta, page.article, Regions(page.headline), htmldate=htmldate
+    )
 
 
 def load_html(path: str, text: str, encoding: str) -> Article:
     """Build the article of one saved web page from its decoded text."""
-    import lxml.html  # lazy, like trafilatura
-
     if not text.strip():
         raise skipped("empty file")
     tags = text.count("<")
     if tags > MAX_HTML_TAGS:
         raise skipped(f"too many HTML tags ({tags:,}; the limit is {MAX_HTML_TAGS:,})")
-    # lxml refuses str input that declares its own encoding.
-    cleaned = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    try:
-        doc = lxml.html.document_fromstring(cleaned)
-    except (ValueError, lxml.etree.ParserError) as exc:
-        raise failed(f"not parsable as HTML: {exc}") from None
-
-    ld = list(_json_ld(doc))
-    site = _meta(doc, prop="og:site_name") or _meta(doc, name="publisher")
-    if site is None:
-        site = next((n for n in (_name_of(item.get("publisher")) for item in ld) if n), None)
-
-    title = _meta(doc, prop="og:title")
-    if not title:
-        title_el = doc.find(".//title")
-        if title_el is not None and (title_el.text_content() or "").strip():
-            title = _strip_site_suffix(" ".join(title_el.text_content().split()), site)
-    if not title:
-        h1 = next(iter(doc.iter("h1")), None)
-        if h1 is not None:
-            title = " ".join(h1.text_content().split())
-
-    raw_date = (
-        _meta(doc, prop="article:published_time")
-        or _meta(doc, name="date")
-        or _meta(doc, name="pubdate")
-        or next((t.get("datetime") for t in doc.iter("time") if t.get("datetime")), None)
-        or next((str(i["datePublished"]) for i in ld if i.get("datePublished")), None)
-    )
-    author = (
-        _meta(doc, name="author")
-        or _meta(doc, prop="article:author")
-        or next((n for n in (_name_of(i.get("author")) for i in ld) if n), None)
-    )
-    url = _meta(doc, prop="og:url")
-    if url is None:
-        canonical = next(
-            (
-                ln.get("href")
-                for ln in doc.iter("link")
-                if (ln.get("rel") or "").lower() == "canonical"
-            ),
-            None,
-        )
-        url = canonical or None
-
-    body = _extract_body(cleaned, doc)
-    if title:
-        first, _, rest = body.partition("\n")
-        if same_title(first, title):
-            body = clean_text(rest)
+    page = read_page(text)
+    date = page_date(page)  # before the body: extracting it prunes the tree
+    body = extract_body(page.doc, page.headline, list(page.headlines))
     if not body:
         raise skipped("no article text in the page")
+    author = author_of(page.meta, page.article)
+    source = source_of(page.meta, page.article, author)
+    url = page.meta.url
     return Article(
         path=path,
         record=None,
-        title=(clean_text(title) if title else "") or shorten_title(body),
+        title=(clean_text(page.title) if page.title else "") or shorten_title(body),
         body=body,
-        date=parse_date(raw_date) if raw_date else None,
-        source=clean_text(site) if site else None,
+        date=date,
+        source=clean_text(source) if source else None,
         author=clean_text(author) if author else None,
         url=url.strip() if url else None,
         encoding=encoding,

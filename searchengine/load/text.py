@@ -8,8 +8,10 @@ the first non-empty line, the date from the file name.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+from typing import Any
 
 from searchengine.dates import date_from_filename, parse_date
 from searchengine.load.problems import skipped
@@ -20,7 +22,6 @@ from searchengine.models import Article
 #: then a shortened copy and the line stays in the body.
 MAX_TITLE_LINE = 200
 
-FRONT_MATTER_KEYS = ("title", "date", "source", "author", "url")
 _KEY_VALUE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 
 
@@ -56,15 +57,30 @@ def _pop_first_line(body: str) -> tuple[str, str]:
     return "", ""
 
 
+def _markdown_parts(text: str) -> tuple[int, str, str, str]:
+    """The Markdown ``text`` as plain text: its first non-blank line's
+    heading level (0 when not a heading) and text, the text after that
+    line, and the whole text."""
+    lines = markdown_lines(text)
+    whole = "\n".join(line for _, line in lines)
+    for number, (level, line) in enumerate(lines):
+        if line.strip():
+            after = "\n".join(rest for _, rest in lines[number + 1 :])
+            return level, line.strip(), after, whole
+    return 0, "", "", whole
+
+
 def load_text(path: str, text: str, encoding: str, *, markdown: bool = False) -> Article:
     """Build the article of one ``.txt`` or ``.md`` file from its decoded text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     fields, rest = split_front_matter(text)
     title = fields.get("title", "").strip()
+    heading = None
     if markdown:
-        rest = markdown_to_text(rest, keep_heading_marks=True)
-    first, after_first = _pop_first_line(rest)
-    heading = first[2:].strip() if markdown and first.startswith("# ") else None
+        level, first, after_first, rest = _markdown_parts(rest)
+        heading = first if level == 1 else None
+    else:
+        first, after_first = _pop_first_line(rest)
 
     if title:
         if first and same_title(heading or first, title):
@@ -76,8 +92,6 @@ def load_text(path: str, text: str, encoding: str, *, markdown: bool = False) ->
     elif first:
         title = shorten_title(first)
 
-    if markdown:
-        rest = re.sub(r"(?m)^#{1,6}\s+", "", rest)
     body = clean_text(rest)
     if not body:
         raise skipped("no body: the file holds a title and nothing else" if title else "empty file")
@@ -97,62 +111,114 @@ def load_text(path: str, text: str, encoding: str, *, markdown: bool = False) ->
     )
 
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$")
-_AUTOLINK = re.compile(r"<(https?://[^>]+)>")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
-_CODE = re.compile(r"`+([^`]+)`+")
-_LIST = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
-_QUOTE = re.compile(r"^\s*>\s?")
-_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
-_SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
-_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+#: Tags and comments in raw HTML blocks: a reader sees the text between them.
+_HTML_MARKUP = re.compile(r"<!--.*?-->|</?[A-Za-z][^>]*>", re.DOTALL)
+#: Emphasis, strong emphasis and strikethrough: the delimiters go, the text stays.
+_EMPHASIS_OPEN = {"em_open", "strong_open", "s_open"}
+_EMPHASIS_CLOSE = {"em_close", "strong_close", "s_close"}
+#: Blocks whose text is their content, as written.
+_LITERAL_BLOCKS = {"fence", "code_block", "html_block"}
+#: Tokens that open a block of its own, with the source lines it spans.
+_BLOCK_STARTS = {"paragraph_open", "heading_open", "tr_open", "hr", *_LITERAL_BLOCKS}
 
 
-def markdown_to_text(text: str, *, keep_heading_marks: bool = False) -> str:
-    """Remove Markdown markup, keeping the words a reader sees.
+def markdown_lines(text: str) -> list[tuple[int, str]]:
+    """The lines a reader of the Markdown ``text`` sees, each with its
+    heading level (0 for a line that is not a heading).
 
-    ``keep_heading_marks`` leaves ``#`` in front of headings so the caller can
-    still find a leading title heading; it strips them afterwards.
+    The text is parsed as CommonMark (with tables and strikethrough) by
+    markdown-it-py, so markup is told from text as a Markdown renderer
+    tells it: ``my_file_name.txt`` keeps its underscores.  Links keep their
+    text, images their alt text, code its content; raw HTML loses its tags.
+    A paragraph keeps its line breaks; blocks apart in the text are
+    separated by a blank line, as are a table's rows from what surrounds it.
     """
-    out: list[str] = []
-    in_fence = False
-    for line in text.split("\n"):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            out.append(line)
-            continue
-        if _REF_DEF.match(line) or _TABLE_SEP.match(line):
-            continue
-        if _SETEXT.match(line) and out and out[-1].strip() and not out[-1].startswith("#"):
-            words = out[-1].strip()
-            level = 1 if line.strip().startswith("=") else 2
-            out[-1] = ("#" * level + " " + words) if keep_heading_marks else words
-            continue
-        if _RULE.match(line):
-            out.append("")
-            continue
-        line = _QUOTE.sub("", line)
-        line = _LIST.sub(r"\1", line)
-        if line.lstrip().startswith("#"):
-            level = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
-            words = line.lstrip()[level:].strip().rstrip("#").strip()
-            line = ("#" * level + " " + words) if keep_heading_marks else words
-        line = _IMAGE.sub(r"\1", line)
-        line = _LINK.sub(r"\1", line)
-        line = _REF_LINK.sub(r"\1", line)
-        line = _AUTOLINK.sub(r"\1", line)
-        line = _HTML_TAG.sub("", line)
-        line = _CODE.sub(r"\1", line)
-        for _ in range(2):  # nested emphasis: ***word***
-            line = _EMPHASIS.sub(r"\2", line)
-        if "|" in line and line.count("|") >= 2:
-            line = " ".join(cell.strip() for cell in line.strip().strip("|").split("|"))
-        out.append(line)
-    return "\n".join(out)
+    lines: list[tuple[int, str]] = []
+    end = 0  # the source line after the last block written
+    level = 0
+    rows = 0  # rows of the table being read so far
+    row: list[str] | None = None  # the cells of the row being read
+    for token in _parser().parse(text):
+        kind = token.type
+        if token.map is not None and kind in _BLOCK_STARTS:
+            start, block_end = token.map
+            next_row = kind == "tr_open" and rows > 0  # a table's rows are lines
+            if lines and start > end and not next_row:
+                lines.append((0, ""))
+            end = max(end, block_end)
+        if kind == "table_open":
+            rows = 0
+        elif kind == "heading_open":
+            level = int(token.tag[1:])
+        elif kind == "heading_close":
+            level = 0
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close" and row is not None:
+            lines.append((0, " ".join(cell.strip() for cell in row)))
+            rows += 1
+            row = None
+        elif kind == "inline":
+            inline = _inline_text(token.children or [])
+            if row is not None:
+                row.append(inline)
+            else:
+                lines.extend((level, line) for line in inline.split("\n"))
+        elif kind in _LITERAL_BLOCKS:
+            content = token.content.rstrip("\n")
+            if kind == "html_block":
+                content = _HTML_MARKUP.sub("", content)
+            lines.extend((0, line) for line in content.split("\n"))
+        elif kind == "hr":
+            lines.append((0, ""))
+    return lines
+
+
+def _inline_text(tokens: list[Any]) -> str:
+    """The text of a paragraph's (or heading's, or cell's) inline tokens.
+
+    Emphasis inside a word (``2*3*4``, which CommonMark reads as ``2``,
+    an emphasised ``3`` and ``4``) is arithmetic or a name far more often
+    than emphasis in news: its delimiters are kept as written.
+    """
+    pieces: list[str] = []
+    opened: list[int] = []
+    marked: list[tuple[int, int, str]] = []  # (opening slot, closing slot, delimiter)
+    for token in tokens:
+        kind = token.type
+        if kind in ("softbreak", "hardbreak"):
+            pieces.append("\n")
+        elif kind == "image":
+            pieces.append(_inline_text(token.children or []))
+        elif kind in _EMPHASIS_OPEN:
+            opened.append(len(pieces))
+            pieces.append("")
+        elif kind in _EMPHASIS_CLOSE:
+            marked.append((opened.pop(), len(pieces), token.markup))
+            pieces.append("")
+        elif kind in ("text", "code_inline", "text_special"):
+            pieces.append(token.content)
+        # Links and raw HTML tags: their delimiters go, their text stays.
+    for start, end, delimiter in marked:
+        if _word_char(pieces, range(start - 1, -1, -1), -1) and _word_char(
+            pieces, range(end + 1, len(pieces)), 0
+        ):
+            pieces[start] = pieces[end] = delimiter
+    return "".join(pieces)
+
+
+def _word_char(pieces: list[str], order: range, at: int) -> bool:
+    """Whether the first non-empty piece in ``order`` has a letter or digit
+    at ``at`` (its last character with -1, its first with 0)."""
+    for i in order:
+        if pieces[i]:
+            return pieces[i][at].isalnum()
+    return False
+
+
+@functools.cache
+def _parser() -> Any:
+    # Imported on first use: most runs and every search need no Markdown.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from whoosh import query, sorting
+from whoosh import query
 
 from searchengine.dates import day_number, from_day_number
 from searchengine.errors import ArticleNotFoundError
@@ -20,6 +20,7 @@ from searchengine.index import clusters
 from searchengine.index import directory as store
 from searchengine.index.lexicon import Lexicon
 from searchengine.index.protocols import Searcher
+from searchengine.index.schema import original_text, term_text
 from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
 from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
@@ -29,6 +30,7 @@ from searchengine.query.parse import parse_query
 from searchengine.query.ranking import Order, RankedHit, Ranking, rank
 from searchengine.query.request import SearchRequest, SortOrder
 from searchengine.query.snippets import make_snippets, snippets_at
+from searchengine.query.stats import index_stats
 from searchengine.query.suggest import suggest
 
 if TYPE_CHECKING:
@@ -37,10 +39,6 @@ if TYPE_CHECKING:
 
     from searchengine.index.columns import Columns
     from searchengine.query.execute import Counts, Execution
-
-
-def _as_text(value: Any) -> str:
-    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)
 
 
 def _hit(
@@ -63,10 +61,6 @@ def _hit(
         snippets=snippets,
         duplicates=duplicates,
     )
-
-
-#: Public name of the stored-fields-to-:class:`Hit` conversion (``similar`` uses it).
-hit_from_fields = _hit
 
 
 #: One entry of a result page: document number, score (``None`` when sorted
@@ -180,6 +174,10 @@ class Engine:
             self._cluster_ids = cluster_ids(self.clusters().of, self.columns().size)
         return self._cluster_ids
 
+    def article(self, docnum: int) -> Hit:
+        """The article numbered ``docnum`` as a hit of its own: no score, no snippets."""
+        return _hit(self.current().stored_fields(docnum), None, ())
+
     def duplicate(self, docnum: int) -> Duplicate:
         fields = self.current().stored_fields(docnum)
         return Duplicate(fields["id"], fields.get("title", ""), fields.get("source"))
@@ -264,7 +262,7 @@ class Engine:
     def _source_names(source: str, searcher: Any) -> list[Any]:
         """The indexed source names equal to ``source``, ignoring case."""
         wanted = source.strip().casefold()
-        return [n for n in searcher.lexicon("source_name") if _as_text(n).casefold() == wanted]
+        return [n for n in searcher.lexicon("source_name") if term_text(n).casefold() == wanted]
 
     def _allowed(
         self, request: SearchRequest, searcher: Any, ranges: list[tuple[int | None, int | None]]
@@ -335,8 +333,8 @@ class Engine:
             return _Answer([], 0, 0, ())
         first = (request.page - 1) * request.limit
         results = rank(searcher, expanded, order, depth=first + request.limit, allow=flt)
-        months = results.groups("month")
-        timeline = tuple(sorted((_as_text(k), v) for k, v in months.items() if k))
+        months = results.months()
+        timeline = tuple(sorted((term_text(k), v) for k, v in months.items() if k))
         if not request.collapse:
             hits = results.page(first, request.limit)
             return _Answer(
@@ -427,8 +425,6 @@ class Engine:
     ) -> ArticleView:
         """One whole article; with ``query_text``, its matches highlighted;
         with ``raw``, also the text as read, boilerplate included."""
-        from searchengine.indexer.ledger import original_text
-
         searcher = self.searcher()
         fields = searcher.stored_fields(self.docnum(article_id))
         body = fields.get("body", "")
@@ -459,47 +455,5 @@ class Engine:
 
     def stats(self) -> Stats:
         """What the index holds."""
-        from searchengine.indexer.reclean import cuts_by_source
-
         searcher = self.searcher()
-        articles = searcher.doc_count()
-        sources: list[tuple[str, int]] = []
-        months: list[tuple[str, int]] = []
-        first_date = last_date = None
-        if articles:
-            results = searcher.search(
-                query.Every(),
-                limit=1,
-                groupedby={
-                    "source": sorting.FieldFacet("source_name", maptype=sorting.Count),
-                    "month": sorting.FieldFacet("month", maptype=sorting.Count),
-                },
-            )
-            sources = sorted(
-                ((_as_text(k), v) for k, v in results.groups("source").items() if k),
-                key=lambda item: (-item[1], item[0].casefold()),
-            )
-            months = sorted((_as_text(k), v) for k, v in results.groups("month").items() if k)
-            for facet, reverse in (("sort_oldest", False), ("sort_newest", True)):
-                top = searcher.search(
-                    query.Every(), limit=1, sortedby=sorting.FieldFacet(facet, reverse=reverse)
-                )
-                date = top[0].get("date") if len(top) else None
-                if date:
-                    if reverse:
-                        last_date = from_day_number(date)
-                    else:
-                        first_date = from_day_number(date)
-        dated = sum(count for _, count in months)
-        return Stats(
-            articles=articles,
-            sources=tuple(sources),
-            first_date=first_date,
-            last_date=last_date,
-            undated=articles - dated,
-            by_month=tuple(months),
-            index_bytes=store.index_bytes(self.index_dir),
-            index_path=self.index_dir,
-            boilerplate=cuts_by_source(searcher.reader()),
-            duplicates=self.clusters().count(),
-        )
+        return index_stats(searcher, self.index_dir, self.clusters().count())

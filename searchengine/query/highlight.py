@@ -20,6 +20,7 @@ from whoosh import query
 from whoosh.lang.porter2 import exceptional_forms
 
 from searchengine.analysis.tokenizer import WORD, fold, stem
+from searchengine.index.schema import term_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,10 +46,6 @@ class MatchSpec:
         return bool(self.terms or self.prefixes or self.wildcards or self.phrases)
 
 
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
 def spec_for(q: Any, fieldname: str) -> MatchSpec:
     """The parts of (an expanded) query ``q`` that match words of ``fieldname``."""
     spec = MatchSpec()
@@ -61,19 +58,19 @@ def spec_for(q: Any, fieldname: str) -> MatchSpec:
             return
         if isinstance(node, query.Phrase):
             if node.fieldname == fieldname:
-                spec.phrases.add(Phrase(tuple(_text(w) for w in node.words), max(1, node.slop)))
+                spec.phrases.add(Phrase(tuple(term_text(w) for w in node.words), max(1, node.slop)))
             return
         if isinstance(node, query.Prefix):
             if node.fieldname == fieldname:
-                spec.prefixes.add(_text(node.text))
+                spec.prefixes.add(term_text(node.text))
             return
         if isinstance(node, query.Wildcard):
             if node.fieldname == fieldname:
-                spec.wildcards.add(_text(node.text))
+                spec.wildcards.add(term_text(node.text))
             return
         if isinstance(node, query.Term) and not isinstance(node, query.FuzzyTerm):
             if node.fieldname == fieldname:
-                spec.terms.add(_text(node.text))
+                spec.terms.add(term_text(node.text))
             return
         if node.is_leaf():
             return

@@ -32,9 +32,8 @@ from searchengine.analysis.tokenizer import WORD, fold
 from searchengine.dates import day_number, parse_bound
 from searchengine.errors import BadDateError, QuerySyntaxError
 
-#: Fields searched by unqualified words, and their names in the language.
+#: Fields searched by unqualified words.
 DEFAULT_FIELDS = ("title", "body")
-QUERY_FIELDS = ("title", "body", "source", "author")
 #: Longest query accepted; beyond it a query is a paste accident.
 MAX_QUERY_CHARS = 10_000
 #: Most words (operators included) a query may hold.  Each word costs index
@@ -138,7 +137,10 @@ class MinusPlugin(PlusMinusPlugin):  # type: ignore[misc]
 
 
 class FuzzyPlugin(FuzzyTermPlugin):  # type: ignore[misc]
-    """``word~`` / ``word~2``, keeping the unstemmed word for expansion."""
+    """``word~`` / ``word~2``, keeping the unstemmed word for expansion.
+
+    Whoosh's ``do_fuzzyterms`` builds ``self.FuzzyTermNode``, so the node
+    class is all there is to replace."""
 
     class FuzzyTermNode(FuzzyTermPlugin.FuzzyTermNode):  # type: ignore[misc]
         def query(self, parser: Any) -> Any:
@@ -150,24 +152,6 @@ class FuzzyPlugin(FuzzyTermPlugin):  # type: ignore[misc]
                 maxdist=min(self.maxdist, 2),
                 prefixlength=self.prefixlength,
             )
-
-    def do_fuzzyterms(self, parser: Any, group: Any) -> Any:
-        newgroup = group.empty_copy()
-        i = 0
-        while i < len(group):
-            node = group[i]
-            if i < len(group) - 1 and isinstance(node, syntax.WordNode):
-                nextnode = group[i + 1]
-                if isinstance(nextnode, self.FuzzinessNode):
-                    node = self.FuzzyTermNode(node, nextnode.maxdist, nextnode.prefixlength)
-                    i += 1
-            if isinstance(node, self.FuzzinessNode):
-                node = syntax.to_word(node)
-            if isinstance(node, syntax.GroupNode):
-                node = self.do_fuzzyterms(parser, node)
-            newgroup.append(node)
-            i += 1
-        return newgroup
 
 
 def make_parser(schema: Any) -> MultifieldParser:

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 from whoosh import query
 
 from searchengine.index.protocols import Reader, Searcher
+from searchengine.query.request import SortOrder
 
-Order = Literal["relevance", "newest", "oldest"]
+Order = SortOrder
 
 
 class RankedHit:
@@ -72,10 +73,8 @@ class Ranking:
             self._docs = {docnum for _, docnum in self._keys}
         return self._docs
 
-    def groups(self, name: str) -> dict[Any, int]:
-        """Matches per month (the only grouping kept: ``name`` is ``month``)."""
-        if name != "month":
-            raise KeyError(name)
+    def months(self) -> dict[Any, int]:
+        """Matches per value of the ``month`` column (empty for undated articles)."""
         return self._months
 
     def scored_length(self) -> int:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from searchengine.errors import UsageError
-from searchengine.query.ranking import Order
 
-SortOrder = Order
+SortOrder = Literal["relevance", "newest", "oldest"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("relevance", "newest", "oldest")
 #: Hits per page at most; more is a paging job (``--page``).
 MAX_LIMIT = 1000

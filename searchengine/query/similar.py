@@ -21,7 +21,7 @@ from whoosh.lang.stopwords import stoplists
 from searchengine.analysis.tokenizer import WORD, fold
 from searchengine.index.protocols import Searcher
 from searchengine.models import SearchResult, SimilarResult
-from searchengine.query.engine import Engine, hit_from_fields
+from searchengine.query.engine import Engine
 from searchengine.query.highlight import spec_for
 from searchengine.query.request import check_paging
 
@@ -138,4 +138,4 @@ def similar(
         hits=tuple(hits),
         total_uncollapsed=uncollapsed if collapse else None,
     )
-    return SimilarResult(article=hit_from_fields(fields, None, ()), terms=terms, result=result)
+    return SimilarResult(article=engine.article(docnum), terms=terms, result=result)

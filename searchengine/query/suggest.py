@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from whoosh.support.levenshtein import distance as edit_distance
+
 from searchengine.analysis.tokenizer import WORD, spelling_form, stem
 from searchengine.index.lexicon import Lexicon
 from searchengine.index.protocols import Reader
@@ -28,23 +30,6 @@ _SKIP = re.compile(
     r"""(?i)\b(?!title:|body:)\w+:(\[[^\]]*\]|"[^"]*"|\([^)]*\)|\S+)|\b(title|body):"""
 )
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Optimal-string-alignment distance: insert, delete, substitute, swap."""
-    if a == b:
-        return 0
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def _match_case(original: str, word: str) -> str:
@@ -77,16 +62,13 @@ def best_correction(reader: Reader, lexicon: Lexicon, word: str) -> str | None:
         return None
     reach = MAX_DISTANCE if frequency == 0 else 1
     best: tuple[int, int, str] | None = None
-    for candidate in lexicon.within(form, reach):
+    for candidate in lexicon.within(form, reach, transpositions=True):
         if candidate == form or stem(candidate) == root:
-            continue
-        distance = edit_distance(form, candidate)
-        if distance > reach:
             continue
         count = _articles_with(reader, stem(candidate))
         if count < max(1, frequency * COMMONER_BY):
             continue
-        key = (distance, -count, candidate)
+        key = (edit_distance(form, candidate), -count, candidate)
         if best is None or key < best:
             best = key
     return best[2] if best else None

@@ -17,23 +17,17 @@ from searchengine.models import (
     Hit,
     IndexSummary,
     Problem,
+    Result,
     SearchResult,
     SimilarResult,
     Snippet,
     Stats,
 )
-
-#: What a command prints: one of these, as JSON or drawn (``rich_out.drawn``).
-Result = SearchResult | SimilarResult | ArticleView | Stats | IndexSummary
+from searchengine.render import path_text
 
 
 def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def path_text(path: str) -> str:
-    """A path as valid Unicode: undecodable bytes in file names become U+FFFD."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def problem(p: Problem) -> dict[str, Any]:

@@ -22,13 +22,14 @@ from searchengine.models import (
     Hit,
     IndexSummary,
     Problem,
+    Result,
     SearchResult,
     SimilarResult,
     Snippet,
     SourceCut,
     Stats,
 )
-from searchengine.render.json_out import Result, path_text
+from searchengine.render import path_text
 
 HIGHLIGHT = "bold yellow"
 # Control characters and bidirectional overrides: shown as nothing.  They
