@@ -354,15 +354,17 @@ class Engine:
         # word's stem (a prefix or wildcard left unexpanded).
         positioned = run is not None and not spec.prefixes and not spec.wildcards
         needed = spec.terms | {w for p in spec.phrases for w in p.words}
+        where: dict[int, dict[str, list[int]]] = {}
+        if snippets and positioned and run is not None and spec:
+            where = run.positions([docnum for docnum, _, _ in answer.page], "body", needed)
         out = []
         for docnum, score, duplicates in answer.page:
             fields = searcher.stored_fields(docnum)
             passages: tuple[Snippet, ...] = ()
             if snippets:
                 body = fields.get("body", "")
-                if positioned and run is not None:
-                    positions = run.positions(docnum, "body", needed) if spec else {}
-                    passages = snippets_at(body, spec, positions)
+                if positioned:
+                    passages = snippets_at(body, spec, where.get(docnum, {}))
                 else:
                     passages = make_snippets(body, spec)
             copies = tuple(self.duplicate(d) for d in duplicates)

@@ -46,7 +46,7 @@ from whoosh import query
 
 from searchengine.index import whoosh_private
 from searchengine.index.columns import Columns, SegmentColumns
-from searchengine.index.postings import TermPostings, term_postings
+from searchengine.index.postings import TermPostings, select_ranges, term_postings
 from searchengine.query.ranking import Order
 
 Docs = NDArray[np.int32]
@@ -259,13 +259,28 @@ class _Segment:
             self.counts.postings += len(found)
         return found
 
-    def positions(self, postings: TermPostings) -> tuple[NDArray[np.int64], NDArray[Any]]:
-        """``postings.positions()``, counted in :attr:`counts` the first time."""
-        offsets, positions = postings.positions()
-        if id(postings) not in self.positioned:
-            self.positioned.add(id(postings))
-            self.counts.positions += len(positions)
-        return offsets, positions
+    def positions_in(
+        self, postings: TermPostings, docs: Docs
+    ) -> tuple[NDArray[np.int64], NDArray[Any]]:
+        """The term's positions in each of ``docs`` (all among its documents):
+        ``(offsets, positions)``, those of ``docs[i]`` at
+        ``positions[offsets[i]:offsets[i + 1]]``.
+
+        Only those documents' positions are decoded when they are a small
+        part of the term's (a phrase with ``of`` needs ``of``'s positions in
+        the documents of its rarer word only); otherwise all of them, once.
+        """
+        at = np.searchsorted(postings.docs, docs)
+        if 2 * len(docs) > len(postings) or id(postings) in self.positioned:
+            offsets, positions = postings.positions()
+            if id(postings) not in self.positioned:
+                self.positioned.add(id(postings))
+                self.counts.positions += len(positions)
+            chosen, flat = select_ranges(offsets, at)
+            return chosen, positions[flat]
+        chosen, some = postings.positions_at(at)
+        self.counts.positions += len(some)
+        return chosen, some
 
     def _term_bytes(self, fieldname: str, text: Any) -> bytes | None:
         schema = self.reader.schema
@@ -375,7 +390,9 @@ class _Segment:
         for btext, postings in words[1:]:
             other = self._scored_term(fieldname, btext, postings, False).docs
             docs = docs[_common(docs, other, size)[0]]
-        docs = self._in_sequence(docs, [p for _, p in words], node.slop)
+        # No distance in a document reaches 2**30 words; a slop below 1 matches nothing.
+        slop = max(0, min(int(node.slop), 1 << 30))
+        docs = self._in_sequence(docs, [p for _, p in words], slop)
         if not scored:
             return Found(docs, None)
         # Each word scored where the phrase matches only (a score depends on
@@ -392,19 +409,32 @@ class _Segment:
         ``mindist=1``: only where the previous word ended matters)."""
         if len(docs) == 0 or len(words) == 1:
             return docs
-        gathered = [_positions_in(p, self.positions(p), docs) for p in words]
-        top = max((int(pos.max()) for _, pos in gathered if len(pos)), default=0)
-        stride = top + 2 * max(slop, 1) + 2
-        keys = [which.astype(np.int64) * stride + pos + slop + 1 for which, pos in gathered]
-        ends = keys[0]
-        for following in keys[1:]:
-            if len(ends) == 0:
+        # A key per occurrence: the document's index in ``docs`` above, the
+        # position (shifted by ``slop + 1`` so that the window below a
+        # position never reaches the document before) below.
+        alive = np.arange(len(docs), dtype=np.int64)
+        ends = self._occurrences(words[0], docs, alive, slop)
+        for following in words[1:]:
+            # The next word's positions are read in documents still in the running only.
+            alive = np.unique(ends >> 32)
+            if len(alive) == 0:
                 break
-            low = np.searchsorted(ends, following - slop, side="left")
-            high = np.searchsorted(ends, following, side="left")
-            ends = following[high > low]
-        matched: Docs = docs[np.unique(ends // stride)]
+            keys = self._occurrences(following, docs, alive, slop)
+            low = np.searchsorted(ends, keys - slop, side="left")
+            high = np.searchsorted(ends, keys, side="left")
+            ends = keys[high > low]
+        matched: Docs = docs[np.unique(ends >> 32)]
         return matched
+
+    def _occurrences(
+        self, postings: TermPostings, docs: Docs, alive: NDArray[np.int64], slop: int
+    ) -> NDArray[np.int64]:
+        """Sorted keys ``(index into docs) << 32 | (position + slop + 1)`` of
+        the term's occurrences in the documents ``docs[alive]``."""
+        offsets, positions = self.positions_in(postings, docs[alive])
+        which = np.repeat(alive, np.diff(offsets))
+        keys: NDArray[np.int64] = (which << 32) | (positions.astype(np.int64) + slop + 1)
+        return keys
 
     def conjunction(self, node: Any, scored: bool) -> Found:
         subs = list(node.subqueries)
@@ -518,23 +548,6 @@ def _preloaded_union(children: list[Found], boost: float, scored: bool, size: in
     scores = table[docs]
     keep = scores > 0
     return Found(docs[keep], scores[keep])
-
-
-def _positions_in(
-    postings: TermPostings, decoded: tuple[NDArray[np.int64], NDArray[Any]], docs: Docs
-) -> tuple[NDArray[np.int64], NDArray[Any]]:
-    """For ``docs`` (all among the term's), the positions of the term in
-    each (``decoded``: the term's positions): ``(index into docs, position)``
-    pairs, ascending."""
-    offsets, positions = decoded
-    at = np.searchsorted(postings.docs, docs)
-    starts = offsets[at]
-    lengths = offsets[at + 1] - starts
-    which = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-    ends = np.cumsum(lengths)
-    flat = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
-    flat += np.repeat(starts - (ends - lengths), lengths)
-    return which, positions[flat].astype(np.int64)
 
 
 _EVALUATORS: dict[type, Callable[[_Segment, Any, bool], Found]] = {
@@ -651,21 +664,35 @@ class Execution:
 
     # -- what snippets need -------------------------------------------------
 
-    def positions(self, docnum: int, fieldname: str, terms: set[str]) -> dict[str, list[int]]:
-        """The positions of each of ``terms`` in document ``docnum``'s ``fieldname``."""
-        segment = self._segment_of(docnum)
-        local = docnum - segment.columns.offset
-        found: dict[str, list[int]] = {}
-        for term in terms:
-            btext = segment._term_bytes(fieldname, term)
-            postings = None if btext is None else segment.postings(fieldname, btext)
-            if postings is None:
+    def positions(
+        self, docnums: list[int], fieldname: str, terms: set[str]
+    ) -> dict[int, dict[str, list[int]]]:
+        """For each of ``docnums``: the positions of each of ``terms`` it has
+        in ``fieldname`` (what its snippets highlight), read for all of them
+        at once, term by term."""
+        found: dict[int, dict[str, list[int]]] = {d: {} for d in docnums}
+        by_segment: dict[int, list[int]] = {}
+        for docnum in sorted(set(docnums)):
+            by_segment.setdefault(id(self._segment_of(docnum)), []).append(docnum)
+        for segment in self.segments:
+            mine = by_segment.get(id(segment))
+            if not mine:
                 continue
-            at = int(np.searchsorted(postings.docs, local))
-            if at >= len(postings.docs) or postings.docs[at] != local:
-                continue
-            offsets, positions = segment.positions(postings)
-            found[term] = positions[offsets[at] : offsets[at + 1]].tolist()
+            local = np.array(mine, dtype=np.int64) - segment.columns.offset
+            for term in terms:
+                btext = segment._term_bytes(fieldname, term)
+                postings = None if btext is None else segment.postings(fieldname, btext)
+                if postings is None or len(postings) == 0:
+                    continue
+                at = np.minimum(np.searchsorted(postings.docs, local), len(postings) - 1)
+                has = np.flatnonzero(postings.docs[at] == local)
+                if len(has) == 0:
+                    continue
+                offsets, positions = segment.positions_in(postings, postings.docs[at[has]])
+                bounds = offsets.tolist()
+                values = positions.tolist()
+                for n, i in enumerate(has.tolist()):
+                    found[mine[i]][term] = values[bounds[n] : bounds[n + 1]]
         return found
 
     def _segment_of(self, docnum: int) -> _Segment:
