@@ -127,21 +127,34 @@ def _candidates(needles: frozenset[str]) -> _Candidates:
     return _Candidates(heads, singles, pattern)
 
 
-def _word_characters() -> NDArray[np.bool_]:
-    """For every code point of the Basic Multilingual Plane, whether ``\\w``
-    matches it (found by the regular expression engine itself, once)."""
-    import numpy as np
+class _WordCharacters:
+    """Whether ``\\w`` matches a code point, asked of the regular expression
+    engine itself for each code point the first time it is met (a text uses
+    a few dozen; classifying all 65,536 of the first plane up front cost a
+    scripted query 15 ms)."""
 
-    every = "".join(map(chr, range(0x10000)))
-    marked = re.sub(r"\W", "\0", every).encode("utf-32-le", "surrogatepass")
-    found: NDArray[np.bool_] = np.frombuffer(marked, dtype=np.uint32) != 0
-    found[0] = False
-    return found
+    def __init__(self) -> None:
+        import numpy as np
+
+        #: 1: a word character, 0: not, -1: not asked yet.
+        self.known = np.full(0x110000, -1, dtype=np.int8)
+
+    def of(self, codes: NDArray[np.uint32]) -> NDArray[np.bool_]:
+        import numpy as np
+
+        found = self.known[codes]
+        unknown = found < 0
+        if unknown.any():
+            for code in np.unique(codes[unknown]).tolist():
+                self.known[code] = _ONE_WORD_CHAR.match(chr(code)) is not None
+            found = self.known[codes]
+        marked: NDArray[np.bool_] = found > 0
+        return marked
 
 
 @lru_cache(maxsize=1)
-def _word_table() -> NDArray[np.bool_]:
-    return _word_characters()
+def _word_characters() -> _WordCharacters:
+    return _WordCharacters()
 
 
 def word_spans(text: str) -> tuple[list[int], list[int]]:
@@ -153,11 +166,7 @@ def word_spans(text: str) -> tuple[list[int], list[int]]:
     import numpy as np
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    table = _word_table()
-    word = table[np.minimum(codes, 0xFFFF)]
-    beyond = np.flatnonzero(codes > 0xFFFF)
-    if len(beyond):
-        word[beyond] = [bool(_ONE_WORD_CHAR.match(text[i])) for i in beyond.tolist()]
+    word = _word_characters().of(codes)
     if len(codes) > 2:
         apostrophe = (codes[1:-1] == 0x27) | (codes[1:-1] == 0x2019)
         word[1:-1] |= apostrophe & word[:-2] & word[2:]
