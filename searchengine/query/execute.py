@@ -83,6 +83,12 @@ def _empty(scored: bool) -> Found:
     return Found(_NO_DOCS, np.zeros(0, dtype=np.float64) if scored else None)
 
 
+#: ``(B, K1, average length, each document's length)`` of a scored field.
+_FieldScoring = tuple[float, float, float, NDArray[np.float64]] | tuple[()]
+#: A field scored by weight alone (Whoosh's ``WeightScorer``: not scorable).
+_WEIGHT_ONLY: tuple[()] = ()
+
+
 @dataclass
 class Counts:
     """What a query read: terms looked up, postings and positions decoded."""
@@ -240,6 +246,7 @@ class _Segment:
     postings_cache: dict[tuple[str, bytes], TermPostings | None] = field(default_factory=dict)
     #: Terms whose positions were read (counted once each).
     positioned: set[int] = field(default_factory=set)
+    _scoring: dict[str, _FieldScoring] = field(default_factory=dict)
 
     @property
     def reader(self) -> Any:
@@ -358,17 +365,28 @@ class _Segment:
 
     def _bm25f(self, fieldname: str, btext: bytes, docs: Docs, weights: Scores) -> Scores:
         """``whoosh.scoring.bm25`` for every posting, in its order of operations."""
-        if not self.reader.schema[fieldname].scorable:
+        field = self._scoring.get(fieldname)
+        if field is None:
+            field = self._scoring[fieldname] = self._field_scoring(fieldname)
+        if not field:
             return np.array(weights, dtype=np.float64)  # WeightScorer: the weight
+        b, k1, avgfl, lengths = field
+        idf = self.parent.idf(fieldname, btext)
+        fl = lengths[docs]
+        scores: Scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
+        return scores
+
+    def _field_scoring(self, fieldname: str) -> _FieldScoring:
+        """What BM25F needs of a field, the same for all its terms: ``B``,
+        ``K1``, the average length and every document's length."""
+        if not self.reader.schema[fieldname].scorable:
+            return _WEIGHT_ONLY
         parameters = whoosh_private.bm25f_parameters(self.parent.weighting, fieldname)
         if parameters is None:
             raise Unsupported("a weighting other than BM25F")
         b, k1 = parameters
-        idf = self.parent.idf(fieldname, btext)
         avgfl = self.parent.avg_field_length(fieldname) or 1
-        fl = self.columns.lengths(fieldname)[docs]
-        scores: Scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
-        return scores
+        return b, k1, avgfl, self.columns.lengths(fieldname)
 
     def phrase(self, node: Any, scored: bool) -> Found:
         fieldname = node.fieldname
