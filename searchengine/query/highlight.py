@@ -140,12 +140,12 @@ class _WordCharacters:
         self.known = np.full(0x110000, -1, dtype=np.int8)
 
     def of(self, codes: NDArray[np.uint32]) -> NDArray[np.bool_]:
-        import numpy as np
 
         found = self.known[codes]
         unknown = found < 0
         if unknown.any():
-            for code in np.unique(codes[unknown]).tolist():
+            # set(), not np.unique: its first call imports numpy.ma (25 ms).
+            for code in set(codes[unknown].tolist()):
                 self.known[code] = _ONE_WORD_CHAR.match(chr(code)) is not None
             found = self.known[codes]
         marked: NDArray[np.bool_] = found > 0
