@@ -20,6 +20,8 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
+import json
+import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -274,3 +276,102 @@ def test_generated_queries(
     if request.date_from and request.date_to and request.date_from > request.date_to:
         request = dataclasses.replace(request, date_from=request.date_to, date_to=request.date_from)
     check(engines, request)
+
+
+# -- a segment of more than 5,000 documents -------------------------------------
+#
+# Whoosh scores an OR of three or more children one way in segments of up to
+# 5,000 documents (adding the children's scores in order) and another in
+# larger ones (a tree ordered by the children's sizes); a corpus of short
+# articles over a small vocabulary (so that scores tie often) has one.
+
+LARGE_WORDS = [
+    "harbour",
+    "ferry",
+    "council",
+    "vote",
+    "storm",
+    "river",
+    "bank",
+    "peace",
+    "talks",
+    "front",
+    "line",
+    "glacier",
+    "orchard",
+    "market",
+    "price",
+    "rates",
+    "election",
+    "results",
+    "minister",
+    "school",
+    "budget",
+    "police",
+    "fire",
+]
+
+
+def _short_articles(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    lines = []
+    for n in range(count):
+        record = {
+            "title": " ".join(rng.choice(LARGE_WORDS) for _ in range(3)),
+            "body": " ".join(rng.choice(LARGE_WORDS) for _ in range(rng.randint(5, 30))),
+            "source": rng.choice(["North Desk", "South Desk", "Wire"]),
+        }
+        if n % 9:
+            record["date"] = (
+                f"202{rng.randint(0, 3)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            )
+        lines.append(json.dumps(record))
+    return lines
+
+
+@pytest.fixture(scope="module")
+def large_engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Engine]]:
+    root = tmp_path_factory.mktemp("large")
+    feed = root / "corpus" / "feed.jsonl"
+    feed.parent.mkdir()
+    lines = _short_articles(11, 5200)
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    index_dir = str(root / "index")
+    run_index(index_dir, [str(root / "corpus")])
+    # Records changed in place (deleted from the large segment, added anew) and more added.
+    for n in range(0, 5200, 97):
+        lines[n] = json.dumps({"title": "storm front", "body": "harbour storm front line"})
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "corpus" / "more.jsonl").write_text(
+        "\n".join(_short_articles(12, 300)) + "\n", encoding="utf-8"
+    )
+    run_index(index_dir, [str(root / "corpus")])
+    with Engine(index_dir) as fast, Engine(index_dir, executor=False) as reference:
+        leaves = fast.searcher().leaf_searchers()
+        assert max(sub.reader().doc_count_all() for sub, _ in leaves) > 5000
+        assert any(sub.reader().has_deletions() for sub, _ in leaves)
+        yield fast, reference
+
+
+def _large_requests() -> st.SearchStrategy[SearchRequest]:
+    return st.builds(
+        SearchRequest,
+        query=_queries(LARGE_WORDS),
+        source=st.none() | st.sampled_from(["north desk", "Wire"]),
+        sort=st.sampled_from(["relevance", "relevance", "newest", "oldest"]),
+        limit=st.integers(1, 12),
+        page=st.integers(1, 3),
+        collapse=st.booleans(),
+    )
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_generated_queries_on_a_large_segment(
+    large_engines: tuple[Engine, Engine], data: st.DataObject
+) -> None:
+    check(large_engines, data.draw(_large_requests()))
