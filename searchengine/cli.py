@@ -61,8 +61,28 @@ def _fail(kind: str, message: str, status: ExitStatus, as_json: bool) -> NoRetur
     sys.exit(int(status))
 
 
+class ReaderGone(Exception):
+    """stdout's reader closed the pipe (``export Q | head -1``)."""
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: what is still buffered for a reader that
+    has gone can go nowhere, and flushing it at exit must not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 class SearchEngineGroup(click.Group):
     """A click group whose ``main`` is the error boundary of the program."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # Click turns a broken pipe into exit code 1 on its own; a reader
+        # that has read enough is not a failure, so it is taken out first.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise ReaderGone() from None
 
     def main(self, args: Sequence[str] | None = None, *extra: Any, **kwargs: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
@@ -83,9 +103,9 @@ class SearchEngineGroup(click.Group):
             sys.exit(error.exit_code)
         except (KeyboardInterrupt, click.exceptions.Abort):
             _fail("interrupted", "interrupted", ExitStatus.INTERRUPTED, as_json)
-        except BrokenPipeError:
-            # `searchengine search x | head`: the reader left; that is fine.
-            sys.stderr.close()
+        except (ReaderGone, BrokenPipeError):
+            # `searchengine export x | head`: the reader left; that is fine.
+            _silence_stdout()
             sys.exit(int(ExitStatus.SUCCESS))
         except Exception as error:  # the last resort: a message, not a traceback
             if os.environ.get("SEARCHENGINE_DEBUG"):
@@ -95,6 +115,10 @@ class SearchEngineGroup(click.Group):
                 "(set SEARCHENGINE_DEBUG=1 to see the traceback)"
             )
             _fail("internal", message, ExitStatus.ERROR, as_json)
+        try:
+            sys.stdout.flush()  # here, not at exit, where a closed pipe is exit code 120
+        except BrokenPipeError:
+            _silence_stdout()
         if isinstance(result, int):
             sys.exit(result)
         sys.exit(int(ExitStatus.SUCCESS))
@@ -126,6 +150,43 @@ _no_collapse_option = click.option(
     "no_collapse",
     is_flag=True,
     help="Show near-duplicate copies of a story as hits of their own.",
+)
+
+
+#: The periods of timelines and trends (the library's ``periods.PERIODS``,
+#: not imported: numpy stays off start-up).
+PERIOD_CHOICES = ("day", "week", "month", "year")
+_by_option = click.option(
+    "--by",
+    type=click.Choice(PERIOD_CHOICES, case_sensitive=False),
+    default=None,
+    help="Count results per day, week (ISO, Monday to Sunday), month or year "
+    "[default: from the span of their dates].",
+)
+
+
+def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--from, --to and --source, as ``search`` takes them."""
+    func = click.option(
+        "--source", metavar="NAME", help="Only articles from this source (whole name, any case)."
+    )(func)
+    func = click.option(
+        "--to", "date_to", metavar="DATE", help="Only articles on or before DATE (inclusive)."
+    )(func)
+    return click.option(
+        "--from",
+        "date_from",
+        metavar="DATE",
+        help="Only articles on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD).",
+    )(func)
+
+
+_sort_option = click.option(
+    "--sort",
+    type=click.Choice(["relevance", "newest", "oldest"]),
+    default="relevance",
+    show_default=True,
+    help="Order of results.",
 )
 
 
@@ -281,6 +342,7 @@ def index_command(
     help="Order of hits.",
 )
 @paging_options
+@_by_option
 @index_option
 @json_option
 @click.pass_context
@@ -294,6 +356,7 @@ def search_command(
     limit: int,
     page: int,
     no_collapse: bool,
+    by: str | None,
     index_dir: str,
     as_json: bool,
 ) -> None:
@@ -314,6 +377,7 @@ def search_command(
         limit=limit,
         page=page,
         collapse=not no_collapse,
+        by=by,  # type: ignore[arg-type]
     )
     with _engine(ctx, index_dir) as engine:
         result = engine.search(request)
@@ -392,6 +456,197 @@ def stats_command(ctx: click.Context, index_dir: str, as_json: bool) -> None:
     _emit(stats, as_json)
 
 
+# -- research: trend, export, kwic -------------------------------------------
+def _request(
+    query: str,
+    date_from: str | None,
+    date_to: str | None,
+    source: str | None,
+    *,
+    sort: str = "relevance",
+    collapse: bool = True,
+) -> Any:
+    """A :class:`SearchRequest` from the filter options the research commands share."""
+    from searchengine.dates import filter_bound
+    from searchengine.query.request import SearchRequest
+
+    request = SearchRequest(
+        query=query,
+        date_from=filter_bound(date_from, "from", what="--from"),
+        date_to=filter_bound(date_to, "to", what="--to"),
+        source=source,
+        sort=sort,  # type: ignore[arg-type]
+        collapse=collapse,
+        snippets=False,
+    )
+    request.validate()
+    return request
+
+
+@cli.command("trend")
+@click.argument("queries", nargs=-1)
+@filter_options
+@_by_option
+@click.option("--share", is_flag=True, help="Divide by all articles of each period (filtered).")
+@click.option("--table", "as_table", is_flag=True, help="A table instead of the chart.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV on stdout: a row per period.")
+@_no_collapse_option
+@index_option
+@json_option
+@click.pass_context
+def trend_command(
+    ctx: click.Context,
+    queries: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    source: str | None,
+    by: str | None,
+    share: bool,
+    as_table: bool,
+    as_csv: bool,
+    no_collapse: bool,
+    index_dir: str,
+    as_json: bool,
+) -> None:
+    """Results per period of each query, side by side: a chart.
+
+    \b
+    searchengine trend flood drought --by week --from 2021
+    searchengine trend '"peace talks"' --share --csv > talks.csv
+    """
+    if sum((as_table, as_csv, as_json)) > 1:
+        raise click.UsageError("choose one of --table, --csv and --json")
+    if not queries:
+        raise UsageError(
+            "trend needs at least one query, e.g. searchengine trend flood drought "
+            "(one argument per query; quote a query of several words)"
+        )
+    from searchengine.query.aggregate import trend
+
+    request = _request("", date_from, date_to, source, collapse=not no_collapse)
+    with _engine(ctx, index_dir) as engine:
+        found = trend(engine, queries, request, by=by, share=share)  # type: ignore[arg-type]
+    if as_csv:
+        from searchengine.render.tabular import trend_csv
+
+        trend_csv(found, _utf8_stdout())
+        return
+    if as_table:
+        from searchengine.render import chart
+
+        _console().print(chart.trend(found, table=True))
+        return
+    _emit(found, as_json)
+
+
+@cli.command("export")
+@click.argument("query", required=False, default="")
+@filter_options
+@_sort_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines (one object a line) or CSV (UTF-8 with BOM, for spreadsheets).",
+)
+@click.option("--body", is_flag=True, help="Add each article's indexed text.")
+@_no_collapse_option
+@index_option
+@click.pass_context
+def export_command(
+    ctx: click.Context,
+    query: str,
+    date_from: str | None,
+    date_to: str | None,
+    source: str | None,
+    sort: str,
+    fmt: str,
+    body: bool,
+    no_collapse: bool,
+    index_dir: str,
+) -> None:
+    """Every result of QUERY on stdout, in order: JSON Lines or CSV.
+
+    \b
+    searchengine export flood --from 2021 --format csv > flood.csv
+    searchengine export flood | jq -r .title
+    """
+    from searchengine.query.export import export
+    from searchengine.render.tabular import write_export
+
+    request = _request(query, date_from, date_to, source, sort=sort, collapse=not no_collapse)
+    out = _utf8_stdout()
+    with _engine(ctx, index_dir) as engine:
+        total, rows = export(engine, request, body=body)
+        if sys.stderr.isatty():
+            from searchengine.render.progress import counted
+
+            rows = counted(rows, total, _console(sys.stderr), "exporting")
+        write_export(rows, out, fmt, body=body)  # type: ignore[arg-type]
+        out.flush()
+
+
+@cli.command("kwic")
+@click.argument("query")
+@filter_options
+@_sort_option
+@click.option(
+    "--width",
+    type=click.IntRange(1, 1000),
+    default=None,
+    help="Characters of context each side [default: to fit the terminal, else 40].",
+)
+@_no_collapse_option
+@index_option
+@json_option
+@click.pass_context
+def kwic_command(
+    ctx: click.Context,
+    query: str,
+    date_from: str | None,
+    date_to: str | None,
+    source: str | None,
+    sort: str,
+    width: int | None,
+    no_collapse: bool,
+    index_dir: str,
+    as_json: bool,
+) -> None:
+    """Every occurrence of QUERY's words or phrase in context (a concordance)."""
+    from searchengine.query.kwic import DEFAULT_WIDTH, concordance
+
+    request = _request(query, date_from, date_to, source, sort=sort, collapse=not no_collapse)
+    with _engine(ctx, index_dir) as engine:
+        found = concordance(engine, request, width=width or DEFAULT_WIDTH)
+    _emit(found, as_json, paged=True)
+
+
+class _Utf8Stdout:
+    """stdout's bytes as UTF-8 text whatever the locale, line ends as given
+    (CSV's CRLF stays CRLF).  Not a ``TextIOWrapper``: one of those closes
+    stdout when it is collected."""
+
+    def __init__(self) -> None:
+        sys.stdout.flush()
+        self._buffer = sys.stdout.buffer
+
+    def write(self, text: str) -> int:
+        self._buffer.write(text.encode("utf-8", "replace"))
+        return len(text)
+
+    def flush(self) -> None:
+        self._buffer.flush()
+
+
+def _utf8_stdout() -> _Utf8Stdout:
+    return _Utf8Stdout()
+
+
 def main() -> None:
     """Console-script entry point."""
+    # numpy's OpenBLAS starts a thread per core when imported, half of
+    # numpy's import time; nothing here does linear algebra.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     cli.main(prog_name="searchengine")

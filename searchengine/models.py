@@ -11,6 +11,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
+#: Calendar periods matches are counted by (``--by``).
+Period = Literal["day", "week", "month", "year"]
+
 
 def article_id(path: str, record: int | None) -> str:
     """Return the stable id of the article at ``path`` (and ``record``).
@@ -137,6 +140,38 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Timeline:
+    """Results per calendar period, over every result of a query.
+
+    ``counts`` holds the periods that have any, oldest first, each under its
+    label (``2021``, ``2021-09``, or the day ``2021-09-06``; a week is
+    labelled by its Monday).  Undated results are counted apart, so
+    ``sum(counts) + undated`` is the number of results.
+    """
+
+    by: Period
+    counts: tuple[tuple[str, int], ...] = ()
+    undated: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.counts) + self.undated
+
+
+@dataclass(frozen=True)
+class SourceCounts:
+    """Results per source (outlet), largest first; those without a source
+    are counted apart, so the counts add up to the number of results."""
+
+    counts: tuple[tuple[str, int], ...] = ()
+    no_source: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.counts) + self.no_source
+
+
+@dataclass(frozen=True)
 class SearchResult:
     """One page of results for one query."""
 
@@ -147,13 +182,16 @@ class SearchResult:
     took_ms: float
     suggestion: str | None
     hits: tuple[Hit, ...]
-    #: Matching articles per month ("YYYY-MM" -> count) over all hits, not
-    #: only this page; the terminal UI draws its timeline from it.
-    timeline: tuple[tuple[str, int], ...] = ()
+    #: Results per period over every result, not only this page (each story
+    #: once when collapsed, at its first matching copy); ``None`` for results
+    #: that are not counted over time (``similar``).
+    timeline: Timeline | None = None
     filters: tuple[tuple[str, str], ...] = ()
     #: Matching articles before near-duplicates were collapsed (``total``
     #: counts each story once); ``None`` means nothing was collapsed.
     total_uncollapsed: int | None = None
+    #: Results per source over every result, counted like ``timeline``.
+    sources: SourceCounts | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +259,97 @@ class Stats:
     duplicates: ClusterCount | None = None
 
 
+@dataclass(frozen=True)
+class Series:
+    """One query of a trend: its results per period of :class:`Trend`."""
+
+    query: str
+    #: Results per period, aligned with ``Trend.periods``.
+    counts: tuple[int, ...]
+    #: Results without a date (never in a period; none when a date filter is on).
+    undated: int
+    #: ``counts`` divided by ``Trend.articles`` per period (0 where that is 0),
+    #: with ``--share``; else ``None``.
+    shares: tuple[float, ...] | None = None
+
+    @property
+    def total(self) -> int:
+        """Every result of the query: what ``search`` gives as ``total``."""
+        return sum(self.counts) + self.undated
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Several queries counted per period, side by side (``trend``)."""
+
+    by: Period
+    #: Every period from the first to the last, labelled as in :class:`Timeline`.
+    periods: tuple[str, ...]
+    #: The first day of each period.
+    starts: tuple[dt.date, ...]
+    series: tuple[Series, ...]
+    #: With ``share``: every result of the empty query per period, under the
+    #: same filters (what the shares are of); else ``None``.
+    articles: tuple[int, ...] | None = None
+    filters: tuple[tuple[str, str], ...] = ()
+    collapsed: bool = True
+    took_ms: float = 0.0
+
+    @property
+    def share(self) -> bool:
+        return self.articles is not None
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One result as ``export`` writes it: the hit's metadata (no snippets)."""
+
+    id: str
+    path: str
+    record: int | None
+    title: str
+    date: dt.date | None
+    source: str | None
+    author: str | None
+    url: str | None
+    score: float | None
+    #: Ids of the matching near-duplicates folded into this row (collapsed export).
+    duplicates: tuple[str, ...] = ()
+    #: The indexed text, with ``--body``; else ``None``.
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class KwicLine:
+    """One occurrence of a query's word or phrase in an article's text, in context."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    source: str | None
+    #: The text before the match (whitespace runs made single spaces), at
+    #: most the context width, ending right before the match.
+    left: str
+    match: str
+    right: str
+    #: Where the match starts in the article's indexed text.
+    offset: int
+
+
+@dataclass(frozen=True)
+class Concordance:
+    """Every occurrence of a query in its results' texts (``kwic``)."""
+
+    query: str
+    #: Results searched (each story once when collapsed); some may hold no
+    #: occurrence in their text (a match in the title only).
+    results: int
+    lines: tuple[KwicLine, ...]
+    width: int
+    filters: tuple[tuple[str, str], ...] = ()
+    took_ms: float = 0.0
+
+
 #: What a command returns and prints: one of these, as JSON or drawn for people
 #: (``render.json_out.document``, ``render.rich_out.drawn``).
-Result = SearchResult | SimilarResult | ArticleView | Stats | IndexSummary
+Result = SearchResult | SimilarResult | ArticleView | Stats | IndexSummary | Trend | Concordance

@@ -12,20 +12,27 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from searchengine.dates import filter_bound
-from searchengine.errors import SearchEngineError
+from searchengine.errors import SearchEngineError, UsageError
 from searchengine.models import Hit, SearchResult
+from searchengine.query.aggregate import trend
 from searchengine.query.engine import Engine
+from searchengine.query.export import export
+from searchengine.query.kwic import DEFAULT_WIDTH, check_width, concordance
+from searchengine.query.periods import check_by
 from searchengine.query.request import SORT_ORDERS, SearchRequest
 from searchengine.query.similar import similar
-from searchengine.render import rich_out
+from searchengine.render import chart, rich_out
+from searchengine.render.tabular import Format, write_export
 
 LineReader = Callable[[str], str]
 
@@ -41,6 +48,11 @@ COMMANDS: dict[str, str] = {
     ":sort ORDER": "relevance, newest or oldest",
     ":clear": "clear every filter and the sort",
     ":stats": "what the index holds",
+    ":trend [Q ...]": "results per period of the search, or of each query Q, as a chart "
+    "(--by day|week|month|year, --share)",
+    ":kwic": "every occurrence of the search's words in context (--width N)",
+    ":export FILE": "every result of the search into FILE: CSV if it ends in .csv, "
+    "else JSON Lines (--body adds the text)",
     ":help": "this list (also :h, ?)",
     ":quit": "leave (also :q, Ctrl-D)",
 }
@@ -130,6 +142,9 @@ class Shell:
             ":sort": self.set_sort,
             ":clear": self.clear,
             ":stats": lambda _: self.console.print(rich_out.stats(self.engine.stats())),
+            ":trend": self.trend,
+            ":kwic": self.kwic,
+            ":export": self.export,
             ":help": lambda _: self.help(),
             ":quit": lambda _: False,
         }
@@ -194,6 +209,78 @@ class Shell:
             found = similar(self.engine, hit.id, limit=self.request.limit)
             self.console.print(rich_out.similar_result(found))
 
+    # -- research -------------------------------------------------------
+
+    def _options(self, command: str, argument: str, flags: dict[str, bool]) -> list[str]:
+        """``argument`` split as a shell would (quotes group words), with the
+        ``--flag`` and ``--option VALUE`` words in ``flags`` (name -> takes a
+        value) taken out into :attr:`_taken`; the other words returned."""
+        try:
+            words = shlex.split(argument)
+        except ValueError as error:
+            raise UsageError(f"{command}: {error}") from None
+        self._taken: dict[str, str] = {}
+        rest: list[str] = []
+        while words:
+            word = words.pop(0)
+            if word not in flags:
+                rest.append(word)
+            elif not flags[word]:
+                self._taken[word] = ""
+            elif not words:
+                raise UsageError(f"{command}: {word} needs a value")
+            else:
+                self._taken[word] = words.pop(0)
+        return rest
+
+    def trend(self, argument: str) -> None:
+        """``:trend [Q ...] [--by P] [--share]``: the current search's query
+        (or the queries given) per period, under the current filters."""
+        queries = self._options(":trend", argument, {"--by": True, "--share": False})
+        if not queries:
+            if self.result is None:
+                self.error(":trend charts the current search, or the queries given; search first")
+                return
+            queries = [self.request.query]
+        by = check_by(self._taken["--by"], what="--by") if "--by" in self._taken else None
+        base = dataclasses.replace(self.request, query="", page=1)
+        found = trend(self.engine, queries, base, by=by, share="--share" in self._taken)
+        self.console.print(chart.trend(found))
+
+    def kwic(self, argument: str) -> None:
+        """``:kwic [--width N]``: the current search's occurrences in context."""
+        if self.result is None:
+            self.error(":kwic shows the current search's words in context; search first")
+            return
+        self._options(":kwic", argument, {"--width": True})
+        width = self._taken.get("--width", str(DEFAULT_WIDTH))
+        if not width.isdigit():
+            self.error(":kwic --width takes a number of characters, like --width 30")
+            return
+        found = concordance(self.engine, self.request, width=check_width(int(width)))
+        rich_out.print_paged(self.console, rich_out.concordance(found))
+
+    def export(self, argument: str) -> None:
+        """``:export FILE [--body]``: every result of the current search."""
+        if self.result is None:
+            self.error(":export writes the current search's results to a file; search first")
+            return
+        words = self._options(":export", argument, {"--body": False})
+        if len(words) != 1:
+            self.error(":export takes one file name, like :export hits.csv (.csv for CSV)")
+            return
+        target = os.path.expanduser(words[0])
+        fmt: Format = "csv" if target.lower().endswith(".csv") else "jsonl"
+        body = "--body" in self._taken
+        _, rows = export(self.engine, self.request, body=body)
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as handle:
+                written = write_export(rows, handle, fmt, body=body)
+        except OSError as error:
+            self.error(f"cannot write {target}: {error.strerror or error}")
+            return
+        self.console.print(Text(f"wrote {written:,} results to {target} ({fmt})", style="dim"))
+
     def set_date(self, which: str, argument: str) -> None:
         value = filter_bound(argument or None, which, what=f":{which}")
         if which == "from":
@@ -222,15 +309,16 @@ class Shell:
         self.research()
 
     def help(self) -> None:
-        lines = [
+        self.console.print(
             Text("Type words to search (the full query language works). Commands:", style="bold")
-        ]
-        width = max(len(name) for name in COMMANDS)
-        lines += [
-            Text.assemble((name.ljust(width + 2), "cyan"), text) for name, text in COMMANDS.items()
-        ]
-        for line in lines:
-            self.console.print(line)
+        )
+        # A grid, so that a description too long for the line wraps under itself.
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="cyan", no_wrap=True)
+        grid.add_column()
+        for name, text in COMMANDS.items():
+            grid.add_row(name, text)
+        self.console.print(grid)
 
 
 # -- line readers ---------------------------------------------------------

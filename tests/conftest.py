@@ -8,7 +8,20 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from searchengine.indexer.run import run_index
+from searchengine.models import IndexSummary
+
+from corpus_builder import ExpectedArticle, ExpectedProblem, build_mixed_corpus
+
+#: The query corpus's index and engine (``indexed``, ``engine``), built once a
+#: session and shared by the query tests.
+pytest_plugins = ["query_index"]
+
 WriteFile = Callable[..., Path]
+
+#: The mixed corpus indexed: its folder, the index folder, the articles and
+#: problems it was written with, and the run's summary.
+MixedIndex = tuple[Path, str, list[ExpectedArticle], list[ExpectedProblem], IndexSummary]
 
 #: The keys of one ``--json`` hit of ``search`` and ``similar``, in order
 #: (the contract's, plus ``duplicates``, additive with issue 7).
@@ -58,3 +71,15 @@ def index_dir(tmp_path: Path) -> str:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def mixed_index(tmp_path_factory: pytest.TempPathFactory) -> MixedIndex:
+    """The generated mixed corpus (300 articles, seed 7) indexed once a
+    session: the ingestion and the boilerplate tests read the same one."""
+    root = tmp_path_factory.mktemp("mixed")
+    corpus = root / "corpus"
+    expected, problems = build_mixed_corpus(corpus, n=300, seed=7)
+    index_dir = str(root / "index")
+    summary = run_index(index_dir, [str(corpus)])
+    return corpus, index_dir, expected, problems, summary

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from searchengine.indexer.run import run_index
 from searchengine.models import article_id
+from searchengine.query.engine import Engine
+from searchengine.query.request import SearchRequest
 
 WIRE_BODY = (
     "The Greyford Island ferry will stop running for three weeks from Monday while engineers "
@@ -141,3 +144,26 @@ def write_corpus(folder: Path, names: tuple[str, ...] | None = None) -> dict[str
         path.write_text(text_of(name), encoding="utf-8")
         ids[name] = article_id(str(path), None)
     return ids
+
+
+#: An index of the whole corpus: its folder, name -> id, id -> name.
+Indexed = tuple[str, dict[str, str], dict[str, str]]
+
+
+def index_corpus(folder: Path) -> Indexed:
+    """Write the whole corpus under ``folder/corpus`` and index it in ``folder/index``."""
+    ids = write_corpus(folder / "corpus")
+    index_dir = str(folder / "index")
+    run_index(index_dir, [str(folder / "corpus")])
+    return index_dir, ids, {v: k for k, v in ids.items()}
+
+
+def listing(
+    index_dir: str, names: dict[str, str], **options: object
+) -> tuple[int, int | None, list[tuple[str, list[str]]]]:
+    """A search's total, total before collapsing, and hits as (name, the
+    names of its duplicates)."""
+    with Engine(index_dir) as engine:
+        result = engine.search(SearchRequest(**options))  # type: ignore[arg-type]
+    hits = [(names[h.id], [names[d.id] for d in h.duplicates]) for h in result.hits]
+    return result.total, result.total_uncollapsed, hits

@@ -1,9 +1,12 @@
-"""Boilerplate removal on real files and real indexes: learned per source,
-conservative rules for a lone article, and incremental re-cleaning."""
+"""Boilerplate removal on real files and real indexes: conservative rules for
+a lone article, and incremental re-cleaning when what is learned changes.
+
+How lines are learned per source, and kept beside the index, is tested in
+``test_ledger`` (with the sample wire articles written here).
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -12,20 +15,16 @@ import pytest
 from whoosh import index
 
 from searchengine.analysis.boilerplate import clean
-from searchengine.errors import UsageError
 from searchengine.index import directory as store
 from searchengine.index import schema
-from searchengine.index.directory import LEDGER_FILE
 from searchengine.indexer.document import document, file_signature
-from searchengine.indexer.ledger import ThresholdOptions, Thresholds
 from searchengine.indexer.run import run_index
 from searchengine.load import load_file
 from searchengine.models import article_id
 from searchengine.query.engine import Engine
 from searchengine.query.request import SearchRequest
 
-from conftest import WriteFile
-from corpus_builder import build_mixed_corpus
+from conftest import MixedIndex, WriteFile
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED = SEEDS / "000_d46c3578ca95248f.txt"
@@ -194,55 +193,6 @@ def test_a_single_cue_deep_in_a_list_is_not_enough() -> None:
     assert clean("Story text here.\n\nSource link").body == "Story text here."
 
 
-# -- learned per source ------------------------------------------------------
-
-
-def test_lines_recurring_across_a_source_are_learned_and_cut(
-    write: WriteFile, corpus: Path, index_dir: str
-) -> None:
-    paths = [wire_article(write, n) for n in range(12)]
-    run_index(index_dir, [str(corpus)])
-    assert ids(index_dir, '"your coast your news"') == set()
-    assert ids(index_dir, '"press standards organisation"') == set()
-    assert ids(index_dir, "fishermen") == {article_id(str(p), None) for p in paths}
-    assert ids(index_dir, "kettlewell") == {article_id(str(paths[10]), None)}
-    assert body(index_dir, paths[0]) == (
-        "The harbour at Ashcombe reopened on Monday after storm repairs.\n\n"
-        "Fishermen in Ashcombe said the new wall was higher than the old one."
-    )
-
-
-def test_a_source_below_the_threshold_keeps_its_lines(
-    write: WriteFile, corpus: Path, index_dir: str
-) -> None:
-    paths = [wire_article(write, n, source="Tiny Post") for n in range(4)]
-    run_index(index_dir, [str(corpus)])
-    assert ids(index_dir, '"your coast your news"') == {article_id(str(p), None) for p in paths}
-    assert FOOTER in body(index_dir, paths[0])
-
-
-def test_sources_learn_apart(write: WriteFile, corpus: Path, index_dir: str) -> None:
-    for n in range(12):
-        wire_article(write, n)
-    tiny = wire_article(write, 12, source="Tiny Post")
-    run_index(index_dir, [str(corpus)])
-    assert ids(index_dir, '"your coast your news"') == {article_id(str(tiny), None)}
-
-
-def test_thresholds_are_options_and_are_kept_by_the_index(
-    write: WriteFile, corpus: Path, index_dir: str
-) -> None:
-    paths = [wire_article(write, n, source="Tiny Post") for n in range(4)]
-    run_index(index_dir, [str(corpus)], boilerplate=Thresholds(min_articles=3, min_share=0.5))
-    assert ids(index_dir, '"your coast your news"') == set()
-    wire_article(write, 4, source="Tiny Post")
-    run_index(index_dir, [str(corpus)])  # no options: the index's own settings hold
-    assert ids(index_dir, '"your coast your news"') == set()
-    summary = run_index(index_dir, [str(corpus)], boilerplate=Thresholds(min_articles=6))
-    assert summary.recleaned == 5
-    assert HEADER in body(index_dir, paths[0])
-
-
 # -- incremental runs --------------------------------------------------------
 
 
@@ -292,29 +242,10 @@ def test_a_rerun_with_nothing_new_commits_nothing(
     assert after == before
 
 
-def test_a_lost_ledger_is_learned_again_from_the_index(
-    write: WriteFile, corpus: Path, index_dir: str
-) -> None:
-    paths = [wire_article(write, n, extra=SEASONAL if n < 4 else None) for n in range(12)]
-    run_index(index_dir, [str(corpus)])
-    os.remove(os.path.join(index_dir, LEDGER_FILE))
-    summary = run_index(index_dir, [str(corpus)])
-    assert (summary.unchanged, summary.recleaned) == (12, 0)
-    assert os.path.exists(os.path.join(index_dir, LEDGER_FILE))
-    # The relearned counts are right: four more carriers push the line over.
-    for n in range(12, 16):
-        wire_article(write, n, extra=SEASONAL)
-    summary = run_index(index_dir, [str(corpus)])
-    assert summary.recleaned == 4
-    assert SEASONAL not in body(index_dir, paths[0])
-
-
-def test_the_generated_mixed_corpus_loses_nothing(tmp_path: Path) -> None:
+def test_the_generated_mixed_corpus_loses_nothing(mixed_index: MixedIndex) -> None:
     """Hundreds of ordinary articles from a few sources: no false positives,
     learned or by rule."""
-    expected, _ = build_mixed_corpus(tmp_path / "corpus", n=300, seed=7)
-    index_dir = str(tmp_path / "index")
-    run_index(index_dir, [str(tmp_path / "corpus")])
+    _, index_dir, expected, _, _ = mixed_index  # 300 articles, seed 7
     with store.searcher(index_dir) as searcher:
         stored = list(searcher.all_stored_fields())
     assert len(stored) == len(expected)
@@ -353,48 +284,3 @@ def test_an_index_from_before_boilerplate_removal_is_cleaned_on_its_next_run(
         assert engine.show(seed_id, raw=True).raw == article.body
         (cut,) = engine.stats().boilerplate
     assert (cut.source, cut.folder, cut.articles, cut.lines) == (None, str(corpus), 1, 9)
-
-
-def test_thresholds_given_are_kept_even_when_they_change_nothing(
-    write: WriteFile, corpus: Path, index_dir: str
-) -> None:
-    for n in range(12):
-        wire_article(write, n)
-    run_index(index_dir, [str(corpus)])
-    summary = run_index(index_dir, [str(corpus)], boilerplate=Thresholds(min_share=0.5))
-    assert summary.recleaned == 0
-    assert saved_thresholds(index_dir) == Thresholds(min_articles=5, min_share=0.5)
-    # Options as the command line gives them: one left out keeps the index's own.
-    run_index(index_dir, [str(corpus)], boilerplate=ThresholdOptions(min_articles=7))
-    assert saved_thresholds(index_dir) == Thresholds(min_articles=7, min_share=0.5)
-    run_index(index_dir, [str(corpus)], boilerplate=ThresholdOptions())
-    assert saved_thresholds(index_dir) == Thresholds(min_articles=7, min_share=0.5)
-    with pytest.raises(UsageError, match="--boilerplate-min-articles"):
-        ThresholdOptions(min_articles=1)
-
-
-def saved_thresholds(index_dir: str) -> Thresholds:
-    """The thresholds the saved ledger's header records."""
-    with open(os.path.join(index_dir, LEDGER_FILE), encoding="utf-8") as handle:
-        header = json.loads(handle.readline())
-    return Thresholds(header["min_articles"], header["min_share"])
-
-
-def test_a_noop_run_reads_only_the_ledger_header_and_a_damaged_ledger_is_relearned(
-    write: WriteFile, corpus: Path, index_dir: str
-) -> None:
-    paths = [wire_article(write, n, extra=SEASONAL if n < 4 else None) for n in range(12)]
-    run_index(index_dir, [str(corpus)])
-    ledger = Path(index_dir) / LEDGER_FILE
-    header = ledger.read_text(encoding="utf-8").split("\n")[0]
-    damaged = header + "\n{not json\n"
-    ledger.write_text(damaged, encoding="utf-8")
-    summary = run_index(index_dir, [str(corpus)])  # nothing to do: counts never read
-    assert (summary.unchanged, summary.recleaned) == (12, 0)
-    assert ledger.read_text(encoding="utf-8") == damaged
-    for n in range(12, 16):
-        wire_article(write, n, extra=SEASONAL)
-    summary = run_index(index_dir, [str(corpus)])  # counts needed: relearned from the index
-    assert (summary.added, summary.recleaned) == (4, 4)
-    assert SEASONAL not in body(index_dir, paths[0])
-    assert ledger.read_text(encoding="utf-8") != damaged

@@ -11,12 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from searchengine.index import directory as store
-from searchengine.index.clusters import Clusters
-from searchengine.index.columns import Columns, cluster_ids
+from searchengine.index.columns import Columns
 from searchengine.indexer.run import run_index
 
 from query_corpus import build_query_corpus
@@ -70,27 +68,6 @@ def test_days_and_sort_keys(searcher: Any) -> None:
     assert 0 in columns.days.tolist()  # undated articles are there
 
 
-def test_months_are_the_month_column(searcher: Any) -> None:
-    columns = Columns(searcher)
-    months = _per_document(searcher, lambda reader, d: _text(reader.column_reader("month")[d]))
-    derived = [columns.month_label(int(b)) if b else "" for b in columns.month_bins.tolist()]
-    assert derived == months
-    assert "" in months
-
-
-def test_timeline_counts_live_documents_by_month(searcher: Any) -> None:
-    columns = Columns(searcher)
-    live = np.flatnonzero(~columns.deleted) if columns.deleted is not None else None
-    assert live is not None
-    expected: dict[str, int] = {}
-    for docnum in live.tolist():
-        month = _text(searcher.reader().stored_fields(docnum).get("date", ""))
-        if month:
-            key = f"{month[:4]}-{month[4:6]}"
-            expected[key] = expected.get(key, 0) + 1
-    assert columns.timeline(live) == tuple(sorted(expected.items()))
-
-
 @pytest.mark.parametrize("fieldname", ["title", "body", "source", "author"])
 def test_field_lengths_are_what_bm25f_scores_with(searcher: Any, fieldname: str) -> None:
     columns = Columns(searcher)
@@ -107,8 +84,3 @@ def test_deletions(searcher: Any) -> None:
     assert columns.deleted.tolist() == [
         searcher.reader().is_deleted(d) for d in range(columns.size)
     ]
-
-
-def test_cluster_ids() -> None:
-    clusters = Clusters.from_groups([[1, 4], [2, 7, 9]], 0.5)
-    assert cluster_ids(clusters.of, 10).tolist() == [-1, 0, 1, -1, 0, -1, -1, 1, -1, 1]

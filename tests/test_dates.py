@@ -102,3 +102,12 @@ def test_filter_bound_is_the_first_day_from_and_the_last_day_to() -> None:
     assert filter_bound(None, "to", what="--to") is None
     with pytest.raises(BadDateError, match=r"^:to '2021-13' is not a real calendar date"):
         filter_bound("2021-13", "to", what=":to")
+
+
+@pytest.mark.parametrize(
+    "text", ["2021-02-30", "2021-13", "2021-9-31", "21-09", "Sept 2021", "", "2021/09"]
+)
+def test_bad_date_bound_is_a_bad_date_error_naming_the_forms(text: str) -> None:
+    with pytest.raises(BadDateError) as info:
+        parse_bound(text, what="--from")
+    assert "YYYY-MM-DD" in info.value.message

@@ -1,4 +1,9 @@
-"""Near-duplicates: signatures, clusters, and collapsed search over a real index."""
+"""Near-duplicates: MinHash signatures and their clustering, and what the
+command line makes of them (search, the threshold option, stats).
+
+The clusters an index keeps per commit are tested in ``test_clusters``,
+collapsed search in ``test_query_collapse``.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from dedup_corpus import ARTICLES, COPIES, write_corpus
 
 from searchengine.analysis import minhash as dedup
 from searchengine.cli import cli
 from searchengine.errors import UsageError
 from searchengine.index import clusters
-from searchengine.index.clusters import cache_file, threshold
+from searchengine.index.clusters import cache_file
 from searchengine.index.directory import DEDUP_SETTINGS_FILE as SETTINGS_FILE
 from searchengine.indexer.run import run_index
 from searchengine.query.engine import Engine
-from searchengine.query.request import SearchRequest
 from searchengine.query.similar import similar
+
+from dedup_corpus import ARTICLES, COPIES, Indexed, index_corpus, listing, write_corpus
 
 # -- signatures and clusters ----------------------------------------------------
 
@@ -74,157 +79,9 @@ def test_clusters_are_transitive_sorted_and_skip_missing_signatures() -> None:
     )
 
 
-# -- collapsed search -----------------------------------------------------------
-
-
 @pytest.fixture
-def indexed(tmp_path: Path) -> tuple[str, dict[str, str], dict[str, str]]:
-    ids = write_corpus(tmp_path / "corpus")
-    index_dir = str(tmp_path / "index")
-    run_index(index_dir, [str(tmp_path / "corpus")])
-    return index_dir, ids, {v: k for k, v in ids.items()}
-
-
-def listing(
-    index_dir: str, names: dict[str, str], **options: object
-) -> tuple[int, int | None, list[tuple[str, list[str]]]]:
-    with Engine(index_dir) as engine:
-        result = engine.search(SearchRequest(**options))  # type: ignore[arg-type]
-    hits = [(names[h.id], [names[d.id] for d in h.duplicates]) for h in result.hits]
-    return result.total, result.total_uncollapsed, hits
-
-
-def test_the_story_shows_once_with_its_copies(
-    indexed: tuple[str, dict[str, str], dict[str, str]],
-) -> None:
-    index_dir, _, names = indexed
-    assert listing(index_dir, names, query="ferry", sort="oldest") == (
-        3,
-        6,
-        [
-            ("terminal", []),
-            ("wire", ["copy_substituted", "copy_reshaped", "copy_local"]),
-            ("fares", []),
-        ],
-    )
-    # By relevance the best-ranked copy stands for the story, the rest in rank order.
-    assert listing(index_dir, names, query="ferry") == (
-        3,
-        6,
-        [
-            ("fares", []),
-            ("terminal", []),
-            ("copy_reshaped", ["copy_substituted", "wire", "copy_local"]),
-        ],
-    )
-
-
-def test_only_matching_copies_are_counted(
-    indexed: tuple[str, dict[str, str], dict[str, str]],
-) -> None:
-    index_dir, _, names = indexed
-    # Only the local copy mentions the parish council; the other copies are
-    # near-duplicates of it but do not match, so nothing is folded in.
-    assert listing(index_dir, names, query="parish") == (1, 1, [("copy_local", [])])
-    assert listing(index_dir, names, query="ferry", source="harbour post") == (
-        2,
-        2,
-        [("fares", []), ("copy_substituted", [])],
-    )
-
-
-def test_no_collapse_lists_every_copy(indexed: tuple[str, dict[str, str], dict[str, str]]) -> None:
-    index_dir, _, names = indexed
-    total, uncollapsed, hits = listing(
-        index_dir, names, query="ferry", sort="oldest", collapse=False
-    )
-    assert (total, uncollapsed) == (6, None)
-    assert hits == [
-        ("terminal", []),
-        ("wire", []),
-        ("copy_substituted", []),
-        ("copy_reshaped", []),
-        ("copy_local", []),
-        ("fares", []),
-    ]
-
-
-def test_pages_of_collapsed_results_are_exact(
-    indexed: tuple[str, dict[str, str], dict[str, str]],
-) -> None:
-    index_dir, _, names = indexed
-    for sort in ("oldest", "newest"):
-        whole = listing(index_dir, names, sort=sort, limit=20)
-        assert whole[:2] == (6, 9)
-        pages = [listing(index_dir, names, sort=sort, limit=2, page=n) for n in (1, 2, 3, 4)]
-        assert [p[:2] for p in pages] == [(6, 9)] * 4
-        assert [hit for p in pages for hit in p[2]] == whole[2]
-        assert pages[3][2] == []
-    assert listing(index_dir, names, sort="oldest", limit=20)[2] == [
-        ("terminal", []),
-        ("wire", ["copy_substituted", "copy_reshaped", "copy_local"]),
-        ("library", []),
-        ("bakery", []),
-        ("cycling", []),
-        ("fares", []),
-    ]
-
-
-def test_incremental_runs_merge_and_split_clusters(tmp_path: Path) -> None:
-    folder = tmp_path / "corpus"
-    index_dir = str(tmp_path / "index")
-    ids = write_corpus(folder, ("wire", "copy_substituted", "library"))
-    run_index(index_dir, [str(folder)])
-    names = {v: k for k, v in ids.items()}
-    assert listing(index_dir, names, sort="oldest")[2] == [
-        ("wire", ["copy_substituted"]),
-        ("library", []),
-    ]
-    # A new copy joins the cluster.
-    ids.update(write_corpus(folder, ("copy_reshaped",)))
-    names = {v: k for k, v in ids.items()}
-    run_index(index_dir, [str(folder)])
-    assert listing(index_dir, names, sort="oldest")[2] == [
-        ("wire", ["copy_substituted", "copy_reshaped"]),
-        ("library", []),
-    ]
-    # The original goes: its copies are still each other's near-duplicates.
-    (folder / "wire.txt").unlink()
-    run_index(index_dir, [str(folder)])
-    assert listing(index_dir, names, sort="oldest")[2] == [
-        ("copy_substituted", ["copy_reshaped"]),
-        ("library", []),
-    ]
-    # A copy rewritten into another story leaves the cluster: nothing is left to fold.
-    rewritten = folder / "copy_reshaped.txt"
-    rewritten.write_text(
-        "---\ntitle: Other news\ndate: 2024-03-03\n---\n\n" + ARTICLES["bakery"][3] + "\n",
-        encoding="utf-8",
-    )
-    os.utime(rewritten, ns=(1, 1))
-    run_index(index_dir, [str(folder)])
-    assert listing(index_dir, names, sort="oldest")[:2] == (3, 3)
-    # One cluster file, the last commit's: older ones are cleared away.
-    assert [p.name for p in Path(index_dir).glob("dedup-*.json")] == ["dedup-v1-4.json"]
-
-
-def test_clusters_are_cached_per_commit_and_recomputed_when_missing(
-    indexed: tuple[str, dict[str, str], dict[str, str]],
-) -> None:
-    index_dir, _, names = indexed
-    caches = sorted(p.name for p in Path(index_dir).glob("dedup-*.json"))
-    assert caches == [Path(cache_file(index_dir, 1)).name]
-    cached = json.loads(Path(index_dir, caches[0]).read_text(encoding="utf-8"))
-    assert cached["generation"] == 1 and len(cached["clusters"]) == 1
-    assert len(cached["clusters"][0]) == 4
-    before = listing(index_dir, names, query="ferry")
-    Path(index_dir, caches[0]).unlink()
-    assert listing(index_dir, names, query="ferry") == before
-    assert Path(index_dir, caches[0]).exists()  # kept again for the next search
-    # A cache that does not describe this commit's documents is not believed.
-    stale = {"generation": 1, "docs": 99, "live": 99, "clusters": [[0, 1, 2, 3, 4, 5, 6, 7, 8]]}
-    Path(index_dir, caches[0]).write_text(json.dumps(stale), encoding="utf-8")
-    assert listing(index_dir, names, query="ferry") == before
+def indexed(tmp_path: Path) -> Indexed:
+    return index_corpus(tmp_path)
 
 
 # -- the command line -----------------------------------------------------------
@@ -276,17 +133,6 @@ def test_signatures_made_in_reader_processes_cluster_the_same(
         listings.append(listing(str(tmp_path / name), names, query="ferry", sort="oldest"))
     assert listings[0] == listings[1]
     assert listings[0][2][1] == ("wire", ["copy_substituted", "copy_reshaped", "copy_local"])
-
-
-def test_relevance_pages_of_one_add_up(indexed: tuple[str, dict[str, str], dict[str, str]]) -> None:
-    index_dir, _, names = indexed
-    whole = listing(index_dir, names, query="ferry OR library", limit=10)
-    assert whole[:2] == (4, 7)
-    pages = [
-        listing(index_dir, names, query="ferry OR library", limit=1, page=n) for n in range(1, 6)
-    ]
-    assert [hit for p in pages for hit in p[2]] == whole[2]
-    assert {p[:2] for p in pages} == {(4, 7)}
 
 
 # -- the threshold ----------------------------------------------------------------
@@ -406,17 +252,6 @@ def test_dup_threshold_is_kept_by_the_index_and_reclusters_without_a_commit(
     assert json.loads(Path(index_dir, SETTINGS_FILE).read_text(encoding="utf-8")) == {
         "threshold": 0.5
     }
-
-
-def test_a_damaged_settings_file_means_the_default(
-    indexed: tuple[str, dict[str, str], dict[str, str]],
-) -> None:
-    index_dir, _, _ = indexed
-    for damaged in ("{", '{"threshold": 7}', '{"threshold": "0.8"}', "[]"):
-        Path(index_dir, SETTINGS_FILE).write_text(damaged, encoding="utf-8")
-        assert threshold(index_dir) == dedup.DEFAULT_THRESHOLD
-        with Engine(index_dir) as engine:
-            assert len(engine.clusters().groups[0]) == 4
 
 
 @pytest.mark.parametrize("value", ["0", "-0.2", "1.5", "nan", "often"])

@@ -9,7 +9,10 @@ and the read.  No Whoosh, file-system or library code is mocked.
 Whatever moment a kill lands on, the invariant is the same: the index opens,
 search works, it holds the article count from before the run or the one
 from after it (nothing in between), and running the command again finishes
-the job.
+the job.  A kill is proven to land at the moment it names: the run is
+stopped (SIGSTOP) when the moment shows, and killed only if, stopped, it is
+still running and its folder still shows that moment and no later one; its
+return code then says SIGKILL, never a run that ended by itself.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -57,6 +61,14 @@ def cli(index_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    # A job started in the background (``make test &``, nohup, some CI
+    # runners) inherits SIGINT ignored, and Python then leaves it ignored:
+    # the run would finish instead of stopping.  A terminal's foreground
+    # command gets it with its default action.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn_index(index_dir: Path, *paths: Path, as_json: bool = True) -> subprocess.Popen[str]:
     """Start ``searchengine index`` in a new session, so that the test can
     signal it and its reader processes together, as a terminal would."""
@@ -67,6 +79,7 @@ def spawn_index(index_dir: Path, *paths: Path, as_json: bool = True) -> subproce
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )
 
 
@@ -83,31 +96,68 @@ def folder_state(index_dir: Path) -> dict[str, int]:
 
 Moment = Callable[[dict[str, int]], bool]
 
+
+def _size(new: dict[str, int], suffix: str | tuple[str, ...]) -> int:
+    return sum(size for name, size in new.items() if name.endswith(suffix))
+
+
+def _has(new: dict[str, int], suffix: str) -> bool:
+    return any(name.endswith(suffix) for name in new)
+
+
+def committed(new: dict[str, int]) -> bool:
+    """The run's table of contents is in place (renamed from its temporary
+    name): its commit is done."""
+    return any(re.fullmatch(r"_MAIN_\d+\.toc", name) for name in new)
+
+
 #: Moments of a run, recognised by the files Whoosh creates in the index
 #: folder (names new since the run started, with their sizes).
 MOMENTS: dict[str, Moment] = {
     # The writer is open and files are being read and parsed.
-    "parsing": lambda new: any(name.endswith(".terms") for name in new),
+    "parsing": lambda new: _has(new, ".terms"),
     # Documents are being written: the per-document temp file is growing.
-    "writing": lambda new: sum(s for n, s in new.items() if n.endswith(".ctmp")) > 100_000,
+    "writing": lambda new: _size(new, ".ctmp") > 100_000,
     # Commit under way: the new segment's columns are being written.
-    "commit": lambda new: any(name.endswith(".col") for name in new),
+    "commit": lambda new: _has(new, ".col"),
     # Commit well under way: the new segment's postings are being written
     # (after its columns, before the table of contents).
-    "commit-postings": lambda new: (
-        any(name.endswith(".col") for name in new)
-        and sum(s for n, s in new.items() if n.endswith((".docs", ".pos"))) > 50_000
-    ),
+    "commit-postings": lambda new: _has(new, ".col") and _size(new, (".docs", ".pos")) > 50_000,
+    # Committed: the run's own files beside the index (the boilerplate
+    # ledger, the cluster cache) may still be being written.
+    "committed": committed,
 }
 
+#: What shows that a moment has passed: a later phase's files.
+PASSED: dict[str, Moment] = {
+    # Document data reached the disk: the writing pass has begun.
+    "parsing": lambda new: _size(new, ".ctmp") > 0 or _has(new, ".col") or committed(new),
+    "writing": lambda new: _has(new, ".col") or committed(new),
+    "commit": committed,
+    "commit-postings": committed,
+    # Only the run's end, which the process's state shows.
+    "committed": lambda new: False,
+}
 
-def wait_for(proc: subprocess.Popen[str], index_dir: Path, moment: Moment) -> bool:
-    """Poll the index folder until ``moment``; ``False`` if the run ended first."""
-    before = set(folder_state(index_dir))
+#: Runs a SIGKILL test starts before giving up on catching its moment.
+KILL_TRIES = 5
+
+
+def wait_for(
+    proc: subprocess.Popen[str],
+    index_dir: Path,
+    moment: Moment,
+    before: dict[str, int] | None = None,
+) -> bool:
+    """Poll the index folder until ``moment``; ``False`` if the run ended first.
+
+    ``before`` is the folder as it was before the run started (taken now
+    when not given)."""
+    known = set(before if before is not None else folder_state(index_dir))
     deadline = time.monotonic() + HANG
     while proc.poll() is None:
         state = folder_state(index_dir)
-        if moment({n: s for n, s in state.items() if n not in before}):
+        if moment({n: s for n, s in state.items() if n not in known}):
             return True
         if time.monotonic() > deadline:
             raise AssertionError("the index run neither reached the moment nor ended")
@@ -115,11 +165,12 @@ def wait_for(proc: subprocess.Popen[str], index_dir: Path, moment: Moment) -> bo
     return False
 
 
-def live_processes(session: int) -> list[int]:
-    """Processes of a session that are still alive (zombies do not count)."""
+def session_states(session: int) -> dict[int, str]:
+    """Every process of a session, zombies included, with its state letter
+    (``R`` running, ``S`` sleeping, ``T`` stopped, ``Z`` zombie, ...)."""
     if not os.path.isdir("/proc"):
         pytest.skip("needs /proc to list a session's processes")
-    alive = []
+    states = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -128,10 +179,28 @@ def live_processes(session: int) -> list[int]:
                 fields = handle.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        state, sid = fields[0], int(fields[3])
-        if sid == session and state not in ("Z", "X"):
-            alive.append(int(entry))
-    return alive
+        if int(fields[3]) == session:
+            states[int(entry)] = fields[0]
+    return states
+
+
+def live_processes(session: int) -> list[int]:
+    """Processes of a session that are still alive (zombies do not count)."""
+    return [pid for pid, state in session_states(session).items() if state not in ("Z", "X")]
+
+
+def freeze(session: int) -> dict[int, str]:
+    """Stop every process of a session where it is (SIGSTOP cannot be caught
+    or ignored) and wait until each is stopped or has ended; their states."""
+    deadline = time.monotonic() + HANG
+    while True:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(session, signal.SIGSTOP)  # again: a process forked meanwhile
+        states = session_states(session)
+        if all(state in ("T", "Z", "X") for state in states.values()):
+            return states
+        assert time.monotonic() < deadline, f"processes would not stop: {states}"
+        time.sleep(0.001)
 
 
 def article_count(index_dir: Path) -> int:
@@ -202,28 +271,57 @@ def fresh_index(prepared: Prepared, tmp_path: Path) -> Path:
 # -- SIGKILL ---------------------------------------------------------------------
 
 
+def kill_at(prepared: Prepared, folder: Path, moment: str) -> tuple[Path, int]:
+    """Run ``index`` over a fresh copy of the prepared index and SIGKILL it
+    at ``moment``; the killed run's index folder and return code.
+
+    As soon as the moment shows, every process of the run is stopped where
+    it is (SIGSTOP); only when, stopped, the run is still alive and its
+    folder still shows the moment and nothing later is it killed.  A run
+    that got past the moment first (or never showed it) is killed and
+    another one tried, up to :data:`KILL_TRIES` runs; then the test fails.
+    """
+    for attempt in range(KILL_TRIES):
+        index_dir = folder / f"index-{attempt}"
+        shutil.copytree(prepared.base_index, index_dir)
+        before = folder_state(index_dir)
+        proc = spawn_index(index_dir, prepared.root)
+        caught = False
+        try:
+            if wait_for(proc, index_dir, MOMENTS[moment], before):
+                states = freeze(proc.pid)
+                new = {n: s for n, s in folder_state(index_dir).items() if n not in before}
+                caught = (
+                    states.get(proc.pid) == "T" and MOMENTS[moment](new) and not PASSED[moment](new)
+                )
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate(timeout=HANG)
+        # No process of the run outlives it.
+        deadline = time.monotonic() + 10
+        while live_processes(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert live_processes(proc.pid) == []
+        if caught:
+            return index_dir, proc.returncode
+    raise AssertionError(f"none of {KILL_TRIES} index runs was caught at the moment {moment!r}")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("moment", list(MOMENTS))
 def test_sigkill_leaves_the_before_or_after_index_and_a_rerun_finishes(
-    prepared: Prepared, fresh_index: Path, moment: str
+    prepared: Prepared, tmp_path: Path, moment: str
 ) -> None:
-    proc = spawn_index(fresh_index, prepared.root)
-    killed = wait_for(proc, fresh_index, MOMENTS[moment])
-    if killed:
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=HANG)
-    # 0 when the run ended first (possible only at the very end of a commit).
-    assert proc.returncode in ((-signal.SIGKILL, 0) if killed else (0,))
-    # No process of the run outlives it.
-    deadline = time.monotonic() + 10
-    while live_processes(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert live_processes(proc.pid) == []
+    index_dir, returncode = kill_at(prepared, tmp_path, moment)
+    assert returncode == -signal.SIGKILL  # killed, not ended by itself
 
-    count = article_count(fresh_index)
-    assert count in (prepared.before, prepared.after)
+    count = article_count(index_dir)
+    # Killed before its table of contents was in place, a run committed
+    # nothing; after, all of it.
+    assert count == (prepared.after if moment == "committed" else prepared.before)
 
-    rerun = cli(fresh_index, "index", str(prepared.root), "--json")
+    rerun = cli(index_dir, "index", str(prepared.root), "--json")
     assert rerun.returncode == 0, rerun.stderr
     summary = json.loads(rerun.stdout)
     assert summary["articles"] == prepared.after
@@ -234,7 +332,7 @@ def test_sigkill_leaves_the_before_or_after_index_and_a_rerun_finishes(
             prepared.before,
         )
         # The killed run's temporary and half-written segment files are gone.
-        assert only_committed_files(fresh_index) == set()
+        assert only_committed_files(index_dir) == set()
     else:
         assert (summary["added"], summary["unchanged"]) == (0, prepared.after)
 
@@ -259,6 +357,7 @@ def test_killing_only_the_main_process_ends_its_readers(
 ) -> None:
     """``kill -9 PID`` (or the out-of-memory killer) hits one process; the
     reader processes it started must not linger waiting for work."""
+    before = folder_state(fresh_index)
     proc = spawn_index(fresh_index, prepared.root)
     # Readers run while files are read (before the writing pass): wait for them.
     deadline = time.monotonic() + HANG
@@ -266,8 +365,18 @@ def test_killing_only_the_main_process_ends_its_readers(
         assert proc.poll() is None, "the run ended before its reader processes started"
         assert time.monotonic() < deadline, "no reader processes started"
         time.sleep(0.002)
+    # Stopped where it is, the main process is shown to be alive, with its
+    # readers, and not yet committed when it is killed.
+    os.kill(proc.pid, signal.SIGSTOP)
+    while (states := session_states(proc.pid)).get(proc.pid) not in ("T", "Z", "X"):
+        assert time.monotonic() < deadline, f"the main process would not stop: {states}"
+        time.sleep(0.001)
+    readers = [pid for pid, state in states.items() if pid != proc.pid and state not in "ZX"]
+    assert states[proc.pid] == "T" and readers, f"the run ended before it was stopped: {states}"
+    assert not committed({n: s for n, s in folder_state(fresh_index).items() if n not in before})
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=HANG)
+    assert proc.returncode == -signal.SIGKILL
     deadline = time.monotonic() + 20
     while live_processes(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -382,7 +491,7 @@ with Engine(index_dir) as engine:
         last = os.path.exists(stop)
         everything = engine.search(SearchRequest("", limit=3))
         seen = [
-            [everything.total, [list(pair) for pair in everything.timeline]],
+            [everything.total, [list(pair) for pair in everything.timeline.counts]],
             engine.search(SearchRequest("narwhal", limit=3)).total,
             engine.search(SearchRequest("zeppelin", limit=3)).total,
         ]

@@ -16,23 +16,18 @@ from searchengine.indexer.run import run_index
 from searchengine.models import ArticleView, IndexSummary, article_id
 from searchengine.query.engine import Engine
 
-from corpus_builder import ExpectedArticle, ExpectedProblem, build_mixed_corpus
+from conftest import MixedIndex
+from corpus_builder import ExpectedArticle, ExpectedProblem
 
 # Latin-1 files hold no bytes in 0x80-0x9F, where the two differ, so reading
 # them as Windows-1252 (as browsers do) gives the same text.
 SAME_ENCODING = {"latin-1": "cp1252", "utf-8-sig": "utf-8-sig", "utf-16": "utf-16"}
 
 
-@pytest.fixture(scope="module")
-def indexed(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[Path, str, list[ExpectedArticle], list[ExpectedProblem], IndexSummary]:
-    root = tmp_path_factory.mktemp("mixed")
-    corpus = root / "corpus"
-    expected, problems = build_mixed_corpus(corpus, n=300, seed=7)
-    index_dir = str(root / "index")
-    summary = run_index(index_dir, [str(corpus)])
-    return corpus, index_dir, expected, problems, summary
+@pytest.fixture
+def indexed(mixed_index: MixedIndex) -> MixedIndex:
+    """The mixed corpus of 300 articles, seed 7, indexed (``conftest.py``)."""
+    return mixed_index
 
 
 def _views(

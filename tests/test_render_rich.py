@@ -18,6 +18,7 @@ from searchengine.models import (
     SimilarResult,
     Snippet,
     Stats,
+    Timeline,
 )
 from searchengine.render import rich_out
 
@@ -57,7 +58,7 @@ RESULT = SearchResult(
     took_ms=4.2,
     suggestion=None,
     hits=(HIT,),
-    timeline=(("2021-07", 2), ("2021-09", 10)),
+    timeline=Timeline("month", (("2021-07", 2), ("2021-09", 10))),
     filters=(("from", "2021-07-01"),),
 )
 
@@ -73,7 +74,7 @@ def test_search_result_exact_text() -> None:
             "",
             "page 1 of 12",
             "",
-            "when  2021-07 ▂▁█ 2021-09   peak 2021-09 (10)",
+            "when  2021-07 ▂▁█ 2021-09   peak 2021-09 (10) · per month",
         ]
     )
 

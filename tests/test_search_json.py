@@ -82,6 +82,8 @@ SEARCH_SCHEMA: dict[str, Any] = {
         "took_ms",
         "suggestion",
         "hits",
+        "timeline",
+        "sources",
     ],
     "properties": {
         "query": {"type": "string"},
@@ -93,6 +95,35 @@ SEARCH_SCHEMA: dict[str, Any] = {
         "took_ms": {"type": "number", "minimum": 0},
         "suggestion": NULLABLE_STRING,
         "hits": {"type": "array", "items": HIT_SCHEMA},
+        # Additive (issue 15): every result counted per period and per source.
+        "timeline": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["by", "counts", "undated"],
+            "properties": {
+                "by": {"enum": ["day", "week", "month", "year"]},
+                "counts": {
+                    "type": "object",
+                    "patternProperties": {
+                        r"^\d{4}(-\d{2}(-\d{2})?)?$": {"type": "integer", "minimum": 1}
+                    },
+                    "additionalProperties": False,
+                },
+                "undated": {"type": "integer", "minimum": 0},
+            },
+        },
+        "sources": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["counts", "no_source"],
+            "properties": {
+                "counts": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer", "minimum": 1},
+                },
+                "no_source": {"type": "integer", "minimum": 0},
+            },
+        },
     },
 }
 
@@ -158,7 +189,12 @@ def search_ok(setup: Setup, *args: str) -> dict[str, Any]:
 
 
 def _check_values(document: dict[str, Any]) -> None:
-    """What a schema cannot say: spans inside their text, hits within the page."""
+    """What a schema cannot say: spans inside their text, hits within the
+    page, the timeline and the sources adding up to the total."""
+    timeline, sources = document["timeline"], document["sources"]
+    assert sum(timeline["counts"].values()) + timeline["undated"] == document["total"]
+    assert sum(sources["counts"].values()) + sources["no_source"] == document["total"]
+    assert list(timeline["counts"]) == sorted(timeline["counts"])
     assert len(document["hits"]) <= document["limit"]
     assert len(document["hits"]) <= document["total"]
     for hit in document["hits"]:

@@ -188,3 +188,39 @@ def test_real_shell_in_a_pseudo_terminal(seeds_index: str, tmp_path: Path) -> No
         ":from 2021-09-10",
         ":quit",
     ]
+
+
+def test_trend_kwic_and_export_of_the_current_search(seeds_index: str, tmp_path: Path) -> None:
+    target = tmp_path / "hits.csv"
+    _, out, _ = script(
+        seeds_index,
+        ":trend",
+        "harbour",
+        ":from 2021-09-10",
+        ":trend --by week",
+        ':trend harbour "peace talks" --by day --share',
+        ":kwic --width 12",
+        f":export {target}",
+        ":trend --by fortnight",
+        ":trend 'unclosed",
+    )
+    assert "error: :trend charts the current search, or the queries given; search first" in out
+    # harbour from 10 September: 3 results, in the weeks of 6 and 13 September.
+    assert "results per week  2021-09-06 … 2021-09-13  from:2021-09-10" in out
+    assert "■ harbour  3 · peak 2 (2021-09-13)" in out
+    assert "share of all articles per day" in out and "■ peace talks  " in out
+    assert "5 occurrences of 'harbour' in 3 results" in out
+    # Twelve characters each side, the space beside the match not shown.
+    assert "\n d along the │ harbour │ front for t\n" in out
+    assert f"wrote 3 results to {target} (csv)" in out
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfid,path,")
+    assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 4
+    assert "error: --by 'fortnight' is not a period; use one of day, week, month, year" in out
+    assert "error: :trend: No closing quotation" in out
+
+
+def test_research_commands_need_a_search_first(seeds_index: str) -> None:
+    _, out, _ = script(seeds_index, ":kwic", ":export x.jsonl", "harbour", ":export")
+    assert "error: :kwic shows the current search's words in context; search first" in out
+    assert "error: :export writes the current search's results to a file; search first" in out
+    assert "error: :export takes one file name, like :export hits.csv (.csv for CSV)" in out

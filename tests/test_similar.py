@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from dedup_corpus import write_corpus
 from rich.console import Console
 
 from searchengine.cli import cli
@@ -23,6 +22,7 @@ from searchengine.render import rich_out
 from searchengine.shell import Shell
 
 from conftest import HIT_KEYS
+from dedup_corpus import write_corpus
 
 Indexed = tuple[str, dict[str, str], dict[str, str]]
 

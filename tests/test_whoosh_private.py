@@ -21,9 +21,12 @@ from searchengine.index import whoosh_private
 from searchengine.index.whoosh_private import (
     HookedSegmentWriter,
     committed_segments,
+    distinct_values,
     is_stale_toc,
+    numeric_column,
     segment_terms,
     segment_writer,
+    var_bytes,
 )
 
 
@@ -200,8 +203,63 @@ def test_a11_a_segment_readers_terms_reader_gives_raw_matchers(tmp_path: Path) -
         assert live == [n for n in range(30) if n != 4]
 
 
+def _columns_index(folder: Path) -> Any:
+    """Two segments of articles with a source (or none) and a date (or none)."""
+    from whoosh import columns
+
+    schema = fields.Schema(
+        source=fields.ID(sortable=True),
+        day=fields.COLUMN(columns.NumericColumn("I", default=0)),
+    )
+    folder.mkdir(exist_ok=True)
+    ix = index.create_in(str(folder), schema)
+    for batch in range(2):
+        writer = ix.writer()
+        for n in range(300):
+            doc: dict[str, Any] = {}
+            if n % 7:
+                doc["source"] = ["Coastal Wire", "Valley Herald", "Ledger Über", "X"][n % 4]
+            if n % 5 and n < 250:  # the last documents of a segment undated: past the run
+                doc["day"] = 20210900 + batch * 100 + n % 28 + 1
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    return ix
+
+
+def test_a12_a_numeric_column_is_one_run_of_big_endian_numbers(tmp_path: Path) -> None:
+    with _columns_index(tmp_path / "ix").searcher() as searcher:
+        leaves = searcher.reader().leaf_readers()
+        assert len(leaves) == 2
+        for leaf, _ in leaves:
+            column = leaf.column_reader("day", translate=False)
+            count = leaf.doc_count_all()
+            assert numeric_column(column, count).tolist() == [column[d] for d in range(count)], (
+                "A12: a NumericColumn reader keeps its values elsewhere"
+            )
+
+
+def test_a13_a_bytes_column_has_offsets_and_lengths_per_document(tmp_path: Path) -> None:
+    with _columns_index(tmp_path / "ix").searcher() as searcher:
+        for leaf, _ in searcher.reader().leaf_readers():
+            column = leaf.column_reader("source", translate=False)
+            count = leaf.doc_count_all()
+            every = [column[d] for d in range(count)]
+            assert var_bytes(column, list(range(count))) == every, (
+                "A13: a VarBytesColumn reader keeps its offsets, lengths or data elsewhere"
+            )
+            some = list(range(0, count, 13))
+            assert var_bytes(column, some) == [every[d] for d in some]
+            codes, values = distinct_values(column, count)
+            assert [values[c] if c >= 0 else b"" for c in codes.tolist()] == every
+            assert sorted(values) == sorted({v for v in every if v})
+
+
 #: The private Whoosh names the door uses, as they would appear elsewhere.
 PRIVATE_NAMES = (
+    # A12, A13 (``_offsets`` and ``_lengths`` are names our own codec uses too).
+    "._basepos",
+    "._dbfile",
+    "._typecode",
     "_lk=",
     "._tempstorage",
     "._check_state",

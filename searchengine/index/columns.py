@@ -6,12 +6,13 @@ document is here, one array per value over the searcher's documents (or per
 segment, where scoring works segment by segment):
 
 * the day (``YYYYMMDD``, 0 when undated), read from the ``sort_newest``
-  column every article has; the ``sort_oldest`` key and the month are
-  derived from it (the indexer writes all three from the same date), so the
-  month column is never read one value at a time;
-* the month as a small bin number, for ``np.bincount``;
+  column every article has; the ``sort_oldest`` key is derived from it (the
+  indexer writes both from the same date);
 * deletions, as a boolean mask;
 * each text field's length byte, per segment (what BM25F scores with).
+
+(Sources, clusters and the days counts are made of are in
+:mod:`searchengine.query.columns`.)
 
 Each column file is read whole with ``np.frombuffer`` (a few hundred
 kilobytes at 100,000 articles) the first time it is needed, so a query
@@ -51,8 +52,10 @@ class SegmentColumns:
     @cached_property
     def days(self) -> NDArray[np.int64]:
         """The day of each document, ``YYYYMMDD``; 0 when undated."""
-        days = whoosh_private.numeric_column(self.reader, "sort_newest", "I", 0)
-        return days.astype(np.int64)
+        if not self.reader.has_column("sort_newest"):
+            return np.zeros(self.size, dtype=np.int64)
+        column = self.reader.column_reader("sort_newest", translate=False)
+        return whoosh_private.numeric_column(column, self.size)
 
     @cached_property
     def deleted(self) -> NDArray[np.bool_] | None:
@@ -121,35 +124,6 @@ class Columns:
         """The ``sort_oldest`` sort key: the day, or ``UNDATED_OLDEST``."""
         return np.where(self.days > 0, self.days, UNDATED_OLDEST)
 
-    @cached_property
-    def _months(self) -> tuple[NDArray[np.int32], int]:
-        # A month's ordinal is year * 12 + month - 1; bins count from the
-        # earliest month, bin 0 being "undated".
-        days = self.days
-        ordinals = (days // 10000) * 12 + (days // 100 % 100) - 1
-        dated = days > 0
-        first = int(ordinals[dated].min()) if dated.any() else 0
-        bins = np.where(dated, ordinals - first + 1, 0).astype(np.int32)
-        return bins, first
-
-    @property
-    def month_bins(self) -> NDArray[np.int32]:
-        """Each document's month as a bin number for ``np.bincount`` (0: undated)."""
-        return self._months[0]
-
-    def month_label(self, bin_number: int) -> str:
-        """The ``YYYY-MM`` of a month bin (the value of the ``month`` field)."""
-        ordinal = bin_number - 1 + self._months[1]
-        return f"{ordinal // 12:04d}-{ordinal % 12 + 1:02d}"
-
-    def timeline(self, docs: NDArray[np.int64]) -> tuple[tuple[str, int], ...]:
-        """``(YYYY-MM, matches)`` of the months of ``docs``, undated left out, in order."""
-        if len(docs) == 0:
-            return ()
-        counts = np.bincount(self.month_bins[docs])
-        found = np.flatnonzero(counts[1:]) + 1
-        return tuple(sorted((self.month_label(int(b)), int(counts[b])) for b in found))
-
     def segment_of(self, docnum: int) -> SegmentColumns:
         """The segment holding the searcher's document ``docnum``."""
         for segment in reversed(self.segments):
@@ -161,15 +135,3 @@ class Columns:
         if not parts:
             return np.zeros(0, dtype=dtype)
         return np.concatenate(parts).astype(dtype, copy=False)
-
-
-def cluster_ids(of: dict[int, int], size: int) -> NDArray[np.int32]:
-    """The near-duplicate cluster of each of ``size`` documents (-1: none),
-    from :attr:`searchengine.index.clusters.Clusters.of`."""
-    ids = np.full(size, -1, dtype=np.int32)
-    if of:
-        docs = np.fromiter(of.keys(), dtype=np.int64, count=len(of))
-        groups = np.fromiter(of.values(), dtype=np.int32, count=len(of))
-        inside = docs < size
-        ids[docs[inside]] = groups[inside]
-    return ids

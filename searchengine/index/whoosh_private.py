@@ -36,14 +36,24 @@ A11 A segment reader keeps its codec's terms reader (what answers
     ``matcher`` and, for searchengine's codec, ``term_postings``) in
     ``_terms`` (:func:`segment_terms`), whose matcher includes deleted
     documents.
-A12 Whoosh's ``W3`` per-document columns (which our codec keeps) store a
-    ``NumericColumn`` as big-endian fixed-width values up to the last
-    document with a non-default value, in the file
-    ``W3Codec.column_filename(segment, name)``; a field's length bytes are
-    the column ``_FIELD_len`` (:func:`numeric_column`, :func:`length_bytes`).
-A13 ``BM25F`` keeps per-field ``B`` values in ``_field_B``
+A12 An untranslated ``NumericColumn`` reader (``column_reader(name,
+    translate=False)``) keeps one segment's values as a run of ``_count``
+    big-endian numbers of struct type ``_typecode`` in ``_dbfile`` from
+    ``_basepos``; the documents after the run read as ``_default``
+    (:func:`numeric_column`: a whole column in one read).
+A13 An untranslated ``VarBytesColumn`` reader keeps each document's
+    ``_offsets`` and ``_lengths`` (arrays) into its data, which starts at
+    ``_basepos`` in ``_dbfile``; an empty value means none
+    (:func:`var_bytes`, :func:`distinct_values`: values read in runs, and
+    a column's few distinct values told apart at once).
+A14 Whoosh's ``W3`` per-document files (which our codec keeps) store each
+    field's length bytes as a ``NumericColumn("B")`` in the file
+    ``W3Codec.column_filename(segment, "_FIELD_len")``: one byte per
+    document up to the last that has words in the field (:func:`length_bytes`;
+    the column is no schema field, so no column reader serves it).
+A15 ``BM25F`` keeps per-field ``B`` values in ``_field_B``
     (:func:`bm25f_parameters`).
-A14 Two of Whoosh's matchers are wrong in ways the executor's differential
+A16 Two of Whoosh's matchers are wrong in ways the executor's differential
     test found, and are corrected for the reference path by subclasses
     (:func:`corrected`): ``AndNotMatcher._find_first`` and
     ``AndMaybeMatcher.skip_to``.
@@ -61,7 +71,7 @@ import re
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+import numpy.typing as npt
 from whoosh import matching, query
 from whoosh.index import TOC
 from whoosh.matching.mcore import ReadTooFar
@@ -199,7 +209,80 @@ def segment_terms(reader: Any) -> Any:
     return reader._terms
 
 
-# -- per-document columns (A12) and scoring (A13) -----------------------------------
+# -- columns read whole (A12, A13) -------------------------------------------
+
+IntArray = npt.NDArray[np.int64]
+
+
+def numeric_column(column: Any, count: int) -> IntArray:
+    """Every value of one segment's untranslated numeric column, in one read (A12)."""
+    out = np.full(count, column._default, dtype=np.int64)
+    stored = min(column._count, count)
+    if stored:
+        typecode = column._typecode
+        raw = column._dbfile.get(column._basepos, stored * np.dtype(typecode).itemsize)
+        out[:stored] = np.frombuffer(raw, dtype=">" + typecode, count=stored)
+    return out
+
+
+#: Gaps between wanted values read through rather than sought past (A13).
+_GAP = 4096
+
+
+def var_bytes(column: Any, docs: list[int]) -> list[bytes]:
+    """The values of an untranslated bytes column for ``docs`` (ascending
+    document numbers of its segment).  Whoosh reads each value with a seek
+    and a read; a run of values lying close together is read here at once (A13)."""
+    offsets, lengths = column._offsets, column._lengths
+    base, dbfile = column._basepos, column._dbfile
+    out: list[bytes] = []
+    start = 0
+    while start < len(docs):
+        end = start + 1
+        reach = offsets[docs[start]] + lengths[docs[start]]
+        while end < len(docs) and offsets[docs[end]] - reach <= _GAP:
+            reach = max(reach, offsets[docs[end]] + lengths[docs[end]])
+            end += 1
+        first = offsets[docs[start]]
+        block = dbfile.get(base + first, reach - first)
+        for d in docs[start:end]:
+            at = offsets[d] - first
+            out.append(bytes(block[at : at + lengths[d]]))
+        start = end
+    return out
+
+
+#: Multiplier of the byte hash in :func:`distinct_values` (odd: no byte is lost).
+_HASH = np.uint64(1_000_003)
+
+
+def distinct_values(column: Any, count: int) -> tuple[IntArray, list[bytes]]:
+    """The few distinct values of an untranslated bytes column, numbered:
+    each document's number (-1 for an empty value) and the values in that
+    order.  Values are told apart by a 64-bit hash of their bytes computed
+    for every document at once, and named by reading one of each (A13)."""
+    offsets = np.asarray(column._offsets, dtype=np.int64)[:count]
+    lengths = np.asarray(column._lengths, dtype=np.int64)[:count]
+    codes = np.full(count, -1, dtype=np.int64)
+    present = np.flatnonzero(lengths > 0)
+    if not len(present):
+        return codes, []
+    starts, sizes = offsets[present], lengths[present]
+    raw = column._dbfile.get(column._basepos, int((starts + sizes).max()))
+    data = np.frombuffer(raw, dtype=np.uint8)
+    first = np.cumsum(sizes) - sizes
+    within = np.arange(int(sizes.sum())) - np.repeat(first, sizes)
+    # 1, H, H², ... modulo 2^64 (unsigned arrays wrap around).
+    powers = np.ones(int(sizes.max()), dtype=np.uint64)
+    powers[1:] = np.cumprod(np.full(len(powers) - 1, _HASH, dtype=np.uint64))
+    weighted = data[np.repeat(starts, sizes) + within].astype(np.uint64) * powers[within]
+    hashes = np.add.reduceat(weighted, first) ^ sizes.astype(np.uint64)
+    _, one, numbers = np.unique(hashes, return_index=True, return_inverse=True)
+    codes[present] = numbers
+    return codes, [column[int(present[i])] for i in one]
+
+
+# -- field lengths (A14) and scoring (A15) -----------------------------------------
 
 
 def _column_file(reader: Any, name: str) -> bytes | None:
@@ -219,26 +302,7 @@ def _column_file(reader: Any, name: str) -> bytes | None:
     return data
 
 
-def numeric_column(reader: Any, name: str, typecode: str, default: int) -> NDArray[Any]:
-    """A ``NumericColumn`` of one segment as an array, one value per document.
-
-    Whoosh's ``W3`` codec writes such a column as big-endian fixed-width
-    values, one per document up to the last document holding a value other
-    than the default (the rest are left out and read as the default).  Read
-    whole and converted at once: Whoosh's column reader unpacks one value a
-    call, which cost 237 ms for the month column of 100,000 articles.
-    """
-    count = reader.doc_count_all()
-    dtype = np.dtype(typecode).newbyteorder(">")
-    data = _column_file(reader, name)
-    stored = np.frombuffer(data, dtype=dtype) if data else np.zeros(0, dtype=dtype)
-    values = np.full(count, default, dtype=np.dtype(typecode))
-    kept = min(count, len(stored))
-    values[:kept] = stored[:kept]
-    return values
-
-
-def length_bytes(reader: Any, fieldname: str) -> NDArray[np.uint8]:
+def length_bytes(reader: Any, fieldname: str) -> npt.NDArray[np.uint8]:
     """The field-length byte of every document of one segment (0: no words).
 
     This is the byte BM25F scores with: Whoosh stores each document's field
@@ -246,7 +310,13 @@ def length_bytes(reader: Any, fieldname: str) -> NDArray[np.uint8]:
     named ``_FIELD_len`` and scores with ``byte_to_length`` of it, not with
     the true length.
     """
-    values: NDArray[np.uint8] = numeric_column(reader, f"_{fieldname}_len", "B", 0)
+    count = reader.doc_count_all()
+    values = np.zeros(count, dtype=np.uint8)
+    data = _column_file(reader, f"_{fieldname}_len")
+    if data:
+        stored = np.frombuffer(data, dtype=np.uint8)
+        kept = min(count, len(stored))
+        values[:kept] = stored[:kept]
     return values
 
 
@@ -261,7 +331,7 @@ def bm25f_parameters(weighting: Any, fieldname: str) -> tuple[float, float] | No
     return float(field_b.get(fieldname, weighting.B)), float(weighting.K1)
 
 
-# -- matchers corrected (A14) -------------------------------------------------------
+# -- matchers corrected (A16) -------------------------------------------------------
 
 
 class _AndNotMatcher(matching.AndNotMatcher):  # type: ignore[misc]

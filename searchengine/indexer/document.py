@@ -82,6 +82,7 @@ def document(
         doc["month"] = article.date.strftime("%Y-%m")
         doc["sort_newest"] = number
         doc["sort_oldest"] = number
+    doc["meta"] = schema.meta_value(doc)
     for name, analyzed in texts.items():
         # Stored as the plain text; indexed from the postings computed ahead.
         doc[f"_stored_{name}"] = doc[name]

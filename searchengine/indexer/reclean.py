@@ -10,6 +10,7 @@ from typing import Any
 
 from searchengine.analysis import boilerplate
 from searchengine.dates import from_day_number
+from searchengine.index import schema
 from searchengine.index.protocols import Reader, Writer
 from searchengine.index.schema import original_text
 from searchengine.indexer.document import document
@@ -65,6 +66,7 @@ def rewrite_stale(
         )
         doc = document(article, sigs[docnum], cleaned)
         doc["id"] = fields["id"]  # as stored: the id is of the path as read
+        doc["meta"] = schema.meta_value(doc)
         writer.delete_document(docnum)
         writer.add_document(**doc)
         count += 1

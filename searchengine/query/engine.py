@@ -22,12 +22,15 @@ from searchengine.index.lexicon import Lexicon
 from searchengine.index.protocols import Searcher
 from searchengine.index.schema import original_text, term_text
 from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
+from searchengine.query import aggregate
+from searchengine.query import columns as doc_columns
+from searchengine.query import matches as match_sets
 from searchengine.query.collapse import collapse
 from searchengine.query.datefilter import DayTable, hoist_date_ranges
 from searchengine.query.expand import expand
 from searchengine.query.highlight import MatchSpec, match_spans, spec_for
 from searchengine.query.parse import parse_query
-from searchengine.query.ranking import Order, RankedHit, Ranking, rank
+from searchengine.query.ranking import Order, RankedHit, Ranking, match_arrays, rank
 from searchengine.query.request import SearchRequest, SortOrder
 from searchengine.query.snippets import make_snippets, snippets_at
 from searchengine.query.stats import index_stats
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 
     from searchengine.index.columns import Columns
     from searchengine.query.execute import Counts, Execution
+    from searchengine.query.matches import MatchSet
 
 
 def _hit(
@@ -77,7 +81,8 @@ class _Answer:
     total: int
     #: Matching articles.
     uncollapsed: int
-    timeline: tuple[tuple[str, int], ...]
+    #: Every match, for the timeline and the source counts.
+    found: MatchSet
     #: The executor's run, whose postings give the snippets' word positions
     #: (``None`` on the reference path: snippets re-read the text).
     execution: Execution | None = None
@@ -107,8 +112,8 @@ class Engine:
         self._days: DayTable | None = None
         self._lexicon: Lexicon | None = None
         self._clusters: clusters.Clusters | None = None
-        self._columns: Columns | None = None
-        self._cluster_ids: NDArray[np.int32] | None = None
+        self._columns: doc_columns.DocColumns | None = None
+        self._segment_columns: Columns | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -123,7 +128,7 @@ class Engine:
             self._days = None
             self._clusters = None
             self._columns = None
-            self._cluster_ids = None
+            self._segment_columns = None
         self._lexicon = None
 
     def searcher(self) -> Searcher:
@@ -157,22 +162,21 @@ class Engine:
             self._clusters = clusters.load(searcher.reader(), self.index_dir)
         return self._clusters
 
-    def columns(self) -> Columns:
-        """The per-document columns of the current searcher, read on first use."""
+    def columns(self) -> doc_columns.DocColumns:
+        """Every document's day, source and cluster, for the current searcher."""
+        if self._columns is None:
+            self._columns = doc_columns.read(self.current(), self.clusters())
+        return self._columns
+
+    def segment_columns(self) -> Columns:
+        """What the executor reads of every document, segment by segment
+        (field lengths, days, deletions), for the current searcher."""
         from searchengine.index.columns import Columns
 
         searcher = self.current()
-        if self._columns is None:
-            self._columns = Columns(searcher)
-        return self._columns
-
-    def cluster_ids(self) -> NDArray[np.int32]:
-        """The near-duplicate cluster of every document (-1: none), as an array."""
-        from searchengine.index.columns import cluster_ids
-
-        if self._cluster_ids is None:
-            self._cluster_ids = cluster_ids(self.clusters().of, self.columns().size)
-        return self._cluster_ids
+        if self._segment_columns is None:
+            self._segment_columns = Columns(searcher)
+        return self._segment_columns
 
     def article(self, docnum: int) -> Hit:
         """The article numbered ``docnum`` as a hit of its own: no score, no snippets."""
@@ -272,7 +276,7 @@ class Engine:
 
         from searchengine.index.postings import term_postings
 
-        columns = self.columns()
+        columns = self.segment_columns()
         allowed = None
         for low, high in self._date_ranges(request, ranges):
             days = columns.days
@@ -293,6 +297,37 @@ class Engine:
             allowed = named if allowed is None else allowed & named
         return allowed
 
+    def _run(
+        self,
+        request: SearchRequest,
+        searcher: Any,
+        expanded: Any,
+        ranges: list[tuple[int | None, int | None]],
+        order: SortOrder,
+    ) -> Execution | None:
+        """Every match through the executor, or ``None`` for a query it does
+        not evaluate (counted in :attr:`fallbacks`)."""
+        from searchengine.query.execute import Unsupported, execute
+
+        columns = self.segment_columns()
+        allowed = self._allowed(request, searcher, ranges)
+        try:
+            run = execute(searcher, columns, expanded, order, allow=allowed)
+        except Unsupported:
+            self.fallbacks += 1
+            return None
+        self.last_work = run.counts
+        return run
+
+    def _found(self, run: Execution, request: SearchRequest) -> MatchSet:
+        """The executor's matches as a match set (what counts are made of)."""
+        import numpy as np
+
+        negated = -run.scores if run.scores is not None else np.zeros(len(run.docs))
+        return match_sets.from_arrays(
+            run.docs, negated, run.order, request.collapse, self.columns()
+        )
+
     def _executed(
         self,
         request: SearchRequest,
@@ -303,21 +338,15 @@ class Engine:
     ) -> _Answer | None:
         """The answer through the executor, or ``None`` for a query it does not
         evaluate."""
-        from searchengine.query.execute import Unsupported, execute
-
-        allowed = self._allowed(request, searcher, ranges)
-        if allowed is not None and not allowed.any():
-            return _Answer([], 0, 0, ())
-        try:
-            run = execute(searcher, self.columns(), expanded, order, allow=allowed)
-        except Unsupported:
+        run = self._run(request, searcher, expanded, ranges, order)
+        if run is None:
             return None
         first = (request.page - 1) * request.limit
         if request.collapse:
-            page, total = run.collapsed(first, request.limit, self.cluster_ids())
+            page, total = run.collapsed(first, request.limit, self.columns().groups)
         else:
             page, total = run.page(first, request.limit), run.total
-        return _Answer(page, total, run.total, run.timeline(), run)
+        return _Answer(page, total, run.total, self._found(run, request), run)
 
     def _reference(
         self,
@@ -330,19 +359,17 @@ class Engine:
         """The answer through Whoosh's matchers (:mod:`searchengine.query.ranking`)."""
         flt = self._filter(request, searcher, ranges)
         if flt == set():
-            return _Answer([], 0, 0, ())
+            return _Answer([], 0, 0, match_sets.empty(order, request.collapse, self.columns()))
         first = (request.page - 1) * request.limit
         results = rank(searcher, expanded, order, depth=first + request.limit, allow=flt)
-        months = results.months()
-        timeline = tuple(sorted((term_text(k), v) for k, v in months.items() if k))
+        found = match_sets.from_keys(results.matches(), order, request.collapse, self.columns())
         if not request.collapse:
             hits = results.page(first, request.limit)
-            return _Answer(
-                [(h.docnum, h.score, ()) for h in hits], len(results), len(results), timeline
-            )
+            page: list[PageEntry] = [(h.docnum, h.score, ()) for h in hits]
+            return _Answer(page, len(results), len(results), found)
         entries, total = collapse(results, results.deeper, self.clusters(), first, request.limit)
         page = [(e.hit.docnum, e.hit.score, e.duplicates) for e in entries]
-        return _Answer(page, total, len(results), timeline)
+        return _Answer(page, total, len(results), found)
 
     def _page_hits(
         self, answer: _Answer, spec: MatchSpec, *, scored: bool, snippets: bool
@@ -371,26 +398,56 @@ class Engine:
             out.append(_hit(fields, score if scored else None, passages, copies))
         return out
 
-    def search(self, request: SearchRequest) -> SearchResult:
-        """One page of hits for ``request``, with the exact total."""
-        started = time.perf_counter()
+    def _prepare(
+        self, request: SearchRequest
+    ) -> tuple[Any, SortOrder, list[tuple[int | None, int | None]], bool]:
+        """Parse and expand ``request`` on a fresh searcher: the query to
+        match, the order, the date ranges every hit must fall in, and
+        whether it browses."""
         request.validate()
         searcher = self.searcher()
         parsed = parse_query(request.query, searcher.schema)
         expanded, ranges = hoist_date_ranges(expand(parsed, self.lexicon(), searcher.reader()))
         browse = isinstance(expanded, query.Every)
         order: SortOrder = "newest" if browse and request.sort == "relevance" else request.sort
+        return expanded, order, ranges, browse
 
-        answer = _Answer([], 0, 0, ())
+    def body_spec(self, query_text: str) -> MatchSpec:
+        """What ``query_text`` matches in an article's text: the words and
+        phrases highlighting marks (and ``kwic`` lists)."""
+        searcher = self.searcher()
+        parsed = parse_query(query_text, searcher.schema)
+        return spec_for(expand(parsed, self.lexicon(), searcher.reader()), "body")
+
+    def matches(self, request: SearchRequest) -> match_sets.MatchSet:
+        """Every match of ``request`` (its query and filters; paging is
+        ignored), as arrays: what every count and export is made of."""
+        expanded, order, ranges, _ = self._prepare(request)
+        searcher = self.current()
+        if expanded is query.NullQuery:
+            return match_sets.empty(order, request.collapse, self.columns())
+        if self.executor:
+            run = self._run(request, searcher, expanded, ranges, order)
+            if run is not None:
+                return self._found(run, request)
+        flt = self._filter(request, searcher, ranges)
+        if flt == set():
+            return match_sets.empty(order, request.collapse, self.columns())
+        docnums, negated = match_arrays(searcher, expanded, scored=order == "relevance", allow=flt)
+        return match_sets.from_arrays(docnums, negated, order, request.collapse, self.columns())
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """One page of hits for ``request``, with the exact total."""
+        started = time.perf_counter()
+        expanded, order, ranges, browse = self._prepare(request)
+        searcher = self.current()
+        answer = _Answer([], 0, 0, match_sets.empty(order, request.collapse))
         hits: list[Hit] = []
         if expanded is not query.NullQuery:
             found = None
+            self.last_work = None
             if self.executor:
                 found = self._executed(request, searcher, expanded, ranges, order)
-                self.fallbacks += found is None
-                self.last_work = (
-                    None if found is None or found.execution is None else (found.execution.counts)
-                )
             answer = found or self._reference(request, searcher, expanded, ranges, order)
             spec = spec_for(expanded, "body")
             hits = self._page_hits(
@@ -405,9 +462,10 @@ class Engine:
             took_ms=round((time.perf_counter() - started) * 1000.0, 3),
             suggestion=suggestion,
             hits=tuple(hits),
-            timeline=answer.timeline,
+            timeline=aggregate.timeline(answer.found, request.by),
             filters=request.filters(),
             total_uncollapsed=answer.uncollapsed if request.collapse else None,
+            sources=aggregate.sources(answer.found),
         )
 
     # -- show -----------------------------------------------------------

@@ -10,7 +10,8 @@ AND, OR and NOT are array set operations, BM25F is computed for all of a
 term's matches at once, phrases are matched by searching arrays of
 positions, and the date filter, the month timeline (``np.bincount``), the
 page (``argpartition``) and the near-duplicate counts work on the columns of
-:mod:`searchengine.index.columns`.
+:mod:`searchengine.index.columns` (the timeline and source counts are made
+from the matches by :mod:`searchengine.query.matches`).
 
 The results are exactly Whoosh's, scores included, compared with ``==``
 (``tests/test_execute.py`` checks it on generated queries).  That needs
@@ -612,10 +613,6 @@ class Execution:
     def total(self) -> int:
         return len(self.docs)
 
-    def timeline(self) -> tuple[tuple[str, int], ...]:
-        """Matches per month, as ``(YYYY-MM, count)`` in order."""
-        return self.columns.timeline(self.docs)
-
     def ranked(self, depth: int) -> NDArray[np.int64]:
         """Indexes into :attr:`docs` of the best ``depth`` matches, in order:
         relevance is (score descending, newest first, document number); the
@@ -653,7 +650,7 @@ class Execution:
         return [(int(self.docs[i]), self.score_of(int(i)), ()) for i in ranked]
 
     def collapsed(
-        self, first: int, count: int, clusters: NDArray[np.int32]
+        self, first: int, count: int, clusters: NDArray[np.integer[Any]]
     ) -> tuple[list[tuple[int, float | None, tuple[int, ...]]], int]:
         """The collapsed page (each story once: its best-ranked matching copy,
         the other matching copies as its duplicates, in rank order) and the

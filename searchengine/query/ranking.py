@@ -4,9 +4,12 @@ Whoosh's sorting collector computes a composite sort key for every match
 (the score, then a date read from a column) and sorts them all, and its
 grouping collector reads each match's month through a facet: most of a
 query's time once it matches thousands of articles.  Here each match costs
-one ``score()`` and one month lookup; the date that breaks ties between
-equal scores is read only for the articles that can reach the page asked
-for, and only that many are sorted.
+one ``score()`` (or, sorted by date, one date lookup); the date that breaks
+ties between equal scores is read only for the articles that can reach the
+page asked for, and only that many are sorted.  Counting by period and by
+source is done on arrays afterwards (:mod:`searchengine.query.matches`);
+:func:`match_arrays` gives every match of a query as arrays without
+ranking it, for counts and exports.
 
 The order is exactly Whoosh's for the same sort keys: relevance is
 (score descending, date newest first, document number), ``newest`` and
@@ -20,6 +23,8 @@ import heapq
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from whoosh import query
 
 from searchengine.index.protocols import Reader, Searcher
@@ -51,7 +56,6 @@ class Ranking:
         searcher: Searcher,
         order: Order,
         keys: list[tuple[float, int]],
-        months: dict[Any, int],
         depth: int,
     ) -> None:
         self._searcher = searcher
@@ -59,13 +63,18 @@ class Ranking:
         # (primary key, docnum) of every match, unsorted: the negated score
         # for relevance, the date sort key otherwise.
         self._keys = keys
-        self._months = months
+        self._months: dict[Any, int] | None = None
         self._docs: set[int] | None = None
         self._newest: list[tuple[int, Any]] | None = None
         self._ranked = self._rank(depth)
 
     def __len__(self) -> int:
         return len(self._keys)
+
+    def matches(self) -> list[tuple[float, int]]:
+        """(primary key, document number) of every match, in no order: what
+        :func:`searchengine.query.matches.from_keys` makes a match set of."""
+        return self._keys
 
     def docs(self) -> set[int]:
         """The document numbers of every match."""
@@ -74,7 +83,23 @@ class Ranking:
         return self._docs
 
     def months(self) -> dict[Any, int]:
-        """Matches per value of the ``month`` column (empty for undated articles)."""
+        """Matches per value of the ``month`` column (empty for undated
+        articles), read when asked for: counts go through match sets
+        (:mod:`searchengine.query.matches`); this is kept for comparing with
+        Whoosh's grouping."""
+        if self._months is None:
+            months: dict[Any, int] = {}
+            docs = self.docs()
+            # Per segment: a segment where no article has a month has no
+            # month column (Whoosh's multi-segment reader would misnumber).
+            for sub, offset in self._searcher.leaf_searchers():
+                reader = sub.reader()
+                column = reader.column_reader("month")
+                for local in range(reader.doc_count_all()):
+                    if local + offset in docs:
+                        month = column[local]
+                        months[month] = months.get(month, 0) + 1
+            self._months = months
         return self._months
 
     def scored_length(self) -> int:
@@ -178,13 +203,10 @@ def rank(
 
     q = corrected(q)
     keys: list[tuple[float, int]] = []
-    months: dict[Any, int] = {}
     scored = order == "relevance"
-    # Columns are read per segment: a segment where no article has a month
-    # has no month column (Whoosh's multi-segment column reader would skip
-    # it and misnumber the documents after it).
+    # Columns are read per segment (Whoosh's multi-segment column reader
+    # skips a segment without the column and misnumbers the rest).
     for reader, offset, found in _leaf_matches(searcher, q, scored, allow):
-        months_of = reader.column_reader("month")
         column = None if scored else reader.column_reader(f"sort_{order}")
         for score, local in found:
             docnum = local + offset
@@ -196,6 +218,29 @@ def rank(
                 keys.append((-column[local], docnum))
             else:
                 keys.append((column[local], docnum))
-            month = months_of[local]
-            months[month] = months.get(month, 0) + 1
-    return Ranking(searcher, order, keys, months, depth)
+    return Ranking(searcher, order, keys, depth)
+
+
+def match_arrays(
+    searcher: Searcher, q: Any, *, scored: bool, allow: set[int] | None = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Every match of ``q`` among ``allow``: document numbers, ascending, and
+    negated scores (zeros unless ``scored``).  No column is read: what a
+    match set needs besides comes from whole-column arrays."""
+    docs: list[npt.NDArray[np.int64]] = []
+    keys: list[npt.NDArray[np.float64]] = []
+    for _, offset, found in _leaf_matches(searcher, q, scored, allow):
+        if scored:
+            pairs = np.array(list(found), dtype=np.float64).reshape(-1, 2)
+            keys.append(pairs[:, 0])
+            docs.append(pairs[:, 1].astype(np.int64) + offset)
+        else:
+            local = np.fromiter((d for _, d in found), dtype=np.int64)
+            docs.append(local + offset)
+            keys.append(np.zeros(len(local), dtype=np.float64))
+    docnums = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+    negated = np.concatenate(keys) if keys else np.zeros(0, dtype=np.float64)
+    if allow is not None and len(docnums):
+        keep = np.isin(docnums, np.fromiter(allow, dtype=np.int64, count=len(allow)))
+        docnums, negated = docnums[keep], negated[keep]
+    return docnums, negated

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from searchengine.errors import UsageError
+from searchengine.models import Period
 
 SortOrder = Literal["relevance", "newest", "oldest"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("relevance", "newest", "oldest")
@@ -41,6 +42,8 @@ class SearchRequest:
     snippets: bool = True
     #: Show each story once, its near-duplicates folded into the best-ranked copy.
     collapse: bool = True
+    #: The period the timeline counts by; ``None`` chooses from its span.
+    by: Period | None = None
 
     def validate(self) -> None:
         if self.sort not in SORT_ORDERS:

@@ -14,6 +14,8 @@ from typing import Any
 from searchengine.models import (
     ArticleView,
     ClusterCount,
+    Concordance,
+    ExportRow,
     Hit,
     IndexSummary,
     Problem,
@@ -21,7 +23,10 @@ from searchengine.models import (
     SearchResult,
     SimilarResult,
     Snippet,
+    SourceCounts,
     Stats,
+    Timeline,
+    Trend,
 )
 from searchengine.render import path_text
 
@@ -93,11 +98,93 @@ def _page(result: SearchResult) -> dict[str, Any]:
 
 
 def search_result(result: SearchResult) -> dict[str, Any]:
-    return {
+    out = {
         "query": result.query,
         **_page(result),
         "suggestion": result.suggestion,
         "hits": [ranked_hit(h) for h in result.hits],
+    }
+    if result.timeline is not None:
+        out["timeline"] = timeline(result.timeline)
+    if result.sources is not None:
+        out["sources"] = sources(result.sources)
+    return out
+
+
+def timeline(t: Timeline) -> dict[str, Any]:
+    """``{"by": "month", "counts": {"2021-09": 8}, "undated": 1}``: periods
+    with results, oldest first; the counts and ``undated`` add up to ``total``."""
+    return {"by": t.by, "counts": dict(t.counts), "undated": t.undated}
+
+
+def sources(s: SourceCounts) -> dict[str, Any]:
+    """``{"counts": {"Coastal Wire": 3}, "no_source": 1}``: largest first; the
+    counts and ``no_source`` add up to ``total``."""
+    return {"counts": dict(s.counts), "no_source": s.no_source}
+
+
+def trend(t: Trend) -> dict[str, Any]:
+    """``trend --json``: the periods, and per query its counts (and shares)
+    aligned with them."""
+    return {
+        "by": t.by,
+        "periods": list(t.periods),
+        "series": [
+            {
+                "query": s.query,
+                "total": s.total,
+                "undated": s.undated,
+                "counts": list(s.counts),
+                "shares": None if s.shares is None else [round(v, 6) for v in s.shares],
+            }
+            for s in t.series
+        ],
+        "articles": None if t.articles is None else list(t.articles),
+        "collapsed": t.collapsed,
+        "took_ms": t.took_ms,
+    }
+
+
+def export_row(row: ExportRow) -> dict[str, Any]:
+    """One line of ``export --format jsonl``: a search hit without snippets
+    (plus ``body`` with ``--body``)."""
+    out: dict[str, Any] = {
+        "id": row.id,
+        "path": path_text(row.path),
+        "record": row.record,
+        "title": row.title,
+        "date": _date(row.date),
+        "source": row.source,
+        "author": row.author,
+        "url": row.url,
+        "score": None if row.score is None else round(row.score, 6),
+        "duplicates": list(row.duplicates),
+    }
+    if row.body is not None:
+        out["body"] = row.body
+    return out
+
+
+def concordance(c: Concordance) -> dict[str, Any]:
+    """``kwic --json``: every occurrence, with its article and context."""
+    return {
+        "query": c.query,
+        "results": c.results,
+        "width": c.width,
+        "took_ms": c.took_ms,
+        "lines": [
+            {
+                "id": line.id,
+                "date": _date(line.date),
+                "source": line.source,
+                "title": line.title,
+                "left": line.left,
+                "match": line.match,
+                "right": line.right,
+                "offset": line.offset,
+            }
+            for line in c.lines
+        ],
     }
 
 
@@ -168,6 +255,10 @@ def document(result: Result) -> dict[str, Any]:
         return article(result)
     if isinstance(result, Stats):
         return stats(result)
+    if isinstance(result, Trend):
+        return trend(result)
+    if isinstance(result, Concordance):
+        return concordance(result)
     return index_summary(result)
 
 

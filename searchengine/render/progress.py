@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.progress import (
     BarColumn,
@@ -66,3 +67,28 @@ class ProgressDisplay:
             # While writing, the counts are of articles (see the indexer).
             unit="articles" if report.stage == "writing" else "files",
         )
+
+
+T = TypeVar("T")
+
+
+def counted(items: Iterable[T], total: int, console: Any, what: str) -> Iterator[T]:
+    """``items`` passed through, with a transient bar of how many went by
+    (``export`` on a terminal: rows to stdout, the bar on stderr)."""
+    progress = Progress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    task = progress.add_task(what, total=total)
+    with progress:
+        for done, item in enumerate(items, start=1):
+            yield item
+            if done % 500 == 0:
+                progress.update(task, completed=done)
+        progress.update(task, completed=total)

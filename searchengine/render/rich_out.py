@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from searchengine.models import (
     ArticleView,
     ClusterCount,
+    Concordance,
     Hit,
     IndexSummary,
     Problem,
@@ -28,8 +29,11 @@ from searchengine.models import (
     Snippet,
     SourceCut,
     Stats,
+    Timeline,
+    Trend,
 )
-from searchengine.render import path_text
+from searchengine.query import periods
+from searchengine.render import chart, path_text
 
 HIGHLIGHT = "bold yellow"
 # Control characters and bidirectional overrides: shown as nothing.  They
@@ -97,26 +101,30 @@ def _months_between(first: str, last: str) -> list[str]:
     return out
 
 
-def timeline(counts: tuple[tuple[str, int], ...]) -> Text | None:
-    """A one-line sparkline of matches per month (per year for long spans)."""
-    if not counts:
+#: Most points a one-line timeline draws; more periods are summed in runs.
+TIMELINE_POINTS = 60
+
+
+def timeline(found: Timeline | None) -> Text | None:
+    """A one-line sparkline of results per period, gaps included; the
+    period is the timeline's own (chosen from the span unless asked for)."""
+    if found is None or not found.counts:
         return None
-    by_month = dict(counts)
-    months = _months_between(counts[0][0], counts[-1][0])
-    if len(months) > 60:
-        years: dict[str, int] = {}
-        for key, value in counts:
-            years[key[:4]] = years.get(key[:4], 0) + value
-        labels = [str(y) for y in range(int(counts[0][0][:4]), int(counts[-1][0][:4]) + 1)]
-        values = [years.get(label, 0) for label in labels]
-    else:
-        labels, values = months, [by_month.get(m, 0) for m in months]
+    by = found.by
+    counted = {periods.parse_label(label, by): n for label, n in found.counts}
+    keys = periods.between(min(counted), max(counted), by)
+    run = -(-len(keys) // TIMELINE_POINTS)
+    labels = [periods.label(keys[i], by) for i in range(0, len(keys), run)]
+    values = [sum(counted.get(k, 0) for k in keys[i : i + run]) for i in range(0, len(keys), run)]
     line = Text("when  ", style="dim")
     line.append(labels[0], style="dim")
     line.append(" " + sparkline(values) + " ", style="cyan")
     line.append(labels[-1], style="dim")
     peak = labels[values.index(max(values))]
-    line.append(f"   peak {peak} ({max(values)})", style="dim")
+    each = by if run == 1 else f"{run} {by}s"
+    line.append(f"   peak {peak} ({max(values):,}) · per {each}", style="dim")
+    if found.undated:
+        line.append(f" · {found.undated:,} undated", style="dim")
     return line
 
 
@@ -372,7 +380,55 @@ def drawn(result: Result) -> RenderableType:
         return article(result)
     if isinstance(result, Stats):
         return stats(result)
+    if isinstance(result, Trend):
+        return chart.trend(result)
+    if isinstance(result, Concordance):
+        return concordance(result)
     return index_summary(result)
+
+
+class ConcordanceLines:
+    """``kwic`` drawn: a dim line naming each article, then its occurrences,
+    every match starting in the same column (fitted to the width when drawn)."""
+
+    def __init__(self, found: Concordance) -> None:
+        self.found = found
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        width = options.max_width
+        found = self.found
+        longest = max((len(line.match) for line in found.lines), default=0)
+        left = max(4, min(found.width, (width - min(longest, width // 3) - 4) // 2))
+        current = None
+        for line in found.lines:
+            if line.id != current:
+                current = line.id
+                meta = [line.date.isoformat() if line.date else "undated"]
+                if line.source:
+                    meta.append(safe(line.source))
+                meta.append(safe(line.title) or "(untitled)")
+                yield Text(" · ".join(meta), style="dim", no_wrap=True, overflow="ellipsis")
+            match = safe(line.match)
+            row = Text(safe(line.left).rstrip()[-left:].rjust(left))
+            row.append(" │ ", style="dim")
+            row.append(match, style=HIGHLIGHT)
+            row.append(" │ ", style="dim")
+            room = max(0, width - left - len(match) - 6)
+            row.append(safe(line.right).lstrip()[:room])
+            row.truncate(width)
+            yield row
+
+
+def concordance(found: Concordance) -> Group:
+    """``kwic``: a header, then every occurrence in context."""
+    header = Text()
+    noun = "occurrence" if len(found.lines) == 1 else "occurrences"
+    header.append(f"{len(found.lines):,} {noun}", style="bold")
+    header.append(f" of {safe(found.query)!r} in {found.results:,} results")
+    if found.filters:
+        header.append("  " + "  ".join(f"{k}:{safe(v)}" for k, v in found.filters), style="cyan")
+    header.append(f"  {found.took_ms:.0f} ms", style="dim")
+    return Group(header, ConcordanceLines(found))
 
 
 def print_drawn(
@@ -396,6 +452,9 @@ def print_paged(console: Console, renderable: RenderableType) -> None:
     if console.is_terminal:
         height = len(console.render_lines(renderable, console.options, pad=False))
         if height > console.height:
+            # The pager is less unless $PAGER says otherwise; without -R it
+            # shows colours as "ESC[1m" and wraps lines at their escapes.
+            os.environ.setdefault("LESS", "-R")
             with console.pager(styles=True):
                 console.print(renderable)
             return
