@@ -437,6 +437,38 @@ def test_a_reader_whose_parent_died_before_its_setup_still_ends() -> None:
 # -- SIGINT (Ctrl-C) ---------------------------------------------------------------
 
 
+def interrupt_at(
+    prepared: Prepared, index_dir: Path, moment: str, *, as_json: bool
+) -> subprocess.Popen[str]:
+    """Run ``index`` over ``index_dir`` (a copy of the prepared index) and
+    press Ctrl-C at ``moment``; the interrupted run, to be waited for.
+
+    As in :func:`kill_at`, the run is stopped (SIGSTOP) as soon as the
+    moment shows, and only interrupted when, stopped, it is still alive and
+    at that moment; otherwise (a loaded machine can let a small run finish
+    between the look and the signal) the folder is restored and another run
+    tried, up to :data:`KILL_TRIES`; then the test fails.
+    """
+    pristine = index_dir.with_name(index_dir.name + "-pristine")
+    shutil.copytree(index_dir, pristine)
+    for _attempt in range(KILL_TRIES):
+        before = folder_state(index_dir)
+        proc = spawn_index(index_dir, prepared.root, as_json=as_json)
+        if wait_for(proc, index_dir, MOMENTS[moment], before):
+            states = freeze(proc.pid)
+            new = {n: s for n, s in folder_state(index_dir).items() if n not in before}
+            if states.get(proc.pid) == "T" and MOMENTS[moment](new) and not PASSED[moment](new):
+                os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+                os.killpg(proc.pid, signal.SIGCONT)
+                return proc
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=HANG)
+        shutil.rmtree(index_dir)
+        shutil.copytree(pristine, index_dir)
+    raise AssertionError(f"none of {KILL_TRIES} index runs was caught at the moment {moment!r}")
+
+
 @pytest.mark.parametrize("moment", ["parsing", "writing"])
 def test_ctrl_c_stops_at_once_commits_nothing_and_says_so(
     prepared: Prepared, fresh_index: Path, moment: str
@@ -444,10 +476,7 @@ def test_ctrl_c_stops_at_once_commits_nothing_and_says_so(
     """ "parsing" is the moment the writer creates its files, which Ctrl-C
     once interrupted half-way, leaving them behind."""
     files_before = folder_state(fresh_index)
-    proc = spawn_index(fresh_index, prepared.root, as_json=False)
-    reached = wait_for(proc, fresh_index, MOMENTS[moment])
-    assert reached, "the run ended before it began writing"
-    os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+    proc = interrupt_at(prepared, fresh_index, moment, as_json=False)
     # "Within a second or two"; the bound here is only against a hang.
     stdout, stderr = proc.communicate(timeout=10)
     assert proc.returncode == 130
@@ -464,9 +493,7 @@ def test_ctrl_c_stops_at_once_commits_nothing_and_says_so(
 def test_ctrl_c_with_json_reports_an_interrupted_error(
     prepared: Prepared, fresh_index: Path
 ) -> None:
-    proc = spawn_index(fresh_index, prepared.root)
-    assert wait_for(proc, fresh_index, MOMENTS["parsing"])
-    os.killpg(proc.pid, signal.SIGINT)
+    proc = interrupt_at(prepared, fresh_index, "parsing", as_json=True)
     stdout, stderr = proc.communicate(timeout=10)
     assert (proc.returncode, stdout) == (130, "")
     error = json.loads(stderr)["error"]
