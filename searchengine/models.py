@@ -94,13 +94,16 @@ class Progress:
 
     In the ``writing`` stage ``files_done``/``files_total`` count articles
     written out of those read: a run reads every file first, then writes.
+    ``merging`` is the commit when it merges segments (``current`` says how
+    many, and ``files_total`` is the articles they hold); ``committing`` a
+    commit that only lists the new segments.
     """
 
     files_done: int
     files_total: int
     articles_done: int
     current: str | None = None
-    stage: Literal["scanning", "reading", "writing", "committing", "done"] = "reading"
+    stage: Literal["scanning", "reading", "writing", "merging", "committing", "done"] = "reading"
 
 
 @dataclass(frozen=True)

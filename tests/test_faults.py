@@ -37,6 +37,7 @@ from whoosh import index as whoosh_index
 from searchengine.index import clusters
 from searchengine.index import directory as store
 from searchengine.index.directory import LEDGER_FILE, LEXICON_FILE
+from searchengine.index.merging import FACTOR
 from searchengine.index.whoosh_private import committed_segments
 from searchengine.indexer.run import run_index
 from searchengine.models import Progress
@@ -335,6 +336,77 @@ def test_sigkill_leaves_the_before_or_after_index_and_a_rerun_finishes(
         assert only_committed_files(index_dir) == set()
     else:
         assert (summary["added"], summary["unchanged"]) == (0, prepared.after)
+
+
+@dataclass(frozen=True)
+class Merging:
+    """An index of ``FACTOR - 1`` small segments and a corpus whose next run
+    adds the segment that fills tier 0, so that its commit merges them all;
+    ``duration`` is how long that run took once, uninterrupted."""
+
+    root: Path
+    index: Path
+    before: int
+    after: int
+    duration: float
+
+
+@pytest.fixture(scope="module")
+def merging(tmp_path_factory: pytest.TempPathFactory) -> Merging:
+    folder = tmp_path_factory.mktemp("merging")
+    root, index_dir = folder / "corpus", folder / "index"
+    before = 0
+    for run in range(FACTOR - 1):
+        written = write_corpus(
+            root / f"b{run}", seed=20 + run, text_files=4, jsonl_files=1, lines_per_jsonl=60
+        )
+        before += written.articles
+        done = cli(index_dir, "index", str(root), "--json")
+        assert done.returncode == 0, done.stderr
+    last = write_corpus(root / "last", seed=40, text_files=20, tag="narwhal")
+    trial = folder / "trial"
+    shutil.copytree(index_dir, trial)
+    started = time.monotonic()
+    done = cli(trial, "index", str(root), "--json")
+    duration = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    ix = whoosh_index.open_dir(str(trial))
+    assert len(committed_segments(ix.storage, ix.indexname)) == 1, "the run did not merge"
+    return Merging(root, index_dir, before, before + last.articles, duration)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fraction", [0.4, 0.6, 0.75, 0.85, 0.95])
+def test_sigkill_during_a_merging_commit_leaves_the_before_or_after_index(
+    merging: Merging, tmp_path: Path, fraction: float
+) -> None:
+    """Killed at any moment of a run whose commit merges ten segments into
+    one (the later moments fall in the merge), the index holds the old
+    segments or the merged one, and the next run finishes the job."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(merging.index, index_dir)
+    proc = spawn_index(index_dir, merging.root)
+    time.sleep(merging.duration * fraction)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=HANG)
+    assert proc.returncode in (-signal.SIGKILL, 0)
+    deadline = time.monotonic() + 10
+    while live_processes(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live_processes(proc.pid) == []
+
+    count = article_count(index_dir)
+    assert count in (merging.before, merging.after)
+    rerun = cli(index_dir, "index", str(merging.root), "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    summary = json.loads(rerun.stdout)
+    assert (summary["articles"], summary["errors"]) == (merging.after, [])
+    assert summary["added"] == (merging.after - count)
+    if count == merging.before:
+        # The killed run's segments and half-merged files are gone.
+        assert only_committed_files(index_dir) == set()
+    ix = whoosh_index.open_dir(str(index_dir))
+    assert len(committed_segments(ix.storage, ix.indexname)) == 1
 
 
 def test_a_table_of_contents_left_half_written_is_removed_by_the_next_run(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pickle
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchengine.analysis.tokenizer import news_analyzer
+from benchmarks.generate import ArticleStream, Model, build_pool
+from searchengine.analysis.tokenizer import WORD, news_analyzer, stem
 from searchengine.index.fieldformat import (
     Analyzed,
     NewsPositions,
+    Vocabulary,
     analyze,
     decode_positions,
     encode_positions,
@@ -69,3 +71,69 @@ def test_an_empty_text_has_no_postings() -> None:
     assert list(analyzed.postings()) == []
     assert analyzed.length() == 0
     assert analyze("... !!").length() == 0
+
+
+# -- analyze as array work, against the word-by-word original ---------------------
+
+
+def reference_postings(text: str) -> dict[bytes, tuple[int, bytes]]:
+    """Each term of ``text`` with its count and encoded positions, computed
+    word by word as ``analyze`` did before it worked on arrays."""
+    positions: dict[str, list[int]] = {}
+    for position, word in enumerate(WORD.findall(text)):
+        positions.setdefault(stem(word), []).append(position)
+    return {
+        term.encode("utf-8"): (len(found), encode_positions(found))
+        for term, found in positions.items()
+    }
+
+
+def analysed_postings(
+    text: str, vocabulary: Vocabulary | None = None
+) -> dict[bytes, tuple[int, bytes]]:
+    analyzed = analyze(text, vocabulary=vocabulary)
+    found = {term: (count, data) for term, count, data in analyzed.postings()}
+    assert len(found) == len(analyzed.counts) == len(analyzed.tids)
+    assert analyzed.length() == len(WORD.findall(text))
+    return found
+
+
+def test_generated_news_texts_analyse_as_word_by_word() -> None:
+    model = Model.build(4)
+    pool, counts = build_pool(model)
+    stream = ArticleStream(model, pool, counts)
+    shared = Vocabulary()
+    for n in range(150):
+        text = "\n\n".join(stream.next(n).paragraphs)
+        assert analysed_postings(text, shared) == reference_postings(text)
+        assert analysed_postings(text) == reference_postings(text)
+
+
+def test_long_texts_with_wide_gaps_and_positions_analyse_as_word_by_word() -> None:
+    # Positions past 2**7 and 2**14 and gaps of every width take 1 to 3 bytes.
+    words = [f"filler{n % 997}" for n in range(40_000)]
+    for position in (0, 127, 128, 129, 16_383, 16_384, 16_385, 39_999):
+        words[position] = "harbour"
+    words[200:260] = ["ferry"] * 60
+    text = " ".join(words)
+    assert analysed_postings(text) == reference_postings(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Harbour", "harbours", "ferry", "Zürich", "a", "the", "2021", "don't"]),
+        max_size=150,
+    )
+)
+def test_any_word_sequence_analyses_as_word_by_word(words: list[str]) -> None:
+    text = " ".join(words)
+    assert analysed_postings(text) == reference_postings(text)
+
+
+def test_analysed_text_pickles_with_its_terms() -> None:
+    analyzed = analyze("Ferry fares rise as the ferry company raises fares")
+    again = pickle.loads(pickle.dumps(analyzed))
+    assert str(again) == str(analyzed)
+    assert list(again.postings()) == list(analyzed.postings())
+    assert again.vocabulary is not analyzed.vocabulary

@@ -254,3 +254,24 @@ def test_pool_refuses_spelling_postings(tmp_path: Path) -> None:
     pool = TermPool(str(tmp_path), limitmb=1)
     with pytest.raises(ValueError, match="separate spelling"):
         pool.add(("body", b"word", -1, 1.0, b""))
+
+
+def test_documents_analysed_with_the_pools_vocabulary_write_the_same_postings(
+    tmp_path: Path,
+) -> None:
+    """A worker analyses with its segment writer's vocabulary, so the pool
+    files the term ids as they come; the postings are Whoosh's all the same."""
+    docs = _sample_docs(300)
+    _build(tmp_path / "whoosh", [docs], [[]], ours=False, limitmb=64)
+    (tmp_path / "ours").mkdir()
+    ix = index.create_in(str(tmp_path / "ours"), schema.make_schema())
+    writer = TermSegmentWriter(ix, limitmb=64, compound=False)
+    for doc in docs:
+        shared = dict(doc)
+        for name in ("title", "body", "source"):
+            text = str(doc.get(f"_stored_{name}", doc[name]))
+            shared[name] = analyze(text, vocabulary=writer.pool.vocabulary)
+            shared[f"_stored_{name}"] = text
+        writer.add_document(**shared)
+    writer.commit()
+    assert _segment_contents(tmp_path / "ours") == _segment_contents(tmp_path / "whoosh")

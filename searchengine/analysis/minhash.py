@@ -13,7 +13,10 @@ fast: every shingle is hashed once (BLAKE2b, so signatures are the same in
 every process and on every machine), the hash picks one of :data:`BINS` bins
 and the smallest value per bin is kept; empty bins of short texts borrow the
 next filled bin's value (rotation densification), which keeps the share of
-equal bins an unbiased estimate of the Jaccard similarity.
+equal bins an unbiased estimate of the Jaccard similarity.  Each distinct word is
+hashed once; a text's shingles are then mixed, binned and minimised as numpy
+arrays, all at once (``tests/test_minhash.py`` keeps the former item-by-item
+code and checks that the bytes are the same).
 
 Signatures are grouped into clusters by locality-sensitive hashing in
 :mod:`searchengine.index.clusters`.  Nothing here knows about Whoosh: it is
@@ -26,9 +29,14 @@ import hashlib
 from array import array
 from functools import cache, lru_cache
 from operator import eq
+from typing import TYPE_CHECKING
 
-from searchengine.analysis.tokenizer import WORD, fold
+from searchengine.analysis.tokenizer import CACHED_WORDS, WORD, fold
 from searchengine.errors import UsageError
+
+if TYPE_CHECKING:  # numpy is imported where signatures are made: queries need none
+    import numpy as np
+    from numpy.typing import NDArray
 
 #: Words per shingle.
 SHINGLE = 3
@@ -47,64 +55,74 @@ _VALUE_BITS = 31
 _VALUE_MASK = (1 << _VALUE_BITS) - 1
 _EMPTY = 0xFFFFFFFF
 _ITEM = "I"  # 32-bit unsigned values
-_MASK64 = (1 << 64) - 1
 _K1 = 0x9E3779B97F4A7C15
 _K2 = 0xC2B2AE3D27D4EB4F
 _K3 = 0xBF58476D1CE4E5B9
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=2 * CACHED_WORDS)
 def _word_hash(word: str) -> int:
     """A 64-bit hash of a word's folded form, the same in every process."""
     data = fold(word).encode("utf-8", "surrogatepass")
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
-def _mix(a: int, b: int, c: int) -> int:
+def _mix(a: NDArray[np.uint64], b: NDArray[np.uint64], c: NDArray[np.uint64]) -> NDArray[np.uint64]:
     # Three word hashes to one shingle hash: a keyed combination, then a
     # multiply-xorshift finalizer so that shingles sharing words do not
-    # get related hashes.
-    x = ((a * _K1) ^ (b * _K2) ^ c) & _MASK64
-    x = ((x ^ (x >> 29)) * _K3) & _MASK64
-    return x ^ (x >> 32)
+    # get related hashes.  uint64 arithmetic wraps modulo 2**64, as the
+    # definition says.
+    import numpy as np
+
+    x = (a * np.uint64(_K1)) ^ (b * np.uint64(_K2)) ^ c
+    x = (x ^ (x >> np.uint64(29))) * np.uint64(_K3)
+    return x ^ (x >> np.uint64(32))
 
 
-def shingle_hashes(text: str, words: list[str] | None = None) -> set[int]:
-    """The hashed shingles of ``text``: runs of :data:`SHINGLE` words.
+def shingle_hashes(text: str, words: list[str] | None = None) -> NDArray[np.uint64]:
+    """The hashed shingles of ``text`` (runs of :data:`SHINGLE` words), in
+    text order, repeats included.
 
     Words are folded (case and accents) but not stemmed; a text shorter than
-    one shingle is its one short shingle, an empty text has none.  Hashing
-    each distinct word once (and caching it) is what makes this cheap.
+    one shingle is its one short shingle (padded with zeros), an empty text
+    has none.  Each distinct word is hashed once (and cached); the shingles
+    are mixed all at once, as arrays.
     """
-    hashes = list(map(_word_hash, WORD.findall(text) if words is None else words))
+    import numpy as np
+
+    hashes = np.array(
+        list(map(_word_hash, WORD.findall(text) if words is None else words)), dtype=np.uint64
+    )
     if len(hashes) < SHINGLE:
-        return {_mix(*hashes, *([0] * (SHINGLE - len(hashes))))} if hashes else set()
-    return {_mix(a, b, c) for a, b, c in zip(hashes, hashes[1:], hashes[2:], strict=False)}
+        if not len(hashes):
+            return hashes
+        hashes = np.concatenate([hashes, np.zeros(SHINGLE - len(hashes), dtype=np.uint64)])
+    return _mix(hashes[:-2], hashes[1:-1], hashes[2:])
 
 
 def signature(text: str, words: list[str] | None = None) -> bytes:
     """The MinHash signature of ``text`` (``BINS`` 32-bit values), or ``b""``
     for a text without words, which is never anyone's near-duplicate.
     ``words`` are the text's words when the caller has them already."""
+    import numpy as np
+
     found = shingle_hashes(text, words)
-    if not found:
+    if not len(found):
         return b""
-    mins = [_EMPTY] * BINS
-    for h in found:
-        slot = h & (BINS - 1)
-        value = (h >> _BIN_BITS) & _VALUE_MASK
-        if value < mins[slot]:
-            mins[slot] = value
-    if _EMPTY in mins:
+    slots = (found & np.uint64(BINS - 1)).astype(np.intp)
+    values = ((found >> np.uint64(_BIN_BITS)) & np.uint64(_VALUE_MASK)).astype(np.uint32)
+    mins = np.full(BINS, _EMPTY, dtype=np.uint32)
+    np.minimum.at(mins, slots, values)
+    empty = mins == _EMPTY
+    if empty.any():
         # Optimal densification: an empty bin takes the value of the first
         # filled bin along its own fixed pseudo-random probe sequence, so
         # the borrowed bins of a band come from unrelated places and short
         # texts do not collide in the bands just for sharing one shingle.
-        filled = list(mins)
-        for i, order in enumerate(_probes()):
-            if filled[i] == _EMPTY:
-                mins[i] = next(filled[j] for j in order if filled[j] != _EMPTY)
-    return array(_ITEM, mins).tobytes()
+        probes = _probe_table()[empty]
+        first = np.argmax(~empty[probes], axis=1)
+        mins[empty] = mins[probes[np.arange(len(probes)), first]]
+    return mins.astype("<u4").tobytes()
 
 
 @cache
@@ -118,6 +136,14 @@ def _probes() -> tuple[tuple[int, ...], ...]:
         tuple(sorted((j for j in range(BINS) if j != i), key=lambda j: rank(i, j)))
         for i in range(BINS)
     )
+
+
+@cache
+def _probe_table() -> NDArray[np.intp]:
+    """:func:`_probes` as a ``BINS`` by ``BINS - 1`` array."""
+    import numpy as np
+
+    return np.array(_probes(), dtype=np.intp)
 
 
 def _values(sig: bytes) -> array[int]:

@@ -3,7 +3,13 @@
 The order matters.  Case and accents are folded *before* stemming, so
 ``Résumé`` and ``resume`` meet (a stemmer fed ``résumé`` leaves it alone).
 Porter2 (the "English" Snowball stemmer) is used rather than Whoosh's default
-Porter, which turns ``news`` into ``new`` and ``running`` into ``runn``.
+Porter, which turns ``news`` into ``new`` and ``running`` into ``runn``.  It
+runs in C (PyStemmer, Snowball's own C code): Whoosh's pure-Python Porter2
+cost some 20 µs a new word, which every reader process paid again for every
+word of its vocabulary.  PyStemmer is held below 3: Snowball 3 changed
+English stems (``added`` -> ``add``, ``biologist`` -> ``biolog``), which would
+change what old indexes hold; 2.x gives exactly Whoosh's stems
+(``tests/test_stemmer.py`` compares them word by word).
 Stop words are kept, with their positions: dropping them would let the phrase
 ``"bank of america"`` match ``bank in america``.
 
@@ -20,8 +26,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+import Stemmer
 from whoosh.analysis import Token, Tokenizer
-from whoosh.lang.porter2 import stem as _porter2
 
 #: A word: letters/digits, with inner apostrophes (``don't``, ``Taliban's``).
 #: A hyphen splits (``al-Qaeda`` is the two terms ``al`` ``qaeda``; the query
@@ -46,7 +52,14 @@ _SPECIAL = str.maketrans(
 )
 
 
-@lru_cache(maxsize=200_000)
+#: Words each cache below keeps.  Every indexing worker has its own caches,
+#: so their size is memory times the cores; a segment's vocabulary
+#: (``index.fieldformat.Vocabulary``) maps each word to its term once anyway,
+#: and a miss costs a microsecond or two now that stemming is in C.
+CACHED_WORDS = 20_000
+
+
+@lru_cache(maxsize=CACHED_WORDS)
 def fold(word: str) -> str:
     """Lower-case ``word`` and strip its accents: ``Zürich`` -> ``zurich``."""
     folded = word.casefold()
@@ -57,14 +70,20 @@ def fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=200_000)
+_PORTER2 = Stemmer.Stemmer("english")
+# The cache below is the one that counts; PyStemmer's own would hold the
+# same words twice.
+_PORTER2.maxCacheSize = 0
+
+
+@lru_cache(maxsize=CACHED_WORDS)
 def stem(word: str) -> str:
     """The indexed form of a word: folded, then stemmed with Porter2."""
-    result: str = _porter2(fold(word))
+    result: str = _PORTER2.stemWord(fold(word))
     return result
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED_WORDS)
 def spelling_form(word: str) -> str:
     """The unstemmed form kept for spelling suggestions and fuzzy matching."""
     folded = fold(word)

@@ -37,7 +37,7 @@ from searchengine.errors import (
     IndexMissingError,
     IndexWriteError,
 )
-from searchengine.index import whoosh_private
+from searchengine.index import merging, whoosh_private
 from searchengine.index.protocols import Index, Searcher, Writer
 from searchengine.index.schema import FORMAT_VERSION, make_schema
 from searchengine.index.segments import TermSegmentWriter
@@ -348,6 +348,12 @@ def writer(ix: Index, index_dir: str) -> Writer:
         )
     folder = IndexDirectory(index_dir)
     folder.remove_litter(ix.indexname)
+    # Side writers' folders inside the writers' shared temporary folder,
+    # left by a killed run: the writer's clean-up removes files, not folders.
+    shutil.rmtree(
+        os.path.join(index_dir, whoosh_private.writer_temp_folder(ix.indexname)),
+        ignore_errors=True,
+    )
     before = set(folder.names())
     try:
         with _ctrl_c_held_back() as interrupted:
@@ -370,6 +376,55 @@ def writer(ix: Index, index_dir: str) -> Writer:
         cancel(new)
         raise KeyboardInterrupt
     return new
+
+
+#: Memory (MB) a side writer's posting pool may use before it spills to a
+#: run file, unless told otherwise (searchengine.indexer.build.SEGMENT_MB).
+SIDE_WRITER_LIMIT_MB = 64
+
+
+def side_writer(index_dir: str, schema: Any, limitmb: float = SIDE_WRITER_LIMIT_MB) -> Any:
+    """A writer that builds one new segment of the index at ``index_dir``
+    for the run holding its lock to commit (in a worker process of that
+    run); ``schema`` is the run writer's, ``limitmb`` the postings it
+    buffers before writing them to a sorted run file."""
+    ix = _open(IndexDirectory(index_dir).storage())
+    return whoosh_private.side_writer(
+        TermSegmentWriter, ix, schema, limitmb=limitmb, compound=False
+    )
+
+
+def finish_side_writer(writer: Any) -> Any | None:
+    """Write and close a :func:`side_writer`'s segment; return it (not yet
+    committed), or ``None`` when it holds no document."""
+    return whoosh_private.finish_side_segment(writer)
+
+
+def commit(writer: Any, segments: list[Any], *, drop_old: bool = False) -> None:
+    """Commit ``writer`` with the new ``segments`` built beside it listed
+    after the index's own (instead of them, when ``drop_old``: a rebuild);
+    segments are merged by the tiered policy of
+    :mod:`searchengine.index.merging`."""
+    whoosh_private.commit_with_segments(writer, segments, merging.tiered, drop_old=drop_old)
+
+
+def merge_plan(writer: Writer, segments: list[Any], *, drop_old: bool = False) -> tuple[int, int]:
+    """What :func:`commit` with these arguments will merge: how many
+    segments, holding how many live articles (0, 0: none)."""
+    return merging.planned(whoosh_private.commit_candidates(writer, segments, drop_old=drop_old))
+
+
+def discard_segments(index_dir: str, segments: list[Any]) -> None:
+    """Remove the files of ``segments``, built by side writers and never
+    committed (the run that built them is failing)."""
+    if not segments:
+        return
+    storage = FileStorage(index_dir)
+    for segment in segments:
+        with contextlib.suppress(OSError):
+            for name in segment.list_files(storage):
+                with contextlib.suppress(OSError):
+                    storage.delete_file(name)
 
 
 def write_error(index_dir: str, exc: OSError) -> IndexWriteError:

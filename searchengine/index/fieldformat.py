@@ -41,6 +41,14 @@ class Analyzed(str):
     counts: array[int]
     values: bytes
     value_lengths: array[int]
+    #: The terms' ids in ``vocabulary`` (numpy, in the order of ``counts``):
+    #: what a segment writer sharing the vocabulary files directly.
+    tids: Any
+    vocabulary: Vocabulary
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Across processes the ids mean nothing: the terms travel as bytes.
+        return (_rebuilt, (str(self), self.terms, self.counts, self.values, self.value_lengths))
 
     def term_list(self) -> list[bytes]:
         """The distinct terms, UTF-8 encoded, in the order of ``counts``."""
@@ -59,6 +67,24 @@ class Analyzed(str):
     def length(self) -> int:
         """The number of words: the field length Whoosh scores with."""
         return sum(self.counts)
+
+
+def _rebuilt(
+    text: str, terms: bytes, counts: array[int], values: bytes, lengths: array[int]
+) -> Analyzed:
+    """An :class:`Analyzed` unpickled: the terms with a vocabulary of their own."""
+    import numpy as np
+
+    analyzed = Analyzed(text)
+    analyzed.vocabulary = vocabulary = Vocabulary()
+    analyzed.terms, analyzed.counts, analyzed.values, analyzed.value_lengths = (
+        terms,
+        counts,
+        values,
+        lengths,
+    )
+    analyzed.tids = np.array([vocabulary.term_id(t) for t in analyzed.term_list()], dtype=np.uint32)
+    return analyzed
 
 
 def encode_positions(positions: list[int]) -> bytes:
@@ -128,26 +154,142 @@ def decode_positions(data: bytes) -> list[int]:
     return positions
 
 
-def analyze(text: str, words: list[str] | None = None) -> Analyzed:
+class Vocabulary:
+    """Term ids for :func:`analyze`: each distinct term (stem) gets a small
+    integer, and each written word is mapped to its term's id once.
+
+    A segment writer keeps one vocabulary per segment
+    (:class:`searchengine.index.segments.TermPool`), so the ids of analysed
+    documents are its own term ids and filing them needs no lookup; a new
+    segment starts a new vocabulary, which keeps its memory bounded.
+    """
+
+    __slots__ = ("by_term", "by_word", "terms")
+
+    def __init__(self) -> None:
+        #: Term id -> the term, UTF-8.
+        self.terms: list[bytes] = []
+        self.by_term: dict[bytes, int] = {}
+        self.by_word: dict[str, int] = {}
+
+    def term_id(self, term: bytes) -> int:
+        """The id of ``term`` (UTF-8), given one if new."""
+        tid = self.by_term.get(term)
+        if tid is None:
+            tid = self.by_term[term] = len(self.terms)
+            self.terms.append(term)
+        return tid
+
+    def word_ids(self, words: list[str]) -> list[int]:
+        """The term id of each word (stemmed), in order."""
+        ids = list(map(self.by_word.get, words))
+        if None in ids:
+            by_word = self.by_word
+            for n, tid in enumerate(ids):
+                if tid is None:
+                    word = words[n]
+                    ids[n] = by_word[word] = self.term_id(stem(word).encode("utf-8"))
+        return ids  # type: ignore[return-value]
+
+
+def analyze(
+    text: str, words: list[str] | None = None, vocabulary: Vocabulary | None = None
+) -> Analyzed:
     """``text`` with its terms, their counts and their encoded positions.
 
     ``words`` are the text's words (``WORD.findall(text)``) when the caller
-    has them already.
+    has them already; ``vocabulary`` gives the term ids (a throwaway one by
+    default).  The words become an array of term ids once; grouping by term,
+    counting and encoding the positions (:func:`encode_positions`'s bytes,
+    for all terms at once) are numpy operations on it.
     """
-    positions: dict[str, list[int]] = {}
-    for position, term in enumerate(map(stem, WORD.findall(text) if words is None else words)):
-        found = positions.get(term)
+    import numpy as np
+
+    vocab = Vocabulary() if vocabulary is None else vocabulary
+    word_ids = vocab.word_ids(WORD.findall(text) if words is None else words)
+    if len(word_ids) < _ARRAY_WORDS:
+        return _analyze_short(text, word_ids, vocab)
+    ids = np.array(word_ids, dtype=np.int64)
+    analyzed = Analyzed(text)
+    analyzed.vocabulary = vocab
+    if not len(ids):
+        analyzed.tids = np.zeros(0, np.uint32)
+        analyzed.terms = b""
+        analyzed.counts = array("I")
+        analyzed.values = b""
+        analyzed.value_lengths = array("I")
+        return analyzed
+    # Positions grouped by term, each term's in increasing order.
+    order = np.argsort(ids, kind="stable")
+    grouped = ids[order]
+    starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
+    tids = grouped[starts]
+    counts = np.diff(np.concatenate((starts, [len(ids)])))
+    # Each term's value: its count, then the gaps between its positions.
+    gaps = order.copy()
+    gaps[1:] -= order[:-1]
+    gaps[starts] = order[starts]
+    value_starts = starts + np.arange(len(starts))
+    sequence = np.empty(len(ids) + len(starts), np.int64)
+    is_count = np.zeros(len(sequence), bool)
+    is_count[value_starts] = True
+    sequence[value_starts] = counts
+    sequence[~is_count] = gaps
+    data, widths = _varints(sequence)
+    analyzed.tids = tids.astype(np.uint32)
+    analyzed.terms = b"\0".join(map(vocab.terms.__getitem__, tids.tolist()))
+    analyzed.counts = array("I", counts.astype(np.uint32).tobytes())
+    analyzed.values = data
+    analyzed.value_lengths = array(
+        "I", np.add.reduceat(widths, value_starts).astype(np.uint32).tobytes()
+    )
+    return analyzed
+
+
+#: Texts of fewer words (titles, names) are analysed item by item: for them
+#: numpy's cost per call is more than the work.
+_ARRAY_WORDS = 64
+
+
+def _analyze_short(text: str, word_ids: list[int], vocab: Vocabulary) -> Analyzed:
+    """:func:`analyze` for a short text, the same result without numpy."""
+    import numpy as np
+
+    positions: dict[int, list[int]] = {}
+    for position, tid in enumerate(word_ids):
+        found = positions.get(tid)
         if found is None:
-            positions[term] = [position]
+            positions[tid] = [position]
         else:
             found.append(position)
-    encoded = list(map(encode_positions, positions.values()))
+    tids = sorted(positions)
+    encoded = [encode_positions(positions[tid]) for tid in tids]
     analyzed = Analyzed(text)
-    analyzed.terms = "\0".join(positions).encode("utf-8")
-    analyzed.counts = array("I", map(len, positions.values()))
+    analyzed.vocabulary = vocab
+    analyzed.tids = np.array(tids, dtype=np.uint32)
+    analyzed.terms = b"\0".join(map(vocab.terms.__getitem__, tids))
+    analyzed.counts = array("I", [len(positions[tid]) for tid in tids])
     analyzed.values = b"".join(encoded)
     analyzed.value_lengths = array("I", map(len, encoded))
     return analyzed
+
+
+def _varints(values: Any) -> tuple[bytes, Any]:
+    """``values`` (non-negative) as LEB128 varints, one after another, and
+    the bytes each took: what :func:`encode_positions` writes, all at once."""
+    import numpy as np
+
+    if not len(values) or int(values.max()) < 0x80:
+        return values.astype(np.uint8).tobytes(), np.ones(len(values), np.int64)
+    widths = np.ones(len(values), np.int64)
+    for bits in (7, 14, 21, 28, 35):
+        widths += values >= (1 << bits)
+    owner = np.repeat(np.arange(len(values)), widths)
+    first = np.cumsum(widths) - widths
+    shift = (np.arange(len(owner)) - first[owner]) * 7
+    more = (shift // 7) < (widths[owner] - 1)
+    out = ((values[owner] >> shift) & 0x7F) | (more.astype(np.int64) << 7)
+    return out.astype(np.uint8).tobytes(), widths
 
 
 class NewsPositions(formats.Positions):  # type: ignore[misc]

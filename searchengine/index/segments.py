@@ -13,6 +13,10 @@ run file sorted by term; at commit (:func:`write_postings`) the runs are
 merged a term at a time and each term's arrays go to the codec's field
 writer (:class:`~searchengine.index.codec.NewsFieldWriter`) whole.
 
+Analysed documents (the indexing workers' path) are filed as the arrays
+they arrive in, with term ids from the pool's own vocabulary, and inverted
+by one numpy sort when the pool is read (:class:`_FieldBuffer`).
+
 Merging segments goes through the same pool: a segment in our codec hands
 over each term's postings as arrays (renumbered, deleted documents
 dropped, all at once); any other is read through its matchers, a posting at
@@ -35,8 +39,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from searchengine.analysis.tokenizer import NewsTokenizer
 from searchengine.index.codec import NewsCodec, NewsFieldWriter, NewsTermsReader
-from searchengine.index.fieldformat import Analyzed, NewsPositions
+from searchengine.index.fieldformat import Analyzed, NewsPositions, Vocabulary, analyze
 from searchengine.index.postings import select_ranges
 from searchengine.index.whoosh_private import HookedSegmentWriter, segment_terms
 
@@ -50,6 +55,15 @@ _POSTING_OVERHEAD = 20
 TermEntry = tuple[str, bytes, "array[int]", "array[float]", "array[int]", bytes]
 
 
+#: Bytes an analysed document's posting costs beyond its value: its term
+#: id, count and value length as 32-bit integers while filed, then the
+#: sort's keys, order and sorted copies when the pool is read.
+_ARRAY_POSTING = 48
+#: Bytes per byte of positions while the pool is read: the values, their
+#: gathered copy and the 32-bit gather index.
+_ARRAY_VALUE = 6
+
+
 class _Postings:
     """One term's postings, in the order added: parallel compact arrays."""
 
@@ -60,6 +74,102 @@ class _Postings:
         self.weights = array("d")
         self.lengths = array("I")
         self.values = bytearray()
+
+
+class _FieldBuffer:
+    """One field's postings of analysed documents, as they came: per
+    document the ids of its terms in the pool's vocabulary, their counts
+    and encoded positions, appended to four flat buffers (no object per
+    document).  Inverting them (sorting by term, then document) is one numpy
+    sort when the pool is read (:meth:`entries`), not a list append per
+    posting as they arrive."""
+
+    __slots__ = ("boost", "counts", "docs", "ids", "lengths", "per_doc", "values", "vocabulary")
+
+    def __init__(self, boost: float, vocabulary: Vocabulary) -> None:
+        self.boost = boost
+        self.vocabulary = vocabulary
+        self.docs = array("I")
+        #: Postings per document, then the postings one after another:
+        #: 32-bit term ids, counts and value lengths, and the values.
+        self.per_doc = array("I")
+        self.ids = bytearray()
+        self.counts = bytearray()
+        self.lengths = bytearray()
+        self.values = bytearray()
+
+    def add(self, docnum: int, analyzed: Analyzed) -> None:
+        """File one document's postings."""
+        if analyzed.vocabulary is self.vocabulary:
+            ids = analyzed.tids
+        else:  # analysed elsewhere: its terms get this vocabulary's ids
+            term_id = self.vocabulary.term_id
+            ids = np.array([term_id(t) for t in analyzed.term_list()], dtype=np.uint32)
+        self.docs.append(docnum)
+        self.per_doc.append(len(ids))
+        self.ids += ids.astype(np.uint32, copy=False).tobytes()
+        self.counts += analyzed.counts.tobytes()
+        self.lengths += analyzed.value_lengths.tobytes()
+        self.values += analyzed.values
+
+    def entries(self, fieldname: str) -> Iterator[TermEntry]:
+        """Every term's postings, sorted by term, each term's by document."""
+        if not self.docs:
+            return
+        ids = np.frombuffer(self.ids, np.uint32)
+        counts = np.frombuffer(self.counts, np.uint32)
+        lengths = np.frombuffer(self.lengths, np.uint32)
+        values = np.frombuffer(self.values, np.uint8)
+        per_doc = np.frombuffer(self.per_doc, np.uint32)
+        if not len(ids):
+            return
+        # Rank of each id in term order; a stable sort by rank keeps each
+        # term's documents in the order they were added (increasing).
+        terms = self.vocabulary.terms
+        by_term = sorted(np.unique(ids).tolist(), key=terms.__getitem__)
+        rank = np.zeros(len(terms), np.uint32)
+        rank[by_term] = np.arange(len(by_term), dtype=np.uint32)
+        keys = rank[ids]
+        del ids, rank
+        order = np.argsort(keys, kind="stable").astype(np.int32)
+        keys = keys[order]
+        docs = np.repeat(np.frombuffer(self.docs, np.uint32), per_doc)[order]
+        counts = counts[order]
+        # The values, gathered in the new order: each posting's byte range
+        # (32-bit offsets: a pool holds far less than 2 GB).
+        starts = (np.cumsum(lengths, dtype=np.int64) - lengths).astype(np.int32)[order]
+        lengths = lengths[order]
+        del order
+        ends = np.cumsum(lengths, dtype=np.int64)
+        gather = np.repeat(starts - (ends - lengths).astype(np.int32), lengths)
+        del starts
+        gather += np.arange(len(gather), dtype=np.int32)
+        data = values[gather].tobytes()
+        del gather, values
+        bounds = np.flatnonzero(np.diff(keys)) + 1
+        del keys
+        firsts = np.concatenate(([0], bounds))
+        lasts = np.concatenate((bounds, [len(docs)]))
+        value_ends = np.concatenate(([0], ends))
+        del ends
+        boost = self.boost
+        for term_rank, (first, last, vfirst, vlast) in enumerate(
+            zip(
+                firsts.tolist(),
+                lasts.tolist(),
+                value_ends[firsts].tolist(),
+                value_ends[lasts].tolist(),
+                strict=True,
+            )
+        ):
+            yield (
+                fieldname,
+                terms[by_term[term_rank]],
+                array("I", docs[first:last].tobytes()),
+                array("d", (counts[first:last] * boost).tobytes()),
+                array("I", lengths[first:last].tobytes()),
+                data[vfirst:vlast],
+            )
 
 
 class TermPool:
@@ -75,7 +185,17 @@ class TermPool:
         self._limit = int(limitmb * 1024 * 1024)
         self._size = 0
         self._fields: dict[str, dict[bytes, _Postings]] = {}
+        #: Analysed documents' postings, per field (:meth:`add_analyzed`),
+        #: their term ids from one vocabulary (shared with :func:`analyze`
+        #: by the writer, so that filing needs no lookup).
+        self._buffers: dict[str, _FieldBuffer] = {}
+        self.vocabulary = Vocabulary()
         self._runs: list[str] = []
+
+    @property
+    def size(self) -> int:
+        """Bytes the postings in memory take, roughly."""
+        return self._size
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Add one posting (Whoosh's pool interface, used when merging segments)."""
@@ -132,26 +252,22 @@ class TermPool:
     def add_analyzed(self, fieldname: str, docnum: int, analyzed: Analyzed, boost: float) -> None:
         """Add one document's postings of one field, computed ahead
         (:class:`~searchengine.index.fieldformat.Analyzed`): weight is the count
-        times ``boost``, the value the encoded positions."""
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = {}
-        values = analyzed.values
-        size = len(values)
-        offset = 0
-        for tbytes, count, length in zip(
-            analyzed.term_list(), analyzed.counts, analyzed.value_lengths, strict=True
-        ):
-            entry = terms.get(tbytes)
-            if entry is None:
-                entry = terms[tbytes] = _Postings()
-                size += _TERM_OVERHEAD + len(tbytes)
-            entry.ids.append(docnum)
-            entry.weights.append(count * boost)
-            entry.lengths.append(length)
-            entry.values += values[offset : offset + length]
-            offset += length
-        self._size += size + _POSTING_OVERHEAD * len(analyzed.counts)
+        times ``boost``, the value the encoded positions.  Documents must
+        come in increasing ``docnum``, and a field filed here takes no
+        :meth:`add` until every document is added (true of a segment writer:
+        merged segments are added at commit)."""
+        buffer = self._buffers.get(fieldname)
+        if buffer is None:
+            buffer = self._buffers[fieldname] = _FieldBuffer(boost, self.vocabulary)
+        elif buffer.boost != boost:
+            raise ValueError(f"field {fieldname!r} was filed with two boosts")
+        terms = len(self.vocabulary.terms)
+        buffer.add(docnum, analyzed)
+        self._size += (
+            _ARRAY_VALUE * len(analyzed.values)
+            + _ARRAY_POSTING * len(analyzed.counts)
+            + _TERM_OVERHEAD * (len(self.vocabulary.terms) - terms)
+        )
         if self._size > self._limit:
             self._spill()
 
@@ -172,9 +288,26 @@ class TermPool:
                     run,
                 )
         self._fields = {}
+        self._buffers = {}
+        self.vocabulary = Vocabulary()
         self._size = 0
 
     def _sorted_memory(self) -> Iterator[TermEntry]:
+        # Analysed documents precede documents added one posting at a time
+        # (merged at commit): a term in both has the buffer's postings first.
+        sources: list[Iterable[TermEntry]] = []
+        for fieldname in sorted(self._buffers):
+            sources.append(self._buffers[fieldname].entries(fieldname))
+        if self._fields:
+            sources.append(self._sorted_postings())
+        if len(sources) <= 1:
+            yield from sources[0] if sources else ()
+            return
+        # A field can take both ways (a document with a field boost goes
+        # the posting-at-a-time way): a term in both is put in document order.
+        yield from _concatenated(sources, sort=True)
+
+    def _sorted_postings(self) -> Iterator[TermEntry]:
         for fieldname in sorted(self._fields):
             terms = self._fields[fieldname]
             for tbytes in sorted(terms):
@@ -188,21 +321,8 @@ class TermPool:
         if len(sources) == 1:
             yield from sources[0]
             return
-        # Runs hold earlier documents than later runs: for a term found in
-        # several, its postings are concatenated in run order.
-        keyed = [((e[0], e[1], n, e) for e in source) for n, source in enumerate(sources)]
-        merged = heapq.merge(*keyed)
-        for key, group in itertools.groupby(merged, key=lambda item: (item[0], item[1])):
-            parts = [item[3] for item in group]
-            if len(parts) == 1:
-                yield parts[0]
-                continue
-            ids, weights, lengths = array("I"), array("d"), array("I")
-            for part in parts:
-                ids += part[2]
-                weights += part[3]
-                lengths += part[4]
-            yield key[0], key[1], ids, weights, lengths, b"".join(part[5] for part in parts)
+        # Runs hold earlier documents than later runs.
+        yield from _concatenated(sources)
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
         """Every posting as Whoosh's pool yields them: ``(field, term bytes,
@@ -221,6 +341,45 @@ class TermPool:
                 os.remove(path)
         self._runs = []
         self._fields = {}
+        self._buffers = {}
+
+
+def _concatenated(sources: list[Iterable[TermEntry]], *, sort: bool = False) -> Iterator[TermEntry]:
+    """The entries of ``sources`` (each sorted by field and term) merged in
+    that order; a term found in several has its postings concatenated in
+    source order, so sources must hold increasing documents, unless
+    ``sort``: then such a term's postings are put in document order."""
+    keyed = [((e[0], e[1], n, e) for e in source) for n, source in enumerate(sources)]
+    merged = heapq.merge(*keyed)
+    for key, group in itertools.groupby(merged, key=lambda item: (item[0], item[1])):
+        parts = [item[3] for item in group]
+        if len(parts) == 1:
+            yield parts[0]
+            continue
+        ids, weights, lengths = array("I"), array("d"), array("I")
+        for part in parts:
+            ids += part[2]
+            weights += part[3]
+            lengths += part[4]
+        entry = (key[0], key[1], ids, weights, lengths, b"".join(part[5] for part in parts))
+        yield _in_document_order(entry) if sort else entry
+
+
+def _in_document_order(entry: TermEntry) -> TermEntry:
+    """``entry`` with its postings (and their values) sorted by document."""
+    fieldname, tbytes, ids, weights, lengths, values = entry
+    order = np.argsort(np.frombuffer(ids, np.uint32), kind="stable")
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(np.frombuffer(lengths, np.uint32), out=offsets[1:])
+    _, flat = select_ranges(offsets, order)
+    return (
+        fieldname,
+        tbytes,
+        array("I", np.frombuffer(ids, np.uint32)[order].tobytes()),
+        array("d", np.frombuffer(weights, np.float64)[order].tobytes()),
+        array("I", np.frombuffer(lengths, np.uint32)[order].tobytes()),
+        np.frombuffer(values, np.uint8)[flat].tobytes(),
+    )
 
 
 def _read_run(path: str) -> Iterator[TermEntry]:
@@ -319,9 +478,14 @@ class TermSegmentWriter(HookedSegmentWriter):
 
     def index_field(self, name: str, field: Any, value: Any, docnum: int, boost: float) -> int:
         fmt = field.format
-        if isinstance(value, Analyzed) and isinstance(fmt, NewsPositions) and boost == 1.0:
-            self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
-            return value.length() if field.scorable else 0
+        if isinstance(fmt, NewsPositions) and boost == 1.0:
+            if not isinstance(value, Analyzed) and _plain_text(value, field.analyzer):
+                # As NewsPositions would analyse it: so that every posting of
+                # the field goes into the pool's arrays (one way per field).
+                value = analyze(value, vocabulary=self.pool.vocabulary)
+            if isinstance(value, Analyzed):
+                self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
+                return value.length() if field.scorable else 0
         return super().index_field(name, field, value, docnum, boost)
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
@@ -355,3 +519,8 @@ class TermSegmentWriter(HookedSegmentWriter):
 
     def flush_postings(self, perdoc: Any) -> None:
         write_postings(self.fieldwriter, self.schema, perdoc, self.docnum, self.pool.terms())
+
+
+def _plain_text(value: Any, analyzer: Any) -> bool:
+    """Whether ``NewsPositions`` would index ``value`` as :func:`analyze` does."""
+    return isinstance(value, str) and isinstance(analyzer, NewsTokenizer) and analyzer.stemming

@@ -58,6 +58,25 @@ A16 Two of Whoosh's matchers are wrong in ways the executor's differential
     (:func:`corrected`): ``AndNotMatcher._find_first`` and
     ``AndMaybeMatcher.skip_to``.
 
+A12 Segments built beside the run's writer (:func:`side_writer`,
+    :func:`finish_side_segment`), as Whoosh's own multiprocessing writer
+    builds them: a ``SegmentWriter(ix, _lk=False)`` whose ``schema``
+    attribute may be replaced before any document is added (the run's
+    writer may have added fields), whose ``_tempstorage`` may be replaced by
+    a folder inside the run writer's own (removed with it, also after a
+    kill, by the next run's writer), and whose ``_finalize_segment()``
+    writes and closes the segment's files and returns the segment without
+    touching the table of contents; ``_finish()`` then removes its
+    temporary folder and marks it closed.
+A13 A commit that links segments built elsewhere (:func:`commit_with_segments`):
+    ``SegmentWriter.commit`` is ``mergetype(writer, segments)`` (which may
+    merge segments into the writer through ``add_reader`` and returns those
+    it keeps), then ``_finalize_segment()`` when documents were added (else
+    ``_close_segment()``), ``_commit_toc(segments)`` (which also deletes the
+    files of segments no longer listed), then ``_finish()``; on an error
+    ``_cleanup_on_error()``.  ``writer.segments`` are the segments of the
+    commit the writer started from, with its deletions marked.
+
 Inherited methods are kept working: ``SegmentWriter.iter_postings`` reads
 the pool's ``iter_postings``, which :class:`searchengine.index.segments.TermPool`
 provides.  The pool's other ``PostingPool`` methods (``save``, ``reduce_to``,
@@ -97,8 +116,16 @@ class HookedSegmentWriter(SegmentWriter):  # type: ignore[misc]
     words (features ours does not use) takes Whoosh's own ``add_document``.
     """
 
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, *, schema: Any = None, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
+        if schema is not None:
+            # A side writer (A12): the run writer's schema, and a temporary
+            # folder of its own inside the run writer's, which the run
+            # writer removes when it finishes (and the next run's, should
+            # this one be killed).
+            self.schema = schema
+            shared: Any = getattr(self, "_tempstorage")  # noqa: B009 (untyped in Whoosh)
+            self._tempstorage = shared.temp_storage()
         self._plain = all(not f.vector and not f.separate_spelling() for f in self.schema)
 
     @property
@@ -169,6 +196,56 @@ class HookedSegmentWriter(SegmentWriter):  # type: ignore[misc]
         finally:
             perdoc.close()
         self.fieldwriter.close()
+
+
+def writer_temp_folder(indexname: str) -> str:
+    """The name of the temporary folder the writers of an index share (A2,
+    A12): whatever is in it when the lock is taken is a dead run's."""
+    return f"{indexname}.tmp"
+
+
+def side_writer(cls: type[SegmentWriter], ix: Any, schema: Any, **kwargs: Any) -> Any:
+    """A writer of class ``cls`` (a :class:`HookedSegmentWriter`) that builds
+    a segment for the run holding the lock on ``ix`` to commit (A12): it
+    takes no lock and writes documents of ``schema``."""
+    return cls(ix, _lk=False, schema=schema, **kwargs)
+
+
+def finish_side_segment(writer: Any) -> Any | None:
+    """Write and close the segment of a :func:`side_writer` and return it,
+    not yet committed; ``None`` (and nothing left behind) when it holds no
+    document (A12)."""
+    if not writer._added:
+        writer.cancel()
+        return None
+    segment = writer._finalize_segment()
+    writer._finish()
+    return segment
+
+
+def commit_candidates(writer: Any, built: list[Any], *, drop_old: bool = False) -> list[Any]:
+    """The segments :func:`commit_with_segments` hands its policy (A13)."""
+    return [*([] if drop_old else writer.segments), *built]
+
+
+def commit_with_segments(
+    writer: Any, built: list[Any], policy: Any, *, drop_old: bool = False
+) -> None:
+    """Commit ``writer`` with the segments ``built`` by side writers listed
+    after those it started from (none of those when ``drop_old``: a
+    rebuild), ``policy(writer, segments)`` deciding what is merged (A13)."""
+    writer._check_state()
+    try:
+        final = list(policy(writer, commit_candidates(writer, built, drop_old=drop_old)))
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(final)
+    except Exception:
+        writer._cleanup_on_error()
+        raise
+    writer._finish()
 
 
 def close_segment_files(writer: Any) -> None:

@@ -15,12 +15,14 @@ run leaves the previous commit as it was, whole and searchable.
    the boilerplate ledger and spooling the articles to disk;
 4. learn the boilerplate: decide each source's furniture lines from all of
    its articles (:mod:`searchengine.indexer.ledger`);
-5. write: clean, analyse and sign the spooled articles in the reader
-   processes (:func:`searchengine.indexer.workers.prepare_all`) while this
-   process writes them;
+5. write: clean, analyse and sign the spooled articles and write them as
+   new segments, one worker process per core
+   (:mod:`searchengine.indexer.build`);
 6. re-clean the stored articles of sources whose learned lines changed
    (:mod:`searchengine.indexer.reclean`);
-7. commit, with the lexicon of written words updated first;
+7. commit, with the lexicon of written words updated first: the new
+   segments are listed beside the old ones, and some merged
+   (:mod:`searchengine.index.merging`);
 8. bring the ledger and the near-duplicate clusters up to the new commit.
 """
 
@@ -32,19 +34,18 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from whoosh.writing import CLEAR
-
 from searchengine.analysis import minhash as dedup
 from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
 from searchengine.index import clusters, lexicon, schema
 from searchengine.index import directory as store
 from searchengine.index.protocols import Index, Reader, Writer
-from searchengine.indexer.document import document, stored_path
+from searchengine.indexer.build import Built, build_all, discard
+from searchengine.indexer.document import stored_path
 from searchengine.indexer.ledger import Ledger, ThresholdOptions, Thresholds, group_of
 from searchengine.indexer.plan import Found, Plan, find, known_files, make_plan, records_of
 from searchengine.indexer.reclean import rewrite_stale
 from searchengine.indexer.spool import Spool
-from searchengine.indexer.workers import load_all, prepare_all
+from searchengine.indexer.workers import load_all
 from searchengine.load.walk import check_paths
 from searchengine.models import IndexSummary, Problem, Progress
 
@@ -83,6 +84,7 @@ def run_index(
     writer = store.writer(ix, index_dir)
     reader: Reader | None = None
     spool: Spool | None = None
+    run: _Run | None = None
     try:
         schema.ensure_fields(writer)
         reader = writer.reader()
@@ -96,11 +98,11 @@ def run_index(
         words = run.write()
         run.reclean(stale)
         run.commit(words)
-    except OSError as exc:  # spooling, writing the new segment or committing it
-        _abandon(writer, reader, spool)
+    except OSError as exc:  # spooling, writing the new segments or committing them
+        _abandon(writer, reader, spool, run)
         raise store.write_error(index_dir, exc) from None
     except BaseException:
-        _abandon(writer, reader, spool)
+        _abandon(writer, reader, spool, run)
         raise
     _after_commit(ix, index_dir, run, dup_threshold)
     try:
@@ -165,6 +167,10 @@ class _Run:
         self.added = self.updated = self.removed = self.recleaned = 0
         self.skipped: list[Problem] = []
         self.errors: list[Problem] = list(plan.problems)
+        #: The boilerplate groups of the spooled articles.
+        self.groups: set[str] = set()
+        #: Segments built by the write phase, not yet committed.
+        self.built: list[Built] = []
 
     def progress(self, stage: Literal["writing", "committing", "done"]) -> None:
         """Report reaching ``stage``, with the files and articles read."""
@@ -203,6 +209,7 @@ class _Run:
                 group = group_of(article.source, key)
                 self.ledger.add_keys(group, keys)
                 self.spool.put((article, group, sig_of[path]))
+                self.groups.add(group)
                 self.changed = True
             self.articles_read += len(read.result.articles)
             self.report(Progress(done, len(to_load), self.articles_read, current=path))
@@ -214,20 +221,25 @@ class _Run:
         self.removed += len(old - new)
 
     def write(self) -> set[str]:
-        """Clean, analyse (in reader processes) and write the spooled
-        articles; return their written words, for the lexicon."""
+        """Clean, analyse and write the spooled articles as new segments,
+        on every core (:mod:`searchengine.indexer.build`); return their
+        written words, for the lexicon."""
         self.progress("writing")
         words: set[str] = set()
         total = self.spool.count
-        prepared = prepare_all(self.spool.items(), total, self.ledger.learned)
-        for written, (article, sig, ready) in enumerate(prepared, start=1):
-            words |= ready.words
-            self.writer.add_document(
-                **document(article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash)
-            )
-            if written % 100 == 0 or written == total:
-                # Writing is most of a run's time: count it in articles.
-                self.report(Progress(written, total, written, stage="writing"))
+        written = 0
+
+        def report(articles: int) -> None:
+            nonlocal written
+            written += articles
+            # Writing is most of a run's time: count it in articles.
+            self.report(Progress(written, total, written, stage="writing"))
+
+        schema = self.writer.schema
+        learned = {group: self.ledger.learned(group) for group in self.groups}
+        for built in build_all(self.index_dir, schema, self.spool, learned, report):
+            self.built.append(built)
+            words |= built.words
         self.spool.close()
         return words
 
@@ -246,11 +258,26 @@ class _Run:
         if not self.changed:
             store.cancel(self.writer)
             return
-        self.progress("committing")
+        segments = [segment for built in self.built for segment in built.segments]
+        merged, articles = store.merge_plan(self.writer, segments, drop_old=self.rebuild)
+        if merged:
+            files = len(self.plan.to_load)
+            self.report(
+                Progress(
+                    files,
+                    files,
+                    self.articles_read,
+                    current=f"{merged} segments ({articles:,} articles)",
+                    stage="merging",
+                )
+            )
+        else:
+            self.progress("committing")
         # The lexicon first: a crash between the two leaves it with words
         # to spare, which is harmless; never with words missing.
         lexicon.add_words(self.index_dir, words)
-        self.writer.commit(mergetype=CLEAR) if self.rebuild else self.writer.commit()
+        store.commit(self.writer, segments, drop_old=self.rebuild)
+        self.built = []  # committed: no longer the run's to remove
         if self.rebuild:
             # Committed already: should this fail, the union written
             # above stands, which is harmless.
@@ -296,8 +323,12 @@ def _cache_clusters(ix: Index, index_dir: str) -> None:
             searcher.close()
 
 
-def _abandon(writer: Writer, reader: Reader | None, spool: Spool | None) -> None:
-    """Give up a run: close what it opened, cancel its writer (and its files)."""
+def _abandon(writer: Writer, reader: Reader | None, spool: Spool | None, run: _Run | None) -> None:
+    """Give up a run: close what it opened, cancel its writer (and its
+    files), remove the segments it built."""
+    if run is not None:
+        discard(run.index_dir, run.built)
+        run.built = []
     if spool is not None:
         spool.close()
     if reader is not None:

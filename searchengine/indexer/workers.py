@@ -6,14 +6,15 @@ of a source before any is cleaned, so a run has two stages:
 
 1. :func:`load_all` reads the files (decoding, parsing, extraction) and
    gives each article's boilerplate line keys, which the writer counts;
-2. once the learned lines are decided, :func:`prepare_all` cleans each
-   article and computes what the writer files: the postings of each text
-   field (``fieldformats.analyze``), the near-duplicate signature and the
-   written words for the lexicon.  The writer adds each prepared article to
-   the index while the next ones are being prepared.
+2. once the learned lines are decided, :func:`prepare` cleans each article
+   and computes what is filed: the postings of each text field
+   (``fieldformat.analyze``), the near-duplicate signature and the written
+   words for the lexicon.  It runs in the processes that write the new
+   segments (:mod:`searchengine.indexer.build`).
 
-With enough work and more than one core each stage runs in a pool of worker
-processes, a bounded window of work ahead of the writer, results in order.
+With enough work and more than one core the first stage runs in a pool of
+worker processes, a bounded window of work ahead of the writer, results in
+order.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
 from searchengine.analysis.tokenizer import WORD
 from searchengine.index import lexicon
-from searchengine.index.fieldformat import Analyzed, analyze
+from searchengine.index.fieldformat import Analyzed, Vocabulary, analyze
 from searchengine.load import load_file
 from searchengine.models import Article, LoadResult
 
@@ -72,31 +73,28 @@ class Prepared:
     words: frozenset[str]
 
 
-def prepare(article: Article, learned: frozenset[str]) -> Prepared:
-    """Clean ``article`` with its group's ``learned`` lines and analyse it."""
+def prepare(
+    article: Article, learned: frozenset[str], vocabulary: Vocabulary | None = None
+) -> Prepared:
+    """Clean ``article`` with its group's ``learned`` lines and analyse it
+    (term ids from ``vocabulary``: the segment writer's that will file it)."""
     cleaned = boilerplate.clean(article.body, learned)
     # One split into words serves the postings, the lexicon and MinHash.
     title_words = WORD.findall(article.title)
     body_words = WORD.findall(cleaned.body)
     texts = {
-        "title": analyze(article.title, title_words),
-        "body": analyze(cleaned.body, body_words),
+        "title": analyze(article.title, title_words, vocabulary),
+        "body": analyze(cleaned.body, body_words, vocabulary),
     }
     if article.source:
-        texts["source"] = analyze(article.source)
+        texts["source"] = analyze(article.source, vocabulary=vocabulary)
     if article.author:
-        texts["author"] = analyze(article.author)
+        texts["author"] = analyze(article.author, vocabulary=vocabulary)
     read_words = body_words if cleaned.body == article.body else None
     words = lexicon.words_of(article.title, title_words) | lexicon.words_of(
         article.body, read_words
     )
     return Prepared(cleaned, texts, dedup.signature(cleaned.body, body_words), frozenset(words))
-
-
-def _prepare_batch(
-    batch: list[tuple[Article, str]], learned: dict[str, frozenset[str]]
-) -> list[Prepared]:
-    return [prepare(article, learned[group]) for article, group in batch]
 
 
 #: Files to read before a pool of reader processes pays for its start-up.
@@ -196,36 +194,6 @@ def load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, _Rea
     yield from _ordered(read_file, ((path, (path, encoding)) for path in paths), in_pool)
 
 
-#: Articles prepared in one task of the pool, batches in flight at most,
-#: and the fewest articles a run must prepare before a pool pays for its
-#: start-up.
-PREPARE_BATCH = 32
-PREPARE_WINDOW = 8
+#: The fewest articles a run must write before worker processes pay for
+#: their start-up (:mod:`searchengine.indexer.build`).
 PREPARE_POOL_MIN = 256
-
-
-def prepare_all(
-    items: Iterable[tuple[Article, str, T]],
-    count: int,
-    learned: Callable[[str], frozenset[str]],
-) -> Iterator[tuple[Article, T, Prepared]]:
-    """Each ``(article, group, extra)`` of ``items`` with its article
-    prepared (stage 2), in order; ``learned`` gives a group's learned lines.
-
-    With ``count`` articles or more and more than one core, batches are
-    prepared in worker processes while the caller writes earlier ones.
-    """
-
-    def tasks() -> Iterator[tuple[list[tuple[Article, T]], tuple[object, ...]]]:
-        iterator = iter(items)
-        while batch := list(itertools.islice(iterator, PREPARE_BATCH)):
-            groups = {group: learned(group) for _, group, _ in batch}
-            yield (
-                [(article, extra) for article, _, extra in batch],
-                ([(article, group) for article, group, _ in batch], groups),
-            )
-
-    in_pool = _workers() >= 2 and count >= PREPARE_POOL_MIN
-    for batch, prepared in _ordered(_prepare_batch, tasks(), in_pool, PREPARE_WINDOW):
-        for (article, extra), ready in zip(batch, prepared, strict=True):
-            yield article, extra, ready

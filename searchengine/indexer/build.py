@@ -1,0 +1,241 @@
+"""Building a run's new segments on every core.
+
+Once the boilerplate is decided, what is left of a run is per article:
+clean it, analyse it, sign it, file its postings and stored fields.  None
+of it needs the index, so each worker process takes a share of the spooled
+articles and writes them as whole segments of its own (a side writer,
+:func:`searchengine.index.directory.side_writer`); the run's own writer,
+which holds the lock, only deletes replaced articles and, at commit, lists
+the new segments beside the old ones (and merges some, by the policy of
+:mod:`searchengine.index.merging`).  Whoosh's own multiprocessing writer and
+Lucene's indexing threads work the same way.
+
+A share becomes one segment.  When a worker's buffered postings reach
+:data:`SEGMENT_MB` they are sorted and written to a run file, and the
+segment is written from the runs at the end, so memory stays bounded
+whatever the articles, without making many small segments (which the
+commit would then have to merge).  Shares are cut so that every worker
+gets the same number, at most :data:`SHARE_ARTICLES` articles each: the
+cores finish together, and a run of 20,000 articles on two cores makes two
+segments.  A worker reads its share from the spool itself (a byte range
+of it: :func:`searchengine.indexer.spool.read_range`), so no share is ever
+held in memory.  Progress comes back from the workers every
+:data:`PROGRESS_EVERY` articles.
+
+Segments built but not committed are the run's to remove when it fails
+(:func:`discard`); a worker stopped half-way removes its own.  After a
+``kill -9`` their files are left behind, unlisted, and the next commit
+removes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import queue
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+from searchengine.index import directory as store
+from searchengine.indexer.document import document
+from searchengine.indexer.spool import Spool, read_range
+from searchengine.indexer.workers import PREPARE_POOL_MIN, _quiet_worker, _workers, prepare
+
+#: Buffered postings (MB, as the pool counts them) at which a worker's pool
+#: writes them to a sorted run file; the share's segment is written from
+#: its runs at the end (merged a term at a time, as arrays).
+SEGMENT_MB = 24
+#: Articles in one worker's share (one segment) at most.
+SHARE_ARTICLES = 25_000
+#: Articles between two progress reports of a worker.
+PROGRESS_EVERY = 25
+
+#: A share of the spooled articles: the spool's file descriptor, and the
+#: first and end byte of the share's articles in it.
+Share = tuple[int, int, int]
+
+
+@dataclass
+class Built:
+    """What one share became: its segments (written, not committed), the
+    written words of its articles (for the lexicon) and their number."""
+
+    segments: list[Any] = field(default_factory=list)
+    words: set[str] = field(default_factory=set)
+    articles: int = 0
+
+
+class Stopped(Exception):
+    """A worker was told to stop (the run is being abandoned)."""
+
+
+# Set in each worker process by _set_up.
+_progress: Any = None
+_stop: Any = None
+
+
+def _set_up(parent: int, progress: Any, stop: Any) -> None:
+    global _progress, _stop
+    _quiet_worker(parent)
+    _progress, _stop = progress, stop
+
+
+def build_share(
+    index_dir: str,
+    schema: Any,
+    share: Share,
+    learned: dict[str, frozenset[str]],
+    report: Callable[[int], None] | None = None,
+) -> Built:
+    """Prepare the spooled articles of ``share`` and write them into a new
+    segment of the index at ``index_dir``; ``learned`` gives each group's
+    learned lines, ``report`` hears of articles done.  On any failure the
+    segment begun is removed."""
+    tell = report or _tell_parent
+    built = Built()
+    writer = store.side_writer(index_dir, schema, limitmb=SEGMENT_MB)
+    since = 0
+    try:
+        for article, group, sig in read_range(*share):
+            if _stop is not None and _stop.is_set():
+                raise Stopped
+            ready = prepare(article, learned[group], writer.pool.vocabulary)
+            built.words |= ready.words
+            writer.add_document(
+                **document(article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash)
+            )
+            built.articles += 1
+            since += 1
+            if since >= PROGRESS_EVERY:
+                tell(since)
+                since = 0
+        segment = store.finish_side_writer(writer)
+        if segment is not None:
+            built.segments.append(segment)
+    except BaseException:
+        store.cancel(writer)
+        discard(index_dir, [built])
+        raise
+    tell(since)
+    return built
+
+
+def _tell_parent(articles: int) -> None:
+    if _progress is not None and articles:
+        _progress.put(articles)
+
+
+def discard(index_dir: str, built: Iterable[Built]) -> None:
+    """Remove the files of segments built and not committed."""
+    store.discard_segments(index_dir, [s for b in built for s in b.segments])
+
+
+def shares(count: int, workers: int) -> int:
+    """Articles per share: the same number of shares for every worker, each
+    at most :data:`SHARE_ARTICLES`."""
+    rounds = math.ceil(count / (max(workers, 1) * SHARE_ARTICLES)) or 1
+    return math.ceil(count / (max(workers, 1) * rounds)) or 1
+
+
+def build_all(
+    index_dir: str,
+    schema: Any,
+    spool: Spool,
+    learned: dict[str, frozenset[str]],
+    report: Callable[[int], None],
+) -> Iterator[Built]:
+    """Each share of the ``spool``'s articles built into a segment, in
+    order; ``learned`` holds every group's learned lines, ``report`` hears of
+    articles done as they are done.
+
+    With enough articles and more than one core, shares are built in worker
+    processes, one per core, which read their articles from the spool
+    themselves; else here, the same way.
+    """
+    workers = _workers()
+    in_pool = workers >= 2 and spool.count >= PREPARE_POOL_MIN
+    size = shares(spool.count, workers if in_pool else 1)
+    tasks = [(spool.fileno(), start, end) for start, end, _ in spool.ranges(size)]
+    if not in_pool:
+        for share in tasks:
+            yield build_share(index_dir, schema, share, learned, report)
+        return
+    yield from _in_pool(index_dir, schema, tasks, learned, workers, report)
+
+
+def _in_pool(
+    index_dir: str,
+    schema: Any,
+    tasks: list[Share],
+    learned: dict[str, frozenset[str]],
+    workers: int,
+    report: Callable[[int], None],
+) -> Iterator[Built]:
+    context = multiprocessing.get_context("fork")
+    progress = context.Queue()
+    stop = context.Event()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_set_up,
+        initargs=(os.getpid(), progress, stop),
+    )
+    # A share is a range of the spool: all are handed out at once.
+    pending: deque[tuple[Share, Future[Built]]] = deque(
+        (share, pool.submit(build_share, index_dir, schema, share, learned)) for share in tasks
+    )
+    try:
+        while pending:
+            yield _next(pending, progress, report)
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory): build the rest here.
+        rest = [share for share, _ in pending]
+        _settle(pending)
+        pending.clear()
+        for share in rest:
+            yield build_share(index_dir, schema, share, learned, report)
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        _settle(pending, index_dir)
+        pool.shutdown(wait=True, cancel_futures=True)
+        _drain(progress, report)
+
+
+def _next(
+    pending: deque[tuple[Any, Future[Built]]], progress: Any, report: Callable[[int], None]
+) -> Built:
+    """The first pending share's result, reporting progress while waiting."""
+    _, future = pending[0]
+    while not future.done():
+        wait([future], timeout=0.2, return_when=FIRST_COMPLETED)
+        _drain(progress, report)
+    pending.popleft()
+    return future.result()
+
+
+def _drain(progress: Any, report: Callable[[int], None]) -> None:
+    with contextlib.suppress(queue.Empty, OSError, ValueError):
+        while True:
+            report(progress.get_nowait())
+
+
+def _settle(pending: deque[tuple[Any, Future[Built]]], index_dir: str | None = None) -> None:
+    """Cancel the shares not begun; wait for the others and, given
+    ``index_dir``, remove what they built (the run is failing)."""
+    for _, future in pending:
+        future.cancel()
+    for _, future in pending:
+        if future.cancelled():
+            continue
+        with contextlib.suppress(BaseException):
+            result = future.result()
+            if index_dir is not None:
+                discard(index_dir, [result])
