@@ -2,6 +2,7 @@
 
     python -m benchmarks.child index ENGINE CORPUS INDEX_DIR RESULT
     python -m benchmarks.child queries ENGINE INDEX_DIR QUERIES RESULT [--passes N] ...
+    python -m benchmarks.child hostile ENGINE INDEX_DIR RESULT
 
 Each job runs in its own process so that its peak memory (``ru_maxrss``) is
 its own and no engine's imports or caches leak into another's figures.
@@ -53,6 +54,7 @@ def do_queries(
     totals: dict[str, int] = {}
     errors: dict[str, str] = {}
     first_ms: dict[str, float] = {}
+    work: dict[str, dict[str, int]] = {}
     measured_passes = 0
     measure_started = time.perf_counter()
     for run in range(warmup + passes):
@@ -72,6 +74,9 @@ def do_queries(
             if run == 0:
                 totals[q.qid] = total
                 first_ms[q.qid] = ms
+                read = searcher.work()
+                if read is not None:
+                    work[q.qid] = read
             if measuring:
                 samples[q.qid].append(ms)
         if measuring:
@@ -87,8 +92,36 @@ def do_queries(
         "first_pass_ms": first_ms,
         "totals": totals,
         "errors": errors,
+        "work": work,
         **_maxrss(),
     }
+
+
+#: Queries a new user might type that once ran unbounded (issue 13): each
+#: must be answered or refused within a second, whatever the index's size.
+HOSTILE = {
+    "**": "**",
+    "*a": "*a",
+    "k*": "k*",
+    "1,000 stars": " ".join(["*"] * 1000),
+    "5,000 words": " ".join(f"w{n}" for n in range(5000)),
+    "5,000 nested parentheses": "(" * 5000 + "harbour" + ")" * 5000,
+    "e~2": "e~2",
+}
+
+
+def do_hostile(engine_name: str, index_dir: Path) -> dict[str, Any]:
+    """Each :data:`HOSTILE` query, answered once after a warm-up query."""
+    engine = load_engine(engine_name)
+    searcher = engine.open(index_dir)
+    searcher.hostile("harbour")
+    out: dict[str, Any] = {}
+    for name, text in HOSTILE.items():
+        started = time.perf_counter()
+        outcome = searcher.hostile(text)
+        out[name] = {"ms": round((time.perf_counter() - started) * 1000.0, 1), "outcome": outcome}
+    searcher.close()
+    return {"queries": out, **_maxrss()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,9 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     p_query.add_argument("--passes", type=int, default=3)
     p_query.add_argument("--warmup", type=int, default=1)
     p_query.add_argument("--budget", type=float, default=300.0)
+    p_hostile = sub.add_parser("hostile")
+    p_hostile.add_argument("engine")
+    p_hostile.add_argument("index_dir", type=Path)
+    p_hostile.add_argument("result", type=Path)
     args = parser.parse_args(argv)
     if args.job == "index":
         result = do_index(args.engine, args.corpus, args.index_dir)
+    elif args.job == "hostile":
+        result = do_hostile(args.engine, args.index_dir)
     else:
         result = do_queries(
             args.engine,

@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks"
 #: Query classes timed as cold processes (one query of each, in turn).
 COLD_KINDS = ("single", "and", "phrase", "phrase_date", "field")
-STEPS = ("queries", "cold", "noop", "noop-files")
+STEPS = ("queries", "hostile", "cold", "noop", "noop-files")
 
 
 def log(message: str) -> None:
@@ -143,6 +143,7 @@ class Bench:
             entry["mean_total"] = round(statistics.fmean(totals), 1) if totals else None
             entry["zero_hits"] = sum(1 for t in totals if t == 0)
             entry["first_pass_p50_ms"] = round(firsts[len(firsts) // 2], 3) if firsts else None
+            entry |= _work(mine, data.get("work", {}), entry.get("mean_ms"))
             if errors:
                 entry["errors"] = errors
             by_class[kind] = entry
@@ -155,6 +156,19 @@ class Bench:
             "all": summarize(every) if every else {"n": 0},
             "totals": data["totals"],
         }
+
+    def hostile(self, name: str, index_dir: Path) -> dict[str, Any]:
+        """The hostile queries (``benchmarks.child.HOSTILE``), each timed once."""
+        result = index_dir.parent / f"{index_dir.name}-hostile.json"
+        result.unlink(missing_ok=True)
+        logfile = index_dir.parent / f"{index_dir.name}-hostile.log"
+        argv = [sys.executable, "-m", "benchmarks.child", "hostile", name, str(index_dir)]
+        run = run_child([*argv, str(result)], timeout=900, cwd=REPO, env=self.env, log=logfile)
+        if run.timed_out or run.returncode != 0 or not result.exists():
+            why = "timed out" if run.timed_out else f"failed (exit {run.returncode})"
+            return {"error": f"hostile queries {why}: {_tail(logfile)}"}
+        data: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
+        return data
 
     def cold(
         self, engine: BenchEngine, index_dir: Path, cold_set: list[BenchQuery]
@@ -295,6 +309,10 @@ class Bench:
                 else:
                     log(f"{name}: {rec['queries'].get('error')}")
                 save()
+            if name == "searchengine" and "hostile" not in self.skip:
+                rec["hostile"] = self.hostile(name, index_dir)
+                log(f"{name}: hostile queries {rec['hostile']}")
+                save()
             if "cold" not in self.skip:
                 rec["cold"] = self.cold(engine, index_dir, cold_set)
                 log(f"{name}: cold query {rec['cold'].get('median_ms')} ms (median)")
@@ -351,6 +369,25 @@ class Bench:
         if not self.args.keep_indexes:
             shutil.rmtree(index_dir, ignore_errors=True)
         return {"files": files, "articles": n, "index": built, "noop": noop}
+
+
+def _work(
+    queries: list[BenchQuery], work: dict[str, dict[str, int]], mean_ms: float | None
+) -> dict[str, Any]:
+    """Mean postings (and positions, terms) a query of the class read, and
+    what its mean latency comes to per posting read: what the time at other
+    sizes can be predicted from."""
+    read = [work[q.qid] for q in queries if q.qid in work]
+    if not read:
+        return {}
+    out: dict[str, Any] = {
+        f"mean_{key}": round(statistics.fmean(r.get(key, 0) for r in read), 1)
+        for key in ("terms", "postings", "positions")
+    }
+    decoded = out["mean_postings"] + out["mean_positions"]
+    if mean_ms is not None and decoded:
+        out["us_per_posting"] = round(mean_ms * 1000.0 / decoded, 3)
+    return out
 
 
 def _sizes(text: str) -> list[int]:

@@ -197,13 +197,12 @@ def paging_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _index_dir(ctx: click.Context, local: str) -> str:
     """The command's own --index, else the group's, else the default."""
-    from searchengine.load.walk import absolute
-
     source = ctx.get_parameter_source("index_dir")
     chosen = local
     if source in (click.core.ParameterSource.DEFAULT, None) and ctx.obj:
         chosen = ctx.obj
-    return absolute(chosen)
+    # As load.walk.absolute does, without importing the loaders for a search.
+    return os.path.abspath(os.path.expanduser(chosen))
 
 
 def _engine(ctx: click.Context, local: str) -> Engine:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import email.utils
 import re
 
 from searchengine.errors import BadDateError
@@ -76,6 +75,8 @@ def parse_date(value: object) -> dt.date | None:
     if iso is not None:
         return iso
     if "," in text or text[:3].isalpha():
+        import email.utils  # only here: it imports socket, a cost every query paid
+
         try:
             parsed = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):

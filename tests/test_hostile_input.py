@@ -464,3 +464,100 @@ def test_problem_paths_in_json_are_kept_exactly(
     assert skipped == [
         {"path": str(corpus / "\x1b[31mempty\u202e.md"), "record": None, "reason": "empty file"}
     ]
+
+
+# -- expansions are bounded ---------------------------------------------------------
+
+_CONSONANTS = "bcdfghjlmnprstvz"
+
+
+def _words(first: str, last: str, count: int) -> list[str]:
+    """``count`` distinct invented words (each its own stem) from ``first`` to ``last``."""
+    return [
+        first + _CONSONANTS[n // 80 % 16] + "aeiou"[n // 16 % 5] + _CONSONANTS[n % 16] + last
+        for n in range(count)
+    ]
+
+
+#: 1,100 words starting with k (ending in o) and 1,100 ending in a.
+K_WORDS = _words("k", "o", 1100)
+A_WORDS = _words("z", "a", 1100)
+
+
+@pytest.fixture(scope="module")
+def wide_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """44 articles holding 1,100 words that start with k and 1,100 that end in a."""
+    root = tmp_path_factory.mktemp("wide")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for n in range(44):
+        words = K_WORDS[n * 25 : n * 25 + 25] + A_WORDS[n * 25 : n * 25 + 25]
+        (corpus / f"w{n:02d}.txt").write_text(f"Harbour {n}\n\n{' '.join(words)}.\n")
+    index_dir = str(root / "index")
+    assert run(CliRunner(), "--index", index_dir, "index", str(corpus)).exit_code == 0
+    return index_dir
+
+
+TOO_MANY = "reaches more than 1,024 words of this index"
+#: 80 words each (``kb…o`` to ``kr…o``): 960 words together.
+TWELVE_PREFIXES = " OR ".join(f"k{c}*" for c in _CONSONANTS[:12])
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "k*",
+            f"`k*` {TOO_MANY}, the most one query may search for; add letters to the prefix (`k…*`)",
+        ),
+        (
+            "*a",
+            f"`*a` {TOO_MANY}, the most one query may search for; "
+            "put more letters in the pattern, above all before the first *",
+        ),
+        (
+            "k*o",
+            f"`k*o` {TOO_MANY}, the most one query may search for; "
+            "put more letters in the pattern, above all before the first *",
+        ),
+        # 960 + 80 words: each word is allowed alone, not all of them together.
+        (
+            f"{TWELVE_PREFIXES} OR ks*",
+            f"`ks*` {TOO_MANY} with the query's other fuzzy, prefix and wildcard words, "
+            "the most one query may search for; add letters to the prefix (`ks…*`)",
+        ),
+        # 1,020 + the 35 or so words within two edits of zbab.
+        (
+            f"{TWELVE_PREFIXES} OR kt* OR zbab~2",
+            f"`zbab~2` {TOO_MANY} with the query's other fuzzy, prefix and wildcard words, "
+            "the most one query may search for; use ~1 or type more of the word",
+        ),
+    ],
+)
+def test_an_expansion_past_its_bound_is_refused_saying_how_to_narrow_it(
+    runner: CliRunner, wide_index: str, query: str, message: str
+) -> None:
+    code, document = search(runner, wide_index, "--", query)
+    assert code == 2
+    assert document == {"error": {"type": "query_syntax", "message": message}}
+
+
+@pytest.mark.parametrize(
+    ("query", "total"),
+    [
+        ("**", 44),  # stars only: every article
+        ("*" * 1000, 44),
+        (" ".join(["*"] * 1000), 44),
+        ("title:**", 44),
+        ("kb*", 4),  # words 0-79: articles 0-3
+        ("zb*a", 4),
+        (f"{TWELVE_PREFIXES} OR kt*", 42),  # 1,020 words: 0-959 and 1,040-1,099
+        ("kbab~1", 1),  # kbabo only
+    ],
+)
+def test_expansions_within_the_bound_are_answered(
+    runner: CliRunner, wide_index: str, query: str, total: int
+) -> None:
+    code, document = search(runner, wide_index, "--", query)
+    assert code == 0
+    assert document["total"] == total

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchengine.analysis.tokenizer import stem
+from searchengine.analysis.tokenizer import WORD, stem
 from searchengine.query.engine import Engine
-from searchengine.query.highlight import MatchSpec, Phrase, matched_positions, tokens
+from searchengine.query.highlight import MatchSpec, Phrase, matched_positions, tokens, word_spans
 
 from query_index import Corpus, run, span_texts
 
@@ -118,3 +118,21 @@ def test_slop_phrase_highlights_the_phrase_words_not_the_gap(
     for hit in result.hits:
         for snippet in hit.snippets:
             assert set(span_texts(snippet)) == {"peace", "talks"}, snippet
+
+
+# Characters where word boundaries are decided: letters of several scripts,
+# digits, the underscore, both apostrophes, spaces, punctuation, a character
+# beyond the Basic Multilingual Plane and a lone surrogate.
+BOUNDARY_TEXT = (
+    st.text(
+        alphabet=st.sampled_from([*"ab1_ '’-.\n\té", "ß", "Ж", "中", "٣", "𝔘", "\ud800", "\u00a0"])
+    )
+    | st.text()
+)
+
+
+@settings(max_examples=400)
+@given(BOUNDARY_TEXT)
+def test_word_spans_are_where_the_word_pattern_matches(text: str) -> None:
+    starts, ends = word_spans(text)
+    assert list(zip(starts, ends, strict=True)) == [m.span() for m in WORD.finditer(text)]

@@ -1,5 +1,5 @@
 """Each assumption :mod:`searchengine.index.whoosh_private` makes about Whoosh's
-internals, pinned directly: one test per assumption (A1..A11 in that module's
+internals, pinned directly: one test per assumption (A1..A16 in that module's
 docstring), whose failure message names it.  An upgrade of the pinned
 ``whoosh3`` that breaks one fails here first, saying what to revisit.
 """
@@ -13,16 +13,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from whoosh import fields, index
+from whoosh import fields, index, query
 from whoosh.filedb.filestore import FileStorage
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from searchengine.index import whoosh_private
 from searchengine.index.whoosh_private import (
     HookedSegmentWriter,
+    bm25f_parameters,
     committed_segments,
+    corrected,
     distinct_values,
     is_stale_toc,
+    length_bytes,
     numeric_column,
     segment_terms,
     segment_writer,
@@ -252,6 +256,65 @@ def test_a13_a_bytes_column_has_offsets_and_lengths_per_document(tmp_path: Path)
             codes, values = distinct_values(column, count)
             assert [values[c] if c >= 0 else b"" for c in codes.tolist()] == every
             assert sorted(values) == sorted({v for v in every if v})
+
+
+def test_a14_a_fields_length_bytes_are_the_ones_whoosh_scores_with(tmp_path: Path) -> None:
+    ix = _new_index(tmp_path / "ix")
+    for batch in range(2):
+        writer = ix.writer()
+        for n in range(40):
+            # Empty bodies at the end of a segment: left out of the column.
+            body = " ".join(["harbour"] * (n * n % 300)) if n < 35 else ""
+            writer.add_document(id=f"{batch}-{n}", body=body)
+        writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        for leaf, _ in searcher.reader().leaf_readers():
+            count = leaf.doc_count_all()
+            expected = [leaf.doc_field_length(d, "body") or 0 for d in range(count)]
+            assert [byte_to_length(b) for b in length_bytes(leaf, "body").tolist()] == expected, (
+                "A14: field lengths are no longer one byte a document in _FIELD_len"
+            )
+
+
+def test_a15_bm25f_keeps_a_b_per_field() -> None:
+    from whoosh import scoring
+
+    weighting = scoring.BM25F(B=0.6, K1=1.5, title_B=0.9)
+    assert bm25f_parameters(weighting, "title") == (0.9, 1.5), "A15: BM25F._field_B"
+    assert bm25f_parameters(weighting, "body") == (0.6, 1.5)
+    assert bm25f_parameters(scoring.TF_IDF(), "body") is None
+
+
+def _scores(matcher: Any) -> dict[int, float]:
+    found = {}
+    while matcher.is_active():
+        found[matcher.id()] = matcher.score()
+        matcher.next()
+    return found
+
+
+def test_a16_and_not_and_and_maybe_are_corrected(tmp_path: Path) -> None:
+    ix = _new_index(tmp_path / "ix")
+    writer = ix.writer()
+    for body in ["quay", "harbour quay", "harbour", "harbour quay", "harbour"]:
+        writer.add_document(id=body, body=body)
+    writer.commit()
+    harbour, quay = query.Term("body", "harbour"), query.Term("body", "quay")
+    with ix.searcher() as searcher:
+        # Document 1 has both words; the excluded side starts before it.
+        but_not = query.AndNot(harbour, quay)
+        assert list(corrected(but_not).matcher(searcher).all_ids()) == [2, 4], "A16"
+        assert list(but_not.matcher(searcher).all_ids()) == [1, 2, 4], (
+            "A16: Whoosh's AndNotMatcher is fixed; corrected() may drop its copy"
+        )
+        # Under an AND, document 3 is skipped to: its optional word must count.
+        alone = _scores(query.AndMaybe(quay, harbour).matcher(searcher))
+        expected = {d: 1.0 + score for d, score in alone.items()}
+        maybe = query.And([query.Every(), query.AndMaybe(quay, harbour)])
+        assert _scores(corrected(maybe).matcher(searcher)) == expected, "A16"
+        assert _scores(maybe.matcher(searcher))[3] < expected[3], (
+            "A16: Whoosh's AndMaybeMatcher.skip_to is fixed; corrected() may drop its copy"
+        )
 
 
 #: The private Whoosh names the door uses, as they would appear elsewhere.

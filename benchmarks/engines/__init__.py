@@ -46,6 +46,16 @@ class Searcher(ABC):
     def search(self, q: BenchQuery) -> int:
         """Run ``q`` (top 10, snippets of the body for each hit); return the total matches."""
 
+    def work(self) -> dict[str, int] | None:
+        """What the last search read (``postings`` decoded, ...), if the engine says."""
+        return None
+
+    def hostile(self, text: str) -> str:
+        """Answer the query ``text`` as typed (top 10, snippets); return its
+        total, or the error that refused it, as a short text.  Only engines
+        with a hostile-query step implement it."""
+        raise Unsupported("no hostile-query step")
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the index."""
 

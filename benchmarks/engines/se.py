@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
@@ -32,6 +33,18 @@ class _SeSearcher(Searcher):
             sort="newest" if q.kind == "browse" else "relevance",
         )
         return self.engine.search(request).total
+
+    def work(self) -> dict[str, int] | None:
+        counts = self.engine.last_work
+        return None if counts is None else dataclasses.asdict(counts)
+
+    def hostile(self, text: str) -> str:
+        from searchengine.errors import SearchEngineError
+
+        try:
+            return f"total {self.engine.search(self._request(query=text, limit=TOP)).total:,}"
+        except SearchEngineError as error:
+            return f"refused: {error}"
 
     def close(self) -> None:
         self.engine.close()

@@ -46,6 +46,17 @@ A13 An untranslated ``VarBytesColumn`` reader keeps each document's
     ``_basepos`` in ``_dbfile``; an empty value means none
     (:func:`var_bytes`, :func:`distinct_values`: values read in runs, and
     a column's few distinct values told apart at once).
+A14 Whoosh's ``W3`` per-document files (which our codec keeps) store each
+    field's length bytes as a ``NumericColumn("B")`` in the file
+    ``W3Codec.column_filename(segment, "_FIELD_len")``: one byte per
+    document up to the last that has words in the field (:func:`length_bytes`;
+    the column is no schema field, so no column reader serves it).
+A15 ``BM25F`` keeps per-field ``B`` values in ``_field_B``
+    (:func:`bm25f_parameters`).
+A16 Two of Whoosh's matchers are wrong in ways the executor's differential
+    test found, and are corrected for the reference path by subclasses
+    (:func:`corrected`): ``AndNotMatcher._find_first`` and
+    ``AndMaybeMatcher.skip_to``.
 
 A12 Segments built beside the run's writer (:func:`side_writer`,
     :func:`finish_side_segment`), as Whoosh's own multiprocessing writer
@@ -80,7 +91,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from whoosh import matching, query
 from whoosh.index import TOC
+from whoosh.matching.mcore import ReadTooFar
 from whoosh.writing import SegmentWriter
 
 # -- the writer (A1-A4) --------------------------------------------------------
@@ -344,3 +357,116 @@ def distinct_values(column: Any, count: int) -> tuple[IntArray, list[bytes]]:
     _, one, numbers = np.unique(hashes, return_index=True, return_inverse=True)
     codes[present] = numbers
     return codes, [column[int(present[i])] for i in one]
+
+
+# -- field lengths (A14) and scoring (A15) -----------------------------------------
+
+
+def _column_file(reader: Any, name: str) -> bytes | None:
+    """The bytes of one segment's column file ``name``, or ``None`` when the
+    segment has none (a column nobody wrote a value to)."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    storage = reader.storage()
+    filename = W3Codec.column_filename(reader.segment(), name)
+    if not storage.file_exists(filename):
+        return None
+    handle = storage.open_file(filename)
+    try:
+        data: bytes = handle.read()
+    finally:
+        handle.close()
+    return data
+
+
+def length_bytes(reader: Any, fieldname: str) -> npt.NDArray[np.uint8]:
+    """The field-length byte of every document of one segment (0: no words).
+
+    This is the byte BM25F scores with: Whoosh stores each document's field
+    length as one byte (``whoosh.util.numeric.length_to_byte``) in a column
+    named ``_FIELD_len`` and scores with ``byte_to_length`` of it, not with
+    the true length.
+    """
+    count = reader.doc_count_all()
+    values = np.zeros(count, dtype=np.uint8)
+    data = _column_file(reader, f"_{fieldname}_len")
+    if data:
+        stored = np.frombuffer(data, dtype=np.uint8)
+        kept = min(count, len(stored))
+        values[:kept] = stored[:kept]
+    return values
+
+
+def bm25f_parameters(weighting: Any, fieldname: str) -> tuple[float, float] | None:
+    """``(B, K1)`` that Whoosh's BM25F scores ``fieldname`` with, or ``None``
+    when ``weighting`` is not plain BM25F (then nothing here can score)."""
+    from whoosh import scoring
+
+    if type(weighting) is not scoring.BM25F:
+        return None
+    field_b: dict[str, float] = weighting._field_B
+    return float(field_b.get(fieldname, weighting.B)), float(weighting.K1)
+
+
+# -- matchers corrected (A16) -------------------------------------------------------
+
+
+class _AndNotMatcher(matching.AndNotMatcher):  # type: ignore[misc]
+    """Whoosh's ``AndNotMatcher`` with its first document checked too."""
+
+    def _find_first(self) -> None:
+        # Whoosh checks only when both sub-matchers start on the same document.
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class _AndNot(query.AndNot):  # type: ignore[misc]
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        kept = self.a.matcher(searcher, context)
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _AndNotMatcher(kept, excluded)
+
+
+class _AndMaybeMatcher(matching.AndMaybeMatcher):  # type: ignore[misc]
+    """Whoosh's ``AndMaybeMatcher`` with the optional side kept in step."""
+
+    def skip_to(self, id: int) -> Any:
+        # Whoosh skips the optional side to ``id``, not to where the required
+        # side landed (past ``id`` when it lacks ``id``): its score was lost.
+        if not self.a.is_active():
+            raise ReadTooFar
+        moved = self.a.skip_to(id)
+        if self.a.is_active() and self.b.is_active():
+            moved = self.b.skip_to(self.a.id()) or moved
+        return moved
+
+
+class _AndMaybe(query.AndMaybe):  # type: ignore[misc]
+    matcherclass = _AndMaybeMatcher
+
+
+def corrected(q: Any) -> Any:
+    """``q`` with its ``AndNot`` and ``AndMaybe`` nodes matched correctly.
+
+    Two of Whoosh's matchers can give wrong results:
+
+    * ``AndNotMatcher`` checks its first document against the excluded
+      matcher only when both start on the same document
+      (``_find_first``): when the excluded one starts earlier and also holds
+      the first wanted document, that document is returned though excluded
+      (``the but -the`` matched an article with both words, the first of its
+      segment to have them);
+    * ``AndMaybeMatcher.skip_to`` moves the optional side to the document
+      asked for rather than to the one the required side reached, so under
+      an AND the optional side's score could be left out.
+
+    The reference path (``query.ranking``) matches with these corrected
+    copies, which is what the executor is compared with.
+    """
+    if isinstance(q, query.AndNot) and not isinstance(q, _AndNot):
+        return _AndNot(corrected(q.a), corrected(q.b))
+    if isinstance(q, query.AndMaybe) and not isinstance(q, _AndMaybe):
+        return _AndMaybe(corrected(q.a), corrected(q.b))
+    if q.is_leaf():
+        return q
+    return q.apply(corrected)

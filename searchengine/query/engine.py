@@ -9,7 +9,8 @@ Whoosh forks have returned deleted documents from it after merges.
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from whoosh import query
 
@@ -31,9 +32,17 @@ from searchengine.query.highlight import MatchSpec, match_spans, spec_for
 from searchengine.query.parse import parse_query
 from searchengine.query.ranking import Order, RankedHit, Ranking, match_arrays, rank
 from searchengine.query.request import SearchRequest, SortOrder
-from searchengine.query.snippets import make_snippets
+from searchengine.query.snippets import make_snippets, snippets_at
 from searchengine.query.stats import index_stats
 from searchengine.query.suggest import suggest
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from searchengine.index.columns import Columns
+    from searchengine.query.execute import Counts, Execution
+    from searchengine.query.matches import MatchSet
 
 
 def _hit(
@@ -58,17 +67,53 @@ def _hit(
     )
 
 
-class Engine:
-    """Search, show and stats over the index in ``index_dir``."""
+#: One entry of a result page: document number, score (``None`` when sorted
+#: by date), and the document numbers of the near-duplicates folded into it.
+PageEntry = tuple[int, float | None, tuple[int, ...]]
 
-    def __init__(self, index_dir: str) -> None:
+
+@dataclass
+class _Answer:
+    """One page of a query's answer, however it was computed."""
+
+    page: list[PageEntry]
+    #: Stories (collapsed) or articles: the ``total`` of the result.
+    total: int
+    #: Matching articles.
+    uncollapsed: int
+    #: Every match, for the timeline and the source counts.
+    found: MatchSet
+    #: The executor's run, whose postings give the snippets' word positions
+    #: (``None`` on the reference path: snippets re-read the text).
+    execution: Execution | None = None
+
+
+class Engine:
+    """Search, show and stats over the index in ``index_dir``.
+
+    Searches run on :mod:`searchengine.query.execute` (whole arrays);
+    ``executor=False`` keeps every search on the reference path, Whoosh's
+    matchers through :mod:`searchengine.query.ranking`, which the tests
+    compare the executor with and which answers any query the executor
+    does not evaluate.
+    """
+
+    def __init__(self, index_dir: str, *, executor: bool = True) -> None:
         self.index_dir = index_dir
+        self.executor = executor
+        #: Searches the executor handed to the reference path (a node it
+        #: does not evaluate); the tests expect none.
+        self.fallbacks = 0
+        #: What the last search read through the executor (terms looked up,
+        #: postings and positions decoded); ``None`` after the reference path.
+        self.last_work: Counts | None = None
         self._ix = store.open_for_reading(index_dir)
         self._searcher: Searcher | None = None
         self._days: DayTable | None = None
         self._lexicon: Lexicon | None = None
         self._clusters: clusters.Clusters | None = None
         self._columns: doc_columns.DocColumns | None = None
+        self._segment_columns: Columns | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -83,6 +128,7 @@ class Engine:
             self._days = None
             self._clusters = None
             self._columns = None
+            self._segment_columns = None
         self._lexicon = None
 
     def searcher(self) -> Searcher:
@@ -121,6 +167,16 @@ class Engine:
         if self._columns is None:
             self._columns = doc_columns.read(self.current(), self.clusters())
         return self._columns
+
+    def segment_columns(self) -> Columns:
+        """What the executor reads of every document, segment by segment
+        (field lengths, days, deletions), for the current searcher."""
+        from searchengine.index.columns import Columns
+
+        searcher = self.current()
+        if self._segment_columns is None:
+            self._segment_columns = Columns(searcher)
+        return self._segment_columns
 
     def article(self, docnum: int) -> Hit:
         """The article numbered ``docnum`` as a hit of its own: no score, no snippets."""
@@ -183,90 +239,233 @@ class Engine:
         ranges: list[tuple[int | None, int | None]],
     ) -> set[int] | None:
         """The document numbers every hit must be among, or ``None`` for all."""
+        allowed: set[int] | None = None
+        for low, high in self._date_ranges(request, ranges):
+            docs = self.days().between(low, high)
+            allowed = docs if allowed is None else allowed & docs
+        if request.source is not None:
+            docs = set()
+            for name in self._source_names(request.source, searcher):
+                docs.update(searcher.docs_for_query(query.Term("source_name", name)))
+            allowed = docs if allowed is None else allowed & docs
+        return allowed
+
+    @staticmethod
+    def _date_ranges(
+        request: SearchRequest, ranges: list[tuple[int | None, int | None]]
+    ) -> list[tuple[int | None, int | None]]:
+        """The query's date ranges and the request's ``--from``/``--to``."""
         ranges = list(ranges)
         if request.date_from or request.date_to:
             low = day_number(request.date_from) if request.date_from else None
             high = day_number(request.date_to) if request.date_to else None
             ranges.append((low, high))
-        allowed: set[int] | None = None
-        for low, high in ranges:
-            docs = self.days().between(low, high)
-            allowed = docs if allowed is None else allowed & docs
+        return ranges
+
+    @staticmethod
+    def _source_names(source: str, searcher: Any) -> list[Any]:
+        """The indexed source names equal to ``source``, ignoring case."""
+        wanted = source.strip().casefold()
+        return [n for n in searcher.lexicon("source_name") if term_text(n).casefold() == wanted]
+
+    def _allowed(
+        self, request: SearchRequest, searcher: Any, ranges: list[tuple[int | None, int | None]]
+    ) -> NDArray[np.bool_] | None:
+        """:meth:`_filter` as a mask over the searcher's documents."""
+        import numpy as np
+
+        from searchengine.index.postings import term_postings
+
+        columns = self.segment_columns()
+        allowed = None
+        for low, high in self._date_ranges(request, ranges):
+            days = columns.days
+            inside = days > 0
+            if low is not None:
+                inside &= days >= low
+            if high is not None:
+                inside &= days <= high
+            allowed = inside if allowed is None else allowed & inside
         if request.source is not None:
-            wanted = request.source.strip().casefold()
-            names = [
-                term_text(n)
-                for n in searcher.lexicon("source_name")
-                if term_text(n).casefold() == wanted
-            ]
-            docs = set()
-            for name in names:
-                docs.update(searcher.docs_for_query(query.Term("source_name", name)))
-            allowed = docs if allowed is None else allowed & docs
+            named = np.zeros(columns.size, dtype=np.bool_)
+            names = self._source_names(request.source, searcher)
+            for segment in columns.segments:
+                for name in names:
+                    found = term_postings(segment.reader, "source_name", name)
+                    if found is not None:
+                        named[found.docs.astype(np.int64) + segment.offset] = True
+            allowed = named if allowed is None else allowed & named
         return allowed
 
-    def _prepare(self, request: SearchRequest) -> tuple[Any, SortOrder, set[int] | None, bool]:
-        """Parse, expand and filter ``request`` on a fresh searcher: the query
-        to match, the order, the allowed documents, and whether it browses."""
+    def _run(
+        self,
+        request: SearchRequest,
+        searcher: Any,
+        expanded: Any,
+        ranges: list[tuple[int | None, int | None]],
+        order: SortOrder,
+    ) -> Execution | None:
+        """Every match through the executor, or ``None`` for a query it does
+        not evaluate (counted in :attr:`fallbacks`)."""
+        from searchengine.query.execute import Unsupported, execute
+
+        columns = self.segment_columns()
+        allowed = self._allowed(request, searcher, ranges)
+        try:
+            run = execute(searcher, columns, expanded, order, allow=allowed)
+        except Unsupported:
+            self.fallbacks += 1
+            return None
+        self.last_work = run.counts
+        return run
+
+    def _found(self, run: Execution, request: SearchRequest) -> MatchSet:
+        """The executor's matches as a match set (what counts are made of)."""
+        import numpy as np
+
+        negated = -run.scores if run.scores is not None else np.zeros(len(run.docs))
+        return match_sets.from_arrays(
+            run.docs, negated, run.order, request.collapse, self.columns()
+        )
+
+    def _executed(
+        self,
+        request: SearchRequest,
+        searcher: Any,
+        expanded: Any,
+        ranges: list[tuple[int | None, int | None]],
+        order: SortOrder,
+    ) -> _Answer | None:
+        """The answer through the executor, or ``None`` for a query it does not
+        evaluate."""
+        run = self._run(request, searcher, expanded, ranges, order)
+        if run is None:
+            return None
+        first = (request.page - 1) * request.limit
+        if request.collapse:
+            page, total = run.collapsed(first, request.limit, self.columns().groups)
+        else:
+            page, total = run.page(first, request.limit), run.total
+        return _Answer(page, total, run.total, self._found(run, request), run)
+
+    def _reference(
+        self,
+        request: SearchRequest,
+        searcher: Any,
+        expanded: Any,
+        ranges: list[tuple[int | None, int | None]],
+        order: SortOrder,
+    ) -> _Answer:
+        """The answer through Whoosh's matchers (:mod:`searchengine.query.ranking`)."""
+        flt = self._filter(request, searcher, ranges)
+        if flt == set():
+            return _Answer([], 0, 0, match_sets.empty(order, request.collapse, self.columns()))
+        first = (request.page - 1) * request.limit
+        results = rank(searcher, expanded, order, depth=first + request.limit, allow=flt)
+        found = match_sets.from_keys(results.matches(), order, request.collapse, self.columns())
+        if not request.collapse:
+            hits = results.page(first, request.limit)
+            page: list[PageEntry] = [(h.docnum, h.score, ()) for h in hits]
+            return _Answer(page, len(results), len(results), found)
+        entries, total = collapse(results, results.deeper, self.clusters(), first, request.limit)
+        page = [(e.hit.docnum, e.hit.score, e.duplicates) for e in entries]
+        return _Answer(page, total, len(results), found)
+
+    def _page_hits(
+        self, answer: _Answer, spec: MatchSpec, *, scored: bool, snippets: bool
+    ) -> list[Hit]:
+        """The answer's page as :class:`Hit` objects, with snippets."""
+        searcher = self.current()
+        run = answer.execution
+        # Word positions from the postings serve unless the spec needs every
+        # word's stem (a prefix or wildcard left unexpanded).
+        positioned = run is not None and not spec.prefixes and not spec.wildcards
+        needed = spec.terms | {w for p in spec.phrases for w in p.words}
+        where: dict[int, dict[str, list[int]]] = {}
+        if snippets and positioned and run is not None and spec:
+            where = run.positions([docnum for docnum, _, _ in answer.page], "body", needed)
+        out = []
+        for docnum, score, duplicates in answer.page:
+            fields = searcher.stored_fields(docnum)
+            passages: tuple[Snippet, ...] = ()
+            if snippets:
+                body = fields.get("body", "")
+                if positioned:
+                    passages = snippets_at(body, spec, where.get(docnum, {}))
+                else:
+                    passages = make_snippets(body, spec)
+            copies = tuple(self.duplicate(d) for d in duplicates)
+            out.append(_hit(fields, score if scored else None, passages, copies))
+        return out
+
+    def _prepare(
+        self, request: SearchRequest
+    ) -> tuple[Any, SortOrder, list[tuple[int | None, int | None]], bool]:
+        """Parse and expand ``request`` on a fresh searcher: the query to
+        match, the order, the date ranges every hit must fall in, and
+        whether it browses."""
         request.validate()
         searcher = self.searcher()
         parsed = parse_query(request.query, searcher.schema)
-        expanded, ranges = hoist_date_ranges(expand(parsed, self.lexicon()))
+        expanded, ranges = hoist_date_ranges(expand(parsed, self.lexicon(), searcher.reader()))
         browse = isinstance(expanded, query.Every)
         order: SortOrder = "newest" if browse and request.sort == "relevance" else request.sort
-        return expanded, order, self._filter(request, searcher, ranges), browse
+        return expanded, order, ranges, browse
 
     def body_spec(self, query_text: str) -> MatchSpec:
         """What ``query_text`` matches in an article's text: the words and
         phrases highlighting marks (and ``kwic`` lists)."""
-        parsed = parse_query(query_text, self.searcher().schema)
-        return spec_for(expand(parsed, self.lexicon()), "body")
+        searcher = self.searcher()
+        parsed = parse_query(query_text, searcher.schema)
+        return spec_for(expand(parsed, self.lexicon(), searcher.reader()), "body")
 
     def matches(self, request: SearchRequest) -> match_sets.MatchSet:
         """Every match of ``request`` (its query and filters; paging is
         ignored), as arrays: what every count and export is made of."""
-        expanded, order, flt, _ = self._prepare(request)
-        if expanded is query.NullQuery or flt == set():
+        expanded, order, ranges, _ = self._prepare(request)
+        searcher = self.current()
+        if expanded is query.NullQuery:
             return match_sets.empty(order, request.collapse, self.columns())
-        docnums, negated = match_arrays(
-            self.current(), expanded, scored=order == "relevance", allow=flt
-        )
+        if self.executor:
+            run = self._run(request, searcher, expanded, ranges, order)
+            if run is not None:
+                return self._found(run, request)
+        flt = self._filter(request, searcher, ranges)
+        if flt == set():
+            return match_sets.empty(order, request.collapse, self.columns())
+        docnums, negated = match_arrays(searcher, expanded, scored=order == "relevance", allow=flt)
         return match_sets.from_arrays(docnums, negated, order, request.collapse, self.columns())
 
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of hits for ``request``, with the exact total."""
         started = time.perf_counter()
-        expanded, order, flt, browse = self._prepare(request)
+        expanded, order, ranges, browse = self._prepare(request)
         searcher = self.current()
+        answer = _Answer([], 0, 0, match_sets.empty(order, request.collapse))
         hits: list[Hit] = []
-        total = uncollapsed = 0
-        found = match_sets.empty(order, request.collapse)
-        if expanded is not query.NullQuery and flt != set():
-            results, page, total = self.ranked(
-                expanded,
-                order,
-                first=(request.page - 1) * request.limit,
-                count=request.limit,
-                collapsed=request.collapse,
-                flt=flt,
-            )
-            uncollapsed = len(results)
-            found = match_sets.from_keys(results.matches(), order, request.collapse, self.columns())
+        if expanded is not query.NullQuery:
+            found = None
+            self.last_work = None
+            if self.executor:
+                found = self._executed(request, searcher, expanded, ranges, order)
+            answer = found or self._reference(request, searcher, expanded, ranges, order)
             spec = spec_for(expanded, "body")
-            hits = self.hits(page, spec, scored=order == "relevance", snippets=request.snippets)
+            hits = self._page_hits(
+                answer, spec, scored=order == "relevance", snippets=request.snippets
+            )
         suggestion = None if browse else suggest(searcher.reader(), self.lexicon(), request.query)
         return SearchResult(
             query=request.query,
-            total=total,
+            total=answer.total,
             page=request.page,
             limit=request.limit,
             took_ms=round((time.perf_counter() - started) * 1000.0, 3),
             suggestion=suggestion,
             hits=tuple(hits),
-            timeline=aggregate.timeline(found, request.by),
+            timeline=aggregate.timeline(answer.found, request.by),
             filters=request.filters(),
-            total_uncollapsed=uncollapsed if request.collapse else None,
-            sources=aggregate.sources(found),
+            total_uncollapsed=answer.uncollapsed if request.collapse else None,
+            sources=aggregate.sources(answer.found),
         )
 
     # -- show -----------------------------------------------------------
@@ -294,7 +493,9 @@ class Engine:
         raw_spans: tuple[tuple[int, int], ...] = ()
         snippets: tuple[Snippet, ...] = ()
         if query_text is not None and query_text.strip():
-            expanded = expand(parse_query(query_text, searcher.schema), self.lexicon())
+            expanded = expand(
+                parse_query(query_text, searcher.schema), self.lexicon(), searcher.reader()
+            )
             spec = spec_for(expanded, "body")
             spans = tuple(match_spans(body, spec))
             snippets = make_snippets(body, spec)

@@ -44,7 +44,8 @@ MAX_QUERY_WORDS = 200
 #: against every word in the index (a thousand fuzzy words ran for minutes).
 MAX_EXPANDING_WORDS = 50
 
-_MATCH_ALL = re.compile(r"^\s*(\*|\*:\*)?\s*$")
+#: The empty query, ``*:*`` and any run of stars (``**``, ``* * *``) match everything.
+_MATCH_ALL = re.compile(r"^[\s*]*$|^\s*\*:\*\s*$")
 
 
 class FuzzyWord(query.FuzzyTerm):  # type: ignore[misc]

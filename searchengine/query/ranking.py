@@ -199,6 +199,9 @@ def rank(
 ) -> Ranking:
     """Every match of ``q`` (among ``allow``, outside ``exclude``), ranked
     ``depth`` deep in ``order``."""
+    from searchengine.index.whoosh_private import corrected
+
+    q = corrected(q)
     keys: list[tuple[float, int]] = []
     scored = order == "relevance"
     # Columns are read per segment (Whoosh's multi-segment column reader

@@ -9,72 +9,82 @@ markup from the library.
 
 from __future__ import annotations
 
+import re
+
 from searchengine.models import Snippet
-from searchengine.query.highlight import MatchSpec, Token, matched_positions, tokens
+from searchengine.query.highlight import (
+    MatchSpec,
+    matched_at,
+    matched_positions,
+    tokens,
+    word_spans,
+)
 
 PASSAGE_CHARS = 240
 MAX_PASSAGES = 3
 ELLIPSIS = "…"
 
+_SPACES = re.compile(r"\s+")
+
+
+def _collapsed(text: str) -> str:
+    """``text`` with leading whitespace dropped and each run of it one space."""
+    return _SPACES.sub(" ", text.lstrip())
+
 
 def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
-    """The passage ``text[start:end]`` with whitespace collapsed, spans moved along."""
-    out: list[str] = []
-    offset_map: dict[int, int] = {}
-    if start > 0:
-        out.append(ELLIPSIS + " ")
-    length = sum(len(s) for s in out)
-    previous_space = True
-    for index in range(start, end):
-        ch = text[index]
-        offset_map[index] = length
-        if ch.isspace():
-            if previous_space:
-                continue
-            ch = " "
-            previous_space = True
-        else:
-            previous_space = False
-        out.append(ch)
-        length += 1
-    offset_map[end] = length
-    body = "".join(out).rstrip()
+    """The passage ``text[start:end]`` with whitespace collapsed, spans moved along.
+
+    A span's offsets in the passage are the lengths of the collapsed text
+    before them: a few regular-expression passes over one passage rather
+    than a step a character.
+    """
+    lead = ELLIPSIS + " " if start > 0 else ""
+    body = (lead + _collapsed(text[start:end])).rstrip()
     if end < len(text):
         body += " " + ELLIPSIS
-    highlights = tuple((offset_map[a], offset_map[b]) for a, b in spans if start <= a and b <= end)
+
+    def moved(offset: int) -> int:
+        return len(lead) + len(_collapsed(text[start:offset]))
+
+    highlights = tuple((moved(a), moved(b)) for a, b in spans if start <= a and b <= end)
     return Snippet(body, highlights)
 
 
-def _window(text: str, words: list[Token], center_first: int, center_last: int) -> tuple[int, int]:
-    """Character range of a passage around words ``center_first..center_last``."""
+def _window(
+    text: str, starts: list[int], ends: list[int], center_first: int, center_last: int
+) -> tuple[int, int]:
+    """Character range of a passage around words ``center_first..center_last``
+    (``starts``/``ends``: every word's offsets)."""
     budget = PASSAGE_CHARS - 4  # room for the two ellipses
     first, last = center_first, center_last
+    count = len(starts)
     # Grow alternately left (a little) and right (more): readers like a lead-in.
     while True:
         grown = False
-        if last + 1 < len(words) and words[last + 1].end - words[first].start <= budget:
+        if last + 1 < count and ends[last + 1] - starts[first] <= budget:
             last += 1
             grown = True
         if (
             first > 0
-            and words[last].end - words[first - 1].start <= budget
-            and (center_first - first < 8 or last + 1 >= len(words))
+            and ends[last] - starts[first - 1] <= budget
+            and (center_first - first < 8 or last + 1 >= count)
         ):
             first -= 1
             grown = True
         if not grown:
             break
-    start = 0 if first == 0 else words[first].start
-    end = len(text) if last == len(words) - 1 and len(text) - start <= budget else words[last].end
+    start = 0 if first == 0 else starts[first]
+    end = len(text) if last == count - 1 and len(text) - start <= budget else ends[last]
     return start, end
 
 
 def lead_snippet(text: str) -> Snippet:
     """The opening of an article, for hits whose body has no match."""
-    words = tokens(text[: PASSAGE_CHARS * 2], MatchSpec())  # offsets only
-    if not words:
+    starts, ends = word_spans(text[: PASSAGE_CHARS * 2])
+    if not starts:
         return Snippet(" ".join(text.split())[:PASSAGE_CHARS], ())
-    _, end = _window(text, words, 0, 0)
+    _, end = _window(text, starts, ends, 0, 0)
     return _render(text, 0, end, [])
 
 
@@ -84,23 +94,61 @@ def make_snippets(text: str, spec: MatchSpec, maximum: int = MAX_PASSAGES) -> tu
         return (lead_snippet(text),) if text.strip() else ()
     words = tokens(text, spec)
     hits = matched_positions(words, spec)
+    starts = [w.start for w in words]
+    ends = [w.end for w in words]
+    return _passages(text, starts, ends, hits, {p: words[p].term for p in hits}, maximum)
+
+
+def snippets_at(
+    text: str, spec: MatchSpec, positions: dict[str, list[int]], maximum: int = MAX_PASSAGES
+) -> tuple[Snippet, ...]:
+    """:func:`make_snippets` for a text whose terms' positions are known
+    (from the index's postings, which number the words as
+    :data:`~searchengine.analysis.tokenizer.WORD` splits the text): no word
+    is stemmed.  ``positions`` must hold every term the spec names that
+    the text has.  The spec may not hold prefixes or wildcards (they need
+    every word's stem)."""
+    if not spec:
+        return (lead_snippet(text),) if text.strip() else ()
+    hits = matched_at(positions, spec)
+    if not hits:
+        return (lead_snippet(text),) if text.strip() else ()
+    starts, ends = word_spans(text)
+    if hits[-1] >= len(starts):
+        # The stored text is not the text these positions were taken from.
+        return make_snippets(text, spec, maximum)
+    wanted = set(hits)
+    terms = {p: term for term, where in positions.items() for p in where if p in wanted}
+    return _passages(text, starts, ends, hits, terms, maximum)
+
+
+def _passages(
+    text: str,
+    starts: list[int],
+    ends: list[int],
+    hits: list[int],
+    terms: dict[int, str],
+    maximum: int,
+) -> tuple[Snippet, ...]:
+    """The best passages around the matched words ``hits`` (word numbers;
+    ``terms`` gives each one's term, ``starts``/``ends`` every word's offsets)."""
     if not hits:
         return (lead_snippet(text),) if text.strip() else ()
 
     # Cluster matched words that fit in one passage together.
     clusters: list[list[int]] = []
     for position in hits:
-        if clusters and words[position].end - words[clusters[-1][0]].start <= PASSAGE_CHARS * 0.6:
+        if clusters and ends[position] - starts[clusters[-1][0]] <= PASSAGE_CHARS * 0.6:
             clusters[-1].append(position)
         else:
             clusters.append([position])
 
     def score(cluster: list[int]) -> tuple[int, int, int]:
-        return (len({words[p].term for p in cluster}), len(cluster), -cluster[0])
+        return (len({terms[p] for p in cluster}), len(cluster), -cluster[0])
 
     chosen: list[tuple[int, int, list[int]]] = []
     for cluster in sorted(clusters, key=score, reverse=True):
-        start, end = _window(text, words, cluster[0], cluster[-1])
+        start, end = _window(text, starts, ends, cluster[0], cluster[-1])
         if any(start < b and a < end for a, b, _ in chosen):
             continue
         chosen.append((start, end, cluster))
@@ -108,10 +156,6 @@ def make_snippets(text: str, spec: MatchSpec, maximum: int = MAX_PASSAGES) -> tu
             break
     result = []
     for start, end, _ in chosen:
-        spans = [
-            (words[p].start, words[p].end)
-            for p in hits
-            if start <= words[p].start and words[p].end <= end
-        ]
+        spans = [(starts[p], ends[p]) for p in hits if start <= starts[p] and ends[p] <= end]
         result.append(_render(text, start, end, spans))
     return tuple(result)

@@ -1,0 +1,775 @@
+"""The query executor: a parsed query answered with whole-array operations.
+
+Whoosh answers a query by stepping matcher objects from one match to the
+next, 10–20 µs of Python a match; a common word matches thousands of
+articles, and every match is visited (the total is exact, the timeline and
+the collapse counts need every match).  Here each term's postings are read
+as arrays (:func:`searchengine.index.postings.term_postings`) and the query
+tree is evaluated segment by segment on sorted arrays of document numbers:
+AND, OR and NOT are array set operations, BM25F is computed for all of a
+term's matches at once, phrases are matched by searching arrays of
+positions, and the date filter, the month timeline (``np.bincount``), the
+page (``argpartition``) and the near-duplicate counts work on the columns of
+:mod:`searchengine.index.columns` (the timeline and source counts are made
+from the matches by :mod:`searchengine.query.matches`).
+
+The results are exactly Whoosh's, scores included, compared with ``==``
+(``tests/test_execute.py`` checks it on generated queries).  That needs
+Whoosh's order of floating-point operations, which follows the matcher tree
+Whoosh would build for the same query in the same segment:
+
+* a term scores ``bm25(idf, weight, byte_to_length(length byte), avgfl)``,
+  written out as in ``whoosh.scoring.bm25``, times its boost;
+* AND and OR with several children combine them in a Huffman-like tree
+  ordered by each child's estimated size in the segment (``estimate_size``,
+  ``whoosh.util.make_weighted_tree``); an OR of more than two children in
+  a segment of at most 5,000 documents (or of 1,024 children or more) adds
+  its children's scores left to right instead (``PreloadedOr``);
+* a phrase adds its words' scores in a balanced tree in word order
+  (``make_binary_tree``), a NOT scores 1.0, a date range its boost;
+* a compound query with a single child is that child, its boost ignored.
+
+A node of a kind not listed in :func:`_Segment.evaluate` raises
+:class:`Unsupported`; the engine then answers with the reference path
+(:mod:`searchengine.query.ranking`), so a rare query is slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from whoosh import query
+
+from searchengine.index import whoosh_private
+from searchengine.index.columns import Columns, SegmentColumns
+from searchengine.index.postings import TermPostings, select_ranges, term_postings
+from searchengine.query.ranking import Order
+
+Docs = NDArray[np.int32]
+Scores = NDArray[np.float64]
+
+#: An OR with this many children is scored by summing arrays (Whoosh's
+#: ``Or.TOO_MANY_CLAUSES``), as in a segment of at most ...
+_PRELOAD_CLAUSES = 1024
+#: ... this many documents (``Or._matcher``'s heuristic).
+_PRELOAD_DOCS = 5000
+
+
+class Unsupported(Exception):
+    """The query holds a node the executor does not evaluate (the engine
+    falls back to Whoosh's matchers for it)."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one query node matches in one segment: ascending, live document
+    numbers, and their scores when scored."""
+
+    docs: Docs
+    scores: Scores | None
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+
+_NO_DOCS: Docs = np.zeros(0, dtype=np.int32)
+
+
+def _empty(scored: bool) -> Found:
+    return Found(_NO_DOCS, np.zeros(0, dtype=np.float64) if scored else None)
+
+
+#: ``(B, K1, average length, each document's length)`` of a scored field.
+_FieldScoring = tuple[float, float, float, NDArray[np.float64]] | tuple[()]
+#: A field scored by weight alone (Whoosh's ``WeightScorer``: not scorable).
+_WEIGHT_ONLY: tuple[()] = ()
+
+
+@dataclass
+class Counts:
+    """What a query read: terms looked up, postings and positions decoded."""
+
+    terms: int = 0
+    postings: int = 0
+    positions: int = 0
+
+
+# -- sets of sorted document numbers --------------------------------------------
+#
+# numpy's own set functions sort or hash both inputs every time; the inputs
+# here are sorted already and drawn from one segment's documents.  Small
+# against large is answered by binary search, large against large by a
+# table over the segment (``size`` documents).
+
+
+def _distinct(ascending: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The distinct values of an ascending array.  (``np.unique`` sorts
+    again, and its first call imports ``numpy.ma``: 25 ms of a scripted query.)"""
+    if len(ascending) == 0:
+        return ascending
+    keep = np.ones(len(ascending), dtype=np.bool_)
+    np.not_equal(ascending[1:], ascending[:-1], out=keep[1:])
+    distinct: NDArray[np.int64] = ascending[keep]
+    return distinct
+
+
+def _dense(count: int, size: int) -> bool:
+    """Whether ``count`` numbers are better handled with a table of ``size``."""
+    return count * 8 > size
+
+
+def _index_in(haystack: Docs, needles: Docs, size: int) -> NDArray[np.int64]:
+    """Where each of ``needles`` is in ``haystack`` (both sorted), -1 where absent."""
+    if len(haystack) == 0 or len(needles) == 0:
+        return np.full(len(needles), -1, dtype=np.int64)
+    if _dense(len(needles) + len(haystack), size):
+        table = np.full(size, -1, dtype=np.int64)
+        table[haystack] = np.arange(len(haystack))
+        found: NDArray[np.int64] = table[needles]
+        return found
+    at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
+    return np.where(haystack[at] == needles, at, -1)
+
+
+def _members(docs: Docs, of: Docs, size: int) -> NDArray[np.bool_]:
+    """Which of ``docs`` are among ``of`` (both sorted)."""
+    if _dense(len(docs) + len(of), size):
+        table = np.zeros(size, dtype=np.bool_)
+        table[of] = True
+        found: NDArray[np.bool_] = table[docs]
+        return found
+    return _index_in(of, docs, size) >= 0
+
+
+def _sorted_union(parts: list[Docs], size: int) -> Docs:
+    """The documents of any of ``parts`` (each sorted), sorted."""
+    if _dense(sum(len(p) for p in parts), size):
+        table = np.zeros(size, dtype=np.bool_)
+        for part in parts:
+            table[part] = True
+        return np.flatnonzero(table).astype(np.int32)
+    joined = np.concatenate(parts)
+    joined.sort(kind="stable")
+    keep = np.ones(len(joined), dtype=np.bool_)
+    np.not_equal(joined[1:], joined[:-1], out=keep[1:])
+    union: Docs = joined[keep]
+    return union
+
+
+def _common(a: Docs, b: Docs, size: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Indexes into ``a`` and into ``b`` of the documents both hold."""
+    if len(a) > len(b):
+        in_b, in_a = _common(b, a, size)
+        return in_a, in_b
+    at = _index_in(b, a, size)
+    in_a = np.flatnonzero(at >= 0)
+    return in_a, at[in_a]
+
+
+# -- combining two matches ----------------------------------------------------
+
+
+def _intersect(a: Found, b: Found, size: int) -> Found:
+    """AND of two children (``IntersectionMatcher``): scores added, ``a + b``."""
+    ia, ib = _common(a.docs, b.docs, size)
+    docs = a.docs[ia]
+    if a.scores is None or b.scores is None:
+        return Found(docs, None)
+    return Found(docs, a.scores[ia] + b.scores[ib])
+
+
+def _union(a: Found, b: Found, size: int) -> Found:
+    """OR of two children (``UnionMatcher``): ``a + b`` where both match,
+    else the one that does (adding to 0.0 changes no score)."""
+    if a.scores is None or b.scores is None:
+        return Found(_sorted_union([a.docs, b.docs], size), None)
+    if _dense(len(a) + len(b), size):
+        table = np.zeros(size, dtype=np.float64)
+        table[a.docs] = a.scores
+        table[b.docs] += b.scores
+        docs = _sorted_union([a.docs, b.docs], size)
+        return Found(docs, table[docs])
+    docs = _sorted_union([a.docs, b.docs], size)
+    scores = np.zeros(len(docs), dtype=np.float64)
+    scores[np.searchsorted(docs, a.docs)] += a.scores
+    scores[np.searchsorted(docs, b.docs)] += b.scores
+    return Found(docs, scores)
+
+
+def _boosted(found: Found, boost: float) -> Found:
+    """``WrappingMatcher(m, boost)``: every score times ``boost``."""
+    if boost == 1.0 or found.scores is None:
+        return found
+    return Found(found.docs, found.scores * boost)
+
+
+def _weighted_tree(
+    weights: list[int], children: list[Found], combine: Callable[[Found, Found], Found]
+) -> Found:
+    """``whoosh.util.make_weighted_tree``: repeatedly combine the two
+    lightest, the result re-inserted after any of equal weight.  (Whoosh
+    sorts ``(weight, matcher)`` tuples; matchers never compare as less
+    than one another, so equal weights keep their order: a stable sort.)"""
+    order = sorted(range(len(children)), key=weights.__getitem__)
+    items = [(weights[i], children[i]) for i in order]
+    keys = [w for w, _ in items]
+    while len(items) > 1:
+        (wa, a), (wb, b) = items[0], items[1]
+        del items[:2], keys[:2]
+        weight = wa + wb
+        at = bisect.bisect_right(keys, weight)
+        keys.insert(at, weight)
+        items.insert(at, (weight, combine(a, b)))
+    return items[0][1]
+
+
+def _binary_tree(children: list[Found], combine: Callable[[Found, Found], Found]) -> Found:
+    """``whoosh.util.make_binary_tree``: halves, in order."""
+    if len(children) == 1:
+        return children[0]
+    half = len(children) // 2
+    return combine(_binary_tree(children[:half], combine), _binary_tree(children[half:], combine))
+
+
+def _sum_tree(scores: list[Scores]) -> Scores:
+    """Scores added as :func:`_binary_tree` adds its children's."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _sum_tree(scores[:half]) + _sum_tree(scores[half:])
+
+
+# -- one segment --------------------------------------------------------------
+
+
+@dataclass
+class _Segment:
+    """Evaluates query nodes over one segment."""
+
+    parent: Any
+    leaf: Any
+    columns: SegmentColumns
+    counts: Counts
+    postings_cache: dict[tuple[str, bytes], TermPostings | None] = field(default_factory=dict)
+    #: Terms whose positions were read (counted once each).
+    positioned: set[int] = field(default_factory=set)
+    _scoring: dict[str, _FieldScoring] = field(default_factory=dict)
+
+    @property
+    def reader(self) -> Any:
+        return self.leaf.reader()
+
+    # -- reading ------------------------------------------------------------
+
+    def postings(self, fieldname: str, btext: bytes) -> TermPostings | None:
+        """One term's postings in this segment (read once per query)."""
+        key = (fieldname, btext)
+        if key in self.postings_cache:
+            return self.postings_cache[key]
+        found = term_postings(self.reader, fieldname, btext)
+        self.postings_cache[key] = found
+        self.counts.terms += 1
+        if found is not None:
+            self.counts.postings += len(found)
+        return found
+
+    def positions_in(
+        self, postings: TermPostings, docs: Docs
+    ) -> tuple[NDArray[np.int64], NDArray[Any]]:
+        """The term's positions in each of ``docs`` (all among its documents):
+        ``(offsets, positions)``, those of ``docs[i]`` at
+        ``positions[offsets[i]:offsets[i + 1]]``.
+
+        Only those documents' positions are decoded when they are a small
+        part of the term's (a phrase with ``of`` needs ``of``'s positions in
+        the documents of its rarer word only); otherwise all of them, once.
+        """
+        at = np.searchsorted(postings.docs, docs)
+        if 2 * len(docs) > len(postings) or id(postings) in self.positioned:
+            offsets, positions = postings.positions()
+            if id(postings) not in self.positioned:
+                self.positioned.add(id(postings))
+                self.counts.positions += len(positions)
+            chosen, flat = select_ranges(offsets, at)
+            return chosen, positions[flat]
+        chosen, some = postings.positions_at(at)
+        self.counts.positions += len(some)
+        return chosen, some
+
+    def _term_bytes(self, fieldname: str, text: Any) -> bytes | None:
+        schema = self.reader.schema
+        if fieldname not in schema:
+            return None
+        try:
+            btext: bytes = schema[fieldname].to_bytes(text)
+        except ValueError:
+            return None
+        return btext
+
+    def live(self, docs: Docs) -> NDArray[np.bool_] | None:
+        """Which of ``docs`` are not deleted (``None``: all of them)."""
+        deleted = self.columns.deleted
+        return None if deleted is None else ~deleted[docs]
+
+    def all_live(self) -> Docs:
+        docs = np.arange(self.columns.size, dtype=np.int32)
+        keep = self.live(docs)
+        return docs if keep is None else docs[keep]
+
+    # -- sizes (Whoosh's ``estimate_size``, which shapes its matcher trees) ----
+
+    def estimate(self, node: Any) -> int:
+        if isinstance(node, query.Term):
+            btext = self._term_bytes(node.fieldname, node.text)
+            postings = None if btext is None else self.postings(node.fieldname, btext)
+            return 0 if postings is None else len(postings)
+        if isinstance(node, query.Phrase):
+            return min(self.estimate(query.Term(node.fieldname, w)) for w in node.words)
+        if isinstance(node, query.And):
+            return min(self.estimate(c) for c in node.subqueries)
+        if isinstance(node, query.Require):
+            return self.estimate(node.b)
+        if isinstance(node, query.Or | query.AndNot | query.AndMaybe):
+            total = sum(self.estimate(c) for c in node.subqueries)
+            return min(total, int(self.reader.doc_count()))
+        if isinstance(node, query.Not | query.Every):
+            return int(self.reader.doc_count())
+        if node is query.NullQuery:
+            return 0
+        size: int = node.estimate_size(self.reader)
+        return size
+
+    # -- matching -----------------------------------------------------------
+
+    def evaluate(self, node: Any, scored: bool) -> Found:
+        """What ``node`` matches here, scored as Whoosh scores it when ``scored``."""
+        if node is query.NullQuery:
+            return _empty(scored)
+        # By exact type: a subclass may match otherwise (FuzzyTerm is a Term).
+        method = _EVALUATORS.get(type(node))
+        if method is None:
+            raise Unsupported(f"{type(node).__name__} queries")
+        return method(self, node, scored)
+
+    def term(self, node: Any, scored: bool) -> Found:
+        btext = self._term_bytes(node.fieldname, node.text)
+        postings = None if btext is None else self.postings(node.fieldname, btext)
+        if btext is None or postings is None:
+            return _empty(scored)
+        found = self._scored_term(node.fieldname, btext, postings, scored)
+        return _boosted(found, node.boost)
+
+    def _scored_term(
+        self, fieldname: str, btext: bytes, postings: TermPostings, scored: bool
+    ) -> Found:
+        docs, weights = postings.docs, postings.weights
+        keep = self.live(docs)
+        if keep is not None:
+            docs, weights = docs[keep], weights[keep]
+        if not scored:
+            return Found(docs, None)
+        return Found(docs, self._bm25f(fieldname, btext, docs, weights))
+
+    def _bm25f(self, fieldname: str, btext: bytes, docs: Docs, weights: Scores) -> Scores:
+        """``whoosh.scoring.bm25`` for every posting, in its order of operations."""
+        field = self._scoring.get(fieldname)
+        if field is None:
+            field = self._scoring[fieldname] = self._field_scoring(fieldname)
+        if not field:
+            return np.array(weights, dtype=np.float64)  # WeightScorer: the weight
+        b, k1, avgfl, lengths = field
+        idf = self.parent.idf(fieldname, btext)
+        fl = lengths[docs]
+        scores: Scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
+        return scores
+
+    def _field_scoring(self, fieldname: str) -> _FieldScoring:
+        """What BM25F needs of a field, the same for all its terms: ``B``,
+        ``K1``, the average length and every document's length."""
+        if not self.reader.schema[fieldname].scorable:
+            return _WEIGHT_ONLY
+        parameters = whoosh_private.bm25f_parameters(self.parent.weighting, fieldname)
+        if parameters is None:
+            raise Unsupported("a weighting other than BM25F")
+        b, k1 = parameters
+        avgfl = self.parent.avg_field_length(fieldname) or 1
+        return b, k1, avgfl, self.columns.lengths(fieldname)
+
+    def phrase(self, node: Any, scored: bool) -> Found:
+        fieldname = node.fieldname
+        schema = self.reader.schema
+        if fieldname not in schema:
+            return _empty(scored)
+        fieldobj = schema[fieldname]
+        if not fieldobj.format or not fieldobj.format.supports("positions"):
+            raise Unsupported("a phrase in a field without positions")
+        words: list[tuple[bytes, TermPostings]] = []
+        for word in node.words:
+            btext = self._term_bytes(fieldname, word)
+            postings = None if btext is None else self.postings(fieldname, btext)
+            if btext is None or postings is None:
+                return _empty(scored)
+            words.append((btext, postings))
+        size = self.columns.size
+        docs = self._scored_term(fieldname, words[0][0], words[0][1], False).docs
+        for btext, postings in words[1:]:
+            other = self._scored_term(fieldname, btext, postings, False).docs
+            docs = docs[_common(docs, other, size)[0]]
+        # No distance in a document reaches 2**30 words; a slop below 1 matches nothing.
+        slop = max(0, min(int(node.slop), 1 << 30))
+        docs = self._in_sequence(docs, [p for _, p in words], slop)
+        if not scored:
+            return Found(docs, None)
+        # Each word scored where the phrase matches only (a score depends on
+        # its own document alone), added as SpanNear2's intersections add.
+        parts = [
+            self._bm25f(fieldname, btext, docs, p.weights[np.searchsorted(p.docs, docs)])
+            for btext, p in words
+        ]
+        return _boosted(Found(docs, _sum_tree(parts)), node.boost)
+
+    def _in_sequence(self, docs: Docs, words: list[TermPostings], slop: int) -> Docs:
+        """Those of ``docs`` where the words occur in order, each 1 to
+        ``slop`` positions after the one before (``SpanNear2``, ordered,
+        ``mindist=1``: only where the previous word ended matters)."""
+        if len(docs) == 0 or len(words) == 1:
+            return docs
+        # A key per occurrence: the document's index in ``docs`` above, the
+        # position (shifted by ``slop + 1`` so that the window below a
+        # position never reaches the document before) below.
+        alive = np.arange(len(docs), dtype=np.int64)
+        ends = self._occurrences(words[0], docs, alive, slop)
+        for following in words[1:]:
+            # The next word's positions are read in documents still in the running only.
+            alive = _distinct(ends >> 32)
+            if len(alive) == 0:
+                break
+            keys = self._occurrences(following, docs, alive, slop)
+            low = np.searchsorted(ends, keys - slop, side="left")
+            high = np.searchsorted(ends, keys, side="left")
+            ends = keys[high > low]
+        matched: Docs = docs[_distinct(ends >> 32)]
+        return matched
+
+    def _occurrences(
+        self, postings: TermPostings, docs: Docs, alive: NDArray[np.int64], slop: int
+    ) -> NDArray[np.int64]:
+        """Sorted keys ``(index into docs) << 32 | (position + slop + 1)`` of
+        the term's occurrences in the documents ``docs[alive]``."""
+        offsets, positions = self.positions_in(postings, docs[alive])
+        which = np.repeat(alive, np.diff(offsets))
+        keys: NDArray[np.int64] = (which << 32) | (positions.astype(np.int64) + slop + 1)
+        return keys
+
+    def conjunction(self, node: Any, scored: bool) -> Found:
+        subs = list(node.subqueries)
+        if not subs:
+            return _empty(scored)
+        if len(subs) == 1:
+            return self.evaluate(subs[0], scored)
+        children = []
+        for sub in subs:
+            child = self.evaluate(sub, scored)
+            if len(child) == 0:
+                return _empty(scored)
+            children.append(child)
+        weights = [-self.estimate(s) for s in subs]
+        size = self.columns.size
+        combined = _weighted_tree(weights, children, lambda a, b: _intersect(a, b, size))
+        return _boosted(combined, node.boost)
+
+    def disjunction(self, node: Any, scored: bool) -> Found:
+        subs = list(node.subqueries)
+        if not subs:
+            return _empty(scored)
+        if len(subs) == 1:
+            return self.evaluate(subs[0], scored)
+        if node.scale:
+            raise Unsupported("an OR with a coordination scale")
+        children = [self.evaluate(s, scored) for s in subs]
+        preload = len(subs) >= _PRELOAD_CLAUSES or (
+            len(subs) != 2 and self.columns.size <= _PRELOAD_DOCS
+        )
+        size = self.columns.size
+        if preload:
+            return _preloaded_union(children, node.boost, scored, size)
+        weights = [self.estimate(s) for s in subs]
+        combined = _weighted_tree(weights, children, lambda a, b: _union(a, b, size))
+        return _boosted(combined, node.boost)
+
+    def and_not(self, node: Any, scored: bool) -> Found:
+        kept = self.evaluate(node.a, scored)
+        if len(kept) == 0:
+            return kept
+        excluded = self.evaluate(node.b, False).docs
+        keep = ~_members(kept.docs, excluded, self.columns.size)
+        return Found(kept.docs[keep], None if kept.scores is None else kept.scores[keep])
+
+    def negation(self, node: Any, scored: bool) -> Found:
+        # InverseMatcher: every live document the child does not match, scoring 1.0.
+        excluded = self.evaluate(node.query, False).docs
+        live = self.all_live()
+        docs = live[~_members(live, excluded, self.columns.size)]
+        return Found(docs, np.ones(len(docs)) if scored else None)
+
+    def and_maybe(self, node: Any, scored: bool) -> Found:
+        a = self.evaluate(node.a, scored)
+        if len(a) == 0 or a.scores is None:
+            return a
+        b = self.evaluate(node.b, scored)
+        assert b.scores is not None
+        ia, ib = _common(a.docs, b.docs, self.columns.size)
+        scores = a.scores.copy()
+        scores[ia] = a.scores[ia] + b.scores[ib]
+        return Found(a.docs, scores)
+
+    def require(self, node: Any, scored: bool) -> Found:
+        a = self.evaluate(node.a, scored)
+        if len(a) == 0:
+            return a
+        b = self.evaluate(node.b, False)
+        keep = _members(a.docs, b.docs, self.columns.size)
+        return Found(a.docs[keep], None if a.scores is None else a.scores[keep])
+
+    def every(self, node: Any, scored: bool) -> Found:
+        if node.fieldname is None:
+            docs = self.all_live()
+        else:
+            # Every document with a word in the field: a length byte above 0.
+            schema = self.reader.schema
+            if node.fieldname not in schema or not schema[node.fieldname].scorable:
+                raise Unsupported(f"{node.fieldname}:* on a field without lengths")
+            docs = np.flatnonzero(self.columns.has_words(node.fieldname)).astype(np.int32)
+            keep = self.live(docs)
+            docs = docs if keep is None else docs[keep]
+        return Found(docs, np.full(len(docs), float(node.boost)) if scored else None)
+
+    def numeric_range(self, node: Any, scored: bool) -> Found:
+        if node.fieldname != "date" or not node.constantscore:
+            raise Unsupported("a numeric range other than a date range")
+        days = self.columns.days
+        inside = days > 0
+        if node.start is not None:
+            inside &= days > node.start if node.startexcl else days >= node.start
+        if node.end is not None:
+            inside &= days < node.end if node.endexcl else days <= node.end
+        docs = np.flatnonzero(inside).astype(np.int32)
+        keep = self.live(docs)
+        docs = docs if keep is None else docs[keep]
+        # ConstantScoreQuery: every match scores the range's boost.
+        return Found(docs, np.full(len(docs), float(node.boost)) if scored else None)
+
+
+def _preloaded_union(children: list[Found], boost: float, scored: bool, size: int) -> Found:
+    """``ArrayUnionMatcher``: each child's score times the boost, added in
+    child order to 0.0; only documents scoring above 0 match when scored."""
+    docs = _sorted_union([c.docs for c in children], size)
+    if not scored:
+        return Found(docs, None)
+    table = np.zeros(size, dtype=np.float64)
+    for child in children:
+        assert child.scores is not None
+        table[child.docs] += child.scores * boost
+    scores = table[docs]
+    keep = scores > 0
+    return Found(docs[keep], scores[keep])
+
+
+_EVALUATORS: dict[type, Callable[[_Segment, Any, bool], Found]] = {
+    query.Term: _Segment.term,
+    query.Phrase: _Segment.phrase,
+    query.And: _Segment.conjunction,
+    query.Or: _Segment.disjunction,
+    query.AndNot: _Segment.and_not,
+    query.Not: _Segment.negation,
+    query.AndMaybe: _Segment.and_maybe,
+    query.Require: _Segment.require,
+    query.Every: _Segment.every,
+    query.NumericRange: _Segment.numeric_range,
+}
+
+
+# -- the whole searcher ---------------------------------------------------------
+
+
+@dataclass
+class Execution:
+    """Every match of a query: global document numbers (ascending), their
+    scores, and the ranking of the best of them on demand."""
+
+    columns: Columns
+    order: Order
+    docs: NDArray[np.int64]
+    scores: Scores | None
+    counts: Counts
+    segments: list[_Segment]
+
+    @property
+    def total(self) -> int:
+        return len(self.docs)
+
+    def ranked(self, depth: int) -> NDArray[np.int64]:
+        """Indexes into :attr:`docs` of the best ``depth`` matches, in order:
+        relevance is (score descending, newest first, document number); the
+        date orders are (date, document number), undated last."""
+        count = len(self.docs)
+        depth = min(depth, count)
+        if depth <= 0:
+            return np.zeros(0, dtype=np.int64)
+        if self.order == "relevance":
+            assert self.scores is not None
+            negated = -self.scores
+            if depth < count:
+                boundary = np.partition(negated, depth - 1)[depth - 1]
+                candidates = np.flatnonzero(negated <= boundary)
+            else:
+                candidates = np.arange(count)
+            docs = self.docs[candidates]
+            newest = self.columns.newest_key[docs]
+            order = np.lexsort((docs, newest, negated[candidates]))
+            ranked: NDArray[np.int64] = candidates[order[:depth]]
+            return ranked
+        keys = self.columns.newest_key if self.order == "newest" else self.columns.oldest_key
+        composite = keys[self.docs] * max(self.columns.size, 1) + self.docs
+        everything = depth >= count
+        best = np.arange(count) if everything else np.argpartition(composite, depth - 1)[:depth]
+        result: NDArray[np.int64] = best[np.argsort(composite[best], kind="stable")]
+        return result
+
+    def score_of(self, index: int) -> float | None:
+        return None if self.scores is None else float(self.scores[index])
+
+    def page(self, first: int, count: int) -> list[tuple[int, float | None, tuple[int, ...]]]:
+        """``(docnum, score, ())`` of the matches ranked ``first .. first+count``."""
+        ranked = self.ranked(first + count)[first:]
+        return [(int(self.docs[i]), self.score_of(int(i)), ()) for i in ranked]
+
+    def collapsed(
+        self, first: int, count: int, clusters: NDArray[np.integer[Any]]
+    ) -> tuple[list[tuple[int, float | None, tuple[int, ...]]], int]:
+        """The collapsed page (each story once: its best-ranked matching copy,
+        the other matching copies as its duplicates, in rank order) and the
+        number of stories.  Same rules as :func:`searchengine.query.collapse.collapse`."""
+        total = self.total
+        groups = clusters[self.docs]
+        clustered = groups >= 0
+        if not clustered.any():
+            return self.page(first, count), total
+        matched = np.bincount(groups[clustered])
+        stories = total - int(np.maximum(matched - 1, 0).sum())
+        wanted = min(first + count, stories)
+        depth = first + count
+        while True:
+            ranked = self.ranked(depth)
+            g = groups[ranked]
+            firsts = np.zeros(len(ranked), dtype=np.bool_)
+            inside = np.flatnonzero(g >= 0)
+            # The first (best-ranked) of each cluster's members: a stable sort
+            # by cluster keeps rank order within each.
+            by_group = inside[np.argsort(g[inside], kind="stable")]
+            starts = np.ones(len(by_group), dtype=np.bool_)
+            np.not_equal(g[by_group[1:]], g[by_group[:-1]], out=starts[1:])
+            firsts[by_group[starts]] = True
+            reps = np.flatnonzero((g < 0) | firsts)
+            page = reps[first : first + count]
+            seen = np.bincount(g[inside], minlength=len(matched))
+            complete = all(seen[g[p]] == matched[g[p]] for p in page if g[p] >= 0)
+            if (len(reps) >= wanted and complete) or len(ranked) >= total:
+                break
+            depth = min(total, max(2 * len(ranked), first + count))
+        entries = []
+        for p in page:
+            index = int(ranked[p])
+            copies: tuple[int, ...] = ()
+            if g[p] >= 0:
+                same = np.flatnonzero(g == g[p])
+                copies = tuple(int(self.docs[ranked[q]]) for q in same if q != p)
+            entries.append((int(self.docs[index]), self.score_of(index), copies))
+        return entries, stories
+
+    # -- what snippets need -------------------------------------------------
+
+    def positions(
+        self, docnums: list[int], fieldname: str, terms: set[str]
+    ) -> dict[int, dict[str, list[int]]]:
+        """For each of ``docnums``: the positions of each of ``terms`` it has
+        in ``fieldname`` (what its snippets highlight), read for all of them
+        at once, term by term."""
+        found: dict[int, dict[str, list[int]]] = {d: {} for d in docnums}
+        by_segment: dict[int, list[int]] = {}
+        for docnum in sorted(set(docnums)):
+            by_segment.setdefault(id(self._segment_of(docnum)), []).append(docnum)
+        for segment in self.segments:
+            mine = by_segment.get(id(segment))
+            if not mine:
+                continue
+            local = np.array(mine, dtype=np.int64) - segment.columns.offset
+            for term in terms:
+                btext = segment._term_bytes(fieldname, term)
+                postings = None if btext is None else segment.postings(fieldname, btext)
+                if postings is None or len(postings) == 0:
+                    continue
+                at = np.minimum(np.searchsorted(postings.docs, local), len(postings) - 1)
+                has = np.flatnonzero(postings.docs[at] == local)
+                if len(has) == 0:
+                    continue
+                offsets, positions = segment.positions_in(postings, postings.docs[at[has]])
+                bounds = offsets.tolist()
+                values = positions.tolist()
+                for n, i in enumerate(has.tolist()):
+                    found[mine[i]][term] = values[bounds[n] : bounds[n + 1]]
+        return found
+
+    def _segment_of(self, docnum: int) -> _Segment:
+        for segment in reversed(self.segments):
+            if docnum >= segment.columns.offset:
+                return segment
+        raise IndexError(docnum)
+
+
+def execute(
+    searcher: Any,
+    columns: Columns,
+    q: Any,
+    order: Order,
+    *,
+    allow: NDArray[np.bool_] | None = None,
+) -> Execution:
+    """Every match of ``q`` among the documents ``allow`` marks (all when
+    ``None``), scored when ``order`` is relevance."""
+    scored = order == "relevance"
+    counts = Counts()
+    segments: list[_Segment] = []
+    docs: list[NDArray[np.int64]] = []
+    scores: list[Scores] = []
+    for (leaf, offset), cols in zip(searcher.leaf_searchers(), columns.segments, strict=True):
+        segment = _Segment(searcher, leaf, cols, counts)
+        segments.append(segment)
+        if allow is not None and isinstance(q, query.Every) and q.fieldname is None:
+            # Browsing a date range: the range's articles are the matches.
+            local = np.flatnonzero(allow[offset : offset + cols.size]).astype(np.int32)
+            keep = segment.live(local)
+            found = Found(local if keep is None else local[keep], None)
+            if scored:
+                found = Found(found.docs, np.full(len(found.docs), float(q.boost)))
+        else:
+            found = segment.evaluate(q, scored)
+        global_docs = found.docs.astype(np.int64) + offset
+        found_scores = found.scores
+        if allow is not None:
+            inside = allow[global_docs]
+            global_docs = global_docs[inside]
+            found_scores = None if found_scores is None else found_scores[inside]
+        docs.append(global_docs)
+        if found_scores is not None:
+            scores.append(found_scores)
+    all_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+    all_scores = None
+    if scored:
+        all_scores = np.concatenate(scores) if scores else np.zeros(0, dtype=np.float64)
+    return Execution(columns, order, all_docs, all_scores, counts, segments)
