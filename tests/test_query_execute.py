@@ -18,9 +18,11 @@ requests are the benchmark's query mix and Hypothesis-generated queries.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import datetime as dt
 import json
+import os
 import random
 import re
 from collections.abc import Iterator
@@ -329,23 +331,42 @@ def _short_articles(seed: int, count: int) -> list[str]:
     return lines
 
 
+@contextlib.contextmanager
+def _one_core() -> Iterator[None]:
+    """Index runs in the block use one core, so each builds one segment (on
+    more cores a run builds one per worker)."""
+    cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cores)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, cores)
+
+
 @pytest.fixture(scope="module")
 def large_engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Engine]]:
+    """An index whose first segment holds over 5,000 documents (Whoosh's
+    scoring differs on such segments, which is what this fixture is for),
+    some of them deleted, beside a second segment."""
     root = tmp_path_factory.mktemp("large")
-    feed = root / "corpus" / "feed.jsonl"
-    feed.parent.mkdir()
+    corpus = root / "corpus"
+    corpus.mkdir()
     lines = _short_articles(11, 5200)
-    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # Two files in one segment: records of the second are changed later, so
+    # they are deleted from the large segment while the first file's stay.
+    (corpus / "feed.jsonl").write_text("\n".join(lines[:5000]) + "\n", encoding="utf-8")
+    edits = lines[5000:]
+    (corpus / "edits.jsonl").write_text("\n".join(edits) + "\n", encoding="utf-8")
     index_dir = str(root / "index")
-    run_index(index_dir, [str(root / "corpus")])
+    with _one_core():
+        run_index(index_dir, [str(corpus)])
     # Records changed in place (deleted from the large segment, added anew) and more added.
-    for n in range(0, 5200, 97):
-        lines[n] = json.dumps({"title": "storm front", "body": "harbour storm front line"})
-    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (root / "corpus" / "more.jsonl").write_text(
-        "\n".join(_short_articles(12, 300)) + "\n", encoding="utf-8"
-    )
-    run_index(index_dir, [str(root / "corpus")])
+    for n in range(0, len(edits), 97):
+        edits[n] = json.dumps({"title": "storm front", "body": "harbour storm front line"})
+    (corpus / "edits.jsonl").write_text("\n".join(edits) + "\n", encoding="utf-8")
+    (corpus / "more.jsonl").write_text("\n".join(_short_articles(12, 300)) + "\n", encoding="utf-8")
+    with _one_core():
+        run_index(index_dir, [str(corpus)])
     with Engine(index_dir) as fast, Engine(index_dir, executor=False) as reference:
         leaves = fast.searcher().leaf_searchers()
         assert max(sub.reader().doc_count_all() for sub, _ in leaves) > 5000

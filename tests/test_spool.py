@@ -23,9 +23,9 @@ def test_shares_of_the_spool_read_back_their_items_even_interleaved(tmp_path: Pa
     got: list[list[object]] = [[] for _ in readers]
     for _ in range(3):
         for n, reader in enumerate(readers):
-            found = next(reader, None)
-            if found is not None:
-                got[n].append(found)
+            read = next(reader, None)
+            if read is not None:
+                got[n].append(read)
     assert got == [items[0:3], items[3:6], items[6:9], items[9:10]]
     assert list(spool.items()) == items  # the spool's own reading is unaffected
     spool.close()
