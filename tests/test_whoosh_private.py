@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from whoosh import fields, index, query
 from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
@@ -339,7 +340,66 @@ PRIVATE_NAMES = (
     "._segments(",
     "._terms.",
     "._read_ids",
+    # A17, A18.
+    "._finalize_segment",
+    "._commit_toc",
+    "._finish(",
+    "._cleanup_on_error",
+    "._close_segment",
 )
+
+
+def _side_segment(ix: Any, schema: Any, doc_id: str) -> Any:
+    side = whoosh_private.side_writer(_WhooshPostings, ix, schema, limitmb=1, compound=False)
+    side.flushes = []
+    side.add_document(id=doc_id, body=f"harbour ferry {doc_id}")
+    return whoosh_private.finish_side_segment(side)
+
+
+def test_a17_a_side_writer_builds_a_segment_and_commits_nothing(tmp_path: Path) -> None:
+    ix = _new_index(tmp_path / "ix")
+    schema = _schema()
+    schema.add("extra", fields.STORED())  # the run writer added a field
+    side = whoosh_private.side_writer(_WhooshPostings, ix, schema, limitmb=1, compound=False)
+    side.flushes = []
+    assert side.schema is schema, "A17: a side writer's schema cannot be replaced"
+    shared = tmp_path / "ix" / whoosh_private.writer_temp_folder(ix.indexname)
+    temp = Path(side.temp_folder)
+    assert temp.parent == shared and temp.is_dir(), "A17: no temporary folder of its own"
+    side.add_document(id="a", body="harbour ferry", extra="kept")
+    segment = whoosh_private.finish_side_segment(side)
+    assert segment is not None
+    assert side.is_closed and not temp.exists(), "A17: _finish() left the writer open"
+    assert segment.doc_count() == 1
+    assert whoosh_private.committed_segments(ix.storage, ix.indexname) == []
+    assert set(segment.list_files(ix.storage)) <= set(os.listdir(tmp_path / "ix"))
+    empty = whoosh_private.side_writer(_WhooshPostings, ix, schema, limitmb=1, compound=False)
+    assert whoosh_private.finish_side_segment(empty) is None
+
+
+@pytest.mark.parametrize("drop_old", [False, True])
+def test_a18_a_commit_lists_the_segments_built_beside_it(tmp_path: Path, drop_old: bool) -> None:
+    ix = _new_index(tmp_path / "ix")
+    first = ix.writer()
+    first.add_document(id="old", body="old harbour")
+    first.commit()
+    built = [_side_segment(ix, ix.schema, "new1"), _side_segment(ix, ix.schema, "new2")]
+    writer = SegmentWriter(ix)
+    handed: list[list[str]] = []
+
+    def keep_all(_writer: Any, segments: list[Any]) -> list[Any]:
+        handed.append([s.segment_id() for s in segments])
+        return segments
+
+    whoosh_private.commit_with_segments(writer, built, keep_all, drop_old=drop_old)
+    assert writer.is_closed, "A18: the writer was not finished"
+    committed = whoosh_private.committed_segments(ix.storage, ix.indexname)
+    assert [s.segment_id() for s in committed] == handed[0]
+    assert handed[0][-2:] == [s.segment_id() for s in built]
+    assert len(handed[0]) == (2 if drop_old else 3)
+    with ix.searcher() as searcher:
+        ids = sorted(fields_["id"] for fields_ in searcher.all_stored_fields())
+    assert ids == (["new1", "new2"] if drop_old else ["new1", "new2", "old"])
 
 
 def test_the_door_is_the_only_module_that_reaches_into_whoosh() -> None:

@@ -57,8 +57,7 @@ A16 Two of Whoosh's matchers are wrong in ways the executor's differential
     test found, and are corrected for the reference path by subclasses
     (:func:`corrected`): ``AndNotMatcher._find_first`` and
     ``AndMaybeMatcher.skip_to``.
-
-A12 Segments built beside the run's writer (:func:`side_writer`,
+A17 Segments built beside the run's writer (:func:`side_writer`,
     :func:`finish_side_segment`), as Whoosh's own multiprocessing writer
     builds them: a ``SegmentWriter(ix, _lk=False)`` whose ``schema``
     attribute may be replaced before any document is added (the run's
@@ -68,7 +67,7 @@ A12 Segments built beside the run's writer (:func:`side_writer`,
     writes and closes the segment's files and returns the segment without
     touching the table of contents; ``_finish()`` then removes its
     temporary folder and marks it closed.
-A13 A commit that links segments built elsewhere (:func:`commit_with_segments`):
+A18 A commit that links segments built elsewhere (:func:`commit_with_segments`):
     ``SegmentWriter.commit`` is ``mergetype(writer, segments)`` (which may
     merge segments into the writer through ``add_reader`` and returns those
     it keeps), then ``_finalize_segment()`` when documents were added (else
@@ -119,7 +118,7 @@ class HookedSegmentWriter(SegmentWriter):  # type: ignore[misc]
     def __init__(self, ix: Any, *, schema: Any = None, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         if schema is not None:
-            # A side writer (A12): the run writer's schema, and a temporary
+            # A side writer (A17): the run writer's schema, and a temporary
             # folder of its own inside the run writer's, which the run
             # writer removes when it finishes (and the next run's, should
             # this one be killed).
@@ -200,13 +199,13 @@ class HookedSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
 def writer_temp_folder(indexname: str) -> str:
     """The name of the temporary folder the writers of an index share (A2,
-    A12): whatever is in it when the lock is taken is a dead run's."""
+    A17): whatever is in it when the lock is taken is a dead run's."""
     return f"{indexname}.tmp"
 
 
 def side_writer(cls: type[SegmentWriter], ix: Any, schema: Any, **kwargs: Any) -> Any:
     """A writer of class ``cls`` (a :class:`HookedSegmentWriter`) that builds
-    a segment for the run holding the lock on ``ix`` to commit (A12): it
+    a segment for the run holding the lock on ``ix`` to commit (A17): it
     takes no lock and writes documents of ``schema``."""
     return cls(ix, _lk=False, schema=schema, **kwargs)
 
@@ -214,7 +213,7 @@ def side_writer(cls: type[SegmentWriter], ix: Any, schema: Any, **kwargs: Any) -
 def finish_side_segment(writer: Any) -> Any | None:
     """Write and close the segment of a :func:`side_writer` and return it,
     not yet committed; ``None`` (and nothing left behind) when it holds no
-    document (A12)."""
+    document (A17)."""
     if not writer._added:
         writer.cancel()
         return None
@@ -224,7 +223,7 @@ def finish_side_segment(writer: Any) -> Any | None:
 
 
 def commit_candidates(writer: Any, built: list[Any], *, drop_old: bool = False) -> list[Any]:
-    """The segments :func:`commit_with_segments` hands its policy (A13)."""
+    """The segments :func:`commit_with_segments` hands its policy (A18)."""
     return [*([] if drop_old else writer.segments), *built]
 
 
@@ -233,7 +232,7 @@ def commit_with_segments(
 ) -> None:
     """Commit ``writer`` with the segments ``built`` by side writers listed
     after those it started from (none of those when ``drop_old``: a
-    rebuild), ``policy(writer, segments)`` deciding what is merged (A13)."""
+    rebuild), ``policy(writer, segments)`` deciding what is merged (A18)."""
     writer._check_state()
     try:
         final = list(policy(writer, commit_candidates(writer, built, drop_old=drop_old)))
