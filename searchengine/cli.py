@@ -365,19 +365,17 @@ def search_command(
     Near-duplicates (the same story from several outlets) are shown once,
     with "+N similar"; --no-collapse shows every copy.
     """
-    from searchengine.dates import filter_bound
-    from searchengine.query.request import SearchRequest
-
-    request = SearchRequest(
-        query=query,
-        date_from=filter_bound(date_from, "from", what="--from"),
-        date_to=filter_bound(date_to, "to", what="--to"),
-        source=source,
-        sort=sort,  # type: ignore[arg-type]
+    request = _request(
+        query,
+        date_from,
+        date_to,
+        source,
+        sort=sort,
+        collapse=not no_collapse,
         limit=limit,
         page=page,
-        collapse=not no_collapse,
-        by=by,  # type: ignore[arg-type]
+        by=by,
+        snippets=True,
     )
     with _engine(ctx, index_dir) as engine:
         result = engine.search(request)
@@ -465,8 +463,11 @@ def _request(
     *,
     sort: str = "relevance",
     collapse: bool = True,
+    snippets: bool = False,
+    **paging: Any,
 ) -> Any:
-    """A :class:`SearchRequest` from the filter options the research commands share."""
+    """A :class:`SearchRequest` from the filter options ``search`` and the
+    research commands share (``paging``: ``limit``, ``page``, ``by``)."""
     from searchengine.dates import filter_bound
     from searchengine.query.request import SearchRequest
 
@@ -477,7 +478,8 @@ def _request(
         source=source,
         sort=sort,  # type: ignore[arg-type]
         collapse=collapse,
-        snippets=False,
+        snippets=snippets,
+        **paging,
     )
     request.validate()
     return request
