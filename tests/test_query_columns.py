@@ -30,7 +30,7 @@ def test_every_document_has_its_day_and_source(index_dir: str) -> None:
     with Engine(index_dir) as engine:
         searcher = engine.searcher()
         reader = searcher.reader()
-        found = columns.read(searcher, engine.clusters())
+        found = columns.read(engine.segment_columns(), engine.clusters())
         assert len(found.days) == reader.doc_count_all()
         checked = 0
         for docnum in range(reader.doc_count_all()):

@@ -6,25 +6,27 @@ column readers that costs a few microseconds a match; here each is read once
 per searcher (the engine keeps them until a new commit) and a match set
 takes its values with one fancy index.
 
-* days: the ``sort_newest`` column (``YYYYMMDD``, 0 for undated), read in
-  one go from the segment's bytes;
-* sources: the ``source_name`` column, read in one go and each distinct
-  name numbered (a corpus has a few dozen outlets, not thousands);
-
-both through :mod:`searchengine.index.whoosh_private` (A12, A13);
+* days: those the executor reads too (:class:`~searchengine.index.columns.Columns`,
+  the ``sort_newest`` column, ``YYYYMMDD``, 0 for undated), not read again;
+* sources: the ``source_name`` column, read in one go through
+  :mod:`searchengine.index.whoosh_private` (A13) and each distinct name
+  numbered (a corpus has a few dozen outlets, not thousands);
 * clusters: from :class:`~searchengine.index.clusters.Clusters`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from searchengine.index import whoosh_private
 from searchengine.index.clusters import Clusters
+
+if TYPE_CHECKING:
+    from searchengine.index.columns import Columns
 
 IntArray = npt.NDArray[np.int64]
 
@@ -43,20 +45,15 @@ class DocColumns:
     groups: IntArray
 
 
-def read(searcher: Any, clusters: Clusters) -> DocColumns:
-    """The columns of every document ``searcher`` sees."""
-    reader = searcher.reader()
-    size = reader.doc_count_all()
-    days = np.zeros(size, dtype=np.int64)
+def read(columns: Columns, clusters: Clusters) -> DocColumns:
+    """The columns of every document of the searcher ``columns`` were read from."""
+    size = columns.size
     sources = np.full(size, -1, dtype=np.int64)
     names: dict[bytes, int] = {}
     # Segment by segment: Whoosh's multi-segment column reader skips a
     # segment without the column and misnumbers the documents after it.
-    for leaf, offset in reader.leaf_readers():
-        count = leaf.doc_count_all()
-        if leaf.has_column("sort_newest"):
-            column = leaf.column_reader("sort_newest", translate=False)
-            days[offset : offset + count] = whoosh_private.numeric_column(column, count)
+    for segment in columns.segments:
+        leaf, offset, count = segment.reader, segment.offset, segment.size
         if leaf.has_column("source_name"):
             column = leaf.column_reader("source_name", translate=False)
             local, found = whoosh_private.distinct_values(column, count)
@@ -67,4 +64,4 @@ def read(searcher: Any, clusters: Clusters) -> DocColumns:
         members = np.fromiter(clusters.of.keys(), dtype=np.int64, count=len(clusters.of))
         groups[members] = np.fromiter(clusters.of.values(), dtype=np.int64, count=len(members))
     text = tuple(name.decode("utf-8", "surrogateescape") for name in names)
-    return DocColumns(days, sources, text, groups)
+    return DocColumns(columns.days, sources, text, groups)

@@ -165,7 +165,7 @@ class Engine:
     def columns(self) -> doc_columns.DocColumns:
         """Every document's day, source and cluster, for the current searcher."""
         if self._columns is None:
-            self._columns = doc_columns.read(self.current(), self.clusters())
+            self._columns = doc_columns.read(self.segment_columns(), self.clusters())
         return self._columns
 
     def segment_columns(self) -> Columns:
