@@ -464,10 +464,12 @@ def _request(
     sort: str = "relevance",
     collapse: bool = True,
     snippets: bool = False,
-    **paging: Any,
+    limit: int = 10,
+    page: int = 1,
+    by: str | None = None,
 ) -> Any:
     """A :class:`SearchRequest` from the filter options ``search`` and the
-    research commands share (``paging``: ``limit``, ``page``, ``by``)."""
+    research commands share (paging and ``by`` are ``search``'s)."""
     from searchengine.dates import filter_bound
     from searchengine.query.request import SearchRequest
 
@@ -479,7 +481,9 @@ def _request(
         sort=sort,  # type: ignore[arg-type]
         collapse=collapse,
         snippets=snippets,
-        **paging,
+        limit=limit,
+        page=page,
+        by=by,  # type: ignore[arg-type]
     )
     request.validate()
     return request
