@@ -222,7 +222,10 @@ def test_filters_by_source_and_dates(corpus: Corpus, engines: tuple[Engine, Engi
 
 def _queries(words: list[str]) -> st.SearchStrategy[str]:
     word = st.sampled_from(words)
-    long_word = word.filter(lambda w: len(w) >= 4)
+    # A list of its own rather than ``word.filter(...)``: a filtered draw
+    # retries a varying number of times, and replaying such draws once made
+    # Hypothesis report the strategy as flaky (FlakyStrategyDefinition).
+    long_word = st.sampled_from([w for w in words if len(w) >= 4])
     atom = st.one_of(
         word,
         word,
@@ -398,11 +401,14 @@ def test_generated_queries_on_a_large_segment(
     check(large_engines, data.draw(_large_requests()))
 
 
+@pytest.mark.parametrize(
+    "text", ["harbour NOT (bank -harbour)", "harbour NOT (date:2021 -harbour)"]
+)
 @pytest.mark.parametrize("source", [None, "north desk", "Wire"])
 def test_a_not_inside_a_not_on_a_large_segment(
-    large_engines: tuple[Engine, Engine], source: str | None
+    large_engines: tuple[Engine, Engine], text: str, source: str | None
 ) -> None:
-    """Found by Hypothesis: Whoosh's AndNot, skipped past its last match
-    (the source filter makes it skip), asks its exhausted positive side for
-    an id; the reference path must answer as W3's matcher does, not fail."""
-    check(large_engines, SearchRequest("harbour NOT (bank -harbour)", source=source))
+    """Found by Hypothesis: Whoosh's AndNot, skipped past its last match,
+    asked its exhausted kept side for an id (our codec's matcher and
+    Whoosh's list matcher both raised); the reference path corrects it."""
+    check(large_engines, SearchRequest(text, source=source))

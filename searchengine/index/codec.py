@@ -851,13 +851,7 @@ class NewsMatcher(LeafMatcher):  # type: ignore[misc]
         self._i = 0
 
     def id(self) -> int:
-        try:
-            return self._ids[self._i]
-        except IndexError:
-            # Exhausted: W3's matcher still answers with an id it passed, and
-            # Whoosh's AndNot.skip_to asks an exhausted matcher for its id
-            # before it checks whether it is active; the answer is unused.
-            return self._ids[-1]
+        return self._ids[self._i]
 
     def all_ids(self) -> Iterator[int]:
         return iter(self._ids[self._i :])

@@ -55,8 +55,8 @@ A15 ``BM25F`` keeps per-field ``B`` values in ``_field_B``
     (:func:`bm25f_parameters`).
 A16 Two of Whoosh's matchers are wrong in ways the executor's differential
     test found, and are corrected for the reference path by subclasses
-    (:func:`corrected`): ``AndNotMatcher._find_first`` and
-    ``AndMaybeMatcher.skip_to``.
+    (:func:`corrected`): ``AndNotMatcher._find_first`` and ``_find_next``
+    (after ``skip_to`` runs the kept side out) and ``AndMaybeMatcher.skip_to``.
 A17 Segments built beside the run's writer (:func:`side_writer`,
     :func:`finish_side_segment`), as Whoosh's own multiprocessing writer
     builds them: a ``SegmentWriter(ix, _lk=False)`` whose ``schema``
@@ -411,12 +411,21 @@ def bm25f_parameters(weighting: Any, fieldname: str) -> tuple[float, float] | No
 
 
 class _AndNotMatcher(matching.AndNotMatcher):  # type: ignore[misc]
-    """Whoosh's ``AndNotMatcher`` with its first document checked too."""
+    """Whoosh's ``AndNotMatcher`` with its first document checked too, and
+    no id asked of a side that has run out."""
 
     def _find_first(self) -> None:
         # Whoosh checks only when both sub-matchers start on the same document.
         if self.a.is_active() and self.b.is_active():
             self._find_next()
+
+    def _find_next(self) -> Any:
+        # Whoosh's skip_to calls this after skipping the kept side, which may
+        # have run out; Whoosh then asks it for its id (an IndexError from
+        # most leaf matchers).
+        if not self.a.is_active():
+            return False
+        return super()._find_next()
 
 
 class _AndNot(query.AndNot):  # type: ignore[misc]
@@ -454,7 +463,8 @@ def corrected(q: Any) -> Any:
       (``_find_first``): when the excluded one starts earlier and also holds
       the first wanted document, that document is returned though excluded
       (``the but -the`` matched an article with both words, the first of its
-      segment to have them);
+      segment to have them); and its ``skip_to``, having skipped the kept
+      side past its last document, asks that exhausted side for its id;
     * ``AndMaybeMatcher.skip_to`` moves the optional side to the document
       asked for rather than to the one the required side reached, so under
       an AND the optional side's score could be left out.
