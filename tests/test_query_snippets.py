@@ -15,10 +15,16 @@ from hypothesis import strategies as st
 from searchengine.analysis.tokenizer import fold, stem
 from searchengine.models import Snippet
 from searchengine.query.engine import Engine
-from searchengine.query.highlight import MatchSpec
+from searchengine.query.highlight import MatchSpec, word_spans
 from searchengine.query.request import SearchRequest
 from searchengine.query.snippets import ELLIPSIS as PASSAGE_ELLIPSIS
-from searchengine.query.snippets import _render, lead_snippet, make_snippets
+from searchengine.query.snippets import (
+    PASSAGE_CHARS,
+    _render,
+    _window,
+    lead_snippet,
+    make_snippets,
+)
 
 from query_index import BIG, BUSHFIRE, Corpus, run, span_texts
 
@@ -251,3 +257,56 @@ def test_render_collapses_whitespace_and_moves_spans_as_before(
     case: tuple[str, int, int, list[tuple[int, int]]],
 ) -> None:
     assert _render(*case) == rendered_a_character_at_a_time(*case)
+
+
+# -- the lead, found with regular expressions -----------------------------------------
+
+
+def lead_from_every_word(text: str) -> Snippet:
+    """The lead as it was made before (and as ``_passages`` makes passages):
+    the opening's words split out, the window grown around the first."""
+    starts, ends = word_spans(text[: PASSAGE_CHARS * 2])
+    if not starts:
+        return Snippet(" ".join(text.split())[:PASSAGE_CHARS], ())
+    _, end = _window(text, starts, ends, 0, 0)
+    return _render(text, 0, end, [])
+
+
+@st.composite
+def openings(draw: st.DrawFn) -> str:
+    """Texts whose words end near the lead's budget: words of every length
+    (some longer than a passage), apostrophes inside and at the edges of
+    words, runs of spaces and punctuation (some long enough to push the
+    first word past the opening), letters of other scripts."""
+    word = st.text(alphabet=st.sampled_from(list("abcéßЖ字'’_1")), min_size=1, max_size=12)
+    long_word = st.integers(200, 300).map(lambda n: "x" * n)
+    gap = st.text(alphabet=st.sampled_from(list(" \n\t.,-'’ ")), min_size=1, max_size=4)
+    long_gap = st.integers(230, 500).map(lambda n: " " * n)
+    parts = draw(st.lists(st.one_of(word, word, word, gap, gap, long_word, long_gap), max_size=90))
+    return "".join(parts)
+
+
+@settings(max_examples=800)
+@given(openings())
+def test_the_lead_is_the_window_around_the_first_word(text: str) -> None:
+    assert lead_snippet(text) == lead_from_every_word(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        NUMBERED,
+        "w" * 300,
+        " " * 250 + NUMBERED,
+        " " * 479 + "abc def",
+        " " * 480 + "abc def",
+        "a" * 235 + " b",
+        "a" * 234 + " b'c d",
+        "a" * 233 + " bc'd e",
+        "don't " * 60,
+        "x" * 236,
+        "x" * 237,
+    ],
+)
+def test_the_lead_at_the_edges_of_its_budget(text: str) -> None:
+    assert lead_snippet(text) == lead_from_every_word(text)

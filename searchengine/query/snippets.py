@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from searchengine.analysis.tokenizer import WORD
 from searchengine.models import Snippet
 from searchengine.query.highlight import (
     MatchSpec,
@@ -79,12 +80,31 @@ def _window(
     return start, end
 
 
+#: The end of the last word that ends within a passage's budget of the
+#: first word's start: ``_window`` around the first word, which never grows
+#: left, keeps adding words while they end within the budget.  A word ends
+#: at a word character not followed by another, nor by an apostrophe and
+#: another (the words of :data:`~searchengine.analysis.tokenizer.WORD`).
+_LEAD_END = re.compile(rf".{{0,{PASSAGE_CHARS - 5}}}\w(?!\w|['\u2019]\w)", re.DOTALL)
+
+
 def lead_snippet(text: str) -> Snippet:
-    """The opening of an article, for hits whose body has no match."""
-    starts, ends = word_spans(text[: PASSAGE_CHARS * 2])
-    if not starts:
+    """The opening of an article, for hits whose body has no match.
+
+    The passage ``_window`` makes around the first word, found with two
+    regular-expression matches rather than by splitting the opening into
+    words (a browse shows ten of these and nothing else).
+    """
+    head = text[: PASSAGE_CHARS * 2]
+    first = WORD.search(head)
+    if first is None:
         return Snippet(" ".join(text.split())[:PASSAGE_CHARS], ())
-    _, end = _window(text, starts, ends, 0, 0)
+    budget = PASSAGE_CHARS - 4
+    if len(text) <= budget:
+        end = len(text)
+    else:
+        last = _LEAD_END.match(head, first.start())
+        end = first.end() if last is None else max(first.end(), last.end())
     return _render(text, 0, end, [])
 
 
