@@ -51,17 +51,41 @@ def choose_by(days: np.ndarray) -> Period:
     return periods.automatic(_day(int(days.min())), _day(int(days.max())))
 
 
+#: Counting per day goes through a table over the days' span (``YYYYMMDD``
+#: numbers: about 10,000 a year) unless it is this much larger than the
+#: number of days counted; then through a sort.
+_TABLE_SLACK = 65_536
+
+
+def period_counts(days: np.ndarray, by: Period) -> tuple[list[int], list[int]]:
+    """The keys of the periods ``by`` holding ``days`` (dated day numbers),
+    ascending, and how many of the days each holds: what
+    ``np.unique(periods.keys(days, by), return_counts=True)`` gives, but
+    counted per day first with a table (a browse counts thousands of days,
+    of a few hundred distinct ones), and only the distinct days keyed."""
+    if len(days) == 0:
+        return [], []
+    low = int(days.min())
+    span = int(days.max()) - low + 1
+    if span > 8 * len(days) + _TABLE_SLACK:
+        found, counts = np.unique(periods.keys(days, by), return_counts=True)
+        return found.tolist(), counts.tolist()
+    per_day = np.bincount(days - low, minlength=span)
+    distinct = np.flatnonzero(per_day)
+    # Period keys never decrease as days increase: each period is a run.
+    keys = periods.keys(distinct + low, by)
+    starts = np.flatnonzero(np.diff(keys, prepend=keys[0] - 1))
+    return keys[starts].tolist(), np.add.reduceat(per_day[distinct], starts).tolist()
+
+
 def timeline(matches: MatchSet, by: Period | None = None) -> Timeline:
     """Results per period (``by``, else chosen from their span), undated apart."""
     dated = _dated(matches)
     chosen = by or choose_by(dated)
-    found, counts = np.unique(periods.keys(dated, chosen), return_counts=True)
+    found, counts = period_counts(dated, chosen)
     return Timeline(
         by=chosen,
-        counts=tuple(
-            (periods.label(int(k), chosen), int(c))
-            for k, c in zip(found.tolist(), counts.tolist(), strict=True)
-        ),
+        counts=tuple((periods.label(k, chosen), c) for k, c in zip(found, counts, strict=True)),
         undated=matches.total - len(dated),
     )
 
@@ -69,13 +93,13 @@ def timeline(matches: MatchSet, by: Period | None = None) -> Timeline:
 def sources(matches: MatchSet) -> SourceCounts:
     """Results per source, largest first (ties by name); none apart."""
     codes = matches.sources[matches.counted()]
-    named = codes[codes >= 0]
-    counts = np.bincount(named, minlength=len(matches.source_names)).tolist()
+    # Shifted by one: the articles without a source (-1) are counted at 0.
+    counts = np.bincount(codes + 1, minlength=len(matches.source_names) + 1).tolist()
     pairs = sorted(
-        ((name, n) for name, n in zip(matches.source_names, counts, strict=True) if n),
+        ((name, n) for name, n in zip(matches.source_names, counts[1:], strict=True) if n),
         key=lambda pair: (-pair[1], pair[0].casefold(), pair[0]),
     )
-    return SourceCounts(counts=tuple(pairs), no_source=int(len(codes) - len(named)))
+    return SourceCounts(counts=tuple(pairs), no_source=counts[0])
 
 
 def trend(
@@ -148,8 +172,8 @@ def _counts(days: np.ndarray, by: Period, index: dict[int, int]) -> list[int]:
     query's results all fall on its axis; the empty query's, counted for
     shares, may run past it, and only the axis's periods are wanted."""
     counts = [0] * len(index)
-    found, numbers = np.unique(periods.keys(days, by), return_counts=True)
-    for key, number in zip(found.tolist(), numbers.tolist(), strict=True):
+    found, numbers = period_counts(days, by)
+    for key, number in zip(found, numbers, strict=True):
         if key in index:
             counts[index[key]] += number
     return counts
