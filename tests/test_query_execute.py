@@ -53,12 +53,21 @@ class Corpus:
     mix: list[BenchQuery]
     words: list[str]
     sources: list[str]
+    #: Days around the near-duplicate copies' dates: date ranges starting or
+    #: ending there split a story's copies.
+    edges: list[dt.date]
 
 
-def _article_file(a: GeneratedArticle, title: str | None = None, source: str | None = None) -> str:
+def _article_file(
+    a: GeneratedArticle,
+    title: str | None = None,
+    source: str | None = None,
+    date: dt.date | None = None,
+) -> str:
     lines = ["---", f'title: "{title or a.title}"']
-    if a.date is not None:
-        lines.append(f"date: {a.date.isoformat()}")
+    dated = date or a.date
+    if dated is not None:
+        lines.append(f"date: {dated.isoformat()}")
     lines.append(f"source: {source or a.source}")
     if a.author:
         lines.append(f"author: {a.author}")
@@ -106,10 +115,20 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     build_query_corpus(root / "q")
     run_index(index_dir, [str(root / "a"), str(root / "q")])
 
-    # Run 2: more articles, and near-duplicate copies of some of the first.
+    # Run 2: more articles, and near-duplicate copies of some of the first:
+    # the same day, a day or weeks later (a story crossing a date range's
+    # edge), or undated.
     _write(root / "b", articles[first : first + second])
-    for n, a in enumerate(articles[:first:20]):
+    edges: set[dt.date] = set()
+    for n, a in enumerate(articles[:first:6]):
         copy = _article_file(a, title=f"Copy {n}: {a.title}", source="Reprint Desk")
+        later = [0, 1, 40, None][n % 4]
+        if a.date is not None and later is not None:
+            copied = a.date + dt.timedelta(days=later)
+            copy = _article_file(a, f"Copy {n}: {a.title}", "Reprint Desk", copied)
+            edges.update(day + dt.timedelta(days=d) for day in (a.date, copied) for d in (-1, 0, 1))
+        elif a.date is not None:
+            copy = copy.replace(f"date: {a.date.isoformat()}\n", "")
         (root / "b" / f"copy-{n:02d}.txt").write_text(copy, encoding="utf-8")
     run_index(index_dir, [str(root / "b")])
 
@@ -128,7 +147,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         assert any(sub.reader().has_deletions() for sub, _ in searcher.leaf_searchers())
         assert engine.clusters().groups
     sources = sorted({a.source for a in articles} | {"Reprint Desk", "Coastal Wire"})
-    return Corpus(index_dir, mix, _vocabulary(articles), sources)
+    return Corpus(index_dir, mix, _vocabulary(articles), sources, sorted(edges))
 
 
 @pytest.fixture(scope="module")
@@ -281,6 +300,86 @@ def test_generated_queries(
     if request.date_from and request.date_to and request.date_from > request.date_to:
         request = dataclasses.replace(request, date_from=request.date_to, date_to=request.date_from)
     check(engines, request)
+
+
+# -- browsing by date ---------------------------------------------------------------
+#
+# A query without words answered from the searcher's date orders
+# (query.browse): pages deep into a range, every order, several date
+# filters at once, every timeline period, with and without collapsing.
+
+BROWSE_QUERIES = [
+    "",
+    "*",
+    "* *",
+    "date:2021",
+    "date:2020-06",
+    "date:>2022",
+    "date:[2019 to 2020-03]",
+    "date:2021 date:2021-03",
+    "date:2021 date:2022",
+]
+
+
+@st.composite
+def _browses(draw: st.DrawFn, corpus: Corpus) -> SearchRequest:
+    edge = st.sampled_from(corpus.edges)
+    day = st.none() | edge | st.dates(dt.date(2018, 6, 1), dt.date(2025, 6, 1))
+    date_from, date_to = draw(day), draw(day)
+    if date_from and date_to and date_from > date_to:
+        date_from, date_to = date_to, date_from
+    if draw(st.booleans()):
+        # A few days from a copy's date: the range's last position is often
+        # a copy of a story on the page.
+        date_from = draw(edge)
+        date_to = date_from + dt.timedelta(days=draw(st.integers(0, 3)))
+    return SearchRequest(
+        query=draw(st.sampled_from(BROWSE_QUERIES)),
+        date_from=date_from,
+        date_to=date_to,
+        source=draw(st.none() | st.none() | st.none() | st.sampled_from(corpus.sources)),
+        sort=draw(st.sampled_from(["relevance", "newest", "oldest"])),
+        limit=draw(st.integers(1, 30)),
+        page=draw(st.integers(1, 25) | st.integers(1, 3)),
+        collapse=draw(st.booleans()),
+        by=draw(st.none() | st.sampled_from(["day", "week", "month", "year"])),
+    )
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_generated_browses(
+    corpus: Corpus, engines: tuple[Engine, Engine], data: st.DataObject
+) -> None:
+    check(engines, data.draw(_browses(corpus)))
+
+
+def test_browses_of_two_days_around_every_copy(
+    corpus: Corpus, engines: tuple[Engine, Engine]
+) -> None:
+    """Ranges that hold a story's copies or cut them apart, both orders: a
+    copy at a run's first or last position, a story's first copy outside."""
+    for day in corpus.edges:
+        for sort in ("newest", "oldest"):
+            request = SearchRequest(
+                date_from=day, date_to=day + dt.timedelta(days=1), sort=sort, limit=2, by="day"
+            )
+            check(engines, request)
+
+
+def test_a_browse_reads_the_date_orders(engines: tuple[Engine, Engine]) -> None:
+    """Browses are answered from the date orders (not by the executor,
+    which the generated browses would compare just as well)."""
+    fast, _ = engines
+    fast.close()
+    for sort in ("newest", "oldest"):
+        result = check(engines, SearchRequest(query="date:2020", sort=sort, limit=50))
+        assert result.total_uncollapsed is not None and result.total < result.total_uncollapsed
+    assert fast._date_orders is not None and set(fast._date_orders._orders) == {"newest", "oldest"}
 
 
 # -- a segment of more than 5,000 documents -------------------------------------

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from searchengine.index.columns import Columns
+    from searchengine.query.browse import DateOrders
     from searchengine.query.execute import Counts, Execution
     from searchengine.query.matches import MatchSet
 
@@ -114,6 +115,7 @@ class Engine:
         self._clusters: clusters.Clusters | None = None
         self._columns: doc_columns.DocColumns | None = None
         self._segment_columns: Columns | None = None
+        self._date_orders: DateOrders | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -129,6 +131,7 @@ class Engine:
             self._clusters = None
             self._columns = None
             self._segment_columns = None
+            self._date_orders = None
         self._lexicon = None
 
     def searcher(self) -> Searcher:
@@ -177,6 +180,15 @@ class Engine:
         if self._segment_columns is None:
             self._segment_columns = Columns(searcher)
         return self._segment_columns
+
+    def date_orders(self) -> DateOrders:
+        """The current searcher's live documents in each date order (what a
+        browse by date reads), made on first use."""
+        from searchengine.query.browse import DateOrders
+
+        if self._date_orders is None:
+            self._date_orders = DateOrders(self.segment_columns(), self.columns())
+        return self._date_orders
 
     def article(self, docnum: int) -> Hit:
         """The article numbered ``docnum`` as a hit of its own: no score, no snippets."""
@@ -348,6 +360,31 @@ class Engine:
             page, total = run.page(first, request.limit), run.total
         return _Answer(page, total, run.total, self._found(run, request), run)
 
+    def _browsed(
+        self,
+        request: SearchRequest,
+        expanded: Any,
+        ranges: list[tuple[int | None, int | None]],
+        order: SortOrder,
+    ) -> _Answer | None:
+        """The answer to a browse by date (no words, no source filter, a date
+        order) from the searcher's date orders, or ``None`` for any other query."""
+        if type(expanded) is not query.Every or expanded.fieldname is not None:
+            return None
+        if request.source is not None or order == "relevance":
+            return None
+        from searchengine.query.execute import Counts
+
+        browsed = self.date_orders().browse(
+            order,
+            self._date_ranges(request, ranges),
+            first=(request.page - 1) * request.limit,
+            count=request.limit,
+            collapse=request.collapse,
+        )
+        self.last_work = Counts()
+        return _Answer(browsed.page, browsed.total, browsed.uncollapsed, browsed.found)
+
     def _reference(
         self,
         request: SearchRequest,
@@ -447,7 +484,9 @@ class Engine:
             found = None
             self.last_work = None
             if self.executor:
-                found = self._executed(request, searcher, expanded, ranges, order)
+                found = self._browsed(request, expanded, ranges, order) or self._executed(
+                    request, searcher, expanded, ranges, order
+                )
             answer = found or self._reference(request, searcher, expanded, ranges, order)
             spec = spec_for(expanded, "body")
             hits = self._page_hits(

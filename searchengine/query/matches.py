@@ -39,12 +39,15 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 #: The undated articles' day in the oldest-first order: after every date.
-_UNDATED_LAST = 99_999_999
+UNDATED_LAST = 99_999_999
 
 
 @dataclass(frozen=True, eq=False)
 class MatchSet:
-    """Every match of one request, aligned arrays in document order."""
+    """Every match of one request, as aligned arrays: in document order, or
+    for a browse by date (:mod:`searchengine.query.browse`) in oldest-first
+    order; nothing here depends on which (every order is made by sorting
+    on the keys and document numbers)."""
 
     order: Order
     collapse: bool
@@ -75,7 +78,7 @@ class MatchSet:
         story's first copy (oldest, undated last, then lowest number)."""
         if "counted" not in self._cache:
             if self.collapse:
-                oldest = np.where(self.days > 0, self.days, _UNDATED_LAST)
+                oldest = np.where(self.days > 0, self.days, UNDATED_LAST)
                 rank = np.lexsort((self.docnums, oldest, self.groups))
                 self._cache["counted"] = _firsts(self.groups, rank)
             else:
@@ -155,7 +158,7 @@ def from_arrays(
     if order == "newest":
         negated = -days.astype(np.float64)  # undated: 0, after every -day
     elif order == "oldest":
-        negated = np.where(days > 0, days, _UNDATED_LAST).astype(np.float64)
+        negated = np.where(days > 0, days, UNDATED_LAST).astype(np.float64)
     return _made(docnums, negated, order, collapse, columns)
 
 
