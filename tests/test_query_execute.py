@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -36,8 +37,10 @@ from hypothesis import strategies as st
 from benchmarks.generate import ArticleStream, GeneratedArticle, Model, build_pool, make_queries
 from benchmarks.querymix import BenchQuery
 from searchengine.errors import SearchEngineError
+from searchengine.index.postings import TermPostings
 from searchengine.indexer.run import run_index
 from searchengine.query.engine import Engine
+from searchengine.query.execute import Counts, _followers, _present
 from searchengine.query.request import SearchRequest
 
 from query_corpus import build_query_corpus
@@ -300,6 +303,62 @@ def test_generated_queries(
     if request.date_from and request.date_to and request.date_from > request.date_to:
         request = dataclasses.replace(request, date_from=request.date_to, date_to=request.date_from)
     check(engines, request)
+
+
+# -- the steps of phrase matching, against their definitions ------------------------
+
+#: Sorted distinct keys (a document's index above, a position below, as
+#: ``_in_sequence`` makes them): few or many, bunched or spread.
+KEYS = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 40) | st.integers(0, 2000)), max_size=80
+).map(lambda pairs: sorted({(doc << 32) | position for doc, position in pairs}))
+
+
+@settings(max_examples=400)
+@given(KEYS, KEYS, st.integers(1, 6))
+def test_followers_are_the_keys_a_slop_after_an_end(
+    ends: list[int], keys: list[int], slop: int
+) -> None:
+    """Whichever array is searched in the other (the larger is, and each
+    is larger in some examples), the keys 1 to ``slop`` after an end, each once."""
+    expected = [k for k in keys if any(1 <= k - e <= slop for e in ends)]
+    got = _followers(np.array(ends, dtype=np.int64), np.array(keys, dtype=np.int64), slop)
+    assert got.tolist() == expected
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.lists(st.integers(0, 300), min_size=1, max_size=40).map(sorted), min_size=1, max_size=12
+    ),
+    st.data(),
+)
+def test_present_finds_exactly_the_positions_a_document_has(
+    documents: list[list[int]], data: st.DataObject
+) -> None:
+    """A binary search in each document's positions (one, dozens, repeated
+    values; a term has one at least in each of its documents) finds a target exactly when it is there,
+    whether single positions are read from the codec or sliced from all of them."""
+    offsets = np.zeros(len(documents) + 1, dtype=np.int64)
+    np.cumsum([len(d) for d in documents], out=offsets[1:])
+    flat = np.array([p for d in documents for p in d], dtype=np.int32)
+    asked = data.draw(st.lists(st.tuples(st.integers(0, len(documents) - 1), st.integers(-2, 302))))
+    which = np.array([d for d, _ in asked], dtype=np.int64)
+    targets = np.array([t for _, t in asked], dtype=np.int64)
+    expected = [t in documents[d] for d, t in asked]
+    for cached in (False, True):
+        postings = TermPostings(
+            docs=np.arange(len(documents), dtype=np.int32),
+            weights=np.ones(len(documents)),
+            _load_positions=lambda: (offsets, flat),
+            _load_position_starts=lambda: offsets,
+            _load_position_values=lambda index: flat[index],
+        )
+        if cached:
+            postings.positions()
+        starts = postings.position_starts()
+        lo, hi = starts[which], starts[which + 1]
+        assert _present(postings, lo, hi, targets, Counts()).tolist() == expected
 
 
 # -- browsing by date ---------------------------------------------------------------

@@ -631,17 +631,27 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
             docs, k, weights = self._arrays(fieldname, info)
         docs.flags.writeable = False
         weights.flags.writeable = False
-        at = None
+        at = starts = values = None
         if info.flags & HAS_POSITIONS:
 
             def at(index: NDArray[np.int64]) -> Positions:
                 return self._positions_at(info, k, index)
+
+            def starts() -> NDArray[np.int64]:
+                offsets = np.zeros(len(k) + 1, dtype=np.int64)
+                np.cumsum(k, out=offsets[1:])
+                return offsets
+
+            def values(flat: NDArray[np.int64]) -> NDArray[np.int32]:
+                return unpack_at(self._pos, info.pos_offset, flat, info.pos_width)
 
         return TermPostings(
             docs=docs,
             weights=weights,
             _load_positions=lambda: self._positions(info, k, format_),
             _load_positions_at=at,
+            _load_position_starts=starts,
+            _load_position_values=values,
         )
 
     def _arrays(

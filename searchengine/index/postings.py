@@ -54,6 +54,14 @@ class TermPostings:
     _load_positions_at: Callable[[NDArray[np.int64]], Positions] | None = field(
         default=None, repr=False, compare=False
     )
+    #: Where each posting's positions start (see :meth:`position_starts`) and
+    #: single positions read by their index (see :meth:`position_values`).
+    _load_position_starts: Callable[[], NDArray[np.int64]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    _load_position_values: Callable[[NDArray[np.int64]], NDArray[np.int32]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -94,6 +102,36 @@ class TermPostings:
         offsets, positions = self.positions()
         new_offsets, flat = select_ranges(offsets, chosen)
         return new_offsets, positions[flat]
+
+    @property
+    def random_access(self) -> bool:
+        """Whether single positions are read without decoding the rest
+        (:meth:`position_values`); else they are sliced from :meth:`positions`."""
+        return self._load_position_values is not None and "_cached_positions" not in self.__dict__
+
+    def position_starts(self) -> NDArray[np.int64]:
+        """The ``offsets`` of :meth:`positions` (posting ``i``'s positions are
+        numbers ``offsets[i] .. offsets[i + 1] - 1``), without decoding any
+        position."""
+        if self._load_position_starts is None or "_cached_positions" in self.__dict__:
+            return self.positions()[0]
+        return self._cached_starts
+
+    @functools.cached_property
+    def _cached_starts(self) -> NDArray[np.int64]:
+        assert self._load_position_starts is not None
+        return self._load_position_starts()
+
+    def position_values(self, flat: NDArray[np.int64]) -> NDArray[np.int32]:
+        """The positions numbered ``flat`` (indices into all of the term's
+        positions, laid out as :meth:`positions` lays them out, in any
+        order): only those are read.  A phrase looks up where a common word
+        would have to be next to a rare one, a few of its positions per
+        document, instead of decoding all of them."""
+        if self.random_access:
+            assert self._load_position_values is not None
+            return self._load_position_values(flat)
+        return self.positions()[1][flat]
 
 
 def select_ranges(

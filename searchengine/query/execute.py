@@ -422,7 +422,10 @@ class _Segment:
             docs = docs[_common(docs, other, size)[0]]
         # No distance in a document reaches 2**30 words; a slop below 1 matches nothing.
         slop = max(0, min(int(node.slop), 1 << 30))
-        docs = self._in_sequence(docs, [p for _, p in words], slop)
+        if slop == 1:
+            docs = self._adjacent(docs, [p for _, p in words])
+        else:
+            docs = self._in_sequence(docs, [p for _, p in words], slop)
         if not scored:
             return Found(docs, None)
         # Each word scored where the phrase matches only (a score depends on
@@ -432,6 +435,42 @@ class _Segment:
             for btext, p in words
         ]
         return _boosted(Found(docs, _sum_tree(parts)), node.boost)
+
+    def _adjacent(self, docs: Docs, words: list[TermPostings]) -> Docs:
+        """Those of ``docs`` (each holding every word) where the words occur
+        one right after another (an exact phrase: ``_in_sequence`` with a
+        slop of 1).
+
+        The occurrences of the word with the fewest of them in ``docs`` (the
+        anchor) are read; each other word, rarest first, must then be at one
+        place relative to each remaining occurrence, looked up by binary
+        search among that document's positions of the word
+        (:func:`_present`), which reads a few of them, not all: ``of`` in
+        ``died of`` occurs forty times in a document, ``died`` once.
+        """
+        if len(docs) == 0 or len(words) == 1:
+            return docs
+        ranges = []
+        for postings in words:
+            at = np.searchsorted(postings.docs, docs)
+            starts = postings.position_starts()
+            ranges.append((starts[at], starts[at + 1]))
+        sizes = [int((hi - lo).sum()) for lo, hi in ranges]
+        anchor = min(range(len(words)), key=sizes.__getitem__)
+        offsets, positions = self.positions_in(words[anchor], docs)
+        # Each remaining occurrence: its document's index in ``docs``, its position.
+        which = np.repeat(np.arange(len(docs), dtype=np.int64), np.diff(offsets))
+        where = positions.astype(np.int64)
+        for i in sorted(range(len(words)), key=sizes.__getitem__):
+            if i == anchor:
+                continue
+            lo, hi = ranges[i]
+            found = _present(words[i], lo[which], hi[which], where + (i - anchor), self.counts)
+            which, where = which[found], where[found]
+            if len(which) == 0:
+                break
+        adjacent: Docs = docs[_distinct(which)]
+        return adjacent
 
     def _in_sequence(self, docs: Docs, words: list[TermPostings], slop: int) -> Docs:
         """Those of ``docs`` where the words occur in order, each 1 to
@@ -450,9 +489,7 @@ class _Segment:
             if len(alive) == 0:
                 break
             keys = self._occurrences(following, docs, alive, slop)
-            low = np.searchsorted(ends, keys - slop, side="left")
-            high = np.searchsorted(ends, keys, side="left")
-            ends = keys[high > low]
+            ends = _followers(ends, keys, slop)
         matched: Docs = docs[_distinct(ends >> 32)]
         return matched
 
@@ -563,6 +600,58 @@ class _Segment:
         docs = docs if keep is None else docs[keep]
         # ConstantScoreQuery: every match scores the range's boost.
         return Found(docs, np.full(len(docs), float(node.boost)) if scored else None)
+
+
+def _present(
+    postings: TermPostings,
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    targets: NDArray[np.int64],
+    counts: Counts,
+) -> NDArray[np.bool_]:
+    """Whether each of ``targets`` is among the term's positions numbered
+    ``lo .. hi - 1`` (one document's: ascending): a binary search in all
+    ranges at once, as many rounds as the longest range needs, reading one
+    position per range a round."""
+    end = hi
+    widest = int((hi - lo).max()) if len(lo) else 0
+    for _ in range(widest.bit_length()):
+        searching = lo < hi
+        middle = (lo + hi) >> 1
+        # A range that is done reads the term's first position (any will do).
+        value = postings.position_values(np.where(searching, middle, 0))
+        below = searching & (value < targets)
+        lo = np.where(below, middle + 1, lo)
+        hi = np.where(searching & ~below, middle, hi)
+    inside = lo < end
+    value = postings.position_values(np.where(inside, lo, 0))
+    counts.positions += (widest.bit_length() + 1) * len(lo)
+    found: NDArray[np.bool_] = inside & (value == targets)
+    return found
+
+
+def _followers(ends: NDArray[np.int64], keys: NDArray[np.int64], slop: int) -> NDArray[np.int64]:
+    """Those of ``keys`` 1 to ``slop`` after one of ``ends`` (both sorted,
+    distinct), in order.  The smaller array is searched in the larger: a
+    common word after a rare one (``died of``) has hundreds of thousands of
+    occurrences, each looked up in a few thousand ends otherwise."""
+    if len(keys) <= 2 * len(ends):
+        low = np.searchsorted(ends, keys - slop, side="left")
+        high = np.searchsorted(ends, keys, side="left")
+        kept: NDArray[np.int64] = keys[high > low]
+        return kept
+    # The keys after each end, ``first[i] .. last[i]``; later ends' runs
+    # start where earlier ones stop, so that none is taken twice.
+    first = np.searchsorted(keys, ends, side="right")
+    last = np.searchsorted(keys, ends + slop, side="right")
+    if len(first) > 1:
+        first[1:] = np.maximum(first[1:], last[:-1])
+    counts = np.maximum(last - first, 0)
+    total = int(counts.sum())
+    taken = np.arange(total, dtype=np.int64)
+    taken += np.repeat(first - (np.cumsum(counts) - counts), counts)
+    followers: NDArray[np.int64] = keys[taken]
+    return followers
 
 
 def _preloaded_union(children: list[Found], boost: float, scored: bool, size: int) -> Found:
