@@ -297,7 +297,13 @@ class _Segment:
                 self.counts.positions += len(positions)
             chosen, flat = select_ranges(offsets, at)
             return chosen, positions[flat]
-        chosen, some = postings.positions_at(at)
+        if postings.random_access:
+            # Where each posting's positions start is kept once known (a
+            # phrase reads it, its snippets read the page's positions again).
+            chosen, flat = select_ranges(postings.position_starts(), at)
+            some = postings.position_values(flat)
+        else:
+            chosen, some = postings.positions_at(at)
         self.counts.positions += len(some)
         return chosen, some
 
@@ -610,23 +616,32 @@ def _present(
     counts: Counts,
 ) -> NDArray[np.bool_]:
     """Whether each of ``targets`` is among the term's positions numbered
-    ``lo .. hi - 1`` (one document's: ascending): a binary search in all
-    ranges at once, as many rounds as the longest range needs, reading one
-    position per range a round."""
-    end = hi
-    widest = int((hi - lo).max()) if len(lo) else 0
-    for _ in range(widest.bit_length()):
-        searching = lo < hi
-        middle = (lo + hi) >> 1
-        # A range that is done reads the term's first position (any will do).
-        value = postings.position_values(np.where(searching, middle, 0))
-        below = searching & (value < targets)
-        lo = np.where(below, middle + 1, lo)
-        hi = np.where(searching & ~below, middle, hi)
-    inside = lo < end
-    value = postings.position_values(np.where(inside, lo, 0))
-    counts.positions += (widest.bit_length() + 1) * len(lo)
-    found: NDArray[np.bool_] = inside & (value == targets)
+    ``lo .. hi - 1`` (one document's: ascending, at least one): a binary
+    search in all ranges at once, reading one position per range a round,
+    as many rounds as the longest range needs.  Branch-free: each round
+    halves every range (``base`` and the ``width`` from it), so that a
+    round is a few whole-array operations."""
+    base = lo
+    width = hi - lo
+    rounds = 0
+    while True:
+        widest = int(width.max()) if len(width) else 0
+        if widest <= 1:
+            break
+        half = width >> 1
+        middle = base + half
+        # The first position not below a target is at ``middle`` or after
+        # when the one there is below it, else at ``base`` .. ``middle``.
+        base = np.where(postings.position_values(middle) < targets, middle, base)
+        width = width - half
+        rounds += 1
+    value = postings.position_values(base)
+    # The first position not below the target: ``base``, or the one after.
+    after = np.minimum(base + 1, hi - 1)
+    found: NDArray[np.bool_] = (value == targets) | (
+        (value < targets) & (postings.position_values(after) == targets)
+    )
+    counts.positions += (rounds + 2) * len(base)
     return found
 
 
