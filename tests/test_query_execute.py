@@ -21,6 +21,7 @@ import collections
 import contextlib
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -39,6 +40,7 @@ from benchmarks.querymix import BenchQuery
 from searchengine.errors import SearchEngineError
 from searchengine.index.postings import TermPostings
 from searchengine.indexer.run import run_index
+from searchengine.query import execute
 from searchengine.query.engine import Engine
 from searchengine.query.execute import Counts, _followers, _present
 from searchengine.query.request import SearchRequest
@@ -359,6 +361,28 @@ def test_present_finds_exactly_the_positions_a_document_has(
         starts = postings.position_starts()
         lo, hi = starts[which], starts[which + 1]
         assert _present(postings, lo, hi, targets, Counts()).tolist() == expected
+
+
+@pytest.mark.parametrize("look_up", [True, False])
+def test_exact_phrases_either_way(
+    corpus: Corpus, engines: tuple[Engine, Engine], look_up: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An exact phrase is matched by looking words up next to its rarest
+    word (chosen on large indexes when one word is far more frequent) or by
+    reading every occurrence (chosen here, on a small one): both are
+    compared with the reference path on phrases of the corpus's common,
+    middling and rare words, repeated words included."""
+    monkeypatch.setattr(execute, "_LOOK_UP_FIXED", -(10**9) if look_up else 10**9)
+    words = corpus.words
+    rng = random.Random(5)
+    phrases = [f'"{a} {b}"' for a, b in itertools.pairwise(words)]
+    phrases += [f'"{rng.choice(words)} {rng.choice(words)} {rng.choice(words)}"' for _ in range(40)]
+    phrases += ['"the the"', '"of the"', '"front line"', '"peace talks"', '"the harbour ferry"']
+    for text in phrases:
+        check(engines, SearchRequest(query=text, limit=5))
+    for q in corpus.mix:
+        if q.kind in ("phrase", "phrase_date"):
+            check(engines, SearchRequest(query=q.text(), date_from=_date(q.date_from)))
 
 
 # -- browsing by date ---------------------------------------------------------------
