@@ -77,12 +77,16 @@ class MatchSet:
         """Which matches are counted: all of them, or when collapsed each
         story's first copy (oldest, undated last, then lowest number)."""
         if "counted" not in self._cache:
-            if self.collapse:
-                oldest = np.where(self.days > 0, self.days, UNDATED_LAST)
-                rank = np.lexsort((self.docnums, oldest, self.groups))
-                self._cache["counted"] = _firsts(self.groups, rank)
-            else:
-                self._cache["counted"] = np.ones(len(self), dtype=np.bool_)
+            counted = np.ones(len(self), dtype=np.bool_)
+            # Only matches in a cluster can be left uncounted: only they are sorted.
+            clustered: IntArray = np.flatnonzero(self.groups >= 0 if self.collapse else [])
+            if len(clustered):
+                days = self.days[clustered]
+                oldest = np.where(days > 0, days, UNDATED_LAST)
+                groups = self.groups[clustered]
+                rank = np.lexsort((self.docnums[clustered], oldest, groups))
+                counted[clustered] = _firsts(groups, rank)
+            self._cache["counted"] = counted
         return self._cache["counted"]
 
     def ranked(self) -> IntArray:
