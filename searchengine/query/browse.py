@@ -21,9 +21,10 @@ two binary searches:
   over the run, and a story's other copies are found by following
   ``following`` while it stays inside the run;
 * the timeline and the source counts count each story at its first copy in
-  oldest-first order: the run of the oldest order, with that order's
-  ``previous < lo`` as the counted mask
-  (:class:`~searchengine.query.matches.MatchSet`).
+  oldest-first order: over the run of the oldest order, per day from where
+  each day's positions start (a few hundred days rather than thousands of
+  articles) and per source with one ``bincount`` of the run, less the
+  copies whose story has an earlier copy in the run (``previous >= lo``).
 
 Everything equals what :mod:`searchengine.query.execute` and
 :mod:`searchengine.query.matches` give for the same request
@@ -39,7 +40,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from searchengine.index.schema import UNDATED_NEWEST, UNDATED_OLDEST
-from searchengine.query.matches import UNDATED_LAST, MatchSet
+from searchengine.models import Period, SourceCounts, Timeline
+from searchengine.query import aggregate
 
 if TYPE_CHECKING:
     from searchengine.index.columns import Columns
@@ -54,14 +56,15 @@ Entry = tuple[int, float | None, tuple[int, ...]]
 
 @dataclass(frozen=True)
 class Browsed:
-    """A browse's answer: one page, the totals, and every match for counting."""
+    """A browse's answer: one page, the totals, and what the results count."""
 
     page: list[Entry]
     #: Stories when collapsed, else articles.
     total: int
     #: Articles.
     uncollapsed: int
-    found: MatchSet
+    timeline: Timeline
+    sources: SourceCounts
 
 
 def _links(groups: NDArray[np.int64]) -> tuple[Positions, Positions]:
@@ -112,20 +115,32 @@ class _Order:
     groups: NDArray[np.int64]
     previous: Positions
     following: Positions
+    #: The positions with an earlier copy of their story (``previous >= 0``).
+    later: Positions
+    #: The distinct days of the dated positions, ascending in the oldest
+    #: order; day ``j`` holds positions ``bounds[j] .. bounds[j + 1] - 1``.
+    day_values: NDArray[np.int64]
+    bounds: Positions
 
     @staticmethod
     def of(docs: Positions, keys: NDArray[np.int64], dated: int, columns: DocColumns) -> _Order:
         groups = columns.groups[docs]
         previous, following = _links(groups)
+        days = columns.days[docs]
+        changes = np.flatnonzero(days[1:dated] != days[: max(dated - 1, 0)]) + 1
+        bounds = np.concatenate(([0], changes, [dated])) if dated else np.zeros(1, np.int64)
         return _Order(
-            docs,
-            keys[docs],
-            dated,
-            columns.days[docs],
-            columns.sources[docs],
-            groups,
-            previous,
-            following,
+            docs=docs,
+            keys=keys[docs],
+            dated=dated,
+            days=days,
+            sources=columns.sources[docs],
+            groups=groups,
+            previous=previous,
+            following=following,
+            later=np.flatnonzero(previous >= 0),
+            day_values=days[bounds[:-1]],
+            bounds=bounds.astype(np.int64),
         )
 
     def stories(self, lo: int, hi: int) -> int:
@@ -211,10 +226,12 @@ class DateOrders:
         first: int,
         count: int,
         collapse: bool,
+        by: Period | None = None,
     ) -> Browsed:
         """Every live article dated within all of ``ranges`` (every live
         article when there is none), in ``order`` (``newest`` or ``oldest``):
-        the page ``first .. first + count`` and the counts."""
+        the page ``first .. first + count``, the totals, and the timeline
+        (by ``by``, else chosen) and source counts."""
         lows = [low for low, _ in ranges if low is not None]
         highs = [high for _, high in ranges if high is not None]
         low = max(lows) if lows else None
@@ -224,32 +241,45 @@ class DateOrders:
         page = listed.page(lo, hi, first, count, collapse)
         uncollapsed = hi - lo
         total = listed.stories(lo, hi) if collapse else uncollapsed
-        return Browsed(
-            page, total, uncollapsed, self._matches(order, low, high, bool(ranges), collapse)
-        )
+        timeline, sources = self._counts(*self.run("oldest", low, high, bool(ranges)), collapse, by)
+        return Browsed(page, total, uncollapsed, timeline, sources)
 
-    def _matches(
-        self, order: Order, low: int | None, high: int | None, dated: bool, collapse: bool
-    ) -> MatchSet:
-        """The run as a match set, its arrays in oldest-first order (the
-        order the counts' first copies are taken in)."""
-        lo, hi = self.run("oldest", low, high, dated)
-        oldest = self._order("oldest")
-        days = oldest.days[lo:hi]
-        if order == "newest":
-            keys = -days.astype(np.float64)
+    def _counts(
+        self, lo: int, hi: int, collapse: bool, by: Period | None
+    ) -> tuple[Timeline, SourceCounts]:
+        """The timeline and source counts of the oldest order's run ``lo ..
+        hi``: each story counted at its first copy there (the oldest), as
+        :meth:`MatchSet.counted <searchengine.query.matches.MatchSet.counted>`
+        counts them.  Per day from the day bounds (a few hundred days, not
+        thousands of articles), less the copies not counted."""
+        o = self._order("oldest")
+        uncounted = o.later[0:0]
+        if collapse:
+            later = o.later[np.searchsorted(o.later, lo) : np.searchsorted(o.later, hi)]
+            uncounted = later[o.previous[later] >= lo]
+        top = min(hi, o.dated)
+        if lo < top:
+            days = np.arange(
+                np.searchsorted(o.bounds, lo, side="right") - 1,
+                np.searchsorted(o.bounds, top, side="left"),
+            )
+            distinct = o.day_values[days]
+            per_day = np.minimum(o.bounds[days + 1], top) - np.maximum(o.bounds[days], lo)
         else:
-            keys = np.where(days > 0, days, UNDATED_LAST).astype(np.float64)
-        # The first copies, as MatchSet.counted() finds them by sorting.
-        counted = oldest.previous[lo:hi] < lo if collapse else np.ones(hi - lo, dtype=np.bool_)
-        return MatchSet(
-            order=order,
-            collapse=collapse,
-            docnums=oldest.docs[lo:hi],
-            keys=keys,
-            days=days,
-            sources=oldest.sources[lo:hi],
-            source_names=self._doc_columns.names,
-            groups=oldest.groups[lo:hi],
-            _cache={"counted": counted},
-        )
+            distinct = per_day = o.day_values[0:0]
+        undated = max(0, hi - max(lo, o.dated))
+        if len(uncounted):
+            copies = o.days[uncounted]
+            dated = copies[copies > 0]
+            per_day = per_day.copy()
+            np.subtract.at(per_day, np.searchsorted(distinct, dated), 1)
+            undated -= len(copies) - len(dated)
+            kept = per_day > 0
+            distinct, per_day = distinct[kept], per_day[kept]
+        timeline = aggregate.timeline_of_days(distinct, per_day, undated, by)
+        names = self._doc_columns.names
+        # Shifted by one: the articles without a source (-1) are counted at 0.
+        counts = np.bincount(o.sources[lo:hi] + 1, minlength=len(names) + 1)
+        if len(uncounted):
+            np.subtract.at(counts, o.sources[uncounted] + 1, 1)
+        return timeline, aggregate.sources_of_counts(counts.tolist(), names)

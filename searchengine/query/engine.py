@@ -21,7 +21,17 @@ from searchengine.index import directory as store
 from searchengine.index.lexicon import Lexicon
 from searchengine.index.protocols import Searcher
 from searchengine.index.schema import original_text, term_text
-from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
+from searchengine.models import (
+    ArticleView,
+    Duplicate,
+    Hit,
+    Period,
+    SearchResult,
+    Snippet,
+    SourceCounts,
+    Stats,
+    Timeline,
+)
 from searchengine.query import aggregate
 from searchengine.query import columns as doc_columns
 from searchengine.query import matches as match_sets
@@ -82,11 +92,21 @@ class _Answer:
     total: int
     #: Matching articles.
     uncollapsed: int
-    #: Every match, for the timeline and the source counts.
-    found: MatchSet
+    #: Every match, for the timeline and the source counts (``None`` when
+    #: they are counted already: a browse's).
+    found: MatchSet | None
     #: The executor's run, whose postings give the snippets' word positions
     #: (``None`` on the reference path: snippets re-read the text).
     execution: Execution | None = None
+    timeline: Timeline | None = None
+    sources: SourceCounts | None = None
+
+    def counts(self, by: Period | None) -> tuple[Timeline, SourceCounts]:
+        """The timeline and the source counts of every result."""
+        if self.timeline is not None and self.sources is not None:
+            return self.timeline, self.sources
+        assert self.found is not None
+        return aggregate.timeline(self.found, by), aggregate.sources(self.found)
 
 
 class Engine:
@@ -381,9 +401,17 @@ class Engine:
             first=(request.page - 1) * request.limit,
             count=request.limit,
             collapse=request.collapse,
+            by=request.by,
         )
         self.last_work = Counts()
-        return _Answer(browsed.page, browsed.total, browsed.uncollapsed, browsed.found)
+        return _Answer(
+            browsed.page,
+            browsed.total,
+            browsed.uncollapsed,
+            None,
+            timeline=browsed.timeline,
+            sources=browsed.sources,
+        )
 
     def _reference(
         self,
@@ -493,6 +521,7 @@ class Engine:
                 answer, spec, scored=order == "relevance", snippets=request.snippets
             )
         suggestion = None if browse else suggest(searcher.reader(), self.lexicon(), request.query)
+        timeline, sources = answer.counts(request.by)
         return SearchResult(
             query=request.query,
             total=answer.total,
@@ -501,10 +530,10 @@ class Engine:
             took_ms=round((time.perf_counter() - started) * 1000.0, 3),
             suggestion=suggestion,
             hits=tuple(hits),
-            timeline=aggregate.timeline(answer.found, request.by),
+            timeline=timeline,
             filters=request.filters(),
             total_uncollapsed=answer.uncollapsed if request.collapse else None,
-            sources=aggregate.sources(answer.found),
+            sources=sources,
         )
 
     # -- show -----------------------------------------------------------
