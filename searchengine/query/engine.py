@@ -8,6 +8,7 @@ Whoosh forks have returned deleted documents from it after merges.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -78,6 +79,12 @@ def _hit(
     )
 
 
+#: How old the index folder's modification time must be for an unchanged
+#: one to vouch that nothing was committed (far above any file system's
+#: timestamp granularity).
+_SETTLED_NS = 2_000_000_000
+
+
 #: One entry of a result page: document number, score (``None`` when sorted
 #: by date), and the document numbers of the near-duplicates folded into it.
 PageEntry = tuple[int, float | None, tuple[int, ...]]
@@ -136,6 +143,9 @@ class Engine:
         self._columns: doc_columns.DocColumns | None = None
         self._segment_columns: Columns | None = None
         self._date_orders: DateOrders | None = None
+        #: The folder's modification time when the open searcher was last
+        #: found up to date, once it was old enough to trust (see _up_to_date).
+        self._settled_stamp: int | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -152,6 +162,7 @@ class Engine:
             self._columns = None
             self._segment_columns = None
             self._date_orders = None
+        self._settled_stamp = None
         self._lexicon = None
 
     def searcher(self) -> Searcher:
@@ -161,9 +172,31 @@ class Engine:
         similar); everything within it uses :meth:`current`, so one operation
         sees one commit even when a new one lands meanwhile.
         """
-        if self._searcher is not None and not self._searcher.up_to_date():
+        if self._searcher is not None and not self._up_to_date(self._searcher):
             self.close()
         return self.current()
+
+    def _up_to_date(self, searcher: Searcher) -> bool:
+        """Whether ``searcher`` is on the latest commit.
+
+        Whoosh finds the latest commit by listing the index folder (about
+        50 us, a tenth of a browse).  A commit adds a file to the folder,
+        which changes the folder's modification time: while it stays what
+        it was at the last full check, nothing was committed.  It is only
+        trusted once it is :data:`_SETTLED_NS` old at that check, so that a
+        commit within the same tick of the file system's clock (which can
+        be coarse) cannot leave it unchanged.
+        """
+        try:
+            stamp = os.stat(self.index_dir).st_mtime_ns
+        except OSError:
+            stamp = None
+        if stamp is not None and stamp == self._settled_stamp:
+            return True
+        fresh = bool(searcher.up_to_date())
+        settled = stamp is not None and time.time_ns() - stamp > _SETTLED_NS
+        self._settled_stamp = stamp if fresh and settled else None
+        return fresh
 
     def current(self) -> Searcher:
         """The searcher of the operation under way (opened if there is none)."""
