@@ -610,7 +610,7 @@ def _parse_entries(
         values = rows.view(record)[:, 0]
         total[chosen] = values["total"]
         for name in ENTRY_INTS:
-            if name in record.names:
+            if name in (record.names or ()):
                 ints[name][chosen] = values[name]
     if parsed != count:
         raise ValueError("a term entry of an unknown size: the segment's term file is damaged")
@@ -647,7 +647,7 @@ class _RangePositions:
         """Each posting's number of positions (none in fields without them),
         and how many all postings before it have."""
         has = (self._entries.flags & HAS_POSITIONS) != 0
-        counts = self._k * np.repeat(has, self._entries.df)
+        counts = self._k if has.all() else self._k * np.repeat(has, self._entries.df)
         before = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=before[1:])
         return counts, before

@@ -190,17 +190,16 @@ def _range_of_terms(parts: list[TermPostings | None]) -> RangePostings:
             for t in range(len(present))
             if (owner == t).any()
         ]
-        counts = np.concatenate([np.diff(o) for o, _ in pieces]) if pieces else []
         new_offsets = np.zeros(len(index) + 1, dtype=np.int64)
-        np.cumsum(counts, out=new_offsets[1:])
+        if pieces:
+            np.cumsum(np.concatenate([np.diff(o) for o, _ in pieces]), out=new_offsets[1:])
         flat = [p for _, p in pieces]
         return new_offsets, np.concatenate(flat) if flat else np.zeros(0, dtype=np.int32)
 
-    empty = np.zeros(0)
     return RangePostings(
         offsets=_frozen(offsets),
-        docs=_frozen(np.concatenate([p.docs for p in present] or [empty]).astype(np.int32)),
-        weights=_frozen(np.concatenate([p.weights for p in present] or [empty])),
+        docs=_frozen(np.concatenate([p.docs for p in present] or [np.zeros(0, dtype=np.int32)])),
+        weights=_frozen(np.concatenate([p.weights for p in present] or [np.zeros(0)])),
         _load_positions_at=load,
     )
 
