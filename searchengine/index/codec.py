@@ -882,8 +882,8 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         any postings of any of the terms on demand.
         """
         if fieldname in self._fieldmap:
-            keys = [self._key(fieldname, term) for term in terms]
-            which, starts, lengths = self._locate(keys)
+            field_key = pack_ushort(self._fieldmap[fieldname])
+            which, starts, lengths = self._locate([field_key + term for term in terms])
         else:
             which = starts = lengths = np.zeros(0, dtype=np.int64)
         entries = _parse_entries(self._term_views[2], starts, lengths)

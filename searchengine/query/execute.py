@@ -263,6 +263,19 @@ class _Shared:
     ors: dict[int, _TermOr] = field(default_factory=dict)
     #: Each query word's bytes as indexed, by field and word.
     words: dict[tuple[str, type, Any], bytes | None] = field(default_factory=dict)
+    #: Whether an OR (by its id) is one to read and add in one pass.
+    wide: dict[int, bool] = field(default_factory=dict)
+
+    def of_terms(self, node: Any, subs: list[Any]) -> bool:
+        """Whether ``node`` is an OR of :data:`_BATCH_CHILDREN` terms or
+        more of one field (:meth:`_Segment.term_union`)."""
+        known = self.wide.get(id(node))
+        if known is None:
+            fieldname = getattr(subs[0], "fieldname", None)
+            known = self.wide[id(node)] = len(subs) >= _BATCH_CHILDREN and all(
+                type(s) is query.Term and s.fieldname == fieldname for s in subs
+            )
+        return known
 
 
 @dataclass(frozen=True)
@@ -270,11 +283,11 @@ class _TermOr:
     """What every segment needs of an OR of one field's terms, made once a query."""
 
     fieldname: str
-    #: The children's distinct terms, sorted (what is read).
-    distinct: list[bytes]
-    #: Each child's term: its index in ``distinct``, -1 for none.
+    #: The children's distinct terms, sorted (what is read), numbered.
+    slot: dict[bytes, int]
+    #: Each child's term: its number in ``slot``, -1 for none.
     terms: NDArray[np.int64]
-    #: The same, ``len(distinct)`` for none (an empty range after the last).
+    #: The same, ``len(slot)`` for none (an empty range after the last).
     slots: NDArray[np.int64]
     #: Each child's boost, or ``None`` when all are 1.
     boosts: NDArray[np.float64] | None
@@ -284,7 +297,13 @@ class _TermOr:
     @classmethod
     def of(cls, segment: _Segment, subs: list[Any], scored: bool) -> _TermOr:
         fieldname = subs[0].fieldname
-        btexts = [segment._term_bytes(fieldname, s.text) for s in subs]
+        schema = segment.reader.schema
+        btexts: list[bytes | None] = [None] * len(subs)
+        if fieldname in schema:
+            to_bytes = schema[fieldname].to_bytes
+            for n, s in enumerate(subs):
+                with contextlib.suppress(ValueError):
+                    btexts[n] = to_bytes(s.text)
         distinct = sorted({b for b in btexts if b is not None})
         slot = {b: i for i, b in enumerate(distinct)}
         terms = np.array([-1 if b is None else slot[b] for b in btexts], dtype=np.int64)
@@ -294,7 +313,7 @@ class _TermOr:
             idf = np.array([segment.parent.idf(fieldname, b) for b in distinct], dtype=np.float64)
         return cls(
             fieldname=fieldname,
-            distinct=distinct,
+            slot=slot,
             terms=terms,
             slots=np.where(terms >= 0, terms, len(distinct)),
             boosts=boosts if (boosts != 1.0).any() else None,
@@ -315,7 +334,7 @@ class _Segment:
     counts: Counts
     postings_cache: dict[tuple[str, bytes], TermPostings | None] = field(default_factory=dict)
     #: Terms read with others (:meth:`term_range`): their run and place in it.
-    ranged: dict[tuple[str, bytes], tuple[RangePostings, int]] = field(default_factory=dict)
+    runs: list[tuple[str, dict[bytes, int], RangePostings]] = field(default_factory=list)
     #: Terms whose positions were read (counted once each).
     positioned: set[int] = field(default_factory=set)
     _scoring: dict[str, _FieldScoring] = field(default_factory=dict)
@@ -336,7 +355,7 @@ class _Segment:
         key = (fieldname, btext)
         if key in self.postings_cache:
             return self.postings_cache[key]
-        ranged = self.ranged.get(key)
+        ranged = self.ranged(fieldname, btext)
         if ranged is not None:
             found = ranged[0].term(ranged[1])
         else:
@@ -346,14 +365,22 @@ class _Segment:
         self.postings_cache[key] = found
         return found
 
-    def term_range(self, fieldname: str, terms: list[bytes]) -> RangePostings:
-        """Several terms' postings in this segment, read together (once per query)."""
-        found = range_postings(self.reader, fieldname, terms)
-        for i, term in enumerate(terms):
-            self.ranged.setdefault((fieldname, term), (found, i))
-        self.counts.terms += len(terms)
+    def term_range(self, fieldname: str, slots: dict[bytes, int]) -> RangePostings:
+        """The postings of the terms ``slots`` numbers (in that order) in
+        this segment, read together (once per query)."""
+        found = range_postings(self.reader, fieldname, list(slots))
+        self.runs.append((fieldname, slots, found))
+        self.counts.terms += len(slots)
         self.counts.postings += len(found)
         return found
+
+    def ranged(self, fieldname: str, btext: bytes) -> tuple[RangePostings, int] | None:
+        """The run a term was read in here, and its place there (``None``: not so read)."""
+        for name, slots, found in self.runs:
+            i = slots.get(btext) if name == fieldname else None
+            if i is not None:
+                return found, i
+        return None
 
     def positions_in(
         self, postings: TermPostings, docs: Docs
@@ -412,7 +439,7 @@ class _Segment:
             btext = self._term_bytes(node.fieldname, node.text)
             if btext is None:
                 return 0
-            ranged = self.ranged.get((node.fieldname, btext))
+            ranged = self.ranged(node.fieldname, btext)
             if ranged is not None:
                 run, i = ranged
                 return int(run.offsets[i + 1] - run.offsets[i])
@@ -595,9 +622,7 @@ class _Segment:
         preload = len(subs) >= _PRELOAD_CLAUSES or (
             len(subs) != 2 and self.columns.size <= _PRELOAD_DOCS
         )
-        if len(subs) >= _BATCH_CHILDREN and all(
-            type(s) is query.Term and s.fieldname == subs[0].fieldname for s in subs
-        ):
+        if self.shared.of_terms(node, subs):
             return self.term_union(node, subs, scored, preload)
         children = [self.evaluate(s, scored) for s in subs]
         size = self.columns.size
@@ -615,7 +640,7 @@ class _Segment:
         ors = self.shared.ors.get(id(node))
         if ors is None:
             ors = self.shared.ors[id(node)] = _TermOr.of(self, subs, scored)
-        postings = self.term_range(ors.fieldname, ors.distinct)
+        postings = self.term_range(ors.fieldname, ors.slot)
         # Whoosh's estimate of a child: its term's postings here, deleted included.
         sizes = np.append(postings.frequencies(), 0)[ors.terms]
         self.estimated[id(node)] = min(int(sizes.sum()), int(self.reader.doc_count()))
@@ -935,7 +960,12 @@ def _join_runs(
     ends = np.cumsum(lengths)
     flat = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(firsts - (ends - lengths), lengths)
     group = np.repeat(np.arange(len(spans), dtype=np.int64), lengths)
-    leaf = np.repeat(np.arange(len(bounds) - 1, dtype=np.int64), np.diff(bounds))[flat]
+    # The leaf position of each of those matches (the subtrees' leaves only).
+    lows = np.array([lo for lo, _ in spans], dtype=np.int64)
+    widths = np.array([hi - lo for lo, hi in spans], dtype=np.int64)
+    positions = np.arange(int(widths.sum()), dtype=np.int64)
+    positions += np.repeat(lows - (np.cumsum(widths) - widths), widths)
+    leaf = np.repeat(positions, np.diff(bounds)[positions])
     size = int(docs.max(initial=0)) + 1
     keys = group * size + docs[flat]
     order = _sort_keys(keys)
@@ -1157,7 +1187,7 @@ def _ranged_positions(
     runs: dict[int, tuple[RangePostings, dict[int, str]]] = {}
     for term in terms:
         btext = segment._term_bytes(fieldname, term)
-        ranged = None if btext is None else segment.ranged.get((fieldname, btext))
+        ranged = None if btext is None else segment.ranged(fieldname, btext)
         if ranged is not None:
             runs.setdefault(id(ranged[0]), (ranged[0], {}))[1][ranged[1]] = term
     wanted = np.zeros(segment.columns.size, dtype=np.bool_)
