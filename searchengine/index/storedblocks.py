@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import io
+import itertools
 import mmap
 import pickle
 import struct
@@ -195,9 +196,7 @@ class StoredReader:
         content = memoryview(self._decompressor.decompress(frame))
         (count,) = _COUNT.unpack_from(content)
         lengths = struct.unpack_from(f"<{count}I", content, _COUNT.size)
-        starts = [_COUNT.size * (count + 1)]
-        for length in lengths:
-            starts.append(starts[-1] + length)
+        starts = list(itertools.accumulate(lengths, initial=_COUNT.size * (count + 1)))
         found = cache[block] = (content, starts)
         if len(cache) > CACHED_BLOCKS:
             cache.popitem(last=False)
