@@ -27,8 +27,9 @@ arrays (:mod:`searchengine.index.packing`) that numpy reads directly:
     :class:`NewsTermInfo`: the statistics Whoosh scores with, the two
     offsets, and each array's base and width.
 
-Stored fields, columns and field lengths stay Whoosh's ``W3`` per-document
-files.  ``NewsMatcher`` lets Whoosh's own searcher (the reference for every
+Stored fields are written in compressed blocks of many documents
+(:mod:`searchengine.index.storedblocks`, index format 5); columns and field
+lengths stay Whoosh's ``W3`` per-document files.  ``NewsMatcher`` lets Whoosh's own searcher (the reference for every
 query, and what ``similar`` and highlighting use) read the arrays;
 :func:`searchengine.index.postings.term_postings` hands them to the query
 executor without a matcher.  The layout changed the index format (4).
@@ -69,6 +70,7 @@ from searchengine.index.packing import (
     unpack_many,
 )
 from searchengine.index.postings import Positions, RangePostings, TermPostings, select_ranges
+from searchengine.index.storedblocks import NewsPerDocReader, NewsPerDocWriter
 from searchengine.index.whoosh_private import RECORD_HEADER, ordered_index
 
 TERMS_EXT = ".terms"
@@ -93,7 +95,13 @@ _SMALL_BYTES = 48
 
 
 class NewsCodec(W3Codec):  # type: ignore[misc]
-    """``W3`` for stored fields and columns; packed arrays for postings."""
+    """``W3`` for columns; packed arrays for postings; stored fields in blocks."""
+
+    def per_document_writer(self, storage: Any, segment: Any) -> NewsPerDocWriter:
+        return NewsPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> NewsPerDocReader:
+        return NewsPerDocReader(storage, segment)
 
     def field_writer(self, storage: Any, segment: Any) -> NewsFieldWriter:
         return NewsFieldWriter(storage, segment)
