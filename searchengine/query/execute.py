@@ -365,6 +365,24 @@ class _Segment:
         self.postings_cache[key] = found
         return found
 
+    def frequency(self, fieldname: str, btext: bytes) -> int:
+        """How many postings a term has in this segment (deleted documents
+        included, as in its postings): Whoosh's ``doc_frequency``, read from
+        the term's entry without decoding its postings when they are not
+        read yet (an estimate needs no more; a phrase whose rare word is
+        absent never decodes its common one)."""
+        key = (fieldname, btext)
+        if key in self.postings_cache:
+            postings = self.postings_cache[key]
+            return 0 if postings is None else len(postings)
+        ranged = self.ranged(fieldname, btext)
+        if ranged is not None:
+            run, i = ranged
+            return int(run.offsets[i + 1] - run.offsets[i])
+        if fieldname not in self.reader.schema:
+            return 0
+        return int(self.reader.doc_frequency(fieldname, btext))
+
     def term_range(self, fieldname: str, slots: dict[bytes, int]) -> RangePostings:
         """The postings of the terms ``slots`` numbers (in that order) in
         this segment, read together (once per query)."""
@@ -445,12 +463,7 @@ class _Segment:
             btext = self._term_bytes(node.fieldname, node.text)
             if btext is None:
                 return 0
-            ranged = self.ranged(node.fieldname, btext)
-            if ranged is not None:
-                run, i = ranged
-                return int(run.offsets[i + 1] - run.offsets[i])
-            postings = self.postings(node.fieldname, btext)
-            return 0 if postings is None else len(postings)
+            return self.frequency(node.fieldname, btext)
         if isinstance(node, query.Phrase):
             return min(self.estimate(query.Term(node.fieldname, w)) for w in node.words)
         if isinstance(node, query.And):
@@ -542,18 +555,29 @@ class _Segment:
         fieldobj = schema[fieldname]
         if not fieldobj.format or not fieldobj.format.supports("positions"):
             raise Unsupported("a phrase in a field without positions")
-        words: list[tuple[bytes, TermPostings]] = []
+        terms: list[bytes] = []
         for word in node.words:
             btext = self._term_bytes(fieldname, word)
-            postings = None if btext is None else self.postings(fieldname, btext)
-            if btext is None or postings is None:
+            if btext is None or self.frequency(fieldname, btext) == 0:
                 return _empty(scored)
-            words.append((btext, postings))
+            terms.append(btext)
+        # The documents holding every word, rarest word first: when they run
+        # out, the commoner words' postings are never decoded (a rare word
+        # is seldom in a title, where ``the`` or ``was`` often is).
         size = self.columns.size
-        docs = self._scored_term(fieldname, words[0][0], words[0][1], False).docs
-        for btext, postings in words[1:]:
+        docs = _NO_DOCS
+        for n, btext in enumerate(sorted(set(terms), key=lambda t: self.frequency(fieldname, t))):
+            postings = self.postings(fieldname, btext)
+            assert postings is not None
             other = self._scored_term(fieldname, btext, postings, False).docs
-            docs = docs[_common(docs, other, size)[0]]
+            docs = other if n == 0 else docs[_common(docs, other, size)[0]]
+            if len(docs) == 0:
+                return _empty(scored)
+        words: list[tuple[bytes, TermPostings]] = []
+        for btext in terms:
+            postings = self.postings(fieldname, btext)
+            assert postings is not None
+            words.append((btext, postings))
         # No distance in a document reaches 2**30 words; a slop below 1 matches nothing.
         slop = max(0, min(int(node.slop), 1 << 30))
         if slop == 1:
