@@ -333,6 +333,8 @@ class _Segment:
     columns: SegmentColumns
     counts: Counts
     postings_cache: dict[tuple[str, bytes], TermPostings | None] = field(default_factory=dict)
+    #: Terms' posting counts read from their entries (:meth:`frequency`).
+    frequencies: dict[tuple[str, bytes], int] = field(default_factory=dict)
     #: Terms read with others (:meth:`term_range`): their run and place in it.
     runs: list[tuple[str, dict[bytes, int], RangePostings]] = field(default_factory=list)
     #: Terms whose positions were read (counted once each).
@@ -375,13 +377,19 @@ class _Segment:
         if key in self.postings_cache:
             postings = self.postings_cache[key]
             return 0 if postings is None else len(postings)
+        known = self.frequencies.get(key)
+        if known is not None:
+            return known
         ranged = self.ranged(fieldname, btext)
         if ranged is not None:
             run, i = ranged
-            return int(run.offsets[i + 1] - run.offsets[i])
-        if fieldname not in self.reader.schema:
-            return 0
-        return int(self.reader.doc_frequency(fieldname, btext))
+            known = int(run.offsets[i + 1] - run.offsets[i])
+        elif fieldname not in self.reader.schema:
+            known = 0
+        else:
+            known = int(self.reader.doc_frequency(fieldname, btext))
+        self.frequencies[key] = known
+        return known
 
     def term_range(self, fieldname: str, slots: dict[bytes, int]) -> RangePostings:
         """The postings of the terms ``slots`` numbers (in that order) in
@@ -411,8 +419,13 @@ class _Segment:
         part of the term's (a phrase with ``of`` needs ``of``'s positions in
         the documents of its rarer word only); otherwise all of them, once.
         """
-        at = np.searchsorted(postings.docs, docs)
-        if 2 * len(docs) > len(postings) or id(postings) in self.positioned:
+        return self.positions_at(postings, np.searchsorted(postings.docs, docs))
+
+    def positions_at(
+        self, postings: TermPostings, at: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[Any]]:
+        """:meth:`positions_in` for the postings numbered ``at``."""
+        if 2 * len(at) > len(postings) or id(postings) in self.positioned:
             offsets, positions = postings.positions()
             if id(postings) not in self.positioned:
                 self.positioned.add(id(postings))
@@ -609,16 +622,21 @@ class _Segment:
         """
         if len(docs) == 0 or len(words) == 1:
             return docs
+        # Each word's occurrences in each document, as its weights hold
+        # them (its count times the field's boost, the same for all words):
+        # enough to choose, without the positions' starts.
+        ats = [np.searchsorted(postings.docs, docs) for postings in words]
+        weights = [p.weights[at] for p, at in zip(words, ats, strict=True)]
+        sizes = [float(w.sum()) for w in weights]
+        widest = [float(w.max()) for w in weights]
+        anchor = min(range(len(words)), key=sizes.__getitem__)
+        if not _looked_up_is_cheaper(sizes, anchor, widest):
+            return self._in_sequence(docs, words, 1, ats)
         ranges = []
-        for postings in words:
-            at = np.searchsorted(postings.docs, docs)
+        for postings, at in zip(words, ats, strict=True):
             starts = postings.position_starts()
             ranges.append((starts[at], starts[at + 1]))
-        sizes = [int((hi - lo).sum()) for lo, hi in ranges]
-        anchor = min(range(len(words)), key=sizes.__getitem__)
-        if not _looked_up_is_cheaper(sizes, anchor, ranges):
-            return self._in_sequence(docs, words, 1)
-        offsets, positions = self.positions_in(words[anchor], docs)
+        offsets, positions = self.positions_at(words[anchor], ats[anchor])
         # Each remaining occurrence: its document's index in ``docs``, its position.
         which = np.repeat(np.arange(len(docs), dtype=np.int64), np.diff(offsets))
         where = positions.astype(np.int64)
@@ -633,33 +651,44 @@ class _Segment:
         adjacent: Docs = docs[_distinct(which)]
         return adjacent
 
-    def _in_sequence(self, docs: Docs, words: list[TermPostings], slop: int) -> Docs:
+    def _in_sequence(
+        self,
+        docs: Docs,
+        words: list[TermPostings],
+        slop: int,
+        ats: list[NDArray[np.int64]] | None = None,
+    ) -> Docs:
         """Those of ``docs`` where the words occur in order, each 1 to
         ``slop`` positions after the one before (``SpanNear2``, ordered,
-        ``mindist=1``: only where the previous word ended matters)."""
+        ``mindist=1``: only where the previous word ended matters).
+        ``ats``, when known: where each of ``docs`` is among each word's
+        postings."""
         if len(docs) == 0 or len(words) == 1:
             return docs
+        if ats is None:
+            ats = [np.searchsorted(postings.docs, docs) for postings in words]
         # A key per occurrence: the document's index in ``docs`` above, the
         # position (shifted by ``slop + 1`` so that the window below a
         # position never reaches the document before) below.
         alive = np.arange(len(docs), dtype=np.int64)
-        ends = self._occurrences(words[0], docs, alive, slop)
-        for following in words[1:]:
+        ends = self._occurrences(words[0], ats[0], alive, slop)
+        for following, at in zip(words[1:], ats[1:], strict=True):
             # The next word's positions are read in documents still in the running only.
             alive = _distinct(ends >> 32)
             if len(alive) == 0:
                 break
-            keys = self._occurrences(following, docs, alive, slop)
+            keys = self._occurrences(following, at, alive, slop)
             ends = _followers(ends, keys, slop)
         matched: Docs = docs[_distinct(ends >> 32)]
         return matched
 
     def _occurrences(
-        self, postings: TermPostings, docs: Docs, alive: NDArray[np.int64], slop: int
+        self, postings: TermPostings, at: NDArray[np.int64], alive: NDArray[np.int64], slop: int
     ) -> NDArray[np.int64]:
         """Sorted keys ``(index into docs) << 32 | (position + slop + 1)`` of
-        the term's occurrences in the documents ``docs[alive]``."""
-        offsets, positions = self.positions_in(postings, docs[alive])
+        the term's occurrences in the documents ``docs[alive]`` (``at``: where
+        each of ``docs`` is among its postings)."""
+        offsets, positions = self.positions_at(postings, at[alive])
         which = np.repeat(alive, np.diff(offsets))
         keys: NDArray[np.int64] = (which << 32) | (positions.astype(np.int64) + slop + 1)
         return keys
@@ -821,22 +850,19 @@ _READ_ALL_FIXED = 2000
 _LOOK_UP_FIXED = 6000
 
 
-def _looked_up_is_cheaper(
-    sizes: list[int], anchor: int, ranges: list[tuple[NDArray[np.int64], NDArray[np.int64]]]
-) -> bool:
+def _looked_up_is_cheaper(sizes: list[float], anchor: int, widest: list[float]) -> bool:
     """Whether an exact phrase is matched faster by looking its words up
     next to the anchor's occurrences (:func:`_present`) than by reading all
     of their occurrences (``_in_sequence``): when one word occurs far more
     often than another in the documents holding both (``died of``, ``the
     but``), not when they occur about as often (``election results``).
-    ``sizes`` are each word's occurrences there, ``ranges`` where each
-    document's are."""
+    ``sizes`` are each word's occurrences there, ``widest`` its most in
+    one document (a binary search's rounds)."""
     found = sizes[anchor]
     looked_up = found + _LOOK_UP_FIXED
-    for i, (lo, hi) in enumerate(ranges):
+    for i, most in enumerate(widest):
         if i != anchor:
-            rounds = int((hi - lo).max()).bit_length() + 2
-            looked_up += found * rounds // 2
+            looked_up += found * (int(most).bit_length() + 2) / 2
     return looked_up < sum(sizes) + _READ_ALL_FIXED
 
 
@@ -1317,7 +1343,7 @@ class Execution:
                 has = np.flatnonzero(postings.docs[at] == local)
                 if len(has) == 0:
                     continue
-                offsets, positions = segment.positions_in(postings, postings.docs[at[has]])
+                offsets, positions = segment.positions_at(postings, at[has])
                 bounds = offsets.tolist()
                 values = positions.tolist()
                 for n, i in enumerate(has.tolist()):
