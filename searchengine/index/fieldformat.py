@@ -16,11 +16,16 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import formats
 
-from searchengine.analysis.tokenizer import WORD, NewsTokenizer, stem
+from searchengine.analysis.minhash import word_hash
+from searchengine.analysis.tokenizer import WORD, NewsTokenizer, split_words, stem
+
+if TYPE_CHECKING:  # numpy is imported where texts are analysed: queries need none
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 class Analyzed(str):
@@ -155,22 +160,27 @@ def decode_positions(data: bytes) -> list[int]:
 
 
 class Vocabulary:
-    """Term ids for :func:`analyze`: each distinct term (stem) gets a small
-    integer, and each written word is mapped to its term's id once.
+    """Term ids for :func:`analyze` and :func:`tokens`: each distinct term
+    (stem) gets a small integer, and each distinct written word one too,
+    with its term's id and its MinHash word hash computed once.
 
     A segment writer keeps one vocabulary per segment
     (:class:`searchengine.index.segments.TermPool`), so the ids of analysed
-    documents are its own term ids and filing them needs no lookup; a new
-    segment starts a new vocabulary, which keeps its memory bounded.
+    documents are its own term ids and filing them needs no lookup.  A word
+    seen before costs one dictionary lookup, done for a whole text at once
+    (``map``); stemming and hashing happen once per distinct word.
     """
 
-    __slots__ = ("by_term", "by_word", "terms")
+    __slots__ = ("_hashes", "_word_terms", "by_term", "by_word", "terms")
 
     def __init__(self) -> None:
         #: Term id -> the term, UTF-8.
         self.terms: list[bytes] = []
         self.by_term: dict[bytes, int] = {}
+        #: Written word -> its word id (an index into the two arrays below).
         self.by_word: dict[str, int] = {}
+        self._word_terms = array("I")
+        self._hashes = array("Q")
 
     def term_id(self, term: bytes) -> int:
         """The id of ``term`` (UTF-8), given one if new."""
@@ -180,16 +190,79 @@ class Vocabulary:
             self.terms.append(term)
         return tid
 
-    def word_ids(self, words: list[str]) -> list[int]:
-        """The term id of each word (stemmed), in order."""
+    def lookup(self, words: list[str]) -> NDArray[np.int64]:
+        """The word id of each of ``words``, in order (new words added)."""
+        import numpy as np
+
         ids = list(map(self.by_word.get, words))
         if None in ids:
-            by_word = self.by_word
-            for n, tid in enumerate(ids):
-                if tid is None:
-                    word = words[n]
-                    ids[n] = by_word[word] = self.term_id(stem(word).encode("utf-8"))
-        return ids  # type: ignore[return-value]
+            self._add(words)
+            ids = list(map(self.by_word.get, words))
+        return np.array(ids, dtype=np.int64)
+
+    def _add(self, words: list[str]) -> None:
+        by_word, term_id = self.by_word, self.term_id
+        for word in set(words).difference(by_word):
+            by_word[word] = len(self._word_terms)
+            self._word_terms.append(term_id(stem(word).encode("utf-8")))
+            self._hashes.append(word_hash(word))
+
+    def term_ids(self, word_ids: NDArray[np.int64]) -> NDArray[np.uint32]:
+        """The term id of each word id."""
+        import numpy as np
+
+        return np.frombuffer(self._word_terms, dtype=np.uint32)[word_ids]
+
+    def word_hashes(self, word_ids: NDArray[np.int64]) -> NDArray[np.uint64]:
+        """The MinHash word hash (:func:`~searchengine.analysis.minhash.word_hash`)
+        of each word id."""
+        import numpy as np
+
+        return np.frombuffer(self._hashes, dtype=np.uint64)[word_ids]
+
+    def word_ids(self, words: list[str]) -> list[int]:
+        """The term id of each word (stemmed), in order."""
+        found: list[int] = self.term_ids(self.lookup(words)).tolist()
+        return found
+
+    def __len__(self) -> int:
+        """The number of distinct words seen."""
+        return len(self.by_word)
+
+
+class Tokens(str):
+    """A text with the term id of each of its words, in order: what a
+    segment writer sharing the ``vocabulary`` files directly
+    (:meth:`searchengine.index.segments.TermPool.add_tokens`), inverting
+    many documents' ids at once instead of one document's at a time.
+
+    A ``str``, so Whoosh takes it as a field value; pass the plain text as
+    the stored value (``_stored_FIELD``).  Pickled, it is the plain text:
+    the ids mean nothing in another process.
+    """
+
+    ids: NDArray[np.uint32]
+    vocabulary: Vocabulary
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str(self),))
+
+    def length(self) -> int:
+        """The number of words: the field length Whoosh scores with."""
+        return len(self.ids)
+
+
+def tokens(
+    text: str, words: list[str] | None = None, vocabulary: Vocabulary | None = None
+) -> Tokens:
+    """``text`` with its words' term ids in ``vocabulary`` (a throwaway one
+    by default); ``words`` are its words (``split_words(text)``) when the
+    caller has them already."""
+    vocab = Vocabulary() if vocabulary is None else vocabulary
+    found = Tokens(text)
+    found.vocabulary = vocab
+    found.ids = vocab.term_ids(vocab.lookup(split_words(text) if words is None else words))
+    return found
 
 
 def analyze(
