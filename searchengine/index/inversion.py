@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import pickle
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -235,7 +235,7 @@ def _chunks(occurrences: NDArray[np.int64], limit: int) -> list[tuple[int, int]]
 # Merging batches
 
 
-def merge_batches(sources: list[Iterable[TermBatch]]) -> Iterator[TermBatch]:
+def merge_batches(sources: Sequence[Iterable[TermBatch]]) -> Iterator[TermBatch]:
     """The batches of ``sources`` (each sorted by field and term) merged
     into one sequence sorted by field and term.  A term found in several
     has its postings merged in document order (sources hold different
