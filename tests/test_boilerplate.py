@@ -15,6 +15,7 @@ import pytest
 from whoosh import index
 
 from searchengine.analysis.boilerplate import clean
+from searchengine.analysis.tokenizer import WORD
 from searchengine.index import directory as store
 from searchengine.index import schema
 from searchengine.indexer.document import document, file_signature
@@ -185,6 +186,17 @@ STORY = "The council met on Monday and agreed the budget after a long debate abo
 )
 def test_common_site_furniture_tails_are_cut(tail: str) -> None:
     assert clean(f"{STORY}\n\n{tail}").body == STORY
+
+
+def test_the_lines_cut_are_kept_for_their_words() -> None:
+    # The lexicon holds the words as read: those of the cleaned body and of the lines cut.
+    text = f"Skip to content\n\n{STORY}\n\nShare this:\nFacebook\n\nRelated"
+    cleaned = clean(text)
+    assert cleaned.body == STORY
+    assert cleaned.cut.split("\n") == ["Skip to content", "Share this:", "Facebook", "Related"]
+    assert set(WORD.findall(cleaned.body + "\n" + cleaned.cut)) == set(WORD.findall(text))
+    assert clean(STORY).cut == ""
+    assert clean(text, learned=frozenset()) == cleaned  # what was cut is not compared
 
 
 def test_a_single_cue_deep_in_a_list_is_not_enough() -> None:

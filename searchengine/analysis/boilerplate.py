@@ -27,7 +27,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Container
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Lines longer than this (characters) are story text: never counted, never cut
 #: as learned furniture.  Template lines are short; this also bounds the ledger.
@@ -143,11 +143,13 @@ def _head_cut(lines: list[str], live: list[int]) -> int:
 
 @dataclass(frozen=True)
 class Cleaned:
-    """An article body with its furniture cut, and how much was cut."""
+    """An article body with its furniture cut, and how much was cut
+    (``cut``: the lines cut, one a line, for their words)."""
 
     body: str
     lines: int = 0
     chars: int = 0
+    cut: str = field(default="", compare=False, repr=False)
 
 
 def clean(body: str, learned: Container[str] = frozenset()) -> Cleaned:
@@ -181,4 +183,5 @@ def clean(body: str, learned: Container[str] = frozenset()) -> Cleaned:
         return Cleaned(body)
     kept = "\n".join(line for number, line in enumerate(lines) if number not in drop)
     text = re.sub(r"\n{3,}", "\n\n", kept).strip()
-    return Cleaned(text, lines=len(drop), chars=len(body) - len(text))
+    removed = "\n".join(lines[number] for number in sorted(drop))
+    return Cleaned(text, lines=len(drop), chars=len(body) - len(text), cut=removed)

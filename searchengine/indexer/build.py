@@ -45,7 +45,13 @@ from typing import Any
 from searchengine.index import directory as store
 from searchengine.indexer.document import document
 from searchengine.indexer.spool import Spool, read_range
-from searchengine.indexer.workers import PREPARE_POOL_MIN, _quiet_worker, _workers, prepare
+from searchengine.indexer.workers import (
+    PREPARE_POOL_MIN,
+    _quiet_worker,
+    _workers,
+    lexicon_words,
+    prepare,
+)
 
 #: Buffered postings (MB, as the pool counts them) at which a worker's pool
 #: writes them to a sorted run file; the share's segment is written from
@@ -100,13 +106,14 @@ def build_share(
     tell = report or _tell_parent
     built = Built()
     writer = store.side_writer(index_dir, schema, limitmb=SEGMENT_MB)
+    written: set[str] = set()
     since = 0
     try:
         for article, group, sig in read_range(*share):
             if _stop is not None and _stop.is_set():
                 raise Stopped
             ready = prepare(article, learned[group], writer.pool.vocabulary)
-            built.words |= ready.words
+            written.update(ready.written)
             writer.add_document(
                 **document(article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash)
             )
@@ -115,6 +122,7 @@ def build_share(
             if since >= PROGRESS_EVERY:
                 tell(since)
                 since = 0
+        built.words = lexicon_words(written)
         segment = store.finish_side_writer(writer)
         if segment is not None:
             built.segments.append(segment)

@@ -14,7 +14,7 @@ from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
 from searchengine.dates import day_number
 from searchengine.index import schema
-from searchengine.index.fieldformat import Analyzed
+from searchengine.index.fieldformat import Tokens
 from searchengine.models import Article
 
 
@@ -39,7 +39,7 @@ def document(
     sig: bytes,
     cleaned: Cleaned | None = None,
     *,
-    texts: dict[str, Analyzed] | None = None,
+    texts: dict[str, Tokens] | None = None,
     minhash: bytes | None = None,
 ) -> dict[str, Any]:
     """The Whoosh document of one article.

@@ -7,8 +7,8 @@ of a source before any is cleaned, so a run has two stages:
 1. :func:`load_all` reads the files (decoding, parsing, extraction) and
    gives each article's boilerplate line keys, which the writer counts;
 2. once the learned lines are decided, :func:`prepare` cleans each article
-   and computes what is filed: the postings of each text field
-   (``fieldformat.analyze``), the near-duplicate signature and the written
+   and computes what is filed: the term ids of each text field's words
+   (``fieldformat.Tokens``), the near-duplicate signature and the written
    words for the lexicon.  It runs in the processes that write the new
    segments (:mod:`searchengine.indexer.build`).
 
@@ -34,9 +34,8 @@ from typing import TypeVar
 from searchengine.analysis import boilerplate
 from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
-from searchengine.analysis.tokenizer import WORD
-from searchengine.index import lexicon
-from searchengine.index.fieldformat import Analyzed, Vocabulary, analyze
+from searchengine.analysis.tokenizer import spelling_form, split_words
+from searchengine.index.fieldformat import Tokens, Vocabulary, tokens
 from searchengine.load import load_file
 from searchengine.models import Article, LoadResult
 
@@ -62,39 +61,50 @@ class Prepared:
     """One article ready for the writer.
 
     ``cleaned`` is its body without boilerplate; ``texts`` its text fields
-    analysed (the body as cleaned); ``minhash`` the cleaned body's
-    near-duplicate signature; ``words`` the written words of its title and
-    body as read, for the lexicon.
+    with their words' term ids (the body as cleaned); ``minhash`` the
+    cleaned body's near-duplicate signature; ``written`` the words of its
+    title and body as read, for the lexicon (:func:`lexicon_words`).
     """
 
     cleaned: Cleaned
-    texts: dict[str, Analyzed]
+    texts: dict[str, Tokens]
     minhash: bytes
-    words: frozenset[str]
+    written: list[str]
 
 
 def prepare(
     article: Article, learned: frozenset[str], vocabulary: Vocabulary | None = None
 ) -> Prepared:
     """Clean ``article`` with its group's ``learned`` lines and analyse it
-    (term ids from ``vocabulary``: the segment writer's that will file it)."""
+    (term ids from ``vocabulary``: the segment writer's that will file it).
+
+    The body is split into words once; their ids in the vocabulary give
+    the postings (as term ids) and the MinHash signature (as word hashes),
+    each word stemmed and hashed once per vocabulary, not once per article.
+    """
+    vocab = Vocabulary() if vocabulary is None else vocabulary
     cleaned = boilerplate.clean(article.body, learned)
-    # One split into words serves the postings, the lexicon and MinHash.
-    title_words = WORD.findall(article.title)
-    body_words = WORD.findall(cleaned.body)
-    texts = {
-        "title": analyze(article.title, title_words, vocabulary),
-        "body": analyze(cleaned.body, body_words, vocabulary),
-    }
+    title_words = split_words(article.title)
+    body_words = split_words(cleaned.body)
+    body_ids = vocab.lookup(body_words)
+    body = Tokens(cleaned.body)
+    body.vocabulary, body.ids = vocab, vocab.term_ids(body_ids)
+    texts = {"title": tokens(article.title, title_words, vocab), "body": body}
     if article.source:
-        texts["source"] = analyze(article.source, vocabulary=vocabulary)
+        texts["source"] = tokens(article.source, vocabulary=vocab)
     if article.author:
-        texts["author"] = analyze(article.author, vocabulary=vocabulary)
-    read_words = body_words if cleaned.body == article.body else None
-    words = lexicon.words_of(article.title, title_words) | lexicon.words_of(
-        article.body, read_words
-    )
-    return Prepared(cleaned, texts, dedup.signature(cleaned.body, body_words), frozenset(words))
+        texts["author"] = tokens(article.author, vocabulary=vocab)
+    # The lexicon holds the words as read: those of the lines cut too.
+    written = title_words + body_words
+    if cleaned.cut:
+        written += split_words(cleaned.cut)
+    return Prepared(cleaned, texts, dedup.signature_of_words(vocab.word_hashes(body_ids)), written)
+
+
+def lexicon_words(written: Iterable[str]) -> set[str]:
+    """The lexicon's forms (:func:`~searchengine.index.lexicon.words_of`) of
+    written words."""
+    return set(map(spelling_form, set(written)))
 
 
 #: Files to read before a pool of reader processes pays for its start-up.
