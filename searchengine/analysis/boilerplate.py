@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 #: Lines longer than this (characters) are story text: never counted, never cut
@@ -152,7 +152,7 @@ class Cleaned:
     cut: str = field(default="", compare=False, repr=False)
 
 
-def clean(body: str, learned: Container[str] = frozenset()) -> Cleaned:
+def clean(body: str, learned: AbstractSet[str] = frozenset()) -> Cleaned:
     """``body`` without the lines whose key is in ``learned`` and without a
     furniture head or tail found by the rules.
 
@@ -165,8 +165,8 @@ def clean(body: str, learned: Container[str] = frozenset()) -> Cleaned:
     for number, line in enumerate(lines):
         if not line.strip():
             continue
-        key = line_key(line)
-        if key is not None and key in learned:
+        # Most groups have no learned lines: then no line needs its key.
+        if learned and (key := line_key(line)) is not None and key in learned:
             drop.add(number)
         else:
             live.append(number)

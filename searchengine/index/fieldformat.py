@@ -15,7 +15,7 @@ processes do the analysis and the one writer process only files postings.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from whoosh import formats
@@ -177,8 +177,9 @@ class Vocabulary:
         #: Term id -> the term, UTF-8.
         self.terms: list[bytes] = []
         self.by_term: dict[bytes, int] = {}
-        #: Written word -> its word id (an index into the two arrays below).
-        self.by_word: dict[str, int] = {}
+        #: Written word -> its word id (an index into the two arrays below);
+        #: a word not in it is added when looked up.
+        self.by_word = _Words(self._new_word)
         self._word_terms = array("I")
         self._hashes = array("Q")
 
@@ -194,18 +195,14 @@ class Vocabulary:
         """The word id of each of ``words``, in order (new words added)."""
         import numpy as np
 
-        ids = list(map(self.by_word.get, words))
-        if None in ids:
-            self._add(words)
-            ids = list(map(self.by_word.get, words))
-        return np.array(ids, dtype=np.int64)
+        # One pass in C: a word not seen before goes to _Words.__missing__.
+        return np.array(list(map(self.by_word.__getitem__, words)), dtype=np.int64)
 
-    def _add(self, words: list[str]) -> None:
-        by_word, term_id = self.by_word, self.term_id
-        for word in set(words).difference(by_word):
-            by_word[word] = len(self._word_terms)
-            self._word_terms.append(term_id(stem(word).encode("utf-8")))
-            self._hashes.append(word_hash(word))
+    def _new_word(self, word: str) -> int:
+        wid = len(self._word_terms)
+        self._word_terms.append(self.term_id(stem(word).encode("utf-8")))
+        self._hashes.append(word_hash(word))
+        return wid
 
     def term_ids(self, word_ids: NDArray[np.int64]) -> NDArray[np.uint32]:
         """The term id of each word id."""
@@ -228,6 +225,20 @@ class Vocabulary:
     def __len__(self) -> int:
         """The number of distinct words seen."""
         return len(self.by_word)
+
+
+class _Words(dict[str, int]):
+    """Word -> word id; a missing word is given its id by ``new`` (and kept)."""
+
+    __slots__ = ("_new",)
+
+    def __init__(self, new: Callable[[str], int]) -> None:
+        super().__init__()
+        self._new = new
+
+    def __missing__(self, word: str) -> int:
+        wid = self[word] = self._new(word)
+        return wid
 
 
 class Tokens(str):
