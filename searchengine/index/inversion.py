@@ -79,10 +79,11 @@ class TermBatch:
             "docs": self.docs[a:b],
             "weights": self.weights[a:b],
         }
-        if self.counts is not None and self.positions is not None:
-            offsets = _offsets(self.counts)
+        if self.counts is not None:
             changes["counts"] = self.counts[a:b]
-            changes["positions"] = self.positions[offsets[a] : offsets[b]]
+            if self.positions is not None:
+                offsets = _offsets(self.counts)
+                changes["positions"] = self.positions[offsets[a] : offsets[b]]
         if self.value_lengths is not None and self.values is not None:
             offsets = _offsets(self.value_lengths)
             changes["value_lengths"] = self.value_lengths[a:b]
@@ -126,14 +127,17 @@ def _offsets(counts: NDArray[Any]) -> NDArray[np.int64]:
 
 
 class WordStream:
-    """One positions field's documents as they came: each document's term
-    ids in word order, appended to flat buffers (no object per document,
-    nothing per word).  :meth:`batches` inverts them."""
+    """One field's documents as they came: each document's term ids in word
+    order, appended to flat buffers (no object per document, nothing per
+    word).  :meth:`batches` inverts them.  A stream ``with_positions``
+    gives each posting its word positions; one without (a keyword field,
+    each term once a document) its count only."""
 
-    __slots__ = ("boost", "docs", "ids", "lengths")
+    __slots__ = ("boost", "docs", "ids", "lengths", "with_positions")
 
-    def __init__(self, boost: float) -> None:
+    def __init__(self, boost: float, *, with_positions: bool = True) -> None:
         self.boost = boost
+        self.with_positions = with_positions
         self.docs = array("I")
         self.lengths = array("I")
         #: Every document's term ids one after another (32-bit).
@@ -200,7 +204,7 @@ class WordStream:
             docs[doc[heads]],
             counts * float(self.boost),
             counts=counts,
-            positions=positions,
+            positions=positions if self.with_positions else None,
         )
 
 

@@ -61,6 +61,8 @@ _STREAM_WORD = 10
 #: vocabulary (some 200 bytes a word) is not written out by a spill, so it
 #: is bounded on its own; its words' stems are computed again after.
 VOCABULARY_WORDS = 200_000
+#: Keyword values whose term ids a segment writer keeps at most.
+_KEYWORD_VALUES = 50_000
 
 
 class _Postings:
@@ -89,9 +91,12 @@ class TermPool:
     read as batches of terms (:meth:`batches`).
     """
 
-    def __init__(self, folder: str, limitmb: float) -> None:
+    def __init__(
+        self, folder: str, limitmb: float, vocabulary_words: int = VOCABULARY_WORDS
+    ) -> None:
         self._folder = folder
         self._limit = int(limitmb * 1024 * 1024)
+        self._vocabulary_words = vocabulary_words
         self._size = 0
         self._fields: dict[str, dict[bytes, _Postings]] = {}
         #: Positions fields' documents as their words' term ids (:meth:`add_tokens`).
@@ -157,17 +162,24 @@ class TermPool:
             self._spill()
 
     def add_tokens(
-        self, fieldname: str, docnum: int, ids: NDArray[np.uint32], boost: float
+        self,
+        fieldname: str,
+        docnum: int,
+        ids: NDArray[np.uint32],
+        boost: float,
+        *,
+        positions: bool = True,
     ) -> None:
-        """Add one document's positions field as the term id of each of
-        its words, in order (ids of :attr:`vocabulary`): each distinct term
-        a posting, weighted its count times ``boost``.  Documents must come
-        in increasing ``docnum``."""
+        """Add one document's field as the term id of each of its words, in
+        order (ids of :attr:`vocabulary`): each distinct term a posting,
+        weighted its count times ``boost``, with the words' positions
+        unless not ``positions`` (a keyword field).  Documents must come in
+        increasing ``docnum``; a field always comes the same way."""
         stream = self._streams.get(fieldname)
         if stream is None:
-            stream = self._streams[fieldname] = WordStream(boost)
-        elif stream.boost != boost:
-            raise ValueError(f"field {fieldname!r} was filed with two boosts")
+            stream = self._streams[fieldname] = WordStream(boost, with_positions=positions)
+        elif stream.boost != boost or stream.with_positions != positions:
+            raise ValueError(f"field {fieldname!r} was filed two ways")
         stream.add(docnum, ids)
         self._size += _STREAM_WORD * len(ids)
         if self._size > self._limit:
@@ -187,7 +199,7 @@ class TermPool:
         write_run(path, self._memory())
         self._fields = {}
         self._streams = {}
-        if len(self.vocabulary) > VOCABULARY_WORDS:
+        if len(self.vocabulary) > self._vocabulary_words:
             self.vocabulary = Vocabulary()
         self._size = 0
 
@@ -320,12 +332,22 @@ class TermSegmentWriter(HookedSegmentWriter):
     (:func:`write_postings`).
     """
 
-    def __init__(self, ix: Any, *, limitmb: float, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        ix: Any,
+        *,
+        limitmb: float,
+        vocabulary_words: int = VOCABULARY_WORDS,
+        **kwargs: Any,
+    ) -> None:
         # Every segment this writer makes, merged ones included, is in our
         # codec's layout.
         kwargs.setdefault("codec", NewsCodec())
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        self.pool = TermPool(self.temp_folder, limitmb)
+        self.pool = TermPool(self.temp_folder, limitmb, vocabulary_words)
+        #: Keyword values' term ids (:meth:`_keyword_ids`), for the pool's vocabulary.
+        self._keywords: dict[tuple[str, Any], NDArray[np.uint32] | None] = {}
+        self._keyword_vocabulary = self.pool.vocabulary
 
     def index_field(self, name: str, field: Any, value: Any, docnum: int, boost: float) -> int:
         fmt = field.format
@@ -343,7 +365,37 @@ class TermSegmentWriter(HookedSegmentWriter):
                 ids = tokens(str(value), vocabulary=self.pool.vocabulary).ids
             self.pool.add_tokens(name, docnum, ids, fmt.field_boost)
             return len(ids) if field.scorable else 0
+        if boost == 1.0 and not isinstance(fmt, NewsPositions):
+            keywords = self._keyword_ids(name, field, value)
+            if keywords is not None:
+                self.pool.add_tokens(name, docnum, keywords, 1.0, positions=False)
+                return len(keywords) if field.scorable else 0
         return super().index_field(name, field, value, docnum, boost)
+
+    def _keyword_ids(self, name: str, field: Any, value: Any) -> NDArray[np.uint32] | None:
+        """The term ids of a keyword field's value (an id, a path, a date's
+        numeric terms) when each of its postings is the plain one (once,
+        weight 1, no value): filed as words then, without a tuple each.
+        Values repeat (dates, months, sources): each is indexed once."""
+        if self._keyword_vocabulary is not self.pool.vocabulary:
+            # A spill started a new vocabulary: the ids kept are not its.
+            self._keywords.clear()
+            self._keyword_vocabulary = self.pool.vocabulary
+        key = (name, value)
+        try:
+            if key in self._keywords:
+                return self._keywords[key]
+        except TypeError:  # a list of values
+            return None
+        found = None
+        postings = list(field.index(value))
+        if all(n == 1 and weight == 1.0 and not v for _, n, weight, v in postings):
+            term_id = self.pool.vocabulary.term_id
+            found = np.array([term_id(t) for t, _, _, _ in postings], dtype=np.uint32)
+        if len(self._keywords) >= _KEYWORD_VALUES:
+            self._keywords.clear()
+        self._keywords[key] = found
+        return found
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
         """File a merged segment's postings a term at a time, as arrays,
