@@ -171,3 +171,14 @@ def test_tokens_cross_processes_as_their_text() -> None:
     found = tokens("Flood warning for the river")
     copy = pickle.loads(pickle.dumps(found))
     assert type(copy) is str and copy == "Flood warning for the river"
+
+
+def test_written_words_are_marked_and_carried_to_the_next_vocabulary() -> None:
+    first = Vocabulary()
+    ids = first.lookup(["Harbour", "ferry", "Harbour", "Source"])
+    first.mark_written(ids[:3])
+    assert first.written_words() == {"Harbour", "ferry"}
+    second = Vocabulary(first.written_words())
+    second.mark_written(second.lookup(["Zürich"]))
+    second.lookup(["unmarked"])
+    assert second.written_words() == {"Harbour", "ferry", "Zürich"}

@@ -171,17 +171,21 @@ class Vocabulary:
     (``map``); stemming and hashing happen once per distinct word.
     """
 
-    __slots__ = ("_hashes", "_word_terms", "by_term", "by_word", "terms")
+    __slots__ = ("_carried", "_hashes", "_word_terms", "_written", "by_term", "by_word", "terms")
 
-    def __init__(self) -> None:
+    def __init__(self, written: set[str] | None = None) -> None:
         #: Term id -> the term, UTF-8.
         self.terms: list[bytes] = []
         self.by_term: dict[bytes, int] = {}
-        #: Written word -> its word id (an index into the two arrays below);
-        #: a word not in it is added when looked up.
+        #: Written word -> its word id (an index into the arrays below); a
+        #: word not in it is added when looked up.
         self.by_word = _Words(self._new_word)
         self._word_terms = array("I")
         self._hashes = array("Q")
+        #: 1 for the words :meth:`mark_written` marked.
+        self._written = array("B")
+        #: Words marked in the vocabularies this one follows (:meth:`written_words`).
+        self._carried = written or set()
 
     def term_id(self, term: bytes) -> int:
         """The id of ``term`` (UTF-8), given one if new."""
@@ -202,7 +206,24 @@ class Vocabulary:
         wid = len(self._word_terms)
         self._word_terms.append(self.term_id(stem(word).encode("utf-8")))
         self._hashes.append(word_hash(word))
+        self._written.append(0)
         return wid
+
+    def mark_written(self, word_ids: NDArray[np.int64]) -> None:
+        """Mark words as written in an article's title or body (the words
+        the lexicon holds): a flag per distinct word, not a set insertion
+        per word of every article."""
+        import numpy as np
+
+        np.frombuffer(self._written, dtype=np.uint8)[word_ids] = 1
+
+    def written_words(self) -> set[str]:
+        """The words marked written, in this vocabulary or one it follows."""
+        import numpy as np
+
+        marked = np.frombuffer(self._written, dtype=np.uint8)
+        words = list(self.by_word)
+        return self._carried.union(words[n] for n in np.flatnonzero(marked).tolist())
 
     def term_ids(self, word_ids: NDArray[np.int64]) -> NDArray[np.uint32]:
         """The term id of each word id."""
@@ -270,9 +291,15 @@ def tokens(
     by default); ``words`` are its words (``split_words(text)``) when the
     caller has them already."""
     vocab = Vocabulary() if vocabulary is None else vocabulary
+    return tokens_of(text, vocab.lookup(split_words(text) if words is None else words), vocab)
+
+
+def tokens_of(text: str, word_ids: NDArray[np.int64], vocabulary: Vocabulary) -> Tokens:
+    """``text`` with its words' term ids, from their ids in ``vocabulary``
+    (:meth:`Vocabulary.lookup`)."""
     found = Tokens(text)
-    found.vocabulary = vocab
-    found.ids = vocab.term_ids(vocab.lookup(split_words(text) if words is None else words))
+    found.vocabulary = vocabulary
+    found.ids = vocabulary.term_ids(word_ids)
     return found
 
 

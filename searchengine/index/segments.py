@@ -200,7 +200,7 @@ class TermPool:
         self._fields = {}
         self._streams = {}
         if len(self.vocabulary) > self._vocabulary_words:
-            self.vocabulary = Vocabulary()
+            self.vocabulary = Vocabulary(self.vocabulary.written_words())
         self._size = 0
 
     def _memory(self) -> Iterator[TermBatch]:

@@ -106,14 +106,12 @@ def build_share(
     tell = report or _tell_parent
     built = Built()
     writer = store.side_writer(index_dir, schema, limitmb=SEGMENT_MB)
-    written: set[str] = set()
     since = 0
     try:
         for article, group, sig in read_range(*share):
             if _stop is not None and _stop.is_set():
                 raise Stopped
             ready = prepare(article, learned[group], writer.pool.vocabulary)
-            written.update(ready.written)
             writer.add_document(
                 **document(article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash)
             )
@@ -122,7 +120,7 @@ def build_share(
             if since >= PROGRESS_EVERY:
                 tell(since)
                 since = 0
-        built.words = lexicon_words(written)
+        built.words = lexicon_words(writer.pool.vocabulary)
         segment = store.finish_side_writer(writer)
         if segment is not None:
             built.segments.append(segment)

@@ -35,7 +35,7 @@ from searchengine.analysis import boilerplate
 from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
 from searchengine.analysis.tokenizer import spelling_form, split_words
-from searchengine.index.fieldformat import Tokens, Vocabulary, tokens
+from searchengine.index.fieldformat import Tokens, Vocabulary, tokens, tokens_of
 from searchengine.load import load_file
 from searchengine.models import Article, LoadResult
 
@@ -62,14 +62,14 @@ class Prepared:
 
     ``cleaned`` is its body without boilerplate; ``texts`` its text fields
     with their words' term ids (the body as cleaned); ``minhash`` the
-    cleaned body's near-duplicate signature; ``written`` the words of its
-    title and body as read, for the lexicon (:func:`lexicon_words`).
+    cleaned body's near-duplicate signature.  The words of its title and
+    body as read are marked written in the vocabulary, for the lexicon
+    (:func:`lexicon_words`).
     """
 
     cleaned: Cleaned
     texts: dict[str, Tokens]
     minhash: bytes
-    written: list[str]
 
 
 def prepare(
@@ -84,27 +84,28 @@ def prepare(
     """
     vocab = Vocabulary() if vocabulary is None else vocabulary
     cleaned = boilerplate.clean(article.body, learned)
-    title_words = split_words(article.title)
-    body_words = split_words(cleaned.body)
-    body_ids = vocab.lookup(body_words)
-    body = Tokens(cleaned.body)
-    body.vocabulary, body.ids = vocab, vocab.term_ids(body_ids)
-    texts = {"title": tokens(article.title, title_words, vocab), "body": body}
+    title_ids = vocab.lookup(split_words(article.title))
+    body_ids = vocab.lookup(split_words(cleaned.body))
+    texts = {
+        "title": tokens_of(article.title, title_ids, vocab),
+        "body": tokens_of(cleaned.body, body_ids, vocab),
+    }
     if article.source:
         texts["source"] = tokens(article.source, vocabulary=vocab)
     if article.author:
         texts["author"] = tokens(article.author, vocabulary=vocab)
     # The lexicon holds the words as read: those of the lines cut too.
-    written = title_words + body_words
+    vocab.mark_written(body_ids)
+    vocab.mark_written(title_ids)
     if cleaned.cut:
-        written += split_words(cleaned.cut)
-    return Prepared(cleaned, texts, dedup.signature_of_words(vocab.word_hashes(body_ids)), written)
+        vocab.mark_written(vocab.lookup(split_words(cleaned.cut)))
+    return Prepared(cleaned, texts, dedup.signature_of_words(vocab.word_hashes(body_ids)))
 
 
-def lexicon_words(written: Iterable[str]) -> set[str]:
+def lexicon_words(vocabulary: Vocabulary) -> set[str]:
     """The lexicon's forms (:func:`~searchengine.index.lexicon.words_of`) of
-    written words."""
-    return set(map(spelling_form, set(written)))
+    the words ``vocabulary`` has marked written."""
+    return set(map(spelling_form, vocabulary.written_words()))
 
 
 #: Files to read before a pool of reader processes pays for its start-up.
