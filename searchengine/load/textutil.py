@@ -19,7 +19,9 @@ def clean_text(text: str) -> str:
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
     text = unicodedata.normalize("NFC", text)
     text = _CONTROLS.sub("", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    # Runs of spaces never cross a line: squeezed in the whole text at once
+    # (one regular expression call a text, not one a line).
+    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
     return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
 
 
