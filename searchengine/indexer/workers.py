@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import itertools
 import os
+import pickle
 import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -36,24 +37,51 @@ from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
 from searchengine.analysis.tokenizer import spelling_form, split_words
 from searchengine.index.fieldformat import Tokens, Vocabulary, tokens, tokens_of
+from searchengine.indexer.document import stored_path
+from searchengine.indexer.ledger import group_of
 from searchengine.load import load_file
-from searchengine.models import Article, LoadResult
+from searchengine.models import Article, Problem
 
 
 @dataclass(frozen=True)
 class _Read:
-    """One file read: its articles and problems, and each article's
-    boilerplate line keys (counted by the writer before anything is cleaned)."""
+    """One file read: its problems, and per article its record, its
+    boilerplate group and its line keys (counted by the main process before
+    anything is cleaned).  The articles themselves come as the run's spool
+    records, pickled already (:meth:`searchengine.indexer.spool.Spool.put_pickled`):
+    the main process, which every file's articles pass through, writes them
+    to the spool without unpickling and pickling them again."""
 
-    result: LoadResult
+    problems: tuple[Problem, ...]
+    records: tuple[int | None, ...]
+    groups: tuple[str, ...]
     line_keys: tuple[frozenset[str], ...]
+    #: The spool records ``(article, group, file signature)``, one pickle
+    #: after another, and the size of each.
+    spooled: bytes
+    sizes: tuple[int, ...]
 
 
-def read_file(path: str, encoding: str | None) -> _Read:
-    """Load ``path`` (never raises, like ``load_file``)."""
+def read_file(path: str, encoding: str | None, sig: bytes = b"") -> _Read:
+    """Load ``path`` (never raises, like ``load_file``); ``sig`` is the
+    file's signature, which its spool records carry."""
     result = load_file(path, encoding)
-    keys = tuple(frozenset(boilerplate.line_keys(a.body)) for a in result.articles)
-    return _Read(result, keys)
+    articles = result.articles
+    key = stored_path(path)
+    groups = tuple(group_of(a.source, key) for a in articles)
+    keys = tuple(frozenset(boilerplate.line_keys(a.body)) for a in articles)
+    spooled = [
+        pickle.dumps((a, group, sig), protocol=pickle.HIGHEST_PROTOCOL)
+        for a, group in zip(articles, groups, strict=True)
+    ]
+    return _Read(
+        result.problems,
+        tuple(a.record for a in articles),
+        groups,
+        keys,
+        b"".join(spooled),
+        tuple(map(len, spooled)),
+    )
 
 
 @dataclass(frozen=True)
@@ -195,14 +223,17 @@ def _ordered(
                 future.cancel()
 
 
-def load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, _Read]]:
-    """Each path with what it yielded, in order (stage 1).
+def load_all(
+    files: Sequence[tuple[str, bytes]], encoding: str | None
+) -> Iterator[tuple[str, _Read]]:
+    """Each ``(path, file signature)`` with what the path yielded, in order
+    (stage 1).
 
     With many files and more than one core, files are read in worker
     processes, :data:`POOL_WINDOW` files ahead of the consumer at most.
     """
-    in_pool = _workers() >= 2 and len(paths) >= POOL_MIN_FILES
-    yield from _ordered(read_file, ((path, (path, encoding)) for path in paths), in_pool)
+    in_pool = _workers() >= 2 and len(files) >= POOL_MIN_FILES
+    yield from _ordered(read_file, ((path, (path, encoding, sig)) for path, sig in files), in_pool)
 
 
 #: The fewest articles a run must write before worker processes pay for
