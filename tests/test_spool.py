@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import pickle
 import os
+import pickle
 from pathlib import Path
 
 from searchengine.indexer.spool import Spool, read_range
