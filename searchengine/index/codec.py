@@ -43,7 +43,7 @@ import itertools
 import mmap
 import struct
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,9 +68,6 @@ from searchengine.index.packing import (
     unpack_at,
 )
 from searchengine.index.postings import Positions, TermPostings, select_ranges
-
-if TYPE_CHECKING:
-    from searchengine.index.inversion import TermBatch
 
 TERMS_EXT = ".terms"
 DOCS_EXT = ".docs"
@@ -280,6 +277,39 @@ def _counts(w32: NDArray[np.float32], scale: float) -> tuple[NDArray[np.int64], 
         if (k >= 0).all() and np.array_equal(_weights_from(k, scale), w32):
             return k, True
     return np.ones(len(w32), dtype=np.int64), False
+
+
+class TermBatch(Protocol):
+    """Consecutive terms of one field with all their postings, as arrays
+    (:class:`searchengine.index.inversion.TermBatch` is one): what
+    :meth:`NewsFieldWriter.write_batch` writes.  Term ``i``'s postings are
+    ``starts[i]:starts[i + 1]``; ``counts`` and ``positions`` (one posting
+    after another) may be None: then each posting's value (:meth:`encoded`)
+    is all there is."""
+
+    @property
+    def terms(self) -> list[bytes]: ...
+
+    @property
+    def starts(self) -> NDArray[np.int64]: ...
+
+    @property
+    def docs(self) -> NDArray[np.int64]: ...
+
+    @property
+    def weights(self) -> NDArray[np.float64]: ...
+
+    @property
+    def counts(self) -> NDArray[np.int64] | None: ...
+
+    @property
+    def positions(self) -> NDArray[np.int64] | None: ...
+
+    def __len__(self) -> int: ...
+
+    def encoded(self) -> tuple[NDArray[np.int64], bytes]:
+        """Each posting's value (the field format's bytes): lengths, bytes."""
+        ...
 
 
 class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from searchengine.index.codec import decode_news_positions, encode_news_positions
 from searchengine.index.postings import select_ranges
 
 #: Word occurrences (positions) a batch holds at most, unless one term alone
@@ -97,8 +98,6 @@ class TermBatch:
         if self.value_lengths is not None and self.values is not None:
             return self.value_lengths, self.values
         if self.counts is not None and self.positions is not None:
-            from searchengine.index.codec import encode_news_positions
-
             return encode_news_positions(_offsets(self.counts), self.positions)
         return np.zeros(len(self.docs), dtype=np.int64), b""
 
@@ -325,8 +324,6 @@ def _decoded(part: TermBatch) -> TermBatch:
     """``part`` with its postings' positions decoded from their values."""
     if part.positions is not None:
         return part
-    from searchengine.index.codec import decode_news_positions
-
     lengths, values = part.encoded()
     counts, positions = decode_news_positions(values, lengths)
     return replace(part, counts=counts, positions=positions, value_lengths=None, values=None)
