@@ -14,14 +14,15 @@ processes do the analysis and the one writer process only files postings.
 
 from __future__ import annotations
 
+import itertools
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from whoosh import formats
 
 from searchengine.analysis.minhash import word_hash
-from searchengine.analysis.tokenizer import WORD, NewsTokenizer, split_words, stem
+from searchengine.analysis.tokenizer import _PORTER2, WORD, NewsTokenizer, fold, split_words
 
 if TYPE_CHECKING:  # numpy is imported where texts are analysed: queries need none
     import numpy as np
@@ -159,6 +160,10 @@ def decode_positions(data: bytes) -> list[int]:
     return positions
 
 
+#: What a word not in a vocabulary looks up as.
+_MISSING = itertools.repeat(-1)
+
+
 class Vocabulary:
     """Term ids for :func:`analyze` and :func:`tokens`: each distinct term
     (stem) gets a small integer, and each distinct written word one too,
@@ -177,9 +182,8 @@ class Vocabulary:
         #: Term id -> the term, UTF-8.
         self.terms: list[bytes] = []
         self.by_term: dict[bytes, int] = {}
-        #: Written word -> its word id (an index into the arrays below); a
-        #: word not in it is added when looked up.
-        self.by_word = _Words(self._new_word)
+        #: Written word -> its word id (an index into the arrays below).
+        self.by_word: dict[str, int] = {}
         self._word_terms = array("I")
         self._hashes = array("Q")
         #: 1 for the words :meth:`mark_written` marked.
@@ -199,12 +203,21 @@ class Vocabulary:
         """The word id of each of ``words``, in order (new words added)."""
         import numpy as np
 
-        # One pass in C: a word not seen before goes to _Words.__missing__.
-        return np.array(list(map(self.by_word.__getitem__, words)), dtype=np.int64)
+        # One pass in C over the words seen before; new ones (-1) after.
+        by_word = self.by_word
+        ids = np.fromiter(map(by_word.get, words, _MISSING), dtype=np.int64, count=len(words))
+        new = np.flatnonzero(ids < 0)
+        for n in new.tolist():
+            word = words[n]
+            wid = by_word.get(word)
+            if wid is None:
+                wid = by_word[word] = self._new_word(word)
+            ids[n] = wid
+        return ids
 
     def _new_word(self, word: str) -> int:
         wid = len(self._word_terms)
-        self._word_terms.append(self.term_id(stem(word).encode("utf-8")))
+        self._word_terms.append(self.term_id(_PORTER2.stemWord(fold(word)).encode("utf-8")))
         self._hashes.append(word_hash(word))
         self._written.append(0)
         return wid
@@ -246,20 +259,6 @@ class Vocabulary:
     def __len__(self) -> int:
         """The number of distinct words seen."""
         return len(self.by_word)
-
-
-class _Words(dict[str, int]):
-    """Word -> word id; a missing word is given its id by ``new`` (and kept)."""
-
-    __slots__ = ("_new",)
-
-    def __init__(self, new: Callable[[str], int]) -> None:
-        super().__init__()
-        self._new = new
-
-    def __missing__(self, word: str) -> int:
-        wid = self[word] = self._new(word)
-        return wid
 
 
 class Tokens(str):
