@@ -77,9 +77,18 @@ _SENTENCE = re.compile(
 )
 
 
+# normalize: an ASCII character that is not a letter or digit becomes a space.
+_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if _NON_WORD.match(c)})
+
+
 def normalize(line: str) -> str:
     """The form lines are compared in: case, accents' composition, punctuation
     and numbers (a year in a copyright line) do not make two lines differ."""
+    if line.isascii():
+        # The same, without the expression that matches between every two
+        # words: NFKC changes no ASCII text and casefold is lower, and a
+        # character table does what replacing runs of non-word characters did.
+        return " ".join(_DIGITS.sub("0", line.lower()).translate(_ASCII_NON_WORD).split())
     text = unicodedata.normalize("NFKC", line).casefold()
     text = _DIGITS.sub("0", text)
     return " ".join(_NON_WORD.sub(" ", text).split())
