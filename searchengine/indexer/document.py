@@ -34,6 +34,12 @@ def file_signature(stat: os.stat_result) -> bytes:
     return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
 
 
+def signature_size(sig: bytes) -> int:
+    """The file size a :func:`file_signature` holds (0 if it holds none)."""
+    size = sig.split(b":", 1)[0]
+    return int(size) if size.isdigit() else 0
+
+
 def document(
     article: Article,
     sig: bytes,
