@@ -12,7 +12,7 @@ every copy of a corpus.
 
 This is what proves that a faster way of building an index builds the same
 one: ``tests/test_index_contents.py`` keeps the digests of indexes built by
-the code before the indexing work of issue 14 (searchengine 3104e82).
+the code before the indexing work of issue 14 (main at 19f7854).
 """
 
 from __future__ import annotations

@@ -221,4 +221,4 @@ def test_incremental_runs_merge_and_split_clusters(tmp_path: Path) -> None:
     run_index(index_dir, [str(folder)])
     assert listing(index_dir, names, sort="oldest")[:2] == (3, 3)
     # One cluster file, the last commit's: older ones are cleared away.
-    assert [p.name for p in Path(index_dir).glob("dedup-*.json")] == ["dedup-v1-4.json"]
+    assert [p.name for p in Path(index_dir).glob("dedup-*.json")] == ["dedup-v2-4.json"]

@@ -1,8 +1,9 @@
 """Indexes built today hold exactly what the code before issue 14's array
 work built from the same files.
 
-The digests below were computed by searchengine 3104e82 (main before the
-inversion, stemming, MinHash and postings writing became array work) with
+The digests below were computed by main at 19f7854 (index format 5, before
+the inversion, vocabulary, MinHash and postings writing of issue 14 became
+array work; first computed at 3104e82, format 4) with
 ``tests/index_contents.py``: every term, posting, position, statistic,
 stored field, column and lexicon word of the index.  They do not depend on
 the number of cores (how the articles are cut into segments) or on where
@@ -23,10 +24,10 @@ from searchengine.indexer.run import run_index
 
 from corpus_builder import build_mixed_corpus
 
-MIXED = "f9142e2fe572535a5271e03751581f683544d14616f7b2b950e76048543972a0"
-GENERATED = "c528b9f185ae6fb5670f77d5108dba9606a6d13f0de2f998268472a95eda455e"
-GENERATED_EDITED = "6662ab87ee56a6b7eff31f6803743c26b32f4870b20f984551b4723fc07557a3"
-MIXED_EDITED = "dff4c7445849835894ade4e2b1c27c90b53ac31170780f41b503a64eac5b5a47"
+MIXED = "0fd7fe10ec8532e432c6c87c2794ba322b81889f1ede49cee72be0d1b78f3bc2"
+GENERATED = "1780e9c2312604ea2f02f102934b495eb88c35e0b3bb6c9f2c870248154ea587"
+GENERATED_EDITED = "6027ae953f0d075aaf2c2b417aaf1e6670a275a21df38df64c244df87948e670"
+MIXED_EDITED = "0ac6f1c671a681a3045d20debb824f110ec8d484304d3bdfab337cf8385d16b3"
 
 
 def _edit(corpus: Path) -> None:

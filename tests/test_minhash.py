@@ -79,7 +79,8 @@ def reference_signature(text: str) -> bytes:
         for i, order in enumerate(_probes()):
             if filled[i] == empty:
                 mins[i] = next(filled[j] for j in order if filled[j] != empty)
-    return array("I", mins).tobytes()
+    # Index format 5 keeps each minimum's low 16 bits.
+    return array("H", [value & 0xFFFF for value in mins]).tobytes()
 
 
 # -- the comparisons -------------------------------------------------------------

@@ -130,7 +130,7 @@ def find_groups(
     """
     dedup.check_threshold(threshold)
     rows = rows_for(threshold)
-    expected = dedup.BINS * 4
+    expected = dedup.SIGNATURE_BYTES
     same: dict[bytes, list[int]] = defaultdict(list)
     for key, sig in signatures:
         if len(sig) == expected:
@@ -160,7 +160,7 @@ def find_groups(
     # 100,000 articles all bands together took some 300 MB).  Most band
     # values are seen once: a bucket holds the one signature and becomes a
     # list only when a second one arrives (no list per bucket).
-    band_width = rows * 4
+    band_width = rows * dedup.VALUE_BYTES
     shared: list[list[bytes]] = []
     for band in range(dedup.BINS // rows):
         start, end = band * band_width, (band + 1) * band_width

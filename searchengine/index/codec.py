@@ -27,8 +27,9 @@ arrays (:mod:`searchengine.index.packing`) that numpy reads directly:
     :class:`NewsTermInfo`: the statistics Whoosh scores with, the two
     offsets, and each array's base and width.
 
-Stored fields, columns and field lengths stay Whoosh's ``W3`` per-document
-files.  ``NewsMatcher`` lets Whoosh's own searcher (the reference for every
+Stored fields are written in compressed blocks of many documents
+(:mod:`searchengine.index.storedblocks`, index format 5); columns and field
+lengths stay Whoosh's ``W3`` per-document files.  ``NewsMatcher`` lets Whoosh's own searcher (the reference for every
 query, and what ``similar`` and highlighting use) read the arrays;
 :func:`searchengine.index.postings.term_postings` hands them to the query
 executor without a matcher.  The layout changed the index format (4).
@@ -38,11 +39,13 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import io
 import itertools
 import mmap
 import struct
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -66,8 +69,11 @@ from searchengine.index.packing import (
     packed_size,
     unpack,
     unpack_at,
+    unpack_many,
 )
-from searchengine.index.postings import Positions, TermPostings, select_ranges
+from searchengine.index.postings import Positions, RangePostings, TermPostings, select_ranges
+from searchengine.index.storedblocks import NewsPerDocReader, NewsPerDocWriter
+from searchengine.index.whoosh_private import RECORD_HEADER, ordered_index
 
 TERMS_EXT = ".terms"
 DOCS_EXT = ".docs"
@@ -91,7 +97,13 @@ _SMALL_BYTES = 48
 
 
 class NewsCodec(W3Codec):  # type: ignore[misc]
-    """``W3`` for stored fields and columns; packed arrays for postings."""
+    """``W3`` for columns; packed arrays for postings; stored fields in blocks."""
+
+    def per_document_writer(self, storage: Any, segment: Any) -> NewsPerDocWriter:
+        return NewsPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> NewsPerDocReader:
+        return NewsPerDocReader(storage, segment)
 
     def field_writer(self, storage: Any, segment: Any) -> NewsFieldWriter:
         return NewsFieldWriter(storage, segment)
@@ -790,6 +802,156 @@ def _map(handle: Any) -> Any:
         return handle.read()
 
 
+#: Terms of up to this many postings are decoded together (longer ones
+#: alone, where a term's own numpy calls cost little per posting).
+_BATCH_DF = 1024
+#: A run of the term table up to twice as long as the terms sought, plus
+#: this, is read whole to find them.
+_SCAN_SLACK = 32
+
+#: ``NewsTermInfo``'s four layouts as numpy records, by size (the fields
+#: before the offsets, then the offsets, 32 or 64 bits).
+_ONE_FIELDS = [
+    ("flags", "u1"),
+    ("pos_width", "u1"),
+    ("max_length_byte", "u1"),
+    ("first", "<u4"),
+    ("k_base", "<u4"),
+    ("total", "<f4"),
+]
+_MANY_FIELDS = [
+    ("flags", "u1"),
+    ("id_width", "u1"),
+    ("k_width", "u1"),
+    ("pos_width", "u1"),
+    ("min_length_byte", "u1"),
+    ("max_length_byte", "u1"),
+    ("df", "<u4"),
+    ("first", "<u4"),
+    ("last", "<u4"),
+    ("id_base", "<u4"),
+    ("k_base", "<u4"),
+    ("total", "<f4"),
+    ("top", "<f4"),
+]
+ENTRY_RECORDS: dict[int, np.dtype[Any]] = {
+    record.itemsize: record
+    for offset in ("<u4", "<u8")
+    for record in (
+        np.dtype([*_ONE_FIELDS, ("pos_offset", offset)]),
+        np.dtype([*_MANY_FIELDS, ("docs_offset", offset), ("pos_offset", offset)]),
+    )
+}
+
+
+@dataclass(frozen=True)
+class _Entries:
+    """Several terms' entries as arrays, one element a term."""
+
+    flags: NDArray[np.int64]
+    df: NDArray[np.int64]
+    first: NDArray[np.int64]
+    k_base: NDArray[np.int64]
+    id_base: NDArray[np.int64]
+    id_width: NDArray[np.int64]
+    k_width: NDArray[np.int64]
+    pos_width: NDArray[np.int64]
+    docs_offset: NDArray[np.int64]
+    pos_offset: NDArray[np.int64]
+    total: NDArray[np.float64]
+
+    def info(self, t: int) -> NewsTermInfo:
+        """Term ``t``'s entry as a :class:`NewsTermInfo` (what reading one term takes)."""
+        info = NewsTermInfo()
+        for name in ENTRY_INTS:
+            setattr(info, name, int(getattr(self, name)[t]))
+        info.total = float(self.total[t])
+        return info
+
+
+ENTRY_INTS = [name for name in _Entries.__dataclass_fields__ if name != "total"]
+
+
+def _parse_entries(
+    raw: NDArray[np.uint8], starts: NDArray[np.int64], lengths: NDArray[np.int64]
+) -> _Entries:
+    """The entries of ``lengths[i]`` bytes at ``starts[i]`` of ``raw``, all
+    at once (each layout's rows viewed as numpy records)."""
+    count = len(starts)
+    ints = {name: np.zeros(count, dtype=np.int64) for name in ENTRY_INTS}
+    total = np.zeros(count, dtype=np.float64)
+    parsed = 0
+    for size, record in ENTRY_RECORDS.items():
+        chosen = np.flatnonzero(lengths == size)
+        if len(chosen) == 0:
+            continue
+        parsed += len(chosen)
+        rows = raw[starts[chosen, None] + np.arange(size)]
+        values = rows.view(record)[:, 0]
+        total[chosen] = values["total"]
+        for name in ENTRY_INTS:
+            if name in (record.names or ()):
+                ints[name][chosen] = values[name]
+    if parsed != count:
+        raise ValueError("a term entry of an unknown size: the segment's term file is damaged")
+    ints["df"][(ints["flags"] & ONE_POSTING) != 0] = 1
+    return _Entries(**ints, total=total)
+
+
+def _spans(starts: NDArray[np.int64], counts: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The indices ``starts[i] .. starts[i] + counts[i] - 1``, for each ``i`` in turn."""
+    ends = np.cumsum(counts)
+    flat = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+    flat += np.repeat(starts - (ends - counts), counts)
+    return flat
+
+
+class _RangePositions:
+    """The positions of chosen postings of a run of terms (what
+    :class:`RangePostings` loads them with): one gather for all of them."""
+
+    def __init__(
+        self,
+        reader: NewsTermsReader,
+        entries: _Entries,
+        firsts: NDArray[np.int64],
+        k: NDArray[np.int64],
+    ) -> None:
+        self._reader = reader
+        self._entries = entries
+        self._firsts = firsts
+        self._k = k
+
+    @functools.cached_property
+    def _counts(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Each posting's number of positions (none in fields without them),
+        and how many all postings before it have."""
+        has = (self._entries.flags & HAS_POSITIONS) != 0
+        counts = self._k if has.all() else self._k * np.repeat(has, self._entries.df)
+        before = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=before[1:])
+        return counts, before
+
+    def __call__(self, index: NDArray[np.int64]) -> Positions:
+        entries = self._entries
+        all_counts, before = self._counts
+        term = np.searchsorted(self._firsts, index, side="right") - 1
+        counts = all_counts[index]
+        offsets = np.zeros(len(index) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        skip = before[index] - before[self._firsts[term]]
+        positions = unpack_many(
+            self._reader._pos,
+            entries.pos_offset[term],
+            counts,
+            np.zeros(len(index), dtype=np.int64),
+            entries.pos_width[term],
+            skip=skip,
+        ).astype(np.int32)
+        offsets.flags.writeable = positions.flags.writeable = False
+        return offsets, positions
+
+
 class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
     """Reads a segment written by :class:`NewsFieldWriter`."""
 
@@ -799,6 +961,7 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         mapped = _map(handle)
         dbfile = _MappedFile(handle.file, mapped, name) if isinstance(mapped, mmap.mmap) else handle
         self._table = filetables.OrderedHashReader(dbfile, storage.file_length(name))
+        self._terms_buf = mapped
         self._fieldmap: dict[str, int] = self._table.extras["fieldmap"]
         self._scales: dict[str, float] = self._table.extras["scales"]
         self._fieldunmap = {number: fieldname for fieldname, number in self._fieldmap.items()}
@@ -983,6 +1146,156 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         ends = (np.cumsum(lengths) + offset).tolist()
         starts = [offset, *ends[:-1]]
         return [bytes(buf[s:e]) for s, e in zip(starts, ends, strict=True)]
+
+    # Many terms at once
+
+    def range_postings(
+        self, fieldname: str, terms: list[bytes], format_: Any
+    ) -> RangePostings | None:
+        """The postings of each of ``terms`` (distinct, any order) as one
+        :class:`RangePostings`, decoded together; ``None`` when a term's
+        postings carry another format's values (read those term by term).
+
+        Entries are parsed as numpy records, all terms' document gaps and
+        counts unpacked in one gather (:func:`unpack_many`) except those of
+        terms long enough to decode well alone, and positions gathered for
+        any postings of any of the terms on demand.
+        """
+        if fieldname in self._fieldmap:
+            field_key = pack_ushort(self._fieldmap[fieldname])
+            which, starts, lengths = self._locate([field_key + term for term in terms])
+        else:
+            which = starts = lengths = np.zeros(0, dtype=np.int64)
+        entries = _parse_entries(self._term_views[2], starts, lengths)
+        if (entries.flags & HAS_VALUES).any():
+            return None
+        counts = np.zeros(len(terms), dtype=np.int64)
+        counts[which] = entries.df
+        offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        firsts = offsets[which]
+        docs, k, weights = self._decode_entries(fieldname, entries, firsts, int(offsets[-1]))
+        docs.flags.writeable = weights.flags.writeable = offsets.flags.writeable = False
+        return RangePostings(
+            offsets=offsets,
+            docs=docs,
+            weights=weights,
+            _load_positions_at=_RangePositions(self, entries, firsts, k),
+        )
+
+    @functools.cached_property
+    def _term_views(self) -> tuple[NDArray[Any], NDArray[np.uint32], NDArray[np.uint8]]:
+        """The term table's record positions in key order, its big-endian
+        32-bit word at every byte, and its bytes (views; nothing copied)."""
+        buf = self._terms_buf
+        words: NDArray[np.uint32] = np.ndarray(
+            shape=(max(len(buf) - 3, 0),), dtype=">u4", buffer=buf, strides=(1,)
+        )
+        return ordered_index(self._table, buf), words, np.frombuffer(buf, dtype=np.uint8)
+
+    def _seek(self, key: bytes, *, after: bool) -> int:
+        """The number of the table's keys below ``key`` (with ``after``, up to and including it)."""
+        index, words, _ = self._term_views
+        buf = self._terms_buf
+        lo, hi = 0, len(index)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            at = int(index[mid]) + RECORD_HEADER
+            probe = buf[at : at + int(words[at - RECORD_HEADER])]
+            if probe < key or (after and probe == key):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def _locate(
+        self, keys: list[bytes]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """Which of ``keys`` (distinct) the table holds, in the order of
+        ``keys``, with the position and length of each one's entry.
+
+        Keys close together in the table (a prefix's terms) are found by
+        reading the run of records between the first and the last of them;
+        keys spread over it, by a hash look-up each.
+        """
+        if not keys:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.int64)
+        lo, hi = self._seek(min(keys), after=False), self._seek(max(keys), after=True)
+        if hi - lo > 2 * len(keys) + _SCAN_SLACK:
+            return self._look_up(keys)
+        index, words, _ = self._term_views
+        records = index[lo:hi].astype(np.int64)
+        key_lengths = words[records].astype(np.int64)
+        key_starts = records + RECORD_HEADER
+        wanted = {key: i for i, key in enumerate(keys)}
+        buf = self._terms_buf
+        hits = np.array(
+            [
+                wanted.get(buf[start : start + length], -1)
+                for start, length in zip(key_starts.tolist(), key_lengths.tolist(), strict=True)
+            ],
+            dtype=np.int64,
+        )
+        at = np.flatnonzero(hits >= 0)
+        at = at[np.argsort(hits[at], kind="stable")]
+        lengths = words[records[at] + 4].astype(np.int64)
+        return hits[at], key_starts[at] + key_lengths[at], lengths
+
+    def _look_up(
+        self, keys: list[bytes]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """:meth:`_locate` by one hash look-up a key."""
+        found = []
+        for i, key in enumerate(keys):
+            for position, length in self._table.ranges_for_key(key):
+                found.append((i, position, length))
+                break
+        table = np.array(found, dtype=np.int64).reshape(-1, 3)
+        return table[:, 0], table[:, 1], table[:, 2]
+
+    def _decode_entries(
+        self, fieldname: str, entries: _Entries, firsts: NDArray[np.int64], total: int
+    ) -> tuple[NDArray[np.int32], NDArray[np.int64], NDArray[np.float64]]:
+        """Documents, counts and weights of the terms of ``entries``, end to
+        end (term ``t``'s from ``firsts[t]``)."""
+        docs = np.empty(total, dtype=np.int32)
+        k = np.empty(total, dtype=np.int64)
+        weights = np.empty(total, dtype=np.float64)
+        one = (entries.flags & ONE_POSTING) != 0
+        at = firsts[one]
+        docs[at], k[at], weights[at] = entries.first[one], entries.k_base[one], entries.total[one]
+        alone = ~one & ((entries.df > _BATCH_DF) | ((entries.flags & EXPLICIT_WEIGHTS) != 0))
+        for t in np.flatnonzero(alone).tolist():
+            span = slice(int(firsts[t]), int(firsts[t] + entries.df[t]))
+            docs[span], k[span], weights[span] = self._arrays(fieldname, entries.info(t))
+        batch = np.flatnonzero(~one & ~alone)
+        if len(batch):
+            flat = _spans(firsts[batch], entries.df[batch])
+            docs[flat], k[flat] = self._batch_arrays(entries, batch)
+            weights[flat] = _weights_from(k[flat], self._scales[fieldname])
+        return docs, k, weights
+
+    def _batch_arrays(
+        self, entries: _Entries, batch: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Documents and counts of the terms ``batch`` (each with several
+        postings, weights as counts), end to end: two gathers in all."""
+        df, first = entries.df[batch], entries.first[batch]
+        offsets, widths = entries.docs_offset[batch], entries.id_width[batch]
+        gaps = unpack_many(self._docs, offsets, df - 1, entries.id_base[batch], widths)
+        k_offsets = offsets + (((df - 1) * widths + 7) >> 3)
+        k = unpack_many(self._docs, k_offsets, df, entries.k_base[batch], entries.k_width[batch])
+        heads = np.zeros(len(batch), dtype=np.int64)
+        np.cumsum(df[:-1], out=heads[1:])
+        steps = np.empty(len(k), dtype=np.int64)
+        rest = np.ones(len(k), dtype=np.bool_)
+        rest[heads] = False
+        steps[heads] = first
+        steps[rest] = gaps
+        running = np.cumsum(steps)
+        # Each term's numbers counted from its first document, not from the terms before.
+        docs: NDArray[np.int64] = running - np.repeat(running[heads] - first, df)
+        return docs, k
 
     def merge_arrays(
         self, fieldname: str, tbytes: bytes, format_: Any

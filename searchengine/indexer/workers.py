@@ -240,7 +240,9 @@ def load_all(
     ahead of the consumer at most.
     """
     in_pool = _workers() >= 2 and len(files) >= POOL_MIN_FILES
-    tasks = ((batch, (batch, encoding)) for batch in _batches(files))
+    # Read here, a file is read when the run wants it (not a batch ahead).
+    batches = _batches(files) if in_pool else ([file] for file in files)
+    tasks = ((batch, (batch, encoding)) for batch in batches)
     for batch, reads in _ordered(read_files, tasks, in_pool):
         yield from zip((path for path, _ in batch), reads, strict=True)
 
