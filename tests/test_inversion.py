@@ -104,8 +104,23 @@ def test_batches_of_several_sources_merge_in_document_order(
             batches += stream.batches(fieldname, TERMS, limit=limit)
         sources.append(batches)
     sources.append(_one_at_a_time(ref, docnum=1000 * len(parts)))
-    merged = list(merge_batches(sources))
+    merged = list(merge_batches(sources, limit=limit))
     assert _postings(merged) == {k: sorted(v) for k, v in ref.items()}
+    # A merged batch is about the limit at most (a source's batch passed on
+    # whole counts positions only; each source's share may end with one term
+    # larger than the share).
+    for batch in merged:
+        positions = 0 if batch.positions is None else len(batch.positions)
+        assert len(batch.docs) + positions <= 2 * limit + len(sources) * _largest_term(batch)
+
+
+def _largest_term(batch: TermBatch) -> int:
+    """Postings and positions of the largest term of ``batch`` (a source's
+    share of a merged batch may end with one term past it)."""
+    sizes = np.diff(batch.starts)
+    if batch.counts is not None:
+        sizes = sizes + np.add.reduceat(batch.counts, batch.starts[:-1])
+    return int(sizes.max())
 
 
 def _one_at_a_time(ref: Reference, docnum: int) -> list[TermBatch]:
@@ -143,3 +158,24 @@ def test_runs_read_back_the_batches_written(tmp_path: Path) -> None:
     batches = list(read_run(str(tmp_path / "run")))
     assert len(batches) > 3
     assert _postings(batches) == {k: sorted(v) for k, v in ref.items()}
+
+
+def test_merged_batches_hold_about_the_limit_whatever_the_sources() -> None:
+    # Four runs of the same 300 rare terms: each run's batch alone is at
+    # the limit; merged, a batch still is, not four times it.
+    terms = [b"t%03d" % n for n in range(300)]
+    ref: Reference = {}
+    sources = []
+    for run in range(4):
+        stream = WordStream(1.0)
+        for doc in range(10):
+            ids = [(doc * 30 + k) % 300 for k in range(30)]
+            docnum = run * 100 + doc
+            stream.add(docnum, np.array(ids, dtype=np.uint32))
+            for position, tid in enumerate(ids):
+                ref.setdefault(("body", terms[tid]), []).append((docnum, 1.0, [position]))
+        sources.append(list(stream.batches("body", terms, limit=100)))
+    merged = list(merge_batches(sources, limit=100))
+    assert _postings(merged) == {k: sorted(v) for k, v in ref.items()}
+    sizes = [len(b.docs) + len(b.positions) for b in merged if b.positions is not None]
+    assert max(sizes) <= 100 and len(merged) >= 4 * 600 // 100

@@ -32,8 +32,10 @@ from searchengine.index.codec import decode_news_positions, encode_news_position
 from searchengine.index.postings import select_ranges
 
 #: Word occurrences (positions) a batch holds at most, unless one term alone
-#: has more: bounds the memory of inverting, merging and writing.
-BATCH_POSITIONS = 1 << 19
+#: has more: bounds the memory of inverting, merging and writing (some 40
+#: bytes each while a batch is made; a 25,000-article share's worker peaks
+#: near 200 MB, as before the array work).
+BATCH_POSITIONS = 1 << 17
 
 #: One term's postings as Whoosh's pool interface gives them: (field name,
 #: term bytes, docnums, weights, value lengths, the values one after another).
@@ -238,11 +240,15 @@ def _chunks(occurrences: NDArray[np.int64], limit: int) -> list[tuple[int, int]]
 # Merging batches
 
 
-def merge_batches(sources: Sequence[Iterable[TermBatch]]) -> Iterator[TermBatch]:
+def merge_batches(
+    sources: Sequence[Iterable[TermBatch]], limit: int = BATCH_POSITIONS
+) -> Iterator[TermBatch]:
     """The batches of ``sources`` (each sorted by field and term) merged
     into one sequence sorted by field and term.  A term found in several
     has its postings merged in document order (sources hold different
-    documents)."""
+    documents).  A merged batch holds about ``limit`` postings and
+    positions at most (unless one term alone has more): it is what a merge
+    holds in memory beside the sources' current batches."""
     heads: list[tuple[TermBatch, Iterator[TermBatch]]] = []
     for source in sources:
         iterator = iter(source)
@@ -256,10 +262,22 @@ def merge_batches(sources: Sequence[Iterable[TermBatch]]) -> Iterator[TermBatch]
             yield _advance(heads, active[0], None)
         else:
             # Every term up to the smallest last term of the active batches
-            # is in memory: merge those, keep the rest for the next round.
-            bound = min(heads[n][0].terms[-1] for n in active)
+            # is in memory: merge those (at most a batch's worth, a share
+            # from each source), keep the rest for the next round.
+            share = max(limit // len(active), 1)
+            bound = min(_last_within(heads[n][0], share) for n in active)
             yield _combined([_advance(heads, n, bound) for n in active])
         heads = [(batch, iterator) for batch, iterator in heads if len(batch)]
+
+
+def _last_within(batch: TermBatch, limit: int) -> bytes:
+    """The last of the first terms of ``batch`` whose postings and
+    positions number at most ``limit`` (the first term, if it alone has more)."""
+    sizes = batch.starts[1:]
+    if batch.counts is not None and batch.positions is not None:
+        sizes = sizes + _offsets(batch.counts)[batch.starts[1:]]
+    fit = int(np.searchsorted(sizes, limit, side="right"))
+    return batch.terms[max(fit, 1) - 1]
 
 
 def _advance(
