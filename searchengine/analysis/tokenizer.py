@@ -110,6 +110,12 @@ _PORTER2.maxCacheSize = 0
 @lru_cache(maxsize=CACHED_WORDS)
 def stem(word: str) -> str:
     """The indexed form of a word: folded, then stemmed with Porter2."""
+    return stem_uncached(word)
+
+
+def stem_uncached(word: str) -> str:
+    """:func:`stem` without its cache, for a caller that keeps its own (a
+    segment's vocabulary stems each distinct word once)."""
     result: str = _PORTER2.stemWord(fold(word))
     return result
 

@@ -8,8 +8,12 @@ rather than Whoosh's pickled lists (:func:`encode_positions`); readers
 decode them through the format object, which, like the analyzer, is pickled
 into the index's schema: renaming this class stops old indexes opening.
 
-:func:`analyze` computes a text's postings ahead of time, so that reader
-processes do the analysis and the one writer process only files postings.
+An indexing worker turns a text into :class:`Tokens`: the term id of each
+of its words in the segment's :class:`Vocabulary`, which stems and hashes
+each distinct word once; the segment writer files the ids and inverts all
+documents' words at once (:mod:`searchengine.index.inversion`).
+:func:`analyze` computes one text's postings ahead of time, the same ones,
+for Whoosh's own formats and writers.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh import formats
 
 from searchengine.analysis.minhash import word_hash
-from searchengine.analysis.tokenizer import _PORTER2, WORD, NewsTokenizer, fold, split_words
+from searchengine.analysis.tokenizer import WORD, NewsTokenizer, split_words, stem_uncached
 
 if TYPE_CHECKING:  # numpy is imported where texts are analysed: queries need none
     import numpy as np
@@ -217,7 +221,7 @@ class Vocabulary:
 
     def _new_word(self, word: str) -> int:
         wid = len(self._word_terms)
-        self._word_terms.append(self.term_id(_PORTER2.stemWord(fold(word)).encode("utf-8")))
+        self._word_terms.append(self.term_id(stem_uncached(word).encode("utf-8")))
         self._hashes.append(word_hash(word))
         self._written.append(0)
         return wid
