@@ -453,13 +453,19 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         if not len(batch):
             return
         arrays = self._batch_arrays(batch)
-        end = max(self._docs.tell(), self._pos.tell()) + 16 * len(batch.docs) + 8 * len(batch.terms)
-        if arrays is None or end >= 1 << 32:
-            for term, ids, weights, lengths, values in _term_slices(batch):
-                self.write_term(term, ids, weights, lengths, values, field_lengths[ids])
+        if arrays is not None and not self._past_4_gib(len(batch.docs), arrays[1]):
+            self._write_arrays(batch, arrays[0], arrays[1], field_lengths)
             return
-        counts, positions = arrays
-        self._write_arrays(batch, counts, positions, field_lengths)
+        for term, ids, weights, lengths, values in _term_slices(batch):
+            self.write_term(term, ids, weights, lengths, values, field_lengths[ids])
+
+    def _past_4_gib(self, postings: int, positions: NDArray[np.int64] | None) -> bool:
+        """Whether a batch's arrays could reach past 4 GiB into a file (its
+        entries then need 64-bit offsets: written one by one).  A posting
+        takes at most 8 bytes of gaps and counts, a position 4."""
+        docs_end: int = self._docs.tell() + 8 * postings
+        pos_end: int = self._pos.tell() + 4 * (0 if positions is None else len(positions))
+        return max(docs_end, pos_end) >= 1 << 32
 
     def _batch_arrays(
         self, batch: TermBatch
