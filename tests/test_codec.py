@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -583,3 +584,93 @@ def test_rebuilding_an_old_index_writes_the_new_codec(tmp_path: Path) -> None:
         assert postings is not None
         assert postings.docs.tolist() == [0]
         assert postings.positions()[1].tolist() == [2]  # "The harbour ferry"
+
+
+# -- a batch of terms written at once is the terms written one by one --------------
+
+
+def _field_files(folder: Path, write: Any) -> dict[str, bytes]:
+    """The terms, docs and positions files a field writer writes."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from searchengine.index.codec import DOCS_EXT, POS_EXT, TERMS_EXT, NewsFieldWriter
+
+    folder.mkdir()
+    storage = FileStorage(str(folder))
+    segment = NewsCodec().new_segment(storage, "t")
+    writer = NewsFieldWriter(storage, segment)
+    write(writer)
+    writer.close()
+    files = {}
+    for ext in (TERMS_EXT, DOCS_EXT, POS_EXT):
+        with storage.open_file(segment.make_filename(ext)) as handle:
+            files[ext] = handle.read()
+    return files
+
+
+def _random_batches(rng: random.Random, fieldname: str, boost: float) -> list[Any]:
+    """Batches of a positions field as a pool inverts them: terms in order,
+    each with a few to many postings in increasing documents."""
+    from searchengine.index.inversion import TermBatch
+
+    words = sorted({f"w{rng.randrange(10 ** rng.randrange(1, 6))}".encode() for _ in range(300)})
+    batches = []
+    for first in range(0, len(words), 97):
+        terms = words[first : first + 97]
+        starts, docs, counts, positions = [0], [], [], []
+        for _ in terms:
+            chosen = sorted(rng.sample(range(5000), rng.choice([1, 1, 2, 3, 40, 700])))
+            for doc in chosen:
+                k = rng.choice([1, 1, 1, 2, 5, 90])
+                positions += sorted(rng.sample(range(rng.choice([k, 200, 70_000])), k))
+                counts.append(k)
+                docs.append(doc)
+            starts.append(len(docs))
+        batches.append(
+            TermBatch(
+                fieldname,
+                terms,
+                np.array(starts, dtype=np.int64),
+                np.array(docs, dtype=np.int64),
+                np.array(counts, dtype=np.float64) * boost,
+                counts=np.array(counts, dtype=np.int64),
+                positions=np.array(positions, dtype=np.int64),
+            )
+        )
+    return batches
+
+
+@pytest.mark.parametrize("fieldname", ["title", "body", "month"])
+def test_a_batch_is_written_as_its_terms_one_by_one(tmp_path: Path, fieldname: str) -> None:
+    rng = random.Random(fieldname)
+    field = schema.make_schema()[fieldname]
+    boost = float(getattr(field.format, "field_boost", 1.0))
+    batches = _random_batches(rng, fieldname, boost)
+    if fieldname == "month":  # a field without positions: counts only, all 1
+        batches = [
+            replace(b, counts=None, positions=None, weights=np.ones(len(b.docs))) for b in batches
+        ]
+    lengths = np.array([rng.choice([0, 1, 5, 300, 200_000]) for _ in range(5000)], dtype=np.int64)
+
+    def one_by_one(writer: Any) -> None:
+        writer.start_field(fieldname, field)
+        for batch in batches:
+            for _, term, ids, weights, value_lengths, values in batch.entries():
+                docs = np.frombuffer(ids, np.uint32).astype(np.int64)
+                writer.write_term(
+                    term,
+                    docs,
+                    np.frombuffer(weights, np.float64),
+                    np.frombuffer(value_lengths, np.uint32).astype(np.int64),
+                    values,
+                    lengths[docs],
+                )
+        writer.finish_field()
+
+    def at_once(writer: Any) -> None:
+        writer.start_field(fieldname, field)
+        for batch in batches:
+            writer.write_batch(batch, lengths)
+        writer.finish_field()
+
+    assert _field_files(tmp_path / "a", at_once) == _field_files(tmp_path / "b", one_by_one)

@@ -76,11 +76,13 @@ _K2 = 0xC2B2AE3D27D4EB4F
 _K3 = 0xBF58476D1CE4E5B9
 
 
-@lru_cache(maxsize=2 * CACHED_WORDS)
-def _word_hash(word: str) -> int:
+def word_hash(word: str) -> int:
     """A 64-bit hash of a word's folded form, the same in every process."""
     data = fold(word).encode("utf-8", "surrogatepass")
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+
+_word_hash = lru_cache(maxsize=2 * CACHED_WORDS)(word_hash)
 
 
 def _mix(a: NDArray[np.uint64], b: NDArray[np.uint64], c: NDArray[np.uint64]) -> NDArray[np.uint64]:
@@ -109,6 +111,13 @@ def shingle_hashes(text: str, words: list[str] | None = None) -> NDArray[np.uint
     hashes = np.array(
         list(map(_word_hash, WORD.findall(text) if words is None else words)), dtype=np.uint64
     )
+    return _shingled(hashes)
+
+
+def _shingled(hashes: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """The shingle hashes of a text from its words' hashes, in text order."""
+    import numpy as np
+
     if len(hashes) < SHINGLE:
         if not len(hashes):
             return hashes
@@ -116,13 +125,24 @@ def shingle_hashes(text: str, words: list[str] | None = None) -> NDArray[np.uint
     return _mix(hashes[:-2], hashes[1:-1], hashes[2:])
 
 
+def signature_of_words(hashes: NDArray[np.uint64]) -> bytes:
+    """The MinHash signature of a text from the :func:`word_hash` of each of
+    its words, in order (a segment's vocabulary keeps them)."""
+    return signature_of(_shingled(hashes))
+
+
 def signature(text: str, words: list[str] | None = None) -> bytes:
     """The MinHash signature of ``text`` (``BINS`` values of ``VALUE_BITS``), or ``b""``
     for a text without words, which is never anyone's near-duplicate.
     ``words`` are the text's words when the caller has them already."""
+    return signature_of(shingle_hashes(text, words))
+
+
+def signature_of(found: NDArray[np.uint64]) -> bytes:
+    """The MinHash signature of a text from its hashed shingles
+    (:func:`shingle_hashes`)."""
     import numpy as np
 
-    found = shingle_hashes(text, words)
     if not len(found):
         return b""
     slots = (found & np.uint64(BINS - 1)).astype(np.intp)

@@ -46,7 +46,7 @@ import mmap
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,7 +63,9 @@ from searchengine.index.fieldformat import NewsPositions, decode_positions, enco
 from searchengine.index.packing import (
     READ_PAST,
     PackedFile,
+    choose_widths,
     pack,
+    pack_segments,
     packed_size,
     unpack,
     unpack_at,
@@ -289,6 +291,39 @@ def _counts(w32: NDArray[np.float32], scale: float) -> tuple[NDArray[np.int64], 
     return np.ones(len(w32), dtype=np.int64), False
 
 
+class TermBatch(Protocol):
+    """Consecutive terms of one field with all their postings, as arrays
+    (:class:`searchengine.index.inversion.TermBatch` is one): what
+    :meth:`NewsFieldWriter.write_batch` writes.  Term ``i``'s postings are
+    ``starts[i]:starts[i + 1]``; ``counts`` and ``positions`` (one posting
+    after another) may be None: then each posting's value (:meth:`encoded`)
+    is all there is."""
+
+    @property
+    def terms(self) -> list[bytes]: ...
+
+    @property
+    def starts(self) -> NDArray[np.int64]: ...
+
+    @property
+    def docs(self) -> NDArray[np.int64]: ...
+
+    @property
+    def weights(self) -> NDArray[np.float64]: ...
+
+    @property
+    def counts(self) -> NDArray[np.int64] | None: ...
+
+    @property
+    def positions(self) -> NDArray[np.int64] | None: ...
+
+    def __len__(self) -> int: ...
+
+    def encoded(self) -> tuple[NDArray[np.int64], bytes]:
+        """Each posting's value (the field format's bytes): lengths, bytes."""
+        ...
+
+
 class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
     """Writes a segment's terms and postings in the packed layout.
 
@@ -407,6 +442,123 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
             self._pos.write(struct.pack("<IB", lbase, lwidth) + data + values)
         self._table.add(pack_ushort(self._field_number) + term, info.to_bytes())
 
+    def write_batch(self, batch: TermBatch, field_lengths: NDArray[np.int64]) -> None:
+        """Write the terms of ``batch`` (of the current field, after any
+        written so far): what :meth:`write_term` writes for each, with the
+        statistics, entries and packed arrays of all of them computed at
+        once.  ``field_lengths`` is the field's length in each document of
+        the segment.  Terms whose weights are not their counts times the
+        field's boost, or whose values are not positions, are written one at
+        a time by :meth:`write_term`."""
+        if not len(batch):
+            return
+        arrays = self._batch_arrays(batch)
+        if arrays is not None and not self._past_4_gib(len(batch.docs), arrays[1]):
+            self._write_arrays(batch, arrays[0], arrays[1], field_lengths)
+            return
+        for term, ids, weights, lengths, values in _term_slices(batch):
+            self.write_term(term, ids, weights, lengths, values, field_lengths[ids])
+
+    def _past_4_gib(self, postings: int, positions: NDArray[np.int64] | None) -> bool:
+        """Whether a batch's arrays could reach past 4 GiB into a file (its
+        entries then need 64-bit offsets: written one by one).  A posting
+        takes at most 8 bytes of gaps and counts, a position 4."""
+        docs_end: int = self._docs.tell() + 8 * postings
+        pos_end: int = self._pos.tell() + 4 * (0 if positions is None else len(positions))
+        return max(docs_end, pos_end) >= 1 << 32
+
+    def _batch_arrays(
+        self, batch: TermBatch
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64] | None] | None:
+        """The counts and positions (None for a field without) that give
+        every posting of ``batch`` exactly the weight it has, or None."""
+        w32 = _f32(batch.weights)
+        if self._positions:
+            if batch.counts is None or batch.positions is None:
+                lengths, values = batch.encoded()
+                counts, positions = decode_news_positions(values, lengths)
+            else:
+                counts, positions = batch.counts, batch.positions
+            exact = np.array_equal(_weights_from(counts, self._scale), w32)
+            return (counts, positions) if exact else None
+        if self._has_values:
+            return None
+        k, exact = _counts(w32, self._scale)
+        return (k, None) if exact else None
+
+    def _write_arrays(
+        self,
+        batch: TermBatch,
+        counts: NDArray[np.int64],
+        positions: NDArray[np.int64] | None,
+        field_lengths: NDArray[np.int64],
+    ) -> None:
+        starts, docs = batch.starts, batch.docs
+        heads = starts[:-1]
+        df = np.diff(starts)
+        one = df == 1
+        entries = _BatchEntries(len(df))
+        entries.flags[:] = np.where(one, ONE_POSTING, 0) | (
+            HAS_POSITIONS if positions is not None else 0
+        )
+        entries.df, entries.first, entries.last = df, docs[heads], docs[starts[1:] - 1]
+        w32 = _weights_from(counts, self._scale).astype(np.float32)
+        entries.total = _term_sums(w32, heads, self._scale)
+        entries.top = np.maximum.reduceat(w32, heads)
+        lengths = field_lengths[docs]
+        entries.max_length_byte = _length_bytes(np.maximum.reduceat(lengths, heads))
+        present = np.minimum.reduceat(np.where(lengths > 0, lengths, _NO_LENGTH), heads)
+        entries.min_length_byte = np.where(
+            present == _NO_LENGTH, 0, _length_bytes(np.minimum(present, _NO_LENGTH - 1))
+        )
+        entries.k_base = np.where(one, counts[heads], 0)
+        self._write_docs(entries, np.flatnonzero(~one), starts, docs, counts)
+        entries.pos_offset = np.full(len(df), self._pos.tell(), dtype=np.int64)
+        if positions is not None:
+            term_starts = _offsets_at(counts, starts)
+            widths = choose_widths(np.maximum.reduceat(positions, term_starts[:-1]))
+            data, byte_starts = pack_segments(positions, term_starts, widths)
+            entries.pos_width = widths
+            entries.pos_offset += byte_starts[:-1]
+            self._pos.write(data)
+        number = pack_ushort(self._field_number)
+        add = self._table.add
+        for term, value in zip(batch.terms, entries.values(), strict=True):
+            add(number + term, value)
+
+    def _write_docs(
+        self,
+        entries: _BatchEntries,
+        multi: NDArray[np.int64],
+        starts: NDArray[np.int64],
+        docs: NDArray[np.int64],
+        counts: NDArray[np.int64],
+    ) -> None:
+        """The gaps and counts of the terms with several postings, packed
+        into the docs file one term after another (gaps, then counts)."""
+        if not len(multi):
+            return
+        first, last = starts[multi], starts[multi + 1]
+        gaps = np.diff(docs)
+        # Segment 2j: term j's gaps (in ``gaps``), 2j + 1: its counts (in
+        # ``counts``, after the gaps in ``source``).
+        source = np.concatenate((gaps, counts))
+        seg_first = np.empty(2 * len(multi), dtype=np.int64)
+        seg_last = np.empty(2 * len(multi), dtype=np.int64)
+        seg_first[0::2], seg_last[0::2] = first, last - 1
+        seg_first[1::2], seg_last[1::2] = first + len(gaps), last + len(gaps)
+        seg_starts = np.zeros(len(seg_first) + 1, dtype=np.int64)
+        np.cumsum(seg_last - seg_first, out=seg_starts[1:])
+        values = source[_ranges(seg_first, seg_last, seg_starts)]
+        bases = np.minimum.reduceat(values, seg_starts[:-1])
+        widths = choose_widths(np.maximum.reduceat(values, seg_starts[:-1]) - bases)
+        values -= np.repeat(bases, np.diff(seg_starts))
+        data, byte_starts = pack_segments(values, seg_starts, widths)
+        entries.docs_offset[multi] = self._docs.tell() + byte_starts[0:-1:2]
+        entries.id_base[multi], entries.id_width[multi] = bases[0::2], widths[0::2]
+        entries.k_base[multi], entries.k_width[multi] = bases[1::2], widths[1::2]
+        self._docs.write(data)
+
     def discard(self) -> None:
         """Close the files without finishing them (a cancelled segment,
         whose files are about to be removed; closing may fail on a full
@@ -503,6 +655,132 @@ def encode_news_positions(
         out[starts[chosen] + n] = low | ((sizes[chosen] > n + 1) << 7)
     lengths = np.add.reduceat(sizes, heads) if postings else np.zeros(0, dtype=np.int64)
     return lengths, out.tobytes()
+
+
+class _BatchEntries:
+    """The entries (:class:`NewsTermInfo`) of a batch of terms, as columns:
+    filled with numpy, laid out by numpy in the entry layouts."""
+
+    _ONE = np.dtype(
+        [
+            ("flags", "u1"),
+            ("pos_width", "u1"),
+            ("max_length_byte", "u1"),
+            ("first", "<u4"),
+            ("k_base", "<u4"),
+            ("total", "<f4"),
+            ("pos_offset", "<u4"),
+        ]
+    )
+    _MANY = np.dtype(
+        [
+            ("flags", "u1"),
+            ("id_width", "u1"),
+            ("k_width", "u1"),
+            ("pos_width", "u1"),
+            ("min_length_byte", "u1"),
+            ("max_length_byte", "u1"),
+            ("df", "<u4"),
+            ("first", "<u4"),
+            ("last", "<u4"),
+            ("id_base", "<u4"),
+            ("k_base", "<u4"),
+            ("total", "<f4"),
+            ("top", "<f4"),
+            ("docs_offset", "<u4"),
+            ("pos_offset", "<u4"),
+        ]
+    )
+
+    def __init__(self, count: int) -> None:
+        zeros = np.zeros(count, dtype=np.int64)
+        self.flags = zeros.copy()
+        self.df = self.first = self.last = zeros
+        self.total = self.top = np.zeros(count, dtype=np.float64)
+        self.min_length_byte = self.max_length_byte = zeros
+        self.id_base, self.id_width = zeros.copy(), zeros.copy()
+        self.k_base, self.k_width = zeros.copy(), zeros.copy()
+        self.pos_width = zeros
+        self.docs_offset, self.pos_offset = zeros.copy(), zeros
+
+    def values(self) -> list[bytes]:
+        """Each term's entry, as :meth:`NewsTermInfo.to_bytes` makes it."""
+        one = (self.flags & ONE_POSTING) != 0
+        out: list[bytes] = [b""] * len(one)
+        for layout, chosen in (
+            (self._ONE, np.flatnonzero(one)),
+            (self._MANY, np.flatnonzero(~one)),
+        ):
+            if not len(chosen):
+                continue
+            table = np.zeros(len(chosen), dtype=layout)
+            for name in layout.names or ():
+                table[name] = getattr(self, name)[chosen]
+            data = table.tobytes()
+            size = layout.itemsize
+            for n, term in enumerate(chosen.tolist()):
+                out[term] = data[n * size : (n + 1) * size]
+        return out
+
+
+#: A field length above any (a document's field is never this long).
+_NO_LENGTH = np.int64(1) << 62
+_LENGTH_BYTES = np.array([byte_to_length(n) for n in range(256)], dtype=np.int64)
+
+
+def _length_bytes(lengths: NDArray[np.int64]) -> NDArray[np.int64]:
+    """``length_to_byte`` of each length, at once."""
+    found = np.searchsorted(_LENGTH_BYTES, lengths, side="left")
+    return np.where(lengths >= _LENGTH_BYTES[-1], 255, found)
+
+
+def _term_sums(
+    w32: NDArray[np.float32], heads: NDArray[np.int64], scale: float
+) -> NDArray[np.float64]:
+    """Each term's total weight, as ``_statistics`` sums it (``float64``)."""
+    w64 = w32.astype(np.float64)
+    if (scale * 1024).is_integer():
+        # Every weight is a multiple of 1/1024 and every sum of them below
+        # 2**42 is exact in float64: the order of the additions does not matter.
+        return np.add.reduceat(w64, heads)
+    ends = [*heads[1:].tolist(), len(w64)]
+    return np.array([w64[a:b].sum() for a, b in zip(heads.tolist(), ends, strict=True)])
+
+
+def _offsets_at(counts: NDArray[np.int64], starts: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Where the values of postings ``starts`` begin, counting ``counts`` each."""
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets[starts]
+
+
+def _ranges(
+    first: NDArray[np.int64], last: NDArray[np.int64], out_starts: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """The indices ``first[i]:last[i]`` of every range, one range after another."""
+    index = np.arange(int(out_starts[-1]), dtype=np.int64)
+    index += np.repeat(first - out_starts[:-1], last - first)
+    return index
+
+
+def _term_slices(
+    batch: TermBatch,
+) -> Iterator[tuple[bytes, NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], bytes]]:
+    """Each term of ``batch`` as :meth:`NewsFieldWriter.write_term` takes it."""
+    lengths, values = batch.encoded()
+    value_offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=value_offsets[1:])
+    bounds = batch.starts.tolist()
+    offsets = value_offsets.tolist()
+    for n, term in enumerate(batch.terms):
+        a, b = bounds[n], bounds[n + 1]
+        yield (
+            term,
+            batch.docs[a:b],
+            batch.weights[a:b],
+            lengths[a:b],
+            values[offsets[a] : offsets[b]],
+        )
 
 
 # Reading

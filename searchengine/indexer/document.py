@@ -14,7 +14,7 @@ from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
 from searchengine.dates import day_number
 from searchengine.index import schema
-from searchengine.index.fieldformat import Analyzed
+from searchengine.index.fieldformat import Tokens
 from searchengine.models import Article
 
 
@@ -34,12 +34,18 @@ def file_signature(stat: os.stat_result) -> bytes:
     return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
 
 
+def signature_size(sig: bytes) -> int:
+    """The file size a :func:`file_signature` holds (0 if it holds none)."""
+    size = sig.split(b":", 1)[0]
+    return int(size) if size.isdigit() else 0
+
+
 def document(
     article: Article,
     sig: bytes,
     cleaned: Cleaned | None = None,
     *,
-    texts: dict[str, Analyzed] | None = None,
+    texts: dict[str, Tokens] | None = None,
     minhash: bytes | None = None,
 ) -> dict[str, Any]:
     """The Whoosh document of one article.

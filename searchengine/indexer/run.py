@@ -41,7 +41,7 @@ from searchengine.index import directory as store
 from searchengine.index.protocols import Index, Reader, Writer
 from searchengine.indexer.build import Built, build_all, discard
 from searchengine.indexer.document import stored_path
-from searchengine.indexer.ledger import Ledger, ThresholdOptions, Thresholds, group_of
+from searchengine.indexer.ledger import Ledger, ThresholdOptions, Thresholds
 from searchengine.indexer.plan import Found, Plan, find, known_files, make_plan, records_of
 from searchengine.indexer.reclean import rewrite_stale
 from searchengine.indexer.spool import Spool
@@ -195,23 +195,23 @@ class _Run:
         changed ones' articles, count every article's lines into the ledger
         and spool it until the boilerplate is decided."""
         to_load = self.plan.to_load
-        sig_of = dict(to_load)
-        for done, (path, read) in enumerate(load_all([p for p, _ in to_load], encoding), start=1):
-            for problem in read.result.problems:
+        for done, (path, read) in enumerate(load_all(to_load, encoding), start=1):
+            for problem in read.problems:
                 (self.skipped if problem.kind == "skipped" else self.errors).append(problem)
             key = stored_path(path)
             old_records: set[int | None] = set()
             if key in self.plan.changed:
                 old_records = records_of(self.reader, key)
                 self._drop(key)
-            self._count(old_records, {a.record for a in read.result.articles})
-            for article, keys in zip(read.result.articles, read.line_keys, strict=True):
-                group = group_of(article.source, key)
+            self._count(old_records, set(read.records))
+            for group, keys in zip(read.groups, read.line_keys, strict=True):
                 self.ledger.add_keys(group, keys)
-                self.spool.put((article, group, sig_of[path]))
                 self.groups.add(group)
+            if read.records:
+                # The articles, pickled by the reader process, go to the spool as they are.
+                self.spool.put_pickled(read.spooled, read.sizes)
                 self.changed = True
-            self.articles_read += len(read.result.articles)
+            self.articles_read += len(read.records)
             self.report(Progress(done, len(to_load), self.articles_read, current=path))
 
     def _count(self, old: set[int | None], new: set[int | None]) -> None:
