@@ -657,40 +657,49 @@ def encode_news_positions(
     return lengths, out.tobytes()
 
 
+#: ``NewsTermInfo``'s four layouts as numpy records, by size (the fields
+#: before the offsets, then the offsets, 32 or 64 bits).
+_ONE_FIELDS = [
+    ("flags", "u1"),
+    ("pos_width", "u1"),
+    ("max_length_byte", "u1"),
+    ("first", "<u4"),
+    ("k_base", "<u4"),
+    ("total", "<f4"),
+]
+_MANY_FIELDS = [
+    ("flags", "u1"),
+    ("id_width", "u1"),
+    ("k_width", "u1"),
+    ("pos_width", "u1"),
+    ("min_length_byte", "u1"),
+    ("max_length_byte", "u1"),
+    ("df", "<u4"),
+    ("first", "<u4"),
+    ("last", "<u4"),
+    ("id_base", "<u4"),
+    ("k_base", "<u4"),
+    ("total", "<f4"),
+    ("top", "<f4"),
+]
+ENTRY_RECORDS: dict[int, np.dtype[Any]] = {
+    record.itemsize: record
+    for offset in ("<u4", "<u8")
+    for record in (
+        np.dtype([*_ONE_FIELDS, ("pos_offset", offset)]),
+        np.dtype([*_MANY_FIELDS, ("docs_offset", offset), ("pos_offset", offset)]),
+    )
+}
+
+
 class _BatchEntries:
     """The entries (:class:`NewsTermInfo`) of a batch of terms, as columns:
     filled with numpy, laid out by numpy in the entry layouts."""
 
-    _ONE = np.dtype(
-        [
-            ("flags", "u1"),
-            ("pos_width", "u1"),
-            ("max_length_byte", "u1"),
-            ("first", "<u4"),
-            ("k_base", "<u4"),
-            ("total", "<f4"),
-            ("pos_offset", "<u4"),
-        ]
-    )
-    _MANY = np.dtype(
-        [
-            ("flags", "u1"),
-            ("id_width", "u1"),
-            ("k_width", "u1"),
-            ("pos_width", "u1"),
-            ("min_length_byte", "u1"),
-            ("max_length_byte", "u1"),
-            ("df", "<u4"),
-            ("first", "<u4"),
-            ("last", "<u4"),
-            ("id_base", "<u4"),
-            ("k_base", "<u4"),
-            ("total", "<f4"),
-            ("top", "<f4"),
-            ("docs_offset", "<u4"),
-            ("pos_offset", "<u4"),
-        ]
-    )
+    # The layouts of ENTRY_RECORDS with 32-bit offsets: a segment's
+    # writer starts its files small; offsets past 4 GiB take the per-term path.
+    _ONE = np.dtype([*_ONE_FIELDS, ("pos_offset", "<u4")])
+    _MANY = np.dtype([*_MANY_FIELDS, ("docs_offset", "<u4"), ("pos_offset", "<u4")])
 
     def __init__(self, count: int) -> None:
         zeros = np.zeros(count, dtype=np.int64)
@@ -814,40 +823,6 @@ _BATCH_DF = 1024
 #: A run of the term table up to twice as long as the terms sought, plus
 #: this, is read whole to find them.
 _SCAN_SLACK = 32
-
-#: ``NewsTermInfo``'s four layouts as numpy records, by size (the fields
-#: before the offsets, then the offsets, 32 or 64 bits).
-_ONE_FIELDS = [
-    ("flags", "u1"),
-    ("pos_width", "u1"),
-    ("max_length_byte", "u1"),
-    ("first", "<u4"),
-    ("k_base", "<u4"),
-    ("total", "<f4"),
-]
-_MANY_FIELDS = [
-    ("flags", "u1"),
-    ("id_width", "u1"),
-    ("k_width", "u1"),
-    ("pos_width", "u1"),
-    ("min_length_byte", "u1"),
-    ("max_length_byte", "u1"),
-    ("df", "<u4"),
-    ("first", "<u4"),
-    ("last", "<u4"),
-    ("id_base", "<u4"),
-    ("k_base", "<u4"),
-    ("total", "<f4"),
-    ("top", "<f4"),
-]
-ENTRY_RECORDS: dict[int, np.dtype[Any]] = {
-    record.itemsize: record
-    for offset in ("<u4", "<u8")
-    for record in (
-        np.dtype([*_ONE_FIELDS, ("pos_offset", offset)]),
-        np.dtype([*_MANY_FIELDS, ("docs_offset", offset), ("pos_offset", offset)]),
-    )
-}
 
 
 @dataclass(frozen=True)
