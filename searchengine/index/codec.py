@@ -40,7 +40,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
-import io
 import itertools
 import mmap
 import struct
@@ -72,7 +71,7 @@ from searchengine.index.packing import (
     unpack_many,
 )
 from searchengine.index.postings import Positions, RangePostings, TermPostings, select_ranges
-from searchengine.index.storedblocks import NewsPerDocReader, NewsPerDocWriter
+from searchengine.index.storedblocks import NewsPerDocReader, NewsPerDocWriter, map_file
 from searchengine.index.whoosh_private import RECORD_HEADER, ordered_index
 
 TERMS_EXT = ".terms"
@@ -806,17 +805,6 @@ class _MappedFile(StructFile):  # type: ignore[misc]
         return self.mapped[position : position + length]  # type: ignore[no-any-return]
 
 
-def _map(handle: Any) -> Any:
-    """A read-only memory map of an open storage file, or its bytes when it
-    is not a real file (a compound segment, a RAM index)."""
-    raw = getattr(handle, "file", None)
-    try:
-        return mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ)  # type: ignore[union-attr]
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        handle.seek(0)
-        return handle.read()
-
-
 #: Terms of up to this many postings are decoded together (longer ones
 #: alone, where a term's own numpy calls cost little per posting).
 _BATCH_DF = 1024
@@ -939,7 +927,7 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
     def __init__(self, storage: Any, segment: Any) -> None:
         name = segment.make_filename(TERMS_EXT)
         handle = storage.open_file(name)
-        mapped = _map(handle)
+        mapped = map_file(handle)
         dbfile = _MappedFile(handle.file, mapped, name) if isinstance(mapped, mmap.mmap) else handle
         self._table = filetables.OrderedHashReader(dbfile, storage.file_length(name))
         self._terms_buf = mapped
@@ -955,7 +943,7 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
 
     def _file(self, ext: str, magic: bytes) -> PackedFile:
         with contextlib.closing(self._segment.open_file(self._storage, ext)) as handle:
-            buf = _map(handle)
+            buf = map_file(handle)
         if buf[: len(magic)] != magic:
             raise ValueError(
                 f"{self._segment.make_filename(ext)} is not a searchengine postings file"

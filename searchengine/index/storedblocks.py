@@ -160,7 +160,7 @@ class StoredReader:
 
         name = self._segment.make_filename(STORED_EXT)
         handle = self._storage.open_file(name)
-        data = _map(handle)
+        data = map_file(handle)
         if len(data) < len(MAGIC) + _FOOTER.size or data[: len(MAGIC)] != MAGIC:
             handle.close()
             raise ValueError(f"{name} is not a searchengine stored-fields file")
@@ -215,7 +215,7 @@ class StoredReader:
             self._data = self._handle = None
 
 
-def _map(handle: Any) -> Any:
+def map_file(handle: Any) -> Any:
     """A read-only memory map of an open storage file, or its bytes when it
     is not a real file (a compound segment, a RAM index)."""
     raw = getattr(handle, "file", None)
