@@ -1,14 +1,18 @@
 """Indexes built today hold exactly what the code before issue 14's array
-work built from the same files.
+work built from the same files, and each article's summary.
 
-The digests below were computed by main at 19f7854 (index format 5, before
-the inversion, vocabulary, MinHash and postings writing of issue 14 became
-array work; first computed at 3104e82, format 4) with
-``tests/index_contents.py``: every term, posting, position, statistic,
-stored field, column and lexicon word of the index.  They do not depend on
-the number of cores (how the articles are cut into segments) or on where
-the corpus lies.  A change that alters any of it fails here; if it is
-meant to, it needs a new index format and new digests.
+The digests below are computed with ``tests/index_contents.py``: every
+term, posting, position, statistic, stored field, summary, column and
+lexicon word of the index.  Everything but the summaries is what main at
+19f7854 built (index format 5, before the inversion, vocabulary, MinHash
+and postings writing of issue 14 became array work; first computed at
+3104e82, format 4): the digests of those lines alone were main's
+(``0fd7fe10…``, ``1780e9c2…``, ``6027ae95…``, ``0ac6f1c6…``) when the
+summaries came (index format 6) and the lines of each article's summary
+were added.  They do not depend on the number of cores (how the articles
+are cut into segments) or on where the corpus lies.  A change that alters
+any of it fails here; if it is meant to, it needs a new index format and
+new digests.
 """
 
 from __future__ import annotations
@@ -24,10 +28,10 @@ from searchengine.indexer.run import run_index
 
 from corpus_builder import build_mixed_corpus
 
-MIXED = "0fd7fe10ec8532e432c6c87c2794ba322b81889f1ede49cee72be0d1b78f3bc2"
-GENERATED = "1780e9c2312604ea2f02f102934b495eb88c35e0b3bb6c9f2c870248154ea587"
-GENERATED_EDITED = "6027ae953f0d075aaf2c2b417aaf1e6670a275a21df38df64c244df87948e670"
-MIXED_EDITED = "0ac6f1c671a681a3045d20debb824f110ec8d484304d3bdfab337cf8385d16b3"
+MIXED = "0f07eccc041209eb2950323852e47f1ae1e662a0918dd3e614b5a1ced3745a8b"
+GENERATED = "b46059d43561114efc9803e96764279b18b2608971e775ba3ad45aa37de7ce1a"
+GENERATED_EDITED = "b2f31cc9f3d0751c7c13b0de753a88bee184a2ec0bba8d338cfe7b22900eb9c9"
+MIXED_EDITED = "6fbc41d92c8a11dbcdc6316afd0ccc77d26b69dc271c87b57e8137ee662dadf4"
 
 
 def _edit(corpus: Path) -> None:
