@@ -442,6 +442,9 @@ def _browses(draw: st.DrawFn, corpus: Corpus) -> SearchRequest:
         page=draw(st.integers(1, 25) | st.integers(1, 3)),
         collapse=draw(st.booleans()),
         by=draw(st.none() | st.sampled_from(["day", "week", "month", "year"])),
+        # Without snippets, hits still come from the summaries (and the
+        # reference's from the stored fields).
+        snippets=draw(st.booleans()),
     )
 
 
