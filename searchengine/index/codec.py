@@ -415,11 +415,37 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         self.is_closed = True
 
 
+#: Bytes of encoded positions decoded at a time: the temporaries (several
+#: 64-bit numbers a byte) stay bounded for a common word's postings in a
+#: large segment (megabytes of them), which once took hundreds of MB.
+_DECODE_CHUNK = 1 << 18
+
+
 def decode_news_positions(
     values: bytes, lengths: NDArray[Any]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Counts and positions of postings encoded by ``encode_positions``
-    (each: a varint count, then varint gaps), all at once."""
+    (each: a varint count, then varint gaps), all at once (a long run of
+    postings a chunk of them at a time)."""
+    if len(values) <= _DECODE_CHUNK:
+        return _decode_positions(values, lengths)
+    ends = np.cumsum(lengths)
+    # Postings cut where the bytes pass each multiple of the chunk size.
+    cuts = np.searchsorted(ends, np.arange(_DECODE_CHUNK, int(ends[-1]), _DECODE_CHUNK))
+    bounds = np.unique(np.concatenate(([0], cuts + 1, [len(lengths)])))
+    bounds = bounds[bounds <= len(lengths)]
+    counts, positions = [], []
+    for first, last in itertools.pairwise(bounds.tolist()):
+        start = int(ends[first - 1]) if first else 0
+        part = _decode_positions(values[start : int(ends[last - 1])], lengths[first:last])
+        counts.append(part[0])
+        positions.append(part[1])
+    return np.concatenate(counts), np.concatenate(positions)
+
+
+def _decode_positions(
+    values: bytes, lengths: NDArray[Any]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     if len(lengths) and not lengths.all():
         raise ValueError("a posting of a positions field has no positions")
     if len(values) <= _SMALL_BYTES:
