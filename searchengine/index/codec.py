@@ -354,16 +354,23 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         value_lengths: NDArray[Any],
         values: bytes,
         field_lengths: NDArray[Any],
+        *,
+        decoded: tuple[NDArray[Any], NDArray[Any]] | None = None,
     ) -> None:
         """Write one term of the current field: its document numbers
         (ascending), weights, each posting's value (the field format's
         bytes, one after the other, with their lengths) and the length of
-        the field in each posting's document (0 when unknown)."""
+        the field in each posting's document (0 when unknown).  For a
+        positions field the counts and positions may be given ``decoded``
+        instead of as values (a merge: they were read as arrays)."""
         w32 = _f32(weights)
         info = _statistics(ids, w32, field_lengths)
         positions = None
         if self._positions:
-            k, positions = decode_news_positions(values, value_lengths)
+            if decoded is not None:
+                k, positions = decoded
+            else:
+                k, positions = decode_news_positions(values, value_lengths)
             info.flags |= HAS_POSITIONS
             exact = np.array_equal(_weights_from(k, self._scale), w32)
         else:
@@ -768,6 +775,14 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
             term=(fieldname, tbytes),
             scorer=scorer,
         )
+
+    def release(self) -> None:
+        """Give back the pages of the mapped postings files read so far (they
+        stay in the page cache): a merge reads every term once, and would
+        otherwise count the sources' whole postings as resident memory."""
+        for packed in (self._docs_buf, self._pos_buf):
+            if packed is not None and isinstance(packed.buf, mmap.mmap):
+                packed.buf.madvise(mmap.MADV_DONTNEED)
 
     def close(self) -> None:
         # The maps close when the last array reading them is gone.

@@ -148,6 +148,11 @@ class HookedSegmentWriter(SegmentWriter):  # type: ignore[misc]
             add_post((name, tbytes, docnum, weight * boost, vbytes))
         return length
 
+    def note_added(self) -> None:
+        """Record that documents were added other than by ``add_document``
+        (a merge hands them to the per-document writer itself, A3)."""
+        self._added = True
+
     def flush_postings(self, perdoc: Any) -> None:
         """Write every posting of the new segment through ``self.fieldwriter``;
         ``perdoc`` reads the segment's per-document data (field lengths)."""

@@ -12,12 +12,15 @@ Lucene's indexing threads work the same way.
 
 A share becomes one segment.  When a worker's buffered postings reach
 :data:`SEGMENT_MB` they are sorted and written to a run file, and the
-segment is written from the runs at the end, so memory stays bounded
-whatever the articles, without making many small segments (which the
-commit would then have to merge).  Shares are cut so that every worker
-gets the same number, at most :data:`SHARE_ARTICLES` articles each: the
-cores finish together, and a run of 20,000 articles on two cores makes two
-segments.  A worker reads its share from the spool itself (a byte range
+segment is written from the runs at the end (its longest terms a chunk at
+a time), so memory stays bounded whatever the share's size, without making
+many small segments (which queries pay for, and the commit would have to
+merge).  Shares are cut so that every worker gets the same number, at most
+:data:`SHARE_ARTICLES` articles each: the cores finish together, a run of
+20,000 articles on two cores makes two segments, and one of a million
+eight of 125,000, which the merge policy leaves as they are
+(:mod:`searchengine.index.merging`).  The merges the policy does pick are
+made in worker processes too, several at once (:func:`merge_all`).  A worker reads its share from the spool itself (a byte range
 of it: :func:`searchengine.indexer.spool.read_range`), so no share is ever
 held in memory.  Progress comes back from the workers every
 :data:`PROGRESS_EVERY` articles.
@@ -43,6 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from searchengine.index import directory as store
+from searchengine.index import merging
 from searchengine.indexer.document import document
 from searchengine.indexer.spool import Spool, read_range
 from searchengine.indexer.workers import PREPARE_POOL_MIN, _quiet_worker, _workers, prepare
@@ -51,8 +55,10 @@ from searchengine.indexer.workers import PREPARE_POOL_MIN, _quiet_worker, _worke
 #: writes them to a sorted run file; the share's segment is written from
 #: its runs at the end (merged a term at a time, as arrays).
 SEGMENT_MB = 24
-#: Articles in one worker's share (one segment) at most.
-SHARE_ARTICLES = 25_000
+#: Articles in one worker's share (one segment) at most: half the largest
+#: merge, so that a full share is a segment the merge policy leaves alone
+#: (a million articles written in one run are eight segments, never merged).
+SHARE_ARTICLES = merging.MAX_MERGED // 2
 #: Articles between two progress reports of a worker.
 PROGRESS_EVERY = 25
 
@@ -207,6 +213,79 @@ def _in_pool(
         _settle(pending, index_dir)
         pool.shutdown(wait=True, cancel_futures=True)
         _drain(progress, report)
+
+
+def merge_all(
+    index_dir: str, schema: Any, groups: list[list[Any]], report: Callable[[int], None]
+) -> Iterator[Any | None]:
+    """Each group of segments merged into one new segment (``None`` when
+    nothing in it is live), in order (:func:`searchengine.index.directory.merge_segments`);
+    ``report`` hears of each merge's live documents as it is done.
+
+    Merges are independent: with more than one core and enough documents,
+    each is made in a worker process, as many at once as there are cores
+    (a merge of the largest segments takes some hundreds of MB, which the
+    main process should not keep); else here.  Should a worker die, the
+    rest is merged here.  When the run fails, what was merged is removed.
+    """
+    workers = _workers()
+    articles = sum(s.doc_count() for group in groups for s in group)
+    if workers < 2 or articles < PREPARE_POOL_MIN:
+        for group in groups:
+            yield store.merge_segments(index_dir, schema, group)
+            report(sum(s.doc_count() for s in group))
+        return
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(groups)),
+        mp_context=context,
+        initializer=_set_up,
+        initargs=(os.getpid(), None, None),
+    )
+    pending: deque[tuple[list[Any], Future[Any | None]]] = deque(
+        (group, pool.submit(store.merge_segments, index_dir, schema, group)) for group in groups
+    )
+    done: list[Any] = []
+    try:
+        while pending:
+            group, future = pending[0]
+            try:
+                merged = future.result()
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): every pending merge
+                # failed with it.  What a merge finished first is left
+                # unlisted; the commit removes it.
+                rest = [g for g, _ in pending]
+                pending.clear()
+                for one in rest:
+                    yield store.merge_segments(index_dir, schema, one)
+                    report(sum(s.doc_count() for s in one))
+                return
+            pending.popleft()
+            if merged is not None:
+                done.append(merged)
+            report(sum(s.doc_count() for s in group))
+            yield merged
+    except BaseException:
+        store.discard_segments(index_dir, done)
+        raise
+    finally:
+        _settle_merges(pending, index_dir)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _settle_merges(pending: deque[tuple[list[Any], Future[Any | None]]], index_dir: str) -> None:
+    """Cancel the merges not begun; wait for the others and remove what
+    they wrote (the run is failing)."""
+    for _, future in pending:
+        future.cancel()
+    for _, future in pending:
+        if future.cancelled():
+            continue
+        with contextlib.suppress(BaseException):
+            merged = future.result()
+            if merged is not None:
+                store.discard_segments(index_dir, [merged])
 
 
 def _next(

@@ -32,14 +32,14 @@ import codecs
 import contextlib
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from searchengine.analysis import minhash as dedup
 from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
-from searchengine.index import clusters, lexicon, schema
+from searchengine.index import clusters, lexicon, merging, schema
 from searchengine.index import directory as store
 from searchengine.index.protocols import Index, Reader, Writer
-from searchengine.indexer.build import Built, build_all, discard
+from searchengine.indexer.build import Built, build_all, discard, merge_all
 from searchengine.indexer.document import stored_path
 from searchengine.indexer.ledger import Ledger, ThresholdOptions, Thresholds, group_of
 from searchengine.indexer.plan import Found, Plan, find, known_files, make_plan, records_of
@@ -238,8 +238,11 @@ class _Run:
         schema = self.writer.schema
         learned = {group: self.ledger.learned(group) for group in self.groups}
         for built in build_all(self.index_dir, schema, self.spool, learned, report):
-            self.built.append(built)
             words |= built.words
+            # Only the segments are kept until the commit: each share's
+            # words (tens of thousands) would otherwise stay, once per share.
+            built.words = set()
+            self.built.append(built)
         self.spool.close()
         return words
 
@@ -252,37 +255,59 @@ class _Run:
         self.changed = self.changed or self.recleaned > 0
 
     def commit(self, words: set[str]) -> None:
-        """Commit the run with the lexicon updated first, or cancel the
-        writer when nothing changed."""
+        """Merge what the policy picks, then commit the run with the lexicon
+        updated first, or cancel the writer when nothing changed."""
         self.reader.close()
         if not self.changed:
             store.cancel(self.writer)
             return
-        segments = [segment for built in self.built for segment in built.segments]
-        merged, articles = store.merge_plan(self.writer, segments, drop_old=self.rebuild)
-        if merged:
-            files = len(self.plan.to_load)
-            self.report(
-                Progress(
-                    files,
-                    files,
-                    self.articles_read,
-                    current=f"{merged} segments ({articles:,} articles)",
-                    stage="merging",
-                )
-            )
-        else:
-            self.progress("committing")
+        built = [segment for b in self.built for segment in b.segments]
+        listed = self._merge(store.commit_candidates(self.writer, built, drop_old=self.rebuild))
+        self.progress("committing")
         # The lexicon first: a crash between the two leaves it with words
         # to spare, which is harmless; never with words missing.
         lexicon.add_words(self.index_dir, words)
-        store.commit(self.writer, segments, drop_old=self.rebuild)
+        store.commit(self.writer, listed)
         self.built = []  # committed: no longer the run's to remove
         if self.rebuild:
             # Committed already: should this fail, the union written
             # above stands, which is harmless.
             with contextlib.suppress(OSError):
                 lexicon.write_words(self.index_dir, words)
+
+    def _merge(self, candidates: list[Any]) -> list[Any]:
+        """The segments to commit: ``candidates`` with the merges the policy
+        picks made (in worker processes, :func:`merge_all`), the merged
+        segments after the others."""
+        sizes = [(s.doc_count(), s.doc_count_all()) for s in candidates]
+        plan = merging.plan(sizes)
+        merged = Built()
+        self.built.append(merged)  # removed with the run's, should it fail
+        if plan.merges:
+            total = plan.articles(sizes)
+            files = len(self.plan.to_load)
+            done = 0
+
+            def report(articles: int) -> None:
+                nonlocal done
+                done += articles
+                segments = sum(len(m) for m in plan.merges)
+                self.report(
+                    Progress(
+                        files,
+                        files,
+                        self.articles_read,
+                        current=f"{segments} segments ({done:,} of {total:,} articles)",
+                        stage="merging",
+                    )
+                )
+
+            report(0)
+            groups = [[candidates[n] for n in merge] for merge in plan.merges]
+            for segment in merge_all(self.index_dir, self.writer.schema, groups, report):
+                if segment is not None:
+                    merged.segments.append(segment)
+        return plan.kept(candidates) + merged.segments
 
     def summary(self, found: Found, articles: int, *, took_ms: float) -> IndexSummary:
         return IndexSummary(
