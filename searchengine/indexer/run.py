@@ -195,8 +195,10 @@ class _Run:
         changed ones' articles, count every article's lines into the ledger
         and spool it until the boilerplate is decided."""
         to_load = self.plan.to_load
-        sig_of = dict(to_load)
+        # Files are read back in order: the n-th read is the n-th to load
+        # (no table of a million paths to their signatures).
         for done, (path, read) in enumerate(load_all([p for p, _ in to_load], encoding), start=1):
+            sig = to_load[done - 1][1]
             for problem in read.result.problems:
                 (self.skipped if problem.kind == "skipped" else self.errors).append(problem)
             key = stored_path(path)
@@ -208,7 +210,7 @@ class _Run:
             for article, keys in zip(read.result.articles, read.line_keys, strict=True):
                 group = group_of(article.source, key)
                 self.ledger.add_keys(group, keys)
-                self.spool.put((article, group, sig_of[path]))
+                self.spool.put((article, group, sig))
                 self.groups.add(group)
                 self.changed = True
             self.articles_read += len(read.result.articles)
