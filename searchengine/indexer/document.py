@@ -34,6 +34,20 @@ def file_signature(stat: os.stat_result) -> bytes:
     return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
 
 
+def digest_of(article: Article) -> bytes:
+    """The article's :func:`~searchengine.index.schema.article_digest`."""
+    date = day_number(article.date) if article.date is not None else None
+    return schema.article_digest(
+        article.title,
+        article.body,
+        date,
+        article.source,
+        article.author,
+        article.url,
+        article.encoding,
+    )
+
+
 def document(
     article: Article,
     sig: bytes,
@@ -83,6 +97,7 @@ def document(
         doc["sort_newest"] = number
         doc["sort_oldest"] = number
     doc["meta"] = schema.meta_value(doc)
+    doc["digest"] = digest_of(article)
     for name, analyzed in texts.items():
         # Stored as the plain text; indexed from the postings computed ahead.
         doc[f"_stored_{name}"] = doc[name]

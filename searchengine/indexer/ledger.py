@@ -140,13 +140,22 @@ class _Group:
         """Fold the gathered keys into the counts (and prune past the cap)."""
         if not self._batch:
             return
-        batch = np.array(self._batch, dtype=np.uint64)
+        batch, moved = np.unique(np.array(self._batch, dtype=np.uint64), return_counts=True)
         self._batch = []
-        keys, inverse = np.unique(np.concatenate((self._keys, batch)), return_inverse=True)
-        counts = np.zeros(len(keys), dtype=np.int64)
-        counts[inverse[: len(self._keys)]] = self._counts
-        moved = np.bincount(inverse[len(self._keys) :], minlength=len(keys))
-        counts = counts + moved if self._adding else np.maximum(counts - moved, 0)
+        # The batch is small beside the counts: found keys are updated in
+        # place, new ones inserted (no sort of the whole group).
+        at = np.searchsorted(self._keys, batch)
+        found = at < len(self._keys)
+        found[found] = self._keys[at[found]] == batch[found]
+        counts = self._counts.copy()
+        if self._adding:
+            counts[at[found]] += moved[found]
+            new = ~found
+            keys = np.insert(self._keys, at[new], batch[new])
+            counts = np.insert(counts, at[new], moved[new])
+        else:
+            keys = self._keys
+            counts[at[found]] = np.maximum(counts[at[found]] - moved[found], 0)
         kept = counts > 0
         self._keys, self._counts = keys[kept], counts[kept]
         if len(self._keys) > MAX_KEYS_PER_GROUP:
@@ -301,14 +310,6 @@ class Ledger:
         counts.articles = max(0, counts.articles - 1)
         counts.update(boilerplate.line_keys(text), -1)
         self._touched.add(group)
-
-    def remove_stored(self, path: str) -> None:
-        """Uncount the live articles of the file ``path`` held by the index."""
-        reader = self._reader
-        for docnum in reader.postings("path", path).all_ids():
-            if not reader.is_deleted(docnum):
-                fields = reader.stored_fields(docnum)
-                self.remove(group_of(fields.get("source"), fields["path"]), original_text(fields))
 
     # -- deciding ---------------------------------------------------------
 

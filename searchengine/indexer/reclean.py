@@ -19,16 +19,16 @@ from searchengine.models import Article
 
 
 def stale_articles(
-    ledger: Ledger, reader: Reader, groups: set[str], skip_paths: set[str]
+    ledger: Ledger, reader: Reader, groups: set[str], skip: set[int]
 ) -> Iterator[tuple[int, dict[str, Any], boilerplate.Cleaned]]:
     """Stored articles of ``groups`` (all, when the ledger is fresh) whose
     clean text is not what the index holds: ``(docnum, stored fields,
-    new cleaning)``.  Articles of ``skip_paths`` (replaced or removed in
-    this run) are passed over."""
+    new cleaning)``.  The documents ``skip`` (replaced or removed in this
+    run) are passed over."""
     for docnum in live_docs(reader, None if ledger.fresh else groups):
-        fields = reader.stored_fields(docnum)
-        if fields["path"] in skip_paths:
+        if docnum in skip:
             continue
+        fields = reader.stored_fields(docnum)
         group = group_of(fields.get("source"), fields["path"])
         if not ledger.fresh and group not in groups:
             continue
@@ -42,14 +42,14 @@ def rewrite_stale(
     writer: Writer,
     reader: Reader,
     groups: set[str],
-    skip_paths: set[str],
+    skip: set[int],
 ) -> int:
     """Re-clean the stored articles :func:`stale_articles` finds, from the
     original text the index keeps, through ``writer`` (delete and add:
     Whoosh cannot change a document in place); return how many."""
     sigs = None
     count = 0
-    for docnum, fields, cleaned in stale_articles(ledger, reader, groups, skip_paths):
+    for docnum, fields, cleaned in stale_articles(ledger, reader, groups, skip):
         if sigs is None:
             sigs = reader.column_reader("sig")
         date = fields.get("date")

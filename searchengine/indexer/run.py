@@ -39,10 +39,20 @@ from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
 from searchengine.index import clusters, lexicon, merging, schema
 from searchengine.index import directory as store
 from searchengine.index.protocols import Index, Reader, Writer
+from searchengine.index.schema import original_text
 from searchengine.indexer.build import Built, build_all, discard, merge_all
 from searchengine.indexer.document import stored_path
 from searchengine.indexer.ledger import Ledger, ThresholdOptions, Thresholds, group_of
-from searchengine.indexer.plan import Found, Plan, find, known_files, make_plan, records_of
+from searchengine.indexer.plan import (
+    Found,
+    Plan,
+    StoredArticle,
+    find,
+    known_files,
+    make_plan,
+    same_article,
+    stored_articles,
+)
 from searchengine.indexer.reclean import rewrite_stale
 from searchengine.indexer.spool import Spool
 from searchengine.indexer.workers import load_all
@@ -161,10 +171,12 @@ class _Run:
         self.rebuild = rebuild
         #: Whether the run has anything to commit.
         self.changed = rebuild
-        #: Stored paths whose articles the run deleted (re-cleaning passes them over).
-        self.replaced: set[str] = set()
+        #: Documents the run deleted (re-cleaning passes them over).
+        self.replaced: set[int] = set()
         self.articles_read = 0
         self.added = self.updated = self.removed = self.recleaned = 0
+        #: Articles of changed files found as the index holds them (left alone).
+        self.kept = 0
         self.skipped: list[Problem] = []
         self.errors: list[Problem] = list(plan.problems)
         #: The boilerplate groups of the spooled articles.
@@ -179,9 +191,15 @@ class _Run:
 
     def _drop(self, path: str) -> None:
         """Delete the stored articles of ``path``, uncounted from the ledger first."""
-        self.ledger.remove_stored(path)
-        self.replaced.add(path)
-        self.writer.delete_by_term("path", path)
+        for stored in stored_articles(self.reader, path).values():
+            self._delete(stored)
+
+    def _delete(self, stored: StoredArticle) -> None:
+        """Delete one stored article, uncounted from the ledger first."""
+        fields = stored.fields or self.reader.stored_fields(stored.docnum)
+        self.ledger.remove(group_of(fields.get("source"), fields["path"]), original_text(fields))
+        self.replaced.add(stored.docnum)
+        self.writer.delete_document(stored.docnum)
         self.changed = True
 
     def remove_gone(self) -> None:
@@ -202,25 +220,30 @@ class _Run:
             for problem in read.result.problems:
                 (self.skipped if problem.kind == "skipped" else self.errors).append(problem)
             key = stored_path(path)
-            old_records: set[int | None] = set()
-            if key in self.plan.changed:
-                old_records = records_of(self.reader, key)
-                self._drop(key)
-            self._count(old_records, {a.record for a in read.result.articles})
+            stored = stored_articles(self.reader, key) if key in self.plan.changed else {}
             for article, keys in zip(read.result.articles, read.line_keys, strict=True):
+                # A changed file's articles are compared with what the index
+                # holds: one edited article of a thousand in a JSON Lines
+                # file is one article rewritten, not a thousand.
+                old = stored.pop(article.record, None)
+                if old is not None and same_article(article, old):
+                    self.kept += 1
+                    continue
+                if old is not None:
+                    self._delete(old)
+                    self.updated += 1
+                else:
+                    self.added += 1
                 group = group_of(article.source, key)
                 self.ledger.add_keys(group, keys)
                 self.spool.put((article, group, sig))
                 self.groups.add(group)
                 self.changed = True
+            for gone in stored.values():  # records no longer in the file
+                self._delete(gone)
+                self.removed += 1
             self.articles_read += len(read.result.articles)
             self.report(Progress(done, len(to_load), self.articles_read, current=path))
-
-    def _count(self, old: set[int | None], new: set[int | None]) -> None:
-        # A record at the same position is an update, a new one an addition.
-        self.updated += len(new & old)
-        self.added += len(new - old)
-        self.removed += len(old - new)
 
     def write(self) -> set[str]:
         """Clean, analyse and write the spooled articles as new segments,
@@ -315,7 +338,7 @@ class _Run:
         return IndexSummary(
             added=self.added,
             updated=self.updated,
-            unchanged=self.plan.unchanged,
+            unchanged=self.plan.unchanged + self.kept,
             removed=self.removed,
             skipped=tuple(self.skipped),
             errors=tuple(self.errors),
