@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,6 +103,39 @@ def _jsonl(bodies: list[str]) -> str:
     return "".join(f'{{"title": "Story {n}", "text": "{b}"}}\n' for n, b in enumerate(bodies))
 
 
+def _counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """The record numbers of the JSON Lines lines parsed from now on."""
+    from searchengine.load import jsonfmt
+
+    parsed: list[int | None] = []
+    original = jsonfmt.article_from_object
+
+    def counting(obj: Any, path: str, record: int | None, encoding: str) -> Any:
+        parsed.append(record)
+        return original(obj, path, record, encoding)
+
+    monkeypatch.setattr(jsonfmt, "article_from_object", counting)
+    return parsed
+
+
+def test_a_line_moved_in_its_file_is_a_new_record(
+    corpus: Path, write: WriteFile, index_dir: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line inserted at the top moves the others down: their bytes are
+    known but not where they were, so each is read again under its new
+    record number (its id), and the last one is new."""
+    bodies = [f"walrus number {n}" for n in range(3)]
+    shard = write("s.jsonl", _jsonl(bodies))
+    run_index(index_dir, [str(corpus)])
+    touch_later(shard, '{"title": "First", "text": "a new first line"}\n' + _jsonl(bodies))
+    parsed = _counting_parses(monkeypatch)
+    assert counts(run_index(index_dir, [str(corpus)])) == (1, 3, 0, 0, 4)
+    assert parsed == [0, 1, 2, 3]
+    with Engine(index_dir) as engine:
+        found = engine.search(SearchRequest("walrus number 2", limit=10))
+    assert [hit.id for hit in found.hits] == [article_id(str(shard), 3)]
+
+
 @pytest.mark.parametrize("digests", [True, False])
 def test_only_the_edited_articles_of_a_changed_file_are_rewritten(
     corpus: Path, write: WriteFile, index_dir: str, monkeypatch: pytest.MonkeyPatch, digests: bool
@@ -111,10 +145,17 @@ def test_only_the_edited_articles_of_a_changed_file_are_rewritten(
     their stored fields in an index written before digests), and the next
     run finds the file up to date although four articles carry its old
     signature.  Without digests: what an index of an earlier version holds."""
-    import searchengine.indexer.document as document
+    from searchengine.indexer import build
+    from searchengine.indexer.document import document as written
 
     if not digests:
-        monkeypatch.setattr(document, "digest_of", lambda _article: b"")
+
+        def without_digest(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            doc = written(*args, **kwargs)
+            doc["digest"] = b""
+            return doc
+
+        monkeypatch.setattr(build, "document", without_digest)
     bodies = [f"walrus number {n} swims" for n in range(5)]
     shard = write("s.jsonl", _jsonl(bodies))
     write("a.txt", "Other\n\nNothing to do with it.")
@@ -122,8 +163,11 @@ def test_only_the_edited_articles_of_a_changed_file_are_rewritten(
     monkeypatch.undo()
     bodies[2] = "walrus number 2 dives instead"
     touch_later(shard, _jsonl(bodies))
+    parsed = _counting_parses(monkeypatch)
     summary = run_index(index_dir, [str(corpus)])
     assert counts(summary) == (0, 1, 5, 0, 6)
+    # With digests, the four lines the index holds are not even parsed.
+    assert len(parsed) == (1 if digests else 5)
     assert sorted(_segment_sizes(index_dir)) == [1, 6]  # the edited one alone is new
     with Engine(index_dir) as engine:
         found = engine.search(SearchRequest("dives", limit=10))

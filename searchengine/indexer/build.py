@@ -108,13 +108,15 @@ def build_share(
     writer = store.side_writer(index_dir, schema, limitmb=SEGMENT_MB)
     since = 0
     try:
-        for article, group, sig in read_range(*share):
+        for article, group, sig, line in read_range(*share):
             if _stop is not None and _stop.is_set():
                 raise Stopped
             ready = prepare(article, learned[group], writer.pool.vocabulary)
             built.words |= ready.words
             writer.add_document(
-                **document(article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash)
+                **document(
+                    article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash, line=line
+                )
             )
             built.articles += 1
             since += 1

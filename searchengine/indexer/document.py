@@ -55,13 +55,15 @@ def document(
     *,
     texts: dict[str, Analyzed] | None = None,
     minhash: bytes | None = None,
+    line: bytes = b"",
 ) -> dict[str, Any]:
     """The Whoosh document of one article.
 
     ``cleaned`` is its body without boilerplate (what is indexed and
     signed); ``texts`` its fields analysed ahead and ``minhash`` the cleaned
     body's signature (:func:`searchengine.indexer.workers.prepare`), computed here
-    when not given.
+    when not given; ``line`` the digest of its JSON Lines line, if it has
+    one (kept after its own digest in the ``digest`` column).
     """
     cleaned = cleaned or Cleaned(article.body)
     texts = texts or {}
@@ -97,7 +99,7 @@ def document(
         doc["sort_newest"] = number
         doc["sort_oldest"] = number
     doc["meta"] = schema.meta_value(doc)
-    doc["digest"] = digest_of(article)
+    doc["digest"] = digest_of(article) + line
     for name, analyzed in texts.items():
         # Stored as the plain text; indexed from the postings computed ahead.
         doc[f"_stored_{name}"] = doc[name]

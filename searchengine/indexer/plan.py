@@ -116,6 +116,8 @@ class StoredArticle:
     docnum: int
     digest: bytes
     fields: dict[str, Any] | None = None
+    #: The digest of its JSON Lines line (empty for other files).
+    line: bytes = b""
 
 
 def stored_articles(reader: Reader, path: str) -> dict[int | None, StoredArticle]:
@@ -135,7 +137,7 @@ def stored_articles(reader: Reader, path: str) -> dict[int | None, StoredArticle
     digests = _values(reader, "digest", docs)
     for docnum, meta, digest in zip(docs, metas, digests, strict=True):
         if meta and digest:
-            found[json.loads(meta)[1]] = StoredArticle(docnum, digest)
+            found[json.loads(meta)[1]] = StoredArticle(docnum, digest[:8], line=digest[8:])
         else:
             fields = reader.stored_fields(docnum)
             found[fields.get("record")] = StoredArticle(docnum, b"", fields)

@@ -47,11 +47,12 @@ def rewrite_stale(
     """Re-clean the stored articles :func:`stale_articles` finds, from the
     original text the index keeps, through ``writer`` (delete and add:
     Whoosh cannot change a document in place); return how many."""
-    sigs = None
+    sigs = digests = None
     count = 0
     for docnum, fields, cleaned in stale_articles(ledger, reader, groups, skip):
         if sigs is None:
             sigs = reader.column_reader("sig")
+            digests = reader.column_reader("digest") if "digest" in reader.schema else None
         date = fields.get("date")
         article = Article(
             path=fields["path"],
@@ -64,7 +65,10 @@ def rewrite_stale(
             url=fields.get("url"),
             encoding=fields.get("encoding"),
         )
-        doc = document(article, sigs[docnum], cleaned)
+        # The line's digest (after the article's own 8 bytes) is kept: the
+        # line is what it was.
+        line = digests[docnum][8:] if digests is not None else b""
+        doc = document(article, sigs[docnum], cleaned, line=line)
         doc["id"] = fields["id"]  # as stored: the id is of the path as read
         doc["meta"] = schema.meta_value(doc)
         writer.delete_document(docnum)

@@ -213,15 +213,34 @@ class _Run:
         changed ones' articles, count every article's lines into the ledger
         and spool it until the boilerplate is decided."""
         to_load = self.plan.to_load
+        # A changed file's stored articles, looked up as the file is handed
+        # to a reader (whose lines the index holds as they are are passed
+        # over unparsed), and used when its articles come back.
+        held: dict[str, dict[int | None, StoredArticle]] = {}
+
+        def known(path: str) -> frozenset[tuple[int, bytes]] | None:
+            key = stored_path(path)
+            if key not in self.plan.changed:
+                return None
+            held[path] = stored_articles(self.reader, key)
+            return frozenset((r, s.line) for r, s in held[path].items() if s.line and r is not None)
+
+        reads = load_all([p for p, _ in to_load], encoding, known)
         # Files are read back in order: the n-th read is the n-th to load
         # (no table of a million paths to their signatures).
-        for done, (path, read) in enumerate(load_all([p for p, _ in to_load], encoding), start=1):
+        for done, (path, read) in enumerate(reads, start=1):
             sig = to_load[done - 1][1]
             for problem in read.result.problems:
                 (self.skipped if problem.kind == "skipped" else self.errors).append(problem)
             key = stored_path(path)
-            stored = stored_articles(self.reader, key) if key in self.plan.changed else {}
-            for article, keys in zip(read.result.articles, read.line_keys, strict=True):
+            stored = held.pop(path, {})
+            lines = read.result.line_digests or (b"",) * len(read.result.articles)
+            for record in read.result.unchanged:
+                del stored[record]  # a line the index holds as it is, not parsed
+                self.kept += 1
+            for article, keys, line in zip(
+                read.result.articles, read.line_keys, lines, strict=True
+            ):
                 # A changed file's articles are compared with what the index
                 # holds: one edited article of a thousand in a JSON Lines
                 # file is one article rewritten, not a thousand.
@@ -236,7 +255,7 @@ class _Run:
                     self.added += 1
                 group = group_of(article.source, key)
                 self.ledger.add_keys(group, keys)
-                self.spool.put((article, group, sig))
+                self.spool.put((article, group, sig, line))
                 self.groups.add(group)
                 self.changed = True
             for gone in stored.values():  # records no longer in the file

@@ -50,9 +50,12 @@ class _Read:
     line_keys: tuple[frozenset[str], ...]
 
 
-def read_file(path: str, encoding: str | None) -> _Read:
-    """Load ``path`` (never raises, like ``load_file``)."""
-    result = load_file(path, encoding)
+def read_file(
+    path: str, encoding: str | None, known: frozenset[tuple[int, bytes]] | None = None
+) -> _Read:
+    """Load ``path`` (never raises, like ``load_file``); lines whose digest
+    is ``known`` are passed over (a changed file's lines the index holds)."""
+    result = load_file(path, encoding, known)
     keys = tuple(frozenset(boilerplate.line_keys(a.body)) for a in result.articles)
     return _Read(result, keys)
 
@@ -184,14 +187,21 @@ def _ordered(
                 future.cancel()
 
 
-def load_all(paths: list[str], encoding: str | None) -> Iterator[tuple[str, _Read]]:
-    """Each path with what it yielded, in order (stage 1).
+def load_all(
+    paths: list[str],
+    encoding: str | None,
+    known: Callable[[str], frozenset[tuple[int, bytes]] | None] | None = None,
+) -> Iterator[tuple[str, _Read]]:
+    """Each path with what it yielded, in order (stage 1); ``known(path)``,
+    asked as the file is handed to a reader, gives the line digests to pass
+    over (see :func:`read_file`).
 
     With many files and more than one core, files are read in worker
     processes, :data:`POOL_WINDOW` files ahead of the consumer at most.
     """
     in_pool = _workers() >= 2 and len(paths) >= POOL_MIN_FILES
-    yield from _ordered(read_file, ((path, (path, encoding)) for path in paths), in_pool)
+    tasks = ((path, (path, encoding, known(path) if known else None)) for path in paths)
+    yield from _ordered(read_file, tasks, in_pool)
 
 
 #: The fewest articles a run must write before worker processes pay for
