@@ -23,6 +23,7 @@ from whoosh.reading import SegmentReader
 
 from searchengine.index import directory as store
 from searchengine.index import merger
+from searchengine.index.codec import NewsTermsReader
 from searchengine.index.postings import term_postings
 from searchengine.index.whoosh_private import length_bytes
 from searchengine.indexer.document import document
@@ -154,7 +155,7 @@ def test_a_merge_holds_what_whoosh_s_merge_holds(
     if not live:
         assert ours is None and theirs is None
         return
-    assert ours.doc_count_all() == live
+    assert ours is not None and ours.doc_count_all() == live
     mine, whooshs = _contents(index_dir, schema, ours), _contents(index_dir, schema, theirs)
     assert mine == whooshs
     assert _files(index_dir, ours) == _files(index_dir, theirs)
@@ -186,19 +187,19 @@ def test_the_sources_postings_maps_are_given_back_as_a_merge_reads_them(
 ) -> None:
     """What a merge read of its sources' mapped postings is released as it
     goes (here after every term), and the result is the same."""
-    plan = [
+    plan: list[tuple[list[Article], set[int]]] = [
         ([Article(f"/c/{s}{n}.txt", None, "t", f"w{n} x{s}") for n in range(30)], set())
         for s in "ab"
     ]
     index_dir, schema, segments = _prepared(tmp_path / "ix", plan)
     released: list[int] = []
-    original = merger.NewsTermsReader.release
+    original = NewsTermsReader.release
 
     def counting(self: Any) -> None:
         released.append(1)
         original(self)
 
-    monkeypatch.setattr(merger.NewsTermsReader, "release", counting)
+    monkeypatch.setattr(NewsTermsReader, "release", counting)
     monkeypatch.setattr(merger, "RELEASE_EVERY", 1)
     merged = store.merge_segments(index_dir, schema, segments)
     assert len(released) > 60
