@@ -34,6 +34,9 @@ removes them.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
+import gc
 import math
 import multiprocessing
 import os
@@ -130,8 +133,34 @@ def build_share(
         store.cancel(writer)
         discard(index_dir, [built])
         raise
+    del writer  # its buffers, before the memory is handed back
+    if _progress is not None:  # in a worker process (the main one keeps its own)
+        give_back_memory()
     tell(since)
     return built
+
+
+def give_back_memory() -> None:
+    """Collect garbage and hand the freed heap back to the system (glibc's
+    ``malloc_trim``; elsewhere nothing more).
+
+    Called before worker processes are forked, so that they do not start
+    with (and count as their own) the main process's freed memory, and by
+    a worker after each share: a second share otherwise began some 45 MB
+    higher than the first.
+    """
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def _tell_parent(articles: int) -> None:
@@ -185,6 +214,7 @@ def _in_pool(
     workers: int,
     report: Callable[[int], None],
 ) -> Iterator[Built]:
+    give_back_memory()  # what is freed is not inherited by the workers
     context = multiprocessing.get_context("fork")
     progress = context.Queue()
     stop = context.Event()
@@ -237,6 +267,7 @@ def merge_all(
             yield store.merge_segments(index_dir, schema, group)
             report(sum(s.doc_count() for s in group))
         return
+    give_back_memory()
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(groups)),

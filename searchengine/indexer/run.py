@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any, Literal
@@ -55,7 +56,7 @@ from searchengine.indexer.plan import (
 )
 from searchengine.indexer.reclean import rewrite_stale
 from searchengine.indexer.spool import Spool
-from searchengine.indexer.workers import load_all
+from searchengine.indexer.workers import POOL_WINDOW, load_all
 from searchengine.load.walk import check_paths
 from searchengine.models import IndexSummary, Problem, Progress
 
@@ -99,6 +100,7 @@ def run_index(
         schema.ensure_fields(writer)
         reader = writer.reader()
         plan = make_plan(found, {} if rebuild else known_files(reader))
+        found = found.counted()  # the names are the plan's now
         ledger = Ledger.load(index_dir, reader, ix.latest_generation(), boilerplate, reset=rebuild)
         spool = Spool(index_dir)
         run = _Run(index_dir, writer, reader, ledger, spool, plan, report, rebuild=rebuild)
@@ -121,6 +123,22 @@ def run_index(
         raise IndexWriteError(f"the index at {index_dir} could not be read back: {exc}") from None
     run.progress("done")
     return run.summary(found, articles, took_ms=(time.perf_counter() - started) * 1000.0)
+
+
+#: Bytes of files being read ahead of the main process at most (with at
+#: most ``POOL_WINDOW`` files): a window of 64 JSON Lines files of a
+#: thousand articles held some 50 MB of articles in the main process.
+READ_AHEAD_BYTES = 32 * 1024 * 1024
+
+
+def _window(to_load: tuple[tuple[str, bytes], ...]) -> int:
+    """Files to read ahead: :data:`READ_AHEAD_BYTES` of files of the mean
+    size (the size is the first part of a file's signature)."""
+    if not to_load:
+        return 1
+    sizes = [int(sig.split(b":", 1)[0]) for _, sig in to_load[:1000]]
+    mean = max(1, sum(sizes) // len(sizes))
+    return max(2, min(POOL_WINDOW, READ_AHEAD_BYTES // mean))
 
 
 def _quiet(_progress: Progress) -> None:
@@ -177,6 +195,8 @@ class _Run:
         self.added = self.updated = self.removed = self.recleaned = 0
         #: Articles of changed files found as the index holds them (left alone).
         self.kept = 0
+        #: Files the run reads (their list is let go once read).
+        self.files = len(plan.to_load)
         self.skipped: list[Problem] = []
         self.errors: list[Problem] = list(plan.problems)
         #: The boilerplate groups of the spooled articles.
@@ -186,8 +206,7 @@ class _Run:
 
     def progress(self, stage: Literal["writing", "committing", "done"]) -> None:
         """Report reaching ``stage``, with the files and articles read."""
-        files = len(self.plan.to_load)
-        self.report(Progress(files, files, self.articles_read, stage=stage))
+        self.report(Progress(self.files, self.files, self.articles_read, stage=stage))
 
     def _drop(self, path: str) -> None:
         """Delete the stored articles of ``path``, uncounted from the ledger first."""
@@ -225,7 +244,7 @@ class _Run:
             held[path] = stored_articles(self.reader, key)
             return frozenset((r, s.line) for r, s in held[path].items() if s.line and r is not None)
 
-        reads = load_all([p for p, _ in to_load], encoding, known)
+        reads = load_all([p for p, _ in to_load], encoding, known, _window(to_load))
         # Files are read back in order: the n-th read is the n-th to load
         # (no table of a million paths to their signatures).
         for done, (path, read) in enumerate(reads, start=1):
@@ -263,6 +282,9 @@ class _Run:
                 self.removed += 1
             self.articles_read += len(read.result.articles)
             self.report(Progress(done, len(to_load), self.articles_read, current=path))
+        # A million files' names and signatures are not kept while writing
+        # (the worker processes forked then would count them too).
+        self.plan = dataclasses.replace(self.plan, to_load=())
 
     def write(self) -> set[str]:
         """Clean, analyse and write the spooled articles as new segments,
@@ -329,7 +351,7 @@ class _Run:
         self.built.append(merged)  # removed with the run's, should it fail
         if plan.merges:
             total = plan.articles(sizes)
-            files = len(self.plan.to_load)
+            files = self.files
             done = 0
 
             def report(articles: int) -> None:
@@ -363,7 +385,7 @@ class _Run:
             errors=tuple(self.errors),
             articles=articles,
             took_ms=took_ms,
-            files_seen=len(found.files),
+            files_seen=found.seen,
             files_ignored=found.ignored,
             recleaned=self.recleaned,
         )

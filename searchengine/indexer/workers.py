@@ -191,17 +191,19 @@ def load_all(
     paths: list[str],
     encoding: str | None,
     known: Callable[[str], frozenset[tuple[int, bytes]] | None] | None = None,
+    window: int = 0,
 ) -> Iterator[tuple[str, _Read]]:
     """Each path with what it yielded, in order (stage 1); ``known(path)``,
     asked as the file is handed to a reader, gives the line digests to pass
     over (see :func:`read_file`).
 
     With many files and more than one core, files are read in worker
-    processes, :data:`POOL_WINDOW` files ahead of the consumer at most.
+    processes, ``window`` (:data:`POOL_WINDOW` by default) files ahead of
+    the consumer at most.
     """
     in_pool = _workers() >= 2 and len(paths) >= POOL_MIN_FILES
     tasks = ((path, (path, encoding, known(path) if known else None)) for path in paths)
-    yield from _ordered(read_file, tasks, in_pool)
+    yield from _ordered(read_file, tasks, in_pool, window)
 
 
 #: The fewest articles a run must write before worker processes pay for
