@@ -8,13 +8,18 @@ How lines are learned per source, and kept beside the index, is tested in
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import index
 
-from searchengine.analysis.boilerplate import clean
+from searchengine.analysis.boilerplate import clean, normalize
+from searchengine.analysis.tokenizer import WORD
 from searchengine.index import directory as store
 from searchengine.index import schema
 from searchengine.indexer.document import document, file_signature
@@ -187,6 +192,17 @@ def test_common_site_furniture_tails_are_cut(tail: str) -> None:
     assert clean(f"{STORY}\n\n{tail}").body == STORY
 
 
+def test_the_lines_cut_are_kept_for_their_words() -> None:
+    # The lexicon holds the words as read: those of the cleaned body and of the lines cut.
+    text = f"Skip to content\n\n{STORY}\n\nShare this:\nFacebook\n\nRelated"
+    cleaned = clean(text)
+    assert cleaned.body == STORY
+    assert cleaned.cut.split("\n") == ["Skip to content", "Share this:", "Facebook", "Related"]
+    assert set(WORD.findall(cleaned.body + "\n" + cleaned.cut)) == set(WORD.findall(text))
+    assert clean(STORY).cut == ""
+    assert clean(text, learned=frozenset()) == cleaned  # what was cut is not compared
+
+
 def test_a_single_cue_deep_in_a_list_is_not_enough() -> None:
     text = "Story.\n\nSource link\n\none\n\ntwo\n\nthree"
     assert clean(text).body == text
@@ -284,3 +300,16 @@ def test_an_index_from_before_boilerplate_removal_is_cleaned_on_its_next_run(
         assert engine.show(seed_id, raw=True).raw == article.body
         (cut,) = engine.stats().boilerplate
     assert (cut.source, cut.folder, cut.articles, cut.lines) == (None, str(corpus), 1, 9)
+
+
+def normalize_with_expressions(line: str) -> str:
+    """``normalize`` as it was written first, for every line."""
+    text = unicodedata.normalize("NFKC", line).casefold()
+    text = re.sub(r"\d+", "0", text)
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+def test_lines_normalise_as_they_did_with_expressions_alone(line: str) -> None:
+    assert normalize(line) == normalize_with_expressions(line)

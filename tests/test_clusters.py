@@ -224,7 +224,7 @@ def test_incremental_runs_merge_and_split_clusters(tmp_path: Path) -> None:
     run_index(index_dir, [str(folder)])
     assert listing(index_dir, names, sort="oldest")[:2] == (3, 3)
     # One cluster file, the last commit's: older ones are cleared away.
-    assert [p.name for p in Path(index_dir).glob("dedup-*.json")] == ["dedup-v1-4.json"]
+    assert [p.name for p in Path(index_dir).glob("dedup-*.json")] == ["dedup-v2-4.json"]
 
 
 # -- the clustering itself, against the former dictionary-based one ------------------
@@ -237,7 +237,7 @@ def reference_groups(signatures: list[tuple[int, bytes]], at: float) -> list[lis
     rows = clusters.rows_for(at)
     same: dict[bytes, list[int]] = {}
     for key, sig in signatures:
-        if len(sig) == dedup.BINS * 4:
+        if len(sig) == dedup.SIGNATURE_BYTES:
             same.setdefault(sig, []).append(key)
     parent: dict[int, int] = {}
 
@@ -254,7 +254,7 @@ def reference_groups(signatures: list[tuple[int, bytes]], at: float) -> list[lis
     for keys in same.values():
         for other in keys[1:]:
             join(keys[0], other)
-    width = rows * 4
+    width = rows * dedup.VALUE_BYTES
     for band in range(dedup.BINS // rows):
         buckets: dict[bytes, list[bytes]] = {}
         for sig in same:
@@ -278,16 +278,16 @@ def signature_sets(draw: st.DrawFn) -> tuple[list[tuple[int, bytes]], float]:
     keys in any order.  Bin values come from a small range, so unrelated
     signatures share bands too."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    spread = draw(st.sampled_from([3, 50, 2**32 - 1]))
+    spread = draw(st.sampled_from([3, 50, 2**16 - 1]))
     rows: list[bytes] = []
     for _ in range(draw(st.integers(0, 12))):
-        base = rng.integers(0, spread, dedup.BINS, dtype=np.uint64).astype(np.uint32)
-        rows.append(base.astype("<u4").tobytes())
+        base = rng.integers(0, spread, dedup.BINS, dtype=np.uint64).astype(np.uint16)
+        rows.append(base.astype("<u2").tobytes())
         for _ in range(draw(st.integers(0, 6))):
             copy = base.copy()
             changed = rng.choice(dedup.BINS, draw(st.integers(0, dedup.BINS)), replace=False)
             copy[changed] = rng.integers(0, spread, len(changed), dtype=np.uint64)
-            rows.append(copy.astype("<u4").tobytes())
+            rows.append(copy.astype("<u2").tobytes())
     rows += draw(st.lists(st.sampled_from([b"", b"odd", bytes(8)]), max_size=3))
     keys = draw(st.permutations(range(1000, 1000 + len(rows))))
     at = draw(st.sampled_from([0.01, 0.03, 0.2, 0.45, 0.5, 0.62, 0.8, 1.0]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +31,17 @@ from searchengine.errors import IndexCorruptError
 from searchengine.index import directory as store
 from searchengine.index import schema
 from searchengine.index.codec import (
+    ENTRY_INTS,
     EXPLICIT_WEIGHTS,
     HAS_POSITIONS,
     ONE_POSTING,
     WIDE_OFFSETS,
     NewsCodec,
     NewsTermInfo,
+    _parse_entries,
 )
 from searchengine.index.fieldformat import analyze
-from searchengine.index.postings import term_postings
+from searchengine.index.postings import RangePostings, range_postings, term_postings
 from searchengine.index.segments import TermSegmentWriter
 from searchengine.index.whoosh_private import segment_terms
 from searchengine.query.parse import make_parser, parse_query
@@ -196,7 +199,45 @@ def _assert_same_segments(theirs: Any, ours: Any) -> int:
                 ), key
                 assert _arrays(our_leaf, *key) == _arrays(their_leaf, *key), key
                 compared += len(mine)
+            for fieldname in {f for f, _ in terms}:
+                field_terms = [t for f, t in terms if f == fieldname]
+                _assert_same_ranges(our_leaf, their_leaf, fieldname, field_terms)
     return compared
+
+
+def _range_view(found: RangePostings, chosen: np.ndarray) -> tuple[list[Any], ...]:
+    offsets, positions = found.positions_at(chosen)
+    return (
+        found.offsets.tolist(),
+        found.docs.tolist(),
+        found.weights.tolist(),
+        offsets.tolist(),
+        positions.tolist(),
+    )
+
+
+def _assert_same_ranges(ours: Any, theirs: Any, fieldname: str, terms: list[bytes]) -> None:
+    """``range_postings`` over ``terms`` of our segment gives what each term
+    gives alone in Whoosh's (W3) segment: its postings, end to end, and the
+    positions of any of them."""
+    found = range_postings(ours, fieldname, terms)
+    expected = [term_postings(theirs, fieldname, t) for t in terms]
+    assert found.frequencies().tolist() == [0 if e is None else len(e) for e in expected]
+    for i, want in enumerate(expected):
+        got = found.term(i)
+        assert (got is None) == (want is None), terms[i]
+        if got is None or want is None:
+            continue
+        assert got.docs.tolist() == want.docs.tolist(), terms[i]
+        assert got.weights.tolist() == want.weights.tolist(), terms[i]
+        assert [a.tolist() for a in got.positions()] == [a.tolist() for a in want.positions()], (
+            terms[i]
+        )
+    # Every third posting of the whole run at once; then each term's alone.
+    chosen = np.arange(0, len(found), 3)
+    assert _range_view(found, chosen) == _range_view(
+        range_postings(theirs, fieldname, terms), chosen
+    )
 
 
 def test_one_segment_reads_as_w3(tmp_path: Path) -> None:
@@ -346,6 +387,37 @@ def test_whoosh_searches_find_the_same_documents_with_the_same_scores(
     assert _hits(ours, q, 10) == _hits(theirs, q, 10)
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_terms_read_at_once_read_as_each_alone(
+    searchers: tuple[Any, Any], data: st.DataObject
+) -> None:
+    """Runs of neighbouring terms (a prefix's), terms spread over the table
+    (a fuzzy word's), terms no segment has, in any order."""
+    theirs, ours = searchers
+    fieldname = data.draw(st.sampled_from(["body", "title", "source_name", "id"]))
+    known = sorted(set(ours.reader().lexicon(fieldname)))
+    start = data.draw(st.integers(0, len(known) - 1))
+    run = known[start : start + data.draw(st.integers(1, 60))]
+    spread = data.draw(st.lists(st.sampled_from(known), max_size=40))
+    absent = data.draw(st.lists(st.sampled_from([b"", b"aaa", b"qzx", b"\xff\xff", b"th"])))
+    terms = list(dict.fromkeys(run + spread + absent))
+    terms = data.draw(st.permutations(terms))
+    # The searchers' own readers (closed with the searchers, not here).
+    pairs = zip(ours.reader().leaf_readers(), theirs.reader().leaf_readers(), strict=True)
+    for (our_leaf, _), (their_leaf, _) in pairs:
+        _assert_same_ranges(our_leaf, their_leaf, fieldname, terms)
+
+
+def test_a_field_the_segment_lacks_reads_as_no_postings(searchers: tuple[Any, Any]) -> None:
+    _, ours = searchers
+    leaf = ours.reader().leaf_readers()[0][0]
+    for fieldname in ("nosuchfield", "body"):
+        found = range_postings(leaf, fieldname, [b"zzzz", b"qqq"])
+        assert found.offsets.tolist() == [0, 0, 0]
+        assert found.term(0) is None and found.term(1) is None
+
+
 def test_known_queries_match_exactly(searchers: tuple[Any, Any]) -> None:
     theirs, ours = searchers
     parser = make_parser(theirs.schema)
@@ -454,6 +526,17 @@ def test_entries_read_back_in_every_layout(far: int) -> None:
         assert bool(data[0] & WIDE_OFFSETS) == bool(far)
         assert _stats(back) == _stats(entry)
     assert len(one.to_bytes()) < len(many.to_bytes())
+    # Parsed several at once (reading a run of terms): the same values.
+    blobs = [b"\x00" * 3, many.to_bytes(), one.to_bytes(), many.to_bytes()]
+    starts = np.cumsum([0, *map(len, blobs)])[1:-1]
+    lengths = np.array([len(b) for b in blobs[1:]])
+    parsed = _parse_entries(np.frombuffer(b"".join(blobs), dtype=np.uint8), starts, lengths)
+    for n, entry in enumerate((many, one, many)):
+        back = NewsTermInfo.from_bytes(entry.to_bytes())
+        assert parsed.total[n] == back.total
+        assert {name: int(getattr(parsed, name)[n]) for name in ENTRY_INTS} == {
+            name: getattr(back, name) for name in ENTRY_INTS
+        }
 
 
 # Old indexes
@@ -474,7 +557,7 @@ def test_an_index_of_the_previous_format_is_refused_with_how_to_rebuild(tmp_path
     index_dir = str(tmp_path / "index")
     os.makedirs(index_dir)
     _format_3_index(index_dir)
-    with pytest.raises(IndexCorruptError, match=r"format 3.*reads 4.*--rebuild"):
+    with pytest.raises(IndexCorruptError, match=r"format 3.*reads 5.*--rebuild"):
         store.open_for_reading(index_dir)
     result = CliRunner().invoke(cli, ["--index", index_dir, "search", "harbour", "--json"])
     assert result.exit_code == 1
@@ -534,3 +617,93 @@ def test_long_positions_decode_and_pack_a_chunk_at_a_time_as_at_once(
     assert counts.tolist() == whole[0].tolist() == [len(p) for p in postings]
     assert positions.tolist() == whole[1].tolist() == flat.tolist()
     assert chunked == packing.pack(positions, base=0)
+
+
+# -- a batch of terms written at once is the terms written one by one --------------
+
+
+def _field_files(folder: Path, write: Any) -> dict[str, bytes]:
+    """The terms, docs and positions files a field writer writes."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from searchengine.index.codec import DOCS_EXT, POS_EXT, TERMS_EXT, NewsFieldWriter
+
+    folder.mkdir()
+    storage = FileStorage(str(folder))
+    segment = NewsCodec().new_segment(storage, "t")
+    writer = NewsFieldWriter(storage, segment)
+    write(writer)
+    writer.close()
+    files = {}
+    for ext in (TERMS_EXT, DOCS_EXT, POS_EXT):
+        with storage.open_file(segment.make_filename(ext)) as handle:
+            files[ext] = handle.read()
+    return files
+
+
+def _random_batches(rng: random.Random, fieldname: str, boost: float) -> list[Any]:
+    """Batches of a positions field as a pool inverts them: terms in order,
+    each with a few to many postings in increasing documents."""
+    from searchengine.index.inversion import TermBatch
+
+    words = sorted({f"w{rng.randrange(10 ** rng.randrange(1, 6))}".encode() for _ in range(300)})
+    batches = []
+    for first in range(0, len(words), 97):
+        terms = words[first : first + 97]
+        starts, docs, counts, positions = [0], [], [], []
+        for _ in terms:
+            chosen = sorted(rng.sample(range(5000), rng.choice([1, 1, 2, 3, 40, 700])))
+            for doc in chosen:
+                k = rng.choice([1, 1, 1, 2, 5, 90])
+                positions += sorted(rng.sample(range(rng.choice([k, 200, 70_000])), k))
+                counts.append(k)
+                docs.append(doc)
+            starts.append(len(docs))
+        batches.append(
+            TermBatch(
+                fieldname,
+                terms,
+                np.array(starts, dtype=np.int64),
+                np.array(docs, dtype=np.int64),
+                np.array(counts, dtype=np.float64) * boost,
+                counts=np.array(counts, dtype=np.int64),
+                positions=np.array(positions, dtype=np.int64),
+            )
+        )
+    return batches
+
+
+@pytest.mark.parametrize("fieldname", ["title", "body", "month"])
+def test_a_batch_is_written_as_its_terms_one_by_one(tmp_path: Path, fieldname: str) -> None:
+    rng = random.Random(fieldname)
+    field = schema.make_schema()[fieldname]
+    boost = float(getattr(field.format, "field_boost", 1.0))
+    batches = _random_batches(rng, fieldname, boost)
+    if fieldname == "month":  # a field without positions: counts only, all 1
+        batches = [
+            replace(b, counts=None, positions=None, weights=np.ones(len(b.docs))) for b in batches
+        ]
+    lengths = np.array([rng.choice([0, 1, 5, 300, 200_000]) for _ in range(5000)], dtype=np.int64)
+
+    def one_by_one(writer: Any) -> None:
+        writer.start_field(fieldname, field)
+        for batch in batches:
+            for _, term, ids, weights, value_lengths, values in batch.entries():
+                docs = np.frombuffer(ids, np.uint32).astype(np.int64)
+                writer.write_term(
+                    term,
+                    docs,
+                    np.frombuffer(weights, np.float64),
+                    np.frombuffer(value_lengths, np.uint32).astype(np.int64),
+                    values,
+                    lengths[docs],
+                )
+        writer.finish_field()
+
+    def at_once(writer: Any) -> None:
+        writer.start_field(fieldname, field)
+        for batch in batches:
+            writer.write_batch(batch, lengths)
+        writer.finish_field()
+
+    assert _field_files(tmp_path / "a", at_once) == _field_files(tmp_path / "b", one_by_one)

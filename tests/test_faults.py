@@ -38,6 +38,7 @@ from searchengine.index import clusters
 from searchengine.index import directory as store
 from searchengine.index.directory import LEDGER_FILE, LEXICON_FILE
 from searchengine.index.merging import FACTOR
+from searchengine.index.storedblocks import MAGIC as STORED_MAGIC
 from searchengine.index.whoosh_private import committed_segments
 from searchengine.indexer.run import run_index
 from searchengine.models import Progress
@@ -117,8 +118,9 @@ def committed(new: dict[str, int]) -> bool:
 MOMENTS: dict[str, Moment] = {
     # The writer is open and files are being read and parsed.
     "parsing": lambda new: _has(new, ".terms"),
-    # Documents are being written: the per-document temp file is growing.
-    "writing": lambda new: _size(new, ".ctmp") > 100_000,
+    # Documents are being written: the per-document temp file (columns) or
+    # the stored-fields blocks (index format 5) are growing.
+    "writing": lambda new: _size(new, (".ctmp", ".stored")) > 100_000,
     # Commit under way: the new segment's columns are being written.
     "commit": lambda new: _has(new, ".col"),
     # Commit well under way: the new segment's postings are being written
@@ -132,7 +134,12 @@ MOMENTS: dict[str, Moment] = {
 #: What shows that a moment has passed: a later phase's files.
 PASSED: dict[str, Moment] = {
     # Document data reached the disk: the writing pass has begun.
-    "parsing": lambda new: _size(new, ".ctmp") > 0 or _has(new, ".col") or committed(new),
+    "parsing": lambda new: (
+        _size(new, ".ctmp") > 0
+        or _size(new, ".stored") > len(STORED_MAGIC)
+        or _has(new, ".col")
+        or committed(new)
+    ),
     "writing": lambda new: _has(new, ".col") or committed(new),
     "commit": committed,
     "commit-postings": committed,

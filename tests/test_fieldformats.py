@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.generate import ArticleStream, Model, build_pool
+from searchengine.analysis.minhash import word_hash
 from searchengine.analysis.tokenizer import WORD, news_analyzer, stem
 from searchengine.index.fieldformat import (
     Analyzed,
@@ -16,6 +17,7 @@ from searchengine.index.fieldformat import (
     analyze,
     decode_positions,
     encode_positions,
+    tokens,
 )
 
 
@@ -137,3 +139,46 @@ def test_analysed_text_pickles_with_its_terms() -> None:
     assert str(again) == str(analyzed)
     assert list(again.postings()) == list(analyzed.postings())
     assert again.vocabulary is not analyzed.vocabulary
+
+
+# -- Tokens: a text's term ids, word by word --------------------------------------
+
+
+def test_tokens_are_the_stems_of_the_words_in_order() -> None:
+    model = Model.build(4)
+    pool, counts = build_pool(model)
+    stream = ArticleStream(model, pool, counts)
+    shared = Vocabulary()
+    for n in range(100):
+        text = "\n\n".join(stream.next(n).paragraphs)
+        found = tokens(text, vocabulary=shared)
+        assert found == text and found.length() == len(WORD.findall(text))
+        terms = [shared.terms[tid].decode("utf-8") for tid in found.ids.tolist()]
+        assert terms == [stem(word) for word in WORD.findall(text)]
+    # Each distinct word is stemmed once: one id per word, one per stem.
+    assert len(shared) == len(shared.by_word) and len(shared.terms) <= len(shared)
+
+
+@given(st.lists(st.sampled_from(["Harbour", "harbours", "Zürich", "don't", "2021", "x"])))
+def test_word_hashes_are_minhashs(words: list[str]) -> None:
+    vocabulary = Vocabulary()
+    ids = vocabulary.lookup(words)
+    assert vocabulary.word_hashes(ids).tolist() == [word_hash(w) for w in words]
+    assert vocabulary.word_ids(words) == vocabulary.term_ids(ids).tolist()
+
+
+def test_tokens_cross_processes_as_their_text() -> None:
+    found = tokens("Flood warning for the river")
+    copy = pickle.loads(pickle.dumps(found))
+    assert type(copy) is str and copy == "Flood warning for the river"
+
+
+def test_written_words_are_marked_and_carried_to_the_next_vocabulary() -> None:
+    first = Vocabulary()
+    ids = first.lookup(["Harbour", "ferry", "Harbour", "Source"])
+    first.mark_written(ids[:3])
+    assert first.written_words() == {"Harbour", "ferry"}
+    second = Vocabulary(first.written_words())
+    second.mark_written(second.lookup(["Zürich"]))
+    second.lookup(["unmarked"])
+    assert second.written_words() == {"Harbour", "ferry", "Zürich"}

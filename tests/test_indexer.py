@@ -290,6 +290,36 @@ def test_reader_processes_give_the_same_index_as_reading_in_process(
     assert results[0][0] == (12, 0, 0, 0, 12)
 
 
+def test_reader_tasks_of_several_files_give_the_same_index(
+    write: WriteFile, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reader processes take files in batches (of a few files, fewer when
+    they are large); the index is the one read in process."""
+    import searchengine.indexer.workers as reading
+
+    for n in range(15):
+        write(f"f{n:02d}.txt", f"Story {n}\n\n" + "Body of the story. " * (1 + 40 * (n % 4 == 0)))
+    write("bad.json", "{")
+    monkeypatch.setattr(reading, "POOL_WINDOW", 2)
+    monkeypatch.setattr(reading, "READ_BATCH_FILES", 3)
+    monkeypatch.setattr(reading, "READ_BATCH_BYTES", 300)
+    files = [(str(p), f"{p.stat().st_size}:0".encode()) for p in sorted(corpus.iterdir())]
+    batches = list(reading._batches(files))
+    # bad.json, then each large story alone and the small ones by three.
+    assert [len(b) for b in batches] == [1, 1, 3, 1, 3, 1, 3, 1, 2]
+    assert [p for b in batches for p in b] == files
+    results = []
+    for minimum, name in ((1, "pooled"), (10**9, "serial")):
+        monkeypatch.setattr(reading, "POOL_MIN_FILES", minimum)
+        target = str(tmp_path / name)
+        summary = run_index(target, [str(corpus)])
+        results.append(
+            (counts(summary), [(p.path, p.reason) for p in summary.errors], all_ids(target))
+        )
+    assert results[0] == results[1]
+    assert results[0][0] == (15, 0, 0, 0, 15)
+
+
 def test_file_name_that_is_not_utf8_is_indexed_and_kept_across_runs(
     corpus: Path, index_dir: str
 ) -> None:

@@ -121,3 +121,19 @@ def test_page_with_only_furniture_is_skipped(write: WriteFile) -> None:
 def test_short_page_falls_back_to_its_article_text(write: WriteFile) -> None:
     html = page("<title>Short | Site</title>", "<p>One short line of news.</p>", title_h1="Short")
     assert one(write("short.html", html)).body == "One short line of news."
+
+
+def test_control_characters_in_a_page_are_dropped_not_fatal(write: WriteFile) -> None:
+    # lxml parses them into the tree but refuses them in any text set on it,
+    # as the date step does when it cuts the page down for htmldate (no date
+    # markup here, so it runs); the page must still load, whole.
+    head = "<title>Maritime\x02 museum reopens</title>"
+    broken = PARAGRAPHS.replace("</p><p>", "</p>\x01\x1f<p>").replace("Friday", "Fri\x0bday")
+    html = page(head, broken).replace("</head>", "</head>\x01").replace("</nav>", "</nav>\x01")
+    article = one(write("museum.html", html))
+    assert article.title == "Maritime museum reopens"
+    assert article.body.startswith(
+        "The maritime museum in Port Annick reopened its doors on Friday"
+    )
+    assert "lighthouse lens" in article.body
+    assert not any(ch in article.body for ch in "\x01\x02\x0b\x1f")

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchengine.load import load_file
+from searchengine.load.textutil import clean_text
 from searchengine.models import Article, Problem
 
 from conftest import WriteFile
@@ -164,3 +170,26 @@ def test_control_characters_are_removed_from_text(write: WriteFile) -> None:
     )
     assert article.title == "Title[31m red"
     assert article.body == "Body ]0;pwned text\nnext line"
+
+
+# -- clean_text squeezes spaces in one pass, as it did line by line ----------------
+
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_RUN = re.compile(r"\n{3,}")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text_line_by_line(text: str) -> str:
+    """``clean_text`` as it was written first: spaces squeezed line by line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROLS.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=" \t\u00a0\n\r\x0b\x0c\x1c\u2028\u2029\x85\x00\x1fab é\u0301ß") | st.text())
+def test_clean_text_is_what_it_was_line_by_line(text: str) -> None:
+    assert clean_text(text) == clean_text_line_by_line(text)

@@ -153,7 +153,9 @@ def test_a_merge_holds_what_whoosh_s_merge_holds(
     theirs = _whoosh_merge(index_dir, schema, segments)
     live = sum(len(docs) - len(deleted) for docs, deleted in plan)
     if not live:
-        assert ours is None and theirs is None
+        # Nothing left to merge: ours writes no segment; Whoosh's add_reader
+        # marks its writer as added to anyway and writes an empty one.
+        assert ours is None and (theirs is None or theirs.doc_count_all() == 0)
         return
     assert ours is not None and ours.doc_count_all() == live
     mine, whooshs = _contents(index_dir, schema, ours), _contents(index_dir, schema, theirs)

@@ -16,6 +16,7 @@ import random
 from array import array
 from functools import cache
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,7 +79,8 @@ def reference_signature(text: str) -> bytes:
         for i, order in enumerate(_probes()):
             if filled[i] == empty:
                 mins[i] = next(filled[j] for j in order if filled[j] != empty)
-    return array("I", mins).tobytes()
+    # Index format 5 keeps each minimum's low 16 bits.
+    return array("H", [value & 0xFFFF for value in mins]).tobytes()
 
 
 # -- the comparisons -------------------------------------------------------------
@@ -138,3 +140,22 @@ def test_the_words_given_by_the_caller_give_the_same_signature() -> None:
 @given(st.text(max_size=300))
 def test_any_text_gets_the_same_signature(text: str) -> None:
     assert minhash.signature(text) == reference_signature(text)
+
+
+def _from_word_hashes(text: str) -> bytes:
+    """The signature as an indexing worker makes it: from the word hashes
+    its segment's vocabulary keeps for each distinct word."""
+    hashes = np.array([minhash.word_hash(w) for w in WORD.findall(text)], dtype=np.uint64)
+    return minhash.signature_of_words(hashes)
+
+
+def test_signatures_from_word_hashes_are_the_same() -> None:
+    texts = [*generated_texts(600)[:200], "", "one", "two words", "Zürich ÆRØ don't"]
+    different = [t[:60] for t in texts if _from_word_hashes(t) != reference_signature(t)]
+    assert different == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gets_the_same_signature_from_its_word_hashes(text: str) -> None:
+    assert _from_word_hashes(text) == reference_signature(text)

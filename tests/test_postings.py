@@ -123,6 +123,31 @@ def test_the_positions_of_some_postings_are_those_of_all(tmp_path: Path) -> None
             assert _chosen(fresh, index) == alone
 
 
+def test_single_positions_are_those_of_all(tmp_path: Path) -> None:
+    """Where each posting's positions start, and positions read one by one
+    in any order, are what decoding them all gives; before and after
+    they are all decoded (sliced from them then)."""
+    ix = _build(tmp_path, [range(0, 200)], [[]])
+    rng = np.random.default_rng(5)
+    with ix.reader() as reader:
+        ((leaf, _),) = reader.leaf_readers()
+        for fieldname, tbytes in leaf.all_terms():
+            fresh = term_postings(leaf, fieldname, tbytes)
+            assert fresh is not None
+            if not leaf.schema[fieldname].format.supports("positions"):
+                continue
+            read_alone = fresh.random_access
+            starts = fresh.position_starts()
+            total = int(starts[-1])
+            flat = rng.integers(0, total, size=int(rng.integers(0, 3 * total + 1)))
+            alone = fresh.position_values(flat).tolist()
+            offsets, positions = fresh.positions()
+            assert starts.tolist() == offsets.tolist()
+            assert alone == positions[flat].tolist()
+            assert (read_alone, fresh.random_access) == (True, False)
+            assert fresh.position_values(flat).tolist() == alone
+
+
 def test_a_known_term_exactly(tmp_path: Path) -> None:
     ix = _build(tmp_path, [range(12)], [[]])
     expected_docs = [n for n in range(12) if "harbour" in _doc(n)["_stored_title"].split()]

@@ -18,12 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchengine.cli import cli
+from searchengine.dates import day_number
 from searchengine.indexer.run import run_index
+from searchengine.models import Period
 from searchengine.query import periods
+from searchengine.query.aggregate import period_counts
 
 import dedup_corpus
 from query_corpus import ARTICLES, build_query_corpus, by_name
@@ -264,3 +270,25 @@ def test_near_duplicate_counts_agree(indexes: Indexes, query: str, flags: tuple[
 def test_seed_counts_agree(indexes: Indexes, query: str) -> None:
     _agree(indexes.seeds, query, "day")
     _agree(indexes.seeds, query, "week", "--from", "2021-09-08", "--to", "2021-09-13")
+
+
+# -- counting days by period ------------------------------------------------------
+
+
+@st.composite
+def day_numbers(draw: st.DrawFn) -> list[int]:
+    """Day numbers bunched in a few years (counted through a table) or
+    spread over centuries (through a sort)."""
+    first = draw(st.dates(dt.date(1700, 1, 1), dt.date(2300, 1, 1)))
+    reach = draw(st.sampled_from([3, 40, 400, 3000, 150_000]))
+    offsets = st.integers(0, reach)
+    days = [first + dt.timedelta(days=n) for n in draw(st.lists(offsets, max_size=300))]
+    return [day_number(day) for day in days if day.year < 10000]
+
+
+@settings(max_examples=300)
+@given(day_numbers(), st.sampled_from(periods.PERIODS))
+def test_period_counts_are_the_distinct_keys_and_their_counts(days: list[int], by: Period) -> None:
+    array = np.array(days, dtype=np.int64)
+    keys, counts = np.unique(periods.keys(array, by), return_counts=True)
+    assert period_counts(array, by) == (keys.tolist(), counts.tolist())

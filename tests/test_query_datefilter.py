@@ -9,7 +9,7 @@ import pytest
 from whoosh.query import Every
 
 from searchengine.index.schema import make_schema
-from searchengine.query.datefilter import hoist_date_ranges
+from searchengine.query.datefilter import DayTable, hoist_date_ranges
 from searchengine.query.engine import Engine
 from searchengine.query.parse import parse_query
 
@@ -219,3 +219,34 @@ def test_only_ranges_every_hit_must_meet_are_taken_out_of_the_query(
     query, taken = hoist_date_ranges(parse_query(typed, SCHEMA))
     expected = Every() if rest == "*" else parse_query(rest, SCHEMA)
     assert (query, taken) == (expected, ranges)
+
+
+# ---------------------------------------------------------------------------
+# The day table itself (what the reference path filters with)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [
+        (None, None),
+        (20210901, 20210930),
+        (20210930, 20210930),
+        (None, 20201231),
+        (20220101, None),
+        (20300101, None),
+        (20210902, 20210929),  # between two dated articles: nothing
+    ],
+)
+def test_day_table_gives_exactly_the_documents_dated_in_the_range(
+    indexed: Corpus, engine: Engine, low: int | None, high: int | None
+) -> None:
+    searcher = engine.current()
+    table = DayTable(searcher)
+    expected = set()
+    for docnum in range(searcher.reader().doc_count_all()):
+        day = searcher.stored_fields(docnum).get("date")
+        if day and (low is None or day >= low) and (high is None or day <= high):
+            expected.add(docnum)
+    assert table.between(low, high) == expected
+    assert table.days.tolist() == sorted(table.days.tolist())

@@ -9,6 +9,8 @@ on the same corpus (``tests/query_index.py``).
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -302,3 +304,26 @@ def test_open_engine_sees_later_runs_without_stale_or_duplicate_hits(tmp_path: P
             article_id(added[-1], None),
             article_id(added[-2], None),
         ]
+
+
+def test_a_settled_folder_is_trusted_until_the_next_commit(tmp_path: Path) -> None:
+    """Once the index folder's modification time is old, an unchanged one
+    stands for "no new commit" (no listing of the folder); a commit changes
+    it, and the next search sees the new articles."""
+    folder = tmp_path / "corpus"
+    build_query_corpus(folder)
+    index_dir = tmp_path / "index"
+    run_index(str(index_dir), [str(folder)])
+    past = time.time() - 60
+    os.utime(index_dir, (past, past))
+    with Engine(str(index_dir)) as opened:
+        # The first search opens the searcher, the second checks it in full.
+        assert run(opened, "harvest").total == len(HARVEST)
+        assert run(opened, "harvest").total == len(HARVEST)
+        assert opened._settled_stamp == index_dir.stat().st_mtime_ns
+        assert run(opened, "harvest").total == len(HARVEST)
+        _harvest_file(folder / "extra.txt", "2024-03-10")
+        run_index(str(index_dir), [str(folder)])
+        assert run(opened, "harvest").total == len(HARVEST) + 1
+        # Fresh from the commit: checked in full until it is old enough.
+        assert opened._settled_stamp is None

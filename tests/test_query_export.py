@@ -17,12 +17,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from searchengine.cli import cli
 from searchengine.indexer.run import run_index
-from searchengine.render.tabular import EXPORT_COLUMNS
+from searchengine.render.tabular import EXPORT_COLUMNS, FORMATS
 
 #: Titles and bodies with everything CSV must quote: commas, quotes, line
 #: breaks, accents, a leading formula sign, a tab.
@@ -144,6 +145,14 @@ def test_bad_format_is_a_usage_error(index: str) -> None:
     result = CliRunner().invoke(cli, ["--index", index, "export", "x", "--format", "xml"])
     assert result.exit_code == 2
     assert "'xml' is not one of 'jsonl', 'csv'" in result.stderr
+
+
+def test_the_cli_offers_exactly_the_formats_the_writer_knows() -> None:
+    # cli.py spells the choices out so that --help needs no render import.
+    command = cli.commands["export"]
+    option = next(p for p in command.params if p.name == "fmt")
+    assert isinstance(option.type, click.Choice)
+    assert tuple(option.type.choices) == FORMATS
 
 
 def _console_script() -> str:

@@ -5,6 +5,7 @@ and on texts made to put passages at known places."""
 from __future__ import annotations
 
 import itertools
+import random
 import re
 from collections.abc import Callable
 
@@ -15,10 +16,16 @@ from hypothesis import strategies as st
 from searchengine.analysis.tokenizer import fold, stem
 from searchengine.models import Snippet
 from searchengine.query.engine import Engine
-from searchengine.query.highlight import MatchSpec
+from searchengine.query.highlight import MatchSpec, word_offsets, word_spans
 from searchengine.query.request import SearchRequest
 from searchengine.query.snippets import ELLIPSIS as PASSAGE_ELLIPSIS
-from searchengine.query.snippets import _render, lead_snippet, make_snippets
+from searchengine.query.snippets import (
+    PASSAGE_CHARS,
+    _render,
+    _window,
+    lead_snippet,
+    make_snippets,
+)
 
 from query_index import BIG, BUSHFIRE, Corpus, run, span_texts
 
@@ -251,3 +258,113 @@ def test_render_collapses_whitespace_and_moves_spans_as_before(
     case: tuple[str, int, int, list[tuple[int, int]]],
 ) -> None:
     assert _render(*case) == rendered_a_character_at_a_time(*case)
+
+
+# -- the lead, found with regular expressions -----------------------------------------
+
+
+def window_a_word_at_a_time(
+    text: str, starts: list[int], ends: list[int], center_first: int, center_last: int
+) -> tuple[int, int]:
+    """The first implementation of ``_window``, kept here as the oracle:
+    the passage grows by a word at a time, right then left, over every word."""
+    budget = PASSAGE_CHARS - 4
+    first, last = center_first, center_last
+    count = len(starts)
+    while True:
+        grown = False
+        if last + 1 < count and ends[last + 1] - starts[first] <= budget:
+            last += 1
+            grown = True
+        if (
+            first > 0
+            and ends[last] - starts[first - 1] <= budget
+            and (center_first - first < 8 or last + 1 >= count)
+        ):
+            first -= 1
+            grown = True
+        if not grown:
+            break
+    start = 0 if first == 0 else starts[first]
+    end = len(text) if last == count - 1 and len(text) - start <= budget else ends[last]
+    return start, end
+
+
+def lead_from_every_word(text: str) -> Snippet:
+    """The lead as it was made before (and as ``_passages`` makes passages):
+    the opening's words split out, the window grown around the first."""
+    starts, ends = word_spans(text[: PASSAGE_CHARS * 2])
+    if not starts:
+        return Snippet(" ".join(text.split())[:PASSAGE_CHARS], ())
+    _, end = window_a_word_at_a_time(text, starts, ends, 0, 0)
+    return _render(text, 0, end, [])
+
+
+@st.composite
+def openings(draw: st.DrawFn) -> str:
+    """Texts whose words end near the lead's budget: words of every length
+    (some longer than a passage), apostrophes inside and at the edges of
+    words, runs of spaces and punctuation (some long enough to push the
+    first word past the opening), letters of other scripts."""
+    word = st.text(alphabet=st.sampled_from(list("abcéßЖ字'’_1")), min_size=1, max_size=12)
+    long_word = st.integers(200, 300).map(lambda n: "x" * n)
+    gap = st.text(alphabet=st.sampled_from(list(" \n\t.,-'’ ")), min_size=1, max_size=4)
+    long_gap = st.integers(230, 500).map(lambda n: " " * n)
+    parts = draw(st.lists(st.one_of(word, word, word, gap, gap, long_word, long_gap), max_size=90))
+    return "".join(parts)
+
+
+@settings(max_examples=800)
+@given(openings())
+def test_the_lead_is_the_window_around_the_first_word(text: str) -> None:
+    assert lead_snippet(text) == lead_from_every_word(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        NUMBERED,
+        "w" * 300,
+        " " * 250 + NUMBERED,
+        " " * 479 + "abc def",
+        " " * 480 + "abc def",
+        "a" * 235 + " b",
+        "a" * 234 + " b'c d",
+        "a" * 233 + " bc'd e",
+        "don't " * 60,
+        "x" * 236,
+        "x" * 237,
+    ],
+)
+def test_the_lead_at_the_edges_of_its_budget(text: str) -> None:
+    assert lead_snippet(text) == lead_from_every_word(text)
+
+
+@st.composite
+def word_layouts(draw: st.DrawFn) -> tuple[str, int, int]:
+    """A text of up to 250 words, with words and gaps of some longest length
+    (short ones, so that passages hold many words; long ones, longer than
+    a passage), and a run of its words to centre a passage on."""
+    count = draw(st.integers(1, 250))
+    longest_word = draw(st.sampled_from([1, 3, 12, 300]))
+    longest_gap = draw(st.sampled_from([1, 3, 250]))
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    text = draw(st.sampled_from(["", " ", "  \n"])) + "".join(
+        "w" * rng.randint(1, longest_word) + " " * rng.randint(1, longest_gap) for _ in range(count)
+    )
+    if draw(st.booleans()):
+        text = text.rstrip(" ")  # the last word ends the text
+    first = draw(st.integers(0, count - 1))
+    last = draw(st.integers(first, min(count - 1, first + draw(st.integers(0, 6)))))
+    return text, first, last
+
+
+@settings(max_examples=800)
+@given(word_layouts())
+def test_the_window_is_grown_as_a_word_at_a_time(case: tuple[str, int, int]) -> None:
+    text, first, last = case
+    starts, ends = word_spans(text)
+    expected = window_a_word_at_a_time(text, starts, ends, first, last)
+    assert _window(text, starts, ends, first, last) == expected
+    arrays = word_offsets(text)
+    assert _window(text, *arrays, first, last) == expected

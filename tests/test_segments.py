@@ -106,12 +106,13 @@ def _build(
     deletes: list[list[str]],
     ours: bool,
     limitmb: float,
+    **options: Any,
 ) -> None:
     folder.mkdir()
     ix = index.create_in(str(folder), schema.make_schema())
     for batch, delete in zip(batches, deletes, strict=True):
         if ours:
-            writer: Any = TermSegmentWriter(ix, limitmb=limitmb, compound=False)
+            writer: Any = TermSegmentWriter(ix, limitmb=limitmb, compound=False, **options)
         else:
             writer = SegmentWriter(ix, limitmb=limitmb, compound=False)
         for doc_id in delete:
@@ -170,10 +171,11 @@ def _compare(
     batches: list[list[dict[str, Any]]],
     deletes: list[list[str]] | None = None,
     limitmb: float = 64,
+    **options: Any,
 ) -> None:
     deletes = deletes or [[] for _ in batches]
     _build(tmp_path / "whoosh", batches, deletes, ours=False, limitmb=limitmb)
-    _build(tmp_path / "ours", batches, deletes, ours=True, limitmb=limitmb)
+    _build(tmp_path / "ours", batches, deletes, ours=True, limitmb=limitmb, **options)
     with index.open_dir(str(tmp_path / "ours")).reader() as reader:
         assert all(isinstance(leaf.codec(), NewsCodec) for leaf, _ in reader.leaf_readers())
     theirs = _segment_contents(tmp_path / "whoosh")
@@ -192,6 +194,15 @@ def test_one_segment_are_the_same(tmp_path: Path) -> None:
 def test_spilled_runs_merge_to_the_same_postings(tmp_path: Path) -> None:
     # A pool of 20 KB spills many times over 300 documents.
     _compare(tmp_path, [_sample_docs(300)], limitmb=0.02)
+
+
+def test_spills_that_start_a_new_vocabulary_write_the_same_postings(tmp_path: Path) -> None:
+    # Past 20 distinct words a spill starts a new vocabulary: the words
+    # analysed after it, keyword values included, get its ids.
+    docs = _sample_docs(300)
+    for n, doc in enumerate(docs):
+        doc["title"] = doc["_stored_title"] = f"{doc.get('_stored_title', doc['title'])} word{n}"
+    _compare(tmp_path, [docs], limitmb=0.02, vocabulary_words=20)
 
 
 def test_incremental_commits_with_deletions_and_merges(tmp_path: Path) -> None:

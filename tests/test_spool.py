@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import pickle
 from pathlib import Path
 
 from searchengine.indexer.spool import Spool, read_range
@@ -39,3 +40,19 @@ def test_an_empty_spool_has_no_shares(tmp_path: Path) -> None:
         assert list(read_range(spool.fileno(), 0, 0)) == []
     finally:
         spool.close()
+
+
+def test_items_pickled_elsewhere_are_spooled_and_shared_alike(tmp_path: Path) -> None:
+    # A reader process pickles a file's articles; the run puts them as they are.
+    spool = Spool(str(tmp_path))
+    items = [(n, f"article {n} " * (n % 5), b"sig") for n in range(11)]
+    spool.put(items[0])
+    for first, last in ((1, 4), (4, 4), (4, 11)):
+        parts = [pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL) for item in items[first:last]]
+        spool.put_pickled(b"".join(parts), tuple(map(len, parts)))
+    assert spool.count == 11
+    ranges = spool.ranges(4)
+    assert [count for _, _, count in ranges] == [4, 4, 3]
+    got = [list(read_range(spool.fileno(), start, end)) for start, end, _ in ranges]
+    assert got == [items[0:4], items[4:8], items[8:11]]
+    spool.close()

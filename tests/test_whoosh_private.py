@@ -21,6 +21,7 @@ from whoosh.writing import SegmentWriter
 
 from searchengine.index import whoosh_private
 from searchengine.index.whoosh_private import (
+    RECORD_HEADER,
     HookedSegmentWriter,
     bm25f_parameters,
     committed_segments,
@@ -29,6 +30,7 @@ from searchengine.index.whoosh_private import (
     is_stale_toc,
     length_bytes,
     numeric_column,
+    ordered_index,
     segment_terms,
     segment_writer,
     var_bytes,
@@ -400,6 +402,34 @@ def test_a18_a_commit_lists_the_segments_built_beside_it(tmp_path: Path, drop_ol
     with ix.searcher() as searcher:
         ids = sorted(fields_["id"] for fields_ in searcher.all_stored_fields())
     assert ids == (["new1", "new2"] if drop_old else ["new1", "new2", "old"])
+
+
+@pytest.mark.parametrize("count", [3, 300, 70_000])
+def test_a19_an_ordered_hash_file_lists_its_records_in_key_order(
+    tmp_path: Path, count: int
+) -> None:
+    """Each record: a big-endian key length and value length, the key, the
+    value; the index array: every record's position, in key order (of a
+    type that grows with the file: 70,000 records pass 65,535)."""
+    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
+
+    storage = FileStorage(str(tmp_path))
+    items = [(b"k%06d" % n, b"v" * (n % 7)) for n in range(count)]
+    writer = OrderedHashWriter(storage.create_file("table"))
+    for key, value in items:
+        writer.add(key, value)
+    writer.close()
+    buf = (tmp_path / "table").read_bytes()
+    reader = OrderedHashReader(storage.open_file("table"), len(buf))
+    found = []
+    for position in ordered_index(reader, buf).tolist():
+        key_length = int.from_bytes(buf[position : position + 4], "big")
+        value_length = int.from_bytes(buf[position + 4 : position + RECORD_HEADER], "big")
+        key_at = position + RECORD_HEADER
+        value_at = key_at + key_length
+        found.append((buf[key_at:value_at], buf[value_at : value_at + value_length]))
+    assert found == items, "A19: OrderedHashReader's records or index array changed"
+    reader.close()
 
 
 def test_the_door_is_the_only_module_that_reaches_into_whoosh() -> None:

@@ -26,8 +26,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Container
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 
 #: Lines longer than this (characters) are story text: never counted, never cut
 #: as learned furniture.  Template lines are short; this also bounds the ledger.
@@ -77,9 +77,18 @@ _SENTENCE = re.compile(
 )
 
 
+# normalize: an ASCII character that is not a letter or digit becomes a space.
+_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if _NON_WORD.match(c)})
+
+
 def normalize(line: str) -> str:
     """The form lines are compared in: case, accents' composition, punctuation
     and numbers (a year in a copyright line) do not make two lines differ."""
+    if line.isascii():
+        # The same, without the expression that matches between every two
+        # words: NFKC changes no ASCII text and casefold is lower, and a
+        # character table does what replacing runs of non-word characters did.
+        return " ".join(_DIGITS.sub("0", line.lower()).translate(_ASCII_NON_WORD).split())
     text = unicodedata.normalize("NFKC", line).casefold()
     text = _DIGITS.sub("0", text)
     return " ".join(_NON_WORD.sub(" ", text).split())
@@ -143,14 +152,16 @@ def _head_cut(lines: list[str], live: list[int]) -> int:
 
 @dataclass(frozen=True)
 class Cleaned:
-    """An article body with its furniture cut, and how much was cut."""
+    """An article body with its furniture cut, and how much was cut
+    (``cut``: the lines cut, one a line, for their words)."""
 
     body: str
     lines: int = 0
     chars: int = 0
+    cut: str = field(default="", compare=False, repr=False)
 
 
-def clean(body: str, learned: Container[str] = frozenset()) -> Cleaned:
+def clean(body: str, learned: AbstractSet[str] = frozenset()) -> Cleaned:
     """``body`` without the lines whose key is in ``learned`` and without a
     furniture head or tail found by the rules.
 
@@ -163,8 +174,8 @@ def clean(body: str, learned: Container[str] = frozenset()) -> Cleaned:
     for number, line in enumerate(lines):
         if not line.strip():
             continue
-        key = line_key(line)
-        if key is not None and key in learned:
+        # Most groups have no learned lines: then no line needs its key.
+        if learned and (key := line_key(line)) is not None and key in learned:
             drop.add(number)
         else:
             live.append(number)
@@ -181,4 +192,5 @@ def clean(body: str, learned: Container[str] = frozenset()) -> Cleaned:
         return Cleaned(body)
     kept = "\n".join(line for number, line in enumerate(lines) if number not in drop)
     text = re.sub(r"\n{3,}", "\n\n", kept).strip()
-    return Cleaned(text, lines=len(drop), chars=len(body) - len(text))
+    removed = "\n".join(lines[number] for number in sorted(drop))
+    return Cleaned(text, lines=len(drop), chars=len(body) - len(text), cut=removed)

@@ -134,10 +134,10 @@ def find_groups(
     size) are left out.  Deterministic for the same input.
     """
     dedup.check_threshold(threshold)
-    expected = dedup.BINS * 4
+    expected = dedup.SIGNATURE_BYTES
     kept = [(key, sig) for key, sig in signatures if len(sig) == expected]
     keys = np.array([key for key, _ in kept], dtype=np.int64)
-    rows = np.frombuffer(b"".join(sig for _, sig in kept), dtype="<u4").reshape(-1, dedup.BINS)
+    rows = np.frombuffer(b"".join(sig for _, sig in kept), dtype=_VALUE).reshape(-1, dedup.BINS)
     return _groups(keys, _InMemory(rows), threshold)
 
 
@@ -148,22 +148,22 @@ class _Rows:
 
     count: int
 
-    def band(self, start: int, end: int) -> NDArray[np.uint32]:
+    def band(self, start: int, end: int) -> NDArray[np.uint16]:
         raise NotImplementedError
 
-    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint32]:
+    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint16]:
         raise NotImplementedError
 
 
 class _InMemory(_Rows):
-    def __init__(self, rows: NDArray[np.uint32]) -> None:
+    def __init__(self, rows: NDArray[np.uint16]) -> None:
         self._rows = rows
         self.count = len(rows)
 
-    def band(self, start: int, end: int) -> NDArray[np.uint32]:
+    def band(self, start: int, end: int) -> NDArray[np.uint16]:
         return np.ascontiguousarray(self._rows[:, start:end])
 
-    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint32]:
+    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint16]:
         return self._rows[which]
 
 
@@ -183,46 +183,49 @@ class _Mapped(_Rows):
         self._data = np.frombuffer(buffer, dtype=np.uint8)
         self._offsets = offsets
         self.count = len(offsets)
-        width = dedup.BINS * 4
+        width = dedup.SIGNATURE_BYTES
         first = int(offsets[0]) if len(offsets) else 0
-        self._matrix: NDArray[np.uint32] | None = None
+        self._matrix: NDArray[np.uint16] | None = None
         if (
             len(offsets)
-            and first % 4 == 0
+            and first % dedup.VALUE_BYTES == 0
             and np.array_equal(offsets, first + width * np.arange(len(offsets)))
         ):
             # One signature after another (no document without one): a view.
             block = self._data[first : first + width * len(offsets)]
-            self._matrix = block.view("<u4").reshape(-1, dedup.BINS)
+            self._matrix = block.view(_VALUE).reshape(-1, dedup.BINS)
 
-    def band(self, start: int, end: int) -> NDArray[np.uint32]:
-        out = np.empty((self.count, end - start), dtype=np.uint32)
+    def band(self, start: int, end: int) -> NDArray[np.uint16]:
+        out = np.empty((self.count, end - start), dtype=np.uint16)
         for at in range(0, self.count, _CHUNK):
             stop = min(at + _CHUNK, self.count)
             if self._matrix is not None:
                 out[at:stop] = self._matrix[at:stop, start:end]
             else:
                 out[at:stop] = self._gather(self._offsets[at:stop], start, end)
-            self._release(int(self._offsets[at]), int(self._offsets[stop - 1]) + dedup.BINS * 4)
+            self._release(
+                int(self._offsets[at]), int(self._offsets[stop - 1]) + dedup.SIGNATURE_BYTES
+            )
         return out
 
-    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint32]:
+    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint16]:
         if not len(which):
-            return np.empty((0, dedup.BINS), dtype=np.uint32)
+            return np.empty((0, dedup.BINS), dtype=np.uint16)
         if self._matrix is not None:
-            out: NDArray[np.uint32] = self._matrix[which]
+            out: NDArray[np.uint16] = self._matrix[which]
         else:
             out = self._gather(self._offsets[which], 0, dedup.BINS)
         if len(which) >= _CHUNK // 2:  # a run of rows (hashing them all), not a few pairs
             self._release(
-                int(self._offsets[which.min()]), int(self._offsets[which.max()]) + dedup.BINS * 4
+                int(self._offsets[which.min()]),
+                int(self._offsets[which.max()]) + dedup.SIGNATURE_BYTES,
             )
         return out
 
-    def _gather(self, offsets: NDArray[np.int64], start: int, end: int) -> NDArray[np.uint32]:
-        within = np.arange(start * 4, end * 4, dtype=np.int64)
+    def _gather(self, offsets: NDArray[np.int64], start: int, end: int) -> NDArray[np.uint16]:
+        within = np.arange(start * dedup.VALUE_BYTES, end * dedup.VALUE_BYTES, dtype=np.int64)
         raw = self._data[offsets[:, None] + within]
-        out: NDArray[np.uint32] = raw.view("<u4").reshape(len(offsets), end - start)
+        out: NDArray[np.uint16] = raw.view(_VALUE).reshape(len(offsets), end - start)
         return out
 
     def _release(self, first: int, end: int) -> None:
@@ -239,13 +242,13 @@ class _Joined(_Rows):
         self._starts = np.cumsum([0, *(p.count for p in parts)])
         self.count = int(self._starts[-1])
 
-    def band(self, start: int, end: int) -> NDArray[np.uint32]:
+    def band(self, start: int, end: int) -> NDArray[np.uint16]:
         if not self._parts:
-            return np.zeros((0, end - start), dtype=np.uint32)
+            return np.zeros((0, end - start), dtype=np.uint16)
         return np.concatenate([p.band(start, end) for p in self._parts])
 
-    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint32]:
-        out = np.empty((len(which), dedup.BINS), dtype=np.uint32)
+    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint16]:
+        out = np.empty((len(which), dedup.BINS), dtype=np.uint16)
         part_of = np.searchsorted(self._starts, which, side="right") - 1
         for n in np.unique(part_of).tolist():
             mine = part_of == n
@@ -253,6 +256,8 @@ class _Joined(_Rows):
         return out
 
 
+#: A signature's values as stored (:data:`~searchengine.analysis.minhash.VALUE_BITS`).
+_VALUE = f"<u{dedup.VALUE_BYTES}"
 #: Rows gathered, or pairs compared, at a time: bounds the temporary arrays.
 _CHUNK = 1 << 13
 #: A band bucket up to this size has all its pairs compared at once; a
@@ -264,7 +269,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
-def _hashed(values: NDArray[np.uint32]) -> NDArray[np.uint64]:
+def _hashed(values: NDArray[np.uint16]) -> NDArray[np.uint64]:
     """A 64-bit hash of each row of ``values`` (equal rows, equal hashes)."""
     h = np.zeros(len(values), dtype=np.uint64)
     for column in range(values.shape[1]):
@@ -273,7 +278,7 @@ def _hashed(values: NDArray[np.uint32]) -> NDArray[np.uint64]:
     return h * _MIX2
 
 
-def _runs(values: NDArray[np.uint32]) -> list[NDArray[np.int64]]:
+def _runs(values: NDArray[np.uint16]) -> list[NDArray[np.int64]]:
     """The sets of two or more rows of ``values`` that are equal, each as
     ascending row numbers.  Rows are sorted by a hash; rows that share one
     are checked to be equal, not believed."""
@@ -507,7 +512,7 @@ def compute(reader: Reader, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[
             continue
         column = leaf.column_reader("minhash", translate=False)
         buffer, offsets, lengths = whoosh_private.var_bytes_buffer(column, size)
-        chosen = lengths == dedup.BINS * 4
+        chosen = lengths == dedup.SIGNATURE_BYTES
         if leaf.has_deletions():
             gone = np.fromiter(cast(Any, leaf).deleted_docs_set, dtype=np.int64)
             chosen[gone[gone < size]] = False

@@ -27,8 +27,9 @@ arrays (:mod:`searchengine.index.packing`) that numpy reads directly:
     :class:`NewsTermInfo`: the statistics Whoosh scores with, the two
     offsets, and each array's base and width.
 
-Stored fields, columns and field lengths stay Whoosh's ``W3`` per-document
-files.  ``NewsMatcher`` lets Whoosh's own searcher (the reference for every
+Stored fields are written in compressed blocks of many documents
+(:mod:`searchengine.index.storedblocks`, index format 5); columns and field
+lengths stay Whoosh's ``W3`` per-document files.  ``NewsMatcher`` lets Whoosh's own searcher (the reference for every
 query, and what ``similar`` and highlighting use) read the arrays;
 :func:`searchengine.index.postings.term_postings` hands them to the query
 executor without a matcher.  The layout changed the index format (4).
@@ -38,12 +39,13 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import io
+import functools
 import itertools
 import mmap
 import struct
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -60,12 +62,17 @@ from searchengine.index.fieldformat import NewsPositions, decode_positions, enco
 from searchengine.index.packing import (
     READ_PAST,
     PackedFile,
+    choose_widths,
     pack,
+    pack_segments,
     packed_size,
     unpack,
     unpack_at,
+    unpack_many,
 )
-from searchengine.index.postings import Positions, TermPostings, select_ranges
+from searchengine.index.postings import Positions, RangePostings, TermPostings, select_ranges
+from searchengine.index.storedblocks import NewsPerDocReader, NewsPerDocWriter, map_file
+from searchengine.index.whoosh_private import RECORD_HEADER, ordered_index
 
 TERMS_EXT = ".terms"
 DOCS_EXT = ".docs"
@@ -89,7 +96,13 @@ _SMALL_BYTES = 48
 
 
 class NewsCodec(W3Codec):  # type: ignore[misc]
-    """``W3`` for stored fields and columns; packed arrays for postings."""
+    """``W3`` for columns; packed arrays for postings; stored fields in blocks."""
+
+    def per_document_writer(self, storage: Any, segment: Any) -> NewsPerDocWriter:
+        return NewsPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> NewsPerDocReader:
+        return NewsPerDocReader(storage, segment)
 
     def field_writer(self, storage: Any, segment: Any) -> NewsFieldWriter:
         return NewsFieldWriter(storage, segment)
@@ -277,6 +290,39 @@ def _counts(w32: NDArray[np.float32], scale: float) -> tuple[NDArray[np.int64], 
     return np.ones(len(w32), dtype=np.int64), False
 
 
+class TermBatch(Protocol):
+    """Consecutive terms of one field with all their postings, as arrays
+    (:class:`searchengine.index.inversion.TermBatch` is one): what
+    :meth:`NewsFieldWriter.write_batch` writes.  Term ``i``'s postings are
+    ``starts[i]:starts[i + 1]``; ``counts`` and ``positions`` (one posting
+    after another) may be None: then each posting's value (:meth:`encoded`)
+    is all there is."""
+
+    @property
+    def terms(self) -> list[bytes]: ...
+
+    @property
+    def starts(self) -> NDArray[np.int64]: ...
+
+    @property
+    def docs(self) -> NDArray[np.int64]: ...
+
+    @property
+    def weights(self) -> NDArray[np.float64]: ...
+
+    @property
+    def counts(self) -> NDArray[np.int64] | None: ...
+
+    @property
+    def positions(self) -> NDArray[np.int64] | None: ...
+
+    def __len__(self) -> int: ...
+
+    def encoded(self) -> tuple[NDArray[np.int64], bytes]:
+        """Each posting's value (the field format's bytes): lengths, bytes."""
+        ...
+
+
 class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
     """Writes a segment's terms and postings in the packed layout.
 
@@ -402,6 +448,123 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
             self._pos.write(struct.pack("<IB", lbase, lwidth) + data + values)
         self._table.add(pack_ushort(self._field_number) + term, info.to_bytes())
 
+    def write_batch(self, batch: TermBatch, field_lengths: NDArray[np.int64]) -> None:
+        """Write the terms of ``batch`` (of the current field, after any
+        written so far): what :meth:`write_term` writes for each, with the
+        statistics, entries and packed arrays of all of them computed at
+        once.  ``field_lengths`` is the field's length in each document of
+        the segment.  Terms whose weights are not their counts times the
+        field's boost, or whose values are not positions, are written one at
+        a time by :meth:`write_term`."""
+        if not len(batch):
+            return
+        arrays = self._batch_arrays(batch)
+        if arrays is not None and not self._past_4_gib(len(batch.docs), arrays[1]):
+            self._write_arrays(batch, arrays[0], arrays[1], field_lengths)
+            return
+        for term, ids, weights, lengths, values in _term_slices(batch):
+            self.write_term(term, ids, weights, lengths, values, field_lengths[ids])
+
+    def _past_4_gib(self, postings: int, positions: NDArray[np.int64] | None) -> bool:
+        """Whether a batch's arrays could reach past 4 GiB into a file (its
+        entries then need 64-bit offsets: written one by one).  A posting
+        takes at most 8 bytes of gaps and counts, a position 4."""
+        docs_end: int = self._docs.tell() + 8 * postings
+        pos_end: int = self._pos.tell() + 4 * (0 if positions is None else len(positions))
+        return max(docs_end, pos_end) >= 1 << 32
+
+    def _batch_arrays(
+        self, batch: TermBatch
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64] | None] | None:
+        """The counts and positions (None for a field without) that give
+        every posting of ``batch`` exactly the weight it has, or None."""
+        w32 = _f32(batch.weights)
+        if self._positions:
+            if batch.counts is None or batch.positions is None:
+                lengths, values = batch.encoded()
+                counts, positions = decode_news_positions(values, lengths)
+            else:
+                counts, positions = batch.counts, batch.positions
+            exact = np.array_equal(_weights_from(counts, self._scale), w32)
+            return (counts, positions) if exact else None
+        if self._has_values:
+            return None
+        k, exact = _counts(w32, self._scale)
+        return (k, None) if exact else None
+
+    def _write_arrays(
+        self,
+        batch: TermBatch,
+        counts: NDArray[np.int64],
+        positions: NDArray[np.int64] | None,
+        field_lengths: NDArray[np.int64],
+    ) -> None:
+        starts, docs = batch.starts, batch.docs
+        heads = starts[:-1]
+        df = np.diff(starts)
+        one = df == 1
+        entries = _BatchEntries(len(df))
+        entries.flags[:] = np.where(one, ONE_POSTING, 0) | (
+            HAS_POSITIONS if positions is not None else 0
+        )
+        entries.df, entries.first, entries.last = df, docs[heads], docs[starts[1:] - 1]
+        w32 = _weights_from(counts, self._scale).astype(np.float32)
+        entries.total = _term_sums(w32, heads, self._scale)
+        entries.top = np.maximum.reduceat(w32, heads)
+        lengths = field_lengths[docs]
+        entries.max_length_byte = _length_bytes(np.maximum.reduceat(lengths, heads))
+        present = np.minimum.reduceat(np.where(lengths > 0, lengths, _NO_LENGTH), heads)
+        entries.min_length_byte = np.where(
+            present == _NO_LENGTH, 0, _length_bytes(np.minimum(present, _NO_LENGTH - 1))
+        )
+        entries.k_base = np.where(one, counts[heads], 0)
+        self._write_docs(entries, np.flatnonzero(~one), starts, docs, counts)
+        entries.pos_offset = np.full(len(df), self._pos.tell(), dtype=np.int64)
+        if positions is not None:
+            term_starts = _offsets_at(counts, starts)
+            widths = choose_widths(np.maximum.reduceat(positions, term_starts[:-1]))
+            data, byte_starts = pack_segments(positions, term_starts, widths)
+            entries.pos_width = widths
+            entries.pos_offset += byte_starts[:-1]
+            self._pos.write(data)
+        number = pack_ushort(self._field_number)
+        add = self._table.add
+        for term, value in zip(batch.terms, entries.values(), strict=True):
+            add(number + term, value)
+
+    def _write_docs(
+        self,
+        entries: _BatchEntries,
+        multi: NDArray[np.int64],
+        starts: NDArray[np.int64],
+        docs: NDArray[np.int64],
+        counts: NDArray[np.int64],
+    ) -> None:
+        """The gaps and counts of the terms with several postings, packed
+        into the docs file one term after another (gaps, then counts)."""
+        if not len(multi):
+            return
+        first, last = starts[multi], starts[multi + 1]
+        gaps = np.diff(docs)
+        # Segment 2j: term j's gaps (in ``gaps``), 2j + 1: its counts (in
+        # ``counts``, after the gaps in ``source``).
+        source = np.concatenate((gaps, counts))
+        seg_first = np.empty(2 * len(multi), dtype=np.int64)
+        seg_last = np.empty(2 * len(multi), dtype=np.int64)
+        seg_first[0::2], seg_last[0::2] = first, last - 1
+        seg_first[1::2], seg_last[1::2] = first + len(gaps), last + len(gaps)
+        seg_starts = np.zeros(len(seg_first) + 1, dtype=np.int64)
+        np.cumsum(seg_last - seg_first, out=seg_starts[1:])
+        values = source[_ranges(seg_first, seg_last, seg_starts)]
+        bases = np.minimum.reduceat(values, seg_starts[:-1])
+        widths = choose_widths(np.maximum.reduceat(values, seg_starts[:-1]) - bases)
+        values -= np.repeat(bases, np.diff(seg_starts))
+        data, byte_starts = pack_segments(values, seg_starts, widths)
+        entries.docs_offset[multi] = self._docs.tell() + byte_starts[0:-1:2]
+        entries.id_base[multi], entries.id_width[multi] = bases[0::2], widths[0::2]
+        entries.k_base[multi], entries.k_width[multi] = bases[1::2], widths[1::2]
+        self._docs.write(data)
+
     def discard(self) -> None:
         """Close the files without finishing them (a cancelled segment,
         whose files are about to be removed; closing may fail on a full
@@ -526,6 +689,141 @@ def encode_news_positions(
     return lengths, out.tobytes()
 
 
+#: ``NewsTermInfo``'s four layouts as numpy records, by size (the fields
+#: before the offsets, then the offsets, 32 or 64 bits).
+_ONE_FIELDS = [
+    ("flags", "u1"),
+    ("pos_width", "u1"),
+    ("max_length_byte", "u1"),
+    ("first", "<u4"),
+    ("k_base", "<u4"),
+    ("total", "<f4"),
+]
+_MANY_FIELDS = [
+    ("flags", "u1"),
+    ("id_width", "u1"),
+    ("k_width", "u1"),
+    ("pos_width", "u1"),
+    ("min_length_byte", "u1"),
+    ("max_length_byte", "u1"),
+    ("df", "<u4"),
+    ("first", "<u4"),
+    ("last", "<u4"),
+    ("id_base", "<u4"),
+    ("k_base", "<u4"),
+    ("total", "<f4"),
+    ("top", "<f4"),
+]
+ENTRY_RECORDS: dict[int, np.dtype[Any]] = {
+    record.itemsize: record
+    for offset in ("<u4", "<u8")
+    for record in (
+        np.dtype([*_ONE_FIELDS, ("pos_offset", offset)]),
+        np.dtype([*_MANY_FIELDS, ("docs_offset", offset), ("pos_offset", offset)]),
+    )
+}
+
+
+class _BatchEntries:
+    """The entries (:class:`NewsTermInfo`) of a batch of terms, as columns:
+    filled with numpy, laid out by numpy in the entry layouts."""
+
+    # The layouts of ENTRY_RECORDS with 32-bit offsets: a segment's
+    # writer starts its files small; offsets past 4 GiB take the per-term path.
+    _ONE = np.dtype([*_ONE_FIELDS, ("pos_offset", "<u4")])
+    _MANY = np.dtype([*_MANY_FIELDS, ("docs_offset", "<u4"), ("pos_offset", "<u4")])
+
+    def __init__(self, count: int) -> None:
+        zeros = np.zeros(count, dtype=np.int64)
+        self.flags = zeros.copy()
+        self.df = self.first = self.last = zeros
+        self.total = self.top = np.zeros(count, dtype=np.float64)
+        self.min_length_byte = self.max_length_byte = zeros
+        self.id_base, self.id_width = zeros.copy(), zeros.copy()
+        self.k_base, self.k_width = zeros.copy(), zeros.copy()
+        self.pos_width = zeros
+        self.docs_offset, self.pos_offset = zeros.copy(), zeros
+
+    def values(self) -> list[bytes]:
+        """Each term's entry, as :meth:`NewsTermInfo.to_bytes` makes it."""
+        one = (self.flags & ONE_POSTING) != 0
+        out: list[bytes] = [b""] * len(one)
+        for layout, chosen in (
+            (self._ONE, np.flatnonzero(one)),
+            (self._MANY, np.flatnonzero(~one)),
+        ):
+            if not len(chosen):
+                continue
+            table = np.zeros(len(chosen), dtype=layout)
+            for name in layout.names or ():
+                table[name] = getattr(self, name)[chosen]
+            data = table.tobytes()
+            size = layout.itemsize
+            for n, term in enumerate(chosen.tolist()):
+                out[term] = data[n * size : (n + 1) * size]
+        return out
+
+
+#: A field length above any (a document's field is never this long).
+_NO_LENGTH = np.int64(1) << 62
+_LENGTH_BYTES = np.array([byte_to_length(n) for n in range(256)], dtype=np.int64)
+
+
+def _length_bytes(lengths: NDArray[np.int64]) -> NDArray[np.int64]:
+    """``length_to_byte`` of each length, at once."""
+    found = np.searchsorted(_LENGTH_BYTES, lengths, side="left")
+    return np.where(lengths >= _LENGTH_BYTES[-1], 255, found)
+
+
+def _term_sums(
+    w32: NDArray[np.float32], heads: NDArray[np.int64], scale: float
+) -> NDArray[np.float64]:
+    """Each term's total weight, as ``_statistics`` sums it (``float64``)."""
+    w64 = w32.astype(np.float64)
+    if (scale * 1024).is_integer():
+        # Every weight is a multiple of 1/1024 and every sum of them below
+        # 2**42 is exact in float64: the order of the additions does not matter.
+        return np.add.reduceat(w64, heads)
+    ends = [*heads[1:].tolist(), len(w64)]
+    return np.array([w64[a:b].sum() for a, b in zip(heads.tolist(), ends, strict=True)])
+
+
+def _offsets_at(counts: NDArray[np.int64], starts: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Where the values of postings ``starts`` begin, counting ``counts`` each."""
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets[starts]
+
+
+def _ranges(
+    first: NDArray[np.int64], last: NDArray[np.int64], out_starts: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """The indices ``first[i]:last[i]`` of every range, one range after another."""
+    index = np.arange(int(out_starts[-1]), dtype=np.int64)
+    index += np.repeat(first - out_starts[:-1], last - first)
+    return index
+
+
+def _term_slices(
+    batch: TermBatch,
+) -> Iterator[tuple[bytes, NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], bytes]]:
+    """Each term of ``batch`` as :meth:`NewsFieldWriter.write_term` takes it."""
+    lengths, values = batch.encoded()
+    value_offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=value_offsets[1:])
+    bounds = batch.starts.tolist()
+    offsets = value_offsets.tolist()
+    for n, term in enumerate(batch.terms):
+        a, b = bounds[n], bounds[n + 1]
+        yield (
+            term,
+            batch.docs[a:b],
+            batch.weights[a:b],
+            lengths[a:b],
+            values[offsets[a] : offsets[b]],
+        )
+
+
 # Reading
 
 
@@ -540,15 +838,120 @@ class _MappedFile(StructFile):  # type: ignore[misc]
         return self.mapped[position : position + length]  # type: ignore[no-any-return]
 
 
-def _map(handle: Any) -> Any:
-    """A read-only memory map of an open storage file, or its bytes when it
-    is not a real file (a compound segment, a RAM index)."""
-    raw = getattr(handle, "file", None)
-    try:
-        return mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ)  # type: ignore[union-attr]
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        handle.seek(0)
-        return handle.read()
+#: Terms of up to this many postings are decoded together (longer ones
+#: alone, where a term's own numpy calls cost little per posting).
+_BATCH_DF = 1024
+#: A run of the term table up to twice as long as the terms sought, plus
+#: this, is read whole to find them.
+_SCAN_SLACK = 32
+
+
+@dataclass(frozen=True)
+class _Entries:
+    """Several terms' entries as arrays, one element a term."""
+
+    flags: NDArray[np.int64]
+    df: NDArray[np.int64]
+    first: NDArray[np.int64]
+    k_base: NDArray[np.int64]
+    id_base: NDArray[np.int64]
+    id_width: NDArray[np.int64]
+    k_width: NDArray[np.int64]
+    pos_width: NDArray[np.int64]
+    docs_offset: NDArray[np.int64]
+    pos_offset: NDArray[np.int64]
+    total: NDArray[np.float64]
+
+    def info(self, t: int) -> NewsTermInfo:
+        """Term ``t``'s entry as a :class:`NewsTermInfo` (what reading one term takes)."""
+        info = NewsTermInfo()
+        for name in ENTRY_INTS:
+            setattr(info, name, int(getattr(self, name)[t]))
+        info.total = float(self.total[t])
+        return info
+
+
+ENTRY_INTS = [name for name in _Entries.__dataclass_fields__ if name != "total"]
+
+
+def _parse_entries(
+    raw: NDArray[np.uint8], starts: NDArray[np.int64], lengths: NDArray[np.int64]
+) -> _Entries:
+    """The entries of ``lengths[i]`` bytes at ``starts[i]`` of ``raw``, all
+    at once (each layout's rows viewed as numpy records)."""
+    count = len(starts)
+    ints = {name: np.zeros(count, dtype=np.int64) for name in ENTRY_INTS}
+    total = np.zeros(count, dtype=np.float64)
+    parsed = 0
+    for size, record in ENTRY_RECORDS.items():
+        chosen = np.flatnonzero(lengths == size)
+        if len(chosen) == 0:
+            continue
+        parsed += len(chosen)
+        rows = raw[starts[chosen, None] + np.arange(size)]
+        values = rows.view(record)[:, 0]
+        total[chosen] = values["total"]
+        for name in ENTRY_INTS:
+            if name in (record.names or ()):
+                ints[name][chosen] = values[name]
+    if parsed != count:
+        raise ValueError("a term entry of an unknown size: the segment's term file is damaged")
+    ints["df"][(ints["flags"] & ONE_POSTING) != 0] = 1
+    return _Entries(**ints, total=total)
+
+
+def _spans(starts: NDArray[np.int64], counts: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The indices ``starts[i] .. starts[i] + counts[i] - 1``, for each ``i`` in turn."""
+    ends = np.cumsum(counts)
+    flat = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+    flat += np.repeat(starts - (ends - counts), counts)
+    return flat
+
+
+class _RangePositions:
+    """The positions of chosen postings of a run of terms (what
+    :class:`RangePostings` loads them with): one gather for all of them."""
+
+    def __init__(
+        self,
+        reader: NewsTermsReader,
+        entries: _Entries,
+        firsts: NDArray[np.int64],
+        k: NDArray[np.int64],
+    ) -> None:
+        self._reader = reader
+        self._entries = entries
+        self._firsts = firsts
+        self._k = k
+
+    @functools.cached_property
+    def _counts(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Each posting's number of positions (none in fields without them),
+        and how many all postings before it have."""
+        has = (self._entries.flags & HAS_POSITIONS) != 0
+        counts = self._k if has.all() else self._k * np.repeat(has, self._entries.df)
+        before = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=before[1:])
+        return counts, before
+
+    def __call__(self, index: NDArray[np.int64]) -> Positions:
+        entries = self._entries
+        all_counts, before = self._counts
+        term = np.searchsorted(self._firsts, index, side="right") - 1
+        counts = all_counts[index]
+        offsets = np.zeros(len(index) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        skip = before[index] - before[self._firsts[term]]
+        positions = unpack_many(
+            self._reader._pos,
+            entries.pos_offset[term],
+            counts,
+            np.zeros(len(index), dtype=np.int64),
+            entries.pos_width[term],
+            skip=skip,
+        ).astype(np.int32)
+        offsets.flags.writeable = positions.flags.writeable = False
+        return offsets, positions
 
 
 class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
@@ -557,9 +960,10 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
     def __init__(self, storage: Any, segment: Any) -> None:
         name = segment.make_filename(TERMS_EXT)
         handle = storage.open_file(name)
-        mapped = _map(handle)
+        mapped = map_file(handle)
         dbfile = _MappedFile(handle.file, mapped, name) if isinstance(mapped, mmap.mmap) else handle
         self._table = filetables.OrderedHashReader(dbfile, storage.file_length(name))
+        self._terms_buf = mapped
         self._fieldmap: dict[str, int] = self._table.extras["fieldmap"]
         self._scales: dict[str, float] = self._table.extras["scales"]
         self._fieldunmap = {number: fieldname for fieldname, number in self._fieldmap.items()}
@@ -572,7 +976,7 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
 
     def _file(self, ext: str, magic: bytes) -> PackedFile:
         with contextlib.closing(self._segment.open_file(self._storage, ext)) as handle:
-            buf = _map(handle)
+            buf = map_file(handle)
         if buf[: len(magic)] != magic:
             raise ValueError(
                 f"{self._segment.make_filename(ext)} is not a searchengine postings file"
@@ -664,17 +1068,27 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
             docs, k, weights = self._arrays(fieldname, info)
         docs.flags.writeable = False
         weights.flags.writeable = False
-        at = None
+        at = starts = values = None
         if info.flags & HAS_POSITIONS:
 
             def at(index: NDArray[np.int64]) -> Positions:
                 return self._positions_at(info, k, index)
+
+            def starts() -> NDArray[np.int64]:
+                offsets = np.zeros(len(k) + 1, dtype=np.int64)
+                np.cumsum(k, out=offsets[1:])
+                return offsets
+
+            def values(flat: NDArray[np.int64]) -> NDArray[np.int32]:
+                return unpack_at(self._pos, info.pos_offset, flat, info.pos_width)
 
         return TermPostings(
             docs=docs,
             weights=weights,
             _load_positions=lambda: self._positions(info, k, format_),
             _load_positions_at=at,
+            _load_position_starts=starts,
+            _load_position_values=values,
         )
 
     def _arrays(
@@ -744,6 +1158,156 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
         ends = (np.cumsum(lengths) + offset).tolist()
         starts = [offset, *ends[:-1]]
         return [bytes(buf[s:e]) for s, e in zip(starts, ends, strict=True)]
+
+    # Many terms at once
+
+    def range_postings(
+        self, fieldname: str, terms: list[bytes], format_: Any
+    ) -> RangePostings | None:
+        """The postings of each of ``terms`` (distinct, any order) as one
+        :class:`RangePostings`, decoded together; ``None`` when a term's
+        postings carry another format's values (read those term by term).
+
+        Entries are parsed as numpy records, all terms' document gaps and
+        counts unpacked in one gather (:func:`unpack_many`) except those of
+        terms long enough to decode well alone, and positions gathered for
+        any postings of any of the terms on demand.
+        """
+        if fieldname in self._fieldmap:
+            field_key = pack_ushort(self._fieldmap[fieldname])
+            which, starts, lengths = self._locate([field_key + term for term in terms])
+        else:
+            which = starts = lengths = np.zeros(0, dtype=np.int64)
+        entries = _parse_entries(self._term_views[2], starts, lengths)
+        if (entries.flags & HAS_VALUES).any():
+            return None
+        counts = np.zeros(len(terms), dtype=np.int64)
+        counts[which] = entries.df
+        offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        firsts = offsets[which]
+        docs, k, weights = self._decode_entries(fieldname, entries, firsts, int(offsets[-1]))
+        docs.flags.writeable = weights.flags.writeable = offsets.flags.writeable = False
+        return RangePostings(
+            offsets=offsets,
+            docs=docs,
+            weights=weights,
+            _load_positions_at=_RangePositions(self, entries, firsts, k),
+        )
+
+    @functools.cached_property
+    def _term_views(self) -> tuple[NDArray[Any], NDArray[np.uint32], NDArray[np.uint8]]:
+        """The term table's record positions in key order, its big-endian
+        32-bit word at every byte, and its bytes (views; nothing copied)."""
+        buf = self._terms_buf
+        words: NDArray[np.uint32] = np.ndarray(
+            shape=(max(len(buf) - 3, 0),), dtype=">u4", buffer=buf, strides=(1,)
+        )
+        return ordered_index(self._table, buf), words, np.frombuffer(buf, dtype=np.uint8)
+
+    def _seek(self, key: bytes, *, after: bool) -> int:
+        """The number of the table's keys below ``key`` (with ``after``, up to and including it)."""
+        index, words, _ = self._term_views
+        buf = self._terms_buf
+        lo, hi = 0, len(index)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            at = int(index[mid]) + RECORD_HEADER
+            probe = buf[at : at + int(words[at - RECORD_HEADER])]
+            if probe < key or (after and probe == key):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def _locate(
+        self, keys: list[bytes]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """Which of ``keys`` (distinct) the table holds, in the order of
+        ``keys``, with the position and length of each one's entry.
+
+        Keys close together in the table (a prefix's terms) are found by
+        reading the run of records between the first and the last of them;
+        keys spread over it, by a hash look-up each.
+        """
+        if not keys:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.int64)
+        lo, hi = self._seek(min(keys), after=False), self._seek(max(keys), after=True)
+        if hi - lo > 2 * len(keys) + _SCAN_SLACK:
+            return self._look_up(keys)
+        index, words, _ = self._term_views
+        records = index[lo:hi].astype(np.int64)
+        key_lengths = words[records].astype(np.int64)
+        key_starts = records + RECORD_HEADER
+        wanted = {key: i for i, key in enumerate(keys)}
+        buf = self._terms_buf
+        hits = np.array(
+            [
+                wanted.get(buf[start : start + length], -1)
+                for start, length in zip(key_starts.tolist(), key_lengths.tolist(), strict=True)
+            ],
+            dtype=np.int64,
+        )
+        at = np.flatnonzero(hits >= 0)
+        at = at[np.argsort(hits[at], kind="stable")]
+        lengths = words[records[at] + 4].astype(np.int64)
+        return hits[at], key_starts[at] + key_lengths[at], lengths
+
+    def _look_up(
+        self, keys: list[bytes]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """:meth:`_locate` by one hash look-up a key."""
+        found = []
+        for i, key in enumerate(keys):
+            for position, length in self._table.ranges_for_key(key):
+                found.append((i, position, length))
+                break
+        table = np.array(found, dtype=np.int64).reshape(-1, 3)
+        return table[:, 0], table[:, 1], table[:, 2]
+
+    def _decode_entries(
+        self, fieldname: str, entries: _Entries, firsts: NDArray[np.int64], total: int
+    ) -> tuple[NDArray[np.int32], NDArray[np.int64], NDArray[np.float64]]:
+        """Documents, counts and weights of the terms of ``entries``, end to
+        end (term ``t``'s from ``firsts[t]``)."""
+        docs = np.empty(total, dtype=np.int32)
+        k = np.empty(total, dtype=np.int64)
+        weights = np.empty(total, dtype=np.float64)
+        one = (entries.flags & ONE_POSTING) != 0
+        at = firsts[one]
+        docs[at], k[at], weights[at] = entries.first[one], entries.k_base[one], entries.total[one]
+        alone = ~one & ((entries.df > _BATCH_DF) | ((entries.flags & EXPLICIT_WEIGHTS) != 0))
+        for t in np.flatnonzero(alone).tolist():
+            span = slice(int(firsts[t]), int(firsts[t] + entries.df[t]))
+            docs[span], k[span], weights[span] = self._arrays(fieldname, entries.info(t))
+        batch = np.flatnonzero(~one & ~alone)
+        if len(batch):
+            flat = _spans(firsts[batch], entries.df[batch])
+            docs[flat], k[flat] = self._batch_arrays(entries, batch)
+            weights[flat] = _weights_from(k[flat], self._scales[fieldname])
+        return docs, k, weights
+
+    def _batch_arrays(
+        self, entries: _Entries, batch: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Documents and counts of the terms ``batch`` (each with several
+        postings, weights as counts), end to end: two gathers in all."""
+        df, first = entries.df[batch], entries.first[batch]
+        offsets, widths = entries.docs_offset[batch], entries.id_width[batch]
+        gaps = unpack_many(self._docs, offsets, df - 1, entries.id_base[batch], widths)
+        k_offsets = offsets + (((df - 1) * widths + 7) >> 3)
+        k = unpack_many(self._docs, k_offsets, df, entries.k_base[batch], entries.k_width[batch])
+        heads = np.zeros(len(batch), dtype=np.int64)
+        np.cumsum(df[:-1], out=heads[1:])
+        steps = np.empty(len(k), dtype=np.int64)
+        rest = np.ones(len(k), dtype=np.bool_)
+        rest[heads] = False
+        steps[heads] = first
+        steps[rest] = gaps
+        running = np.cumsum(steps)
+        # Each term's numbers counted from its first document, not from the terms before.
+        docs: NDArray[np.int64] = running - np.repeat(running[heads] - first, df)
+        return docs, k
 
     def merge_arrays(
         self, fieldname: str, tbytes: bytes, format_: Any

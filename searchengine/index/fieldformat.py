@@ -8,19 +8,29 @@ rather than Whoosh's pickled lists (:func:`encode_positions`); readers
 decode them through the format object, which, like the analyzer, is pickled
 into the index's schema: renaming this class stops old indexes opening.
 
-:func:`analyze` computes a text's postings ahead of time, so that reader
-processes do the analysis and the one writer process only files postings.
+An indexing worker turns a text into :class:`Tokens`: the term id of each
+of its words in the segment's :class:`Vocabulary`, which stems and hashes
+each distinct word once; the segment writer files the ids and inverts all
+documents' words at once (:mod:`searchengine.index.inversion`).
+:func:`analyze` computes one text's postings ahead of time, the same ones,
+for Whoosh's own formats and writers.
 """
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import formats
 
-from searchengine.analysis.tokenizer import WORD, NewsTokenizer, stem
+from searchengine.analysis.minhash import word_hash
+from searchengine.analysis.tokenizer import WORD, NewsTokenizer, split_words, stem_uncached
+
+if TYPE_CHECKING:  # numpy is imported where texts are analysed: queries need none
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 class Analyzed(str):
@@ -154,23 +164,36 @@ def decode_positions(data: bytes) -> list[int]:
     return positions
 
 
+#: What a word not in a vocabulary looks up as.
+_MISSING = itertools.repeat(-1)
+
+
 class Vocabulary:
-    """Term ids for :func:`analyze`: each distinct term (stem) gets a small
-    integer, and each written word is mapped to its term's id once.
+    """Term ids for :func:`analyze` and :func:`tokens`: each distinct term
+    (stem) gets a small integer, and each distinct written word one too,
+    with its term's id and its MinHash word hash computed once.
 
     A segment writer keeps one vocabulary per segment
     (:class:`searchengine.index.segments.TermPool`), so the ids of analysed
-    documents are its own term ids and filing them needs no lookup; a new
-    segment starts a new vocabulary, which keeps its memory bounded.
+    documents are its own term ids and filing them needs no lookup.  A word
+    seen before costs one dictionary lookup, done for a whole text at once
+    (``map``); stemming and hashing happen once per distinct word.
     """
 
-    __slots__ = ("by_term", "by_word", "terms")
+    __slots__ = ("_carried", "_hashes", "_word_terms", "_written", "by_term", "by_word", "terms")
 
-    def __init__(self) -> None:
+    def __init__(self, written: set[str] | None = None) -> None:
         #: Term id -> the term, UTF-8.
         self.terms: list[bytes] = []
         self.by_term: dict[bytes, int] = {}
+        #: Written word -> its word id (an index into the arrays below).
         self.by_word: dict[str, int] = {}
+        self._word_terms = array("I")
+        self._hashes = array("Q")
+        #: 1 for the words :meth:`mark_written` marked.
+        self._written = array("B")
+        #: Words marked in the vocabularies this one follows (:meth:`written_words`).
+        self._carried = written or set()
 
     def term_id(self, term: bytes) -> int:
         """The id of ``term`` (UTF-8), given one if new."""
@@ -180,16 +203,107 @@ class Vocabulary:
             self.terms.append(term)
         return tid
 
+    def lookup(self, words: list[str]) -> NDArray[np.int64]:
+        """The word id of each of ``words``, in order (new words added)."""
+        import numpy as np
+
+        # One pass in C over the words seen before; new ones (-1) after.
+        by_word = self.by_word
+        ids = np.fromiter(map(by_word.get, words, _MISSING), dtype=np.int64, count=len(words))
+        new = np.flatnonzero(ids < 0)
+        for n in new.tolist():
+            word = words[n]
+            wid = by_word.get(word)
+            if wid is None:
+                wid = by_word[word] = self._new_word(word)
+            ids[n] = wid
+        return ids
+
+    def _new_word(self, word: str) -> int:
+        wid = len(self._word_terms)
+        self._word_terms.append(self.term_id(stem_uncached(word).encode("utf-8")))
+        self._hashes.append(word_hash(word))
+        self._written.append(0)
+        return wid
+
+    def mark_written(self, word_ids: NDArray[np.int64]) -> None:
+        """Mark words as written in an article's title or body (the words
+        the lexicon holds): a flag per distinct word, not a set insertion
+        per word of every article."""
+        import numpy as np
+
+        np.frombuffer(self._written, dtype=np.uint8)[word_ids] = 1
+
+    def written_words(self) -> set[str]:
+        """The words marked written, in this vocabulary or one it follows."""
+        import numpy as np
+
+        marked = np.frombuffer(self._written, dtype=np.uint8)
+        words = list(self.by_word)
+        return self._carried.union(words[n] for n in np.flatnonzero(marked).tolist())
+
+    def term_ids(self, word_ids: NDArray[np.int64]) -> NDArray[np.uint32]:
+        """The term id of each word id."""
+        import numpy as np
+
+        return np.frombuffer(self._word_terms, dtype=np.uint32)[word_ids]
+
+    def word_hashes(self, word_ids: NDArray[np.int64]) -> NDArray[np.uint64]:
+        """The MinHash word hash (:func:`~searchengine.analysis.minhash.word_hash`)
+        of each word id."""
+        import numpy as np
+
+        return np.frombuffer(self._hashes, dtype=np.uint64)[word_ids]
+
     def word_ids(self, words: list[str]) -> list[int]:
         """The term id of each word (stemmed), in order."""
-        ids = list(map(self.by_word.get, words))
-        if None in ids:
-            by_word = self.by_word
-            for n, tid in enumerate(ids):
-                if tid is None:
-                    word = words[n]
-                    ids[n] = by_word[word] = self.term_id(stem(word).encode("utf-8"))
-        return ids  # type: ignore[return-value]
+        found: list[int] = self.term_ids(self.lookup(words)).tolist()
+        return found
+
+    def __len__(self) -> int:
+        """The number of distinct words seen."""
+        return len(self.by_word)
+
+
+class Tokens(str):
+    """A text with the term id of each of its words, in order: what a
+    segment writer sharing the ``vocabulary`` files directly
+    (:meth:`searchengine.index.segments.TermPool.add_tokens`), inverting
+    many documents' ids at once instead of one document's at a time.
+
+    A ``str``, so Whoosh takes it as a field value; pass the plain text as
+    the stored value (``_stored_FIELD``).  Pickled, it is the plain text:
+    the ids mean nothing in another process.
+    """
+
+    ids: NDArray[np.uint32]
+    vocabulary: Vocabulary
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str(self),))
+
+    def length(self) -> int:
+        """The number of words: the field length Whoosh scores with."""
+        return len(self.ids)
+
+
+def tokens(
+    text: str, words: list[str] | None = None, vocabulary: Vocabulary | None = None
+) -> Tokens:
+    """``text`` with its words' term ids in ``vocabulary`` (a throwaway one
+    by default); ``words`` are its words (``split_words(text)``) when the
+    caller has them already."""
+    vocab = Vocabulary() if vocabulary is None else vocabulary
+    return tokens_of(text, vocab.lookup(split_words(text) if words is None else words), vocab)
+
+
+def tokens_of(text: str, word_ids: NDArray[np.int64], vocabulary: Vocabulary) -> Tokens:
+    """``text`` with its words' term ids, from their ids in ``vocabulary``
+    (:meth:`Vocabulary.lookup`)."""
+    found = Tokens(text)
+    found.vocabulary = vocabulary
+    found.ids = vocabulary.term_ids(word_ids)
+    return found
 
 
 def analyze(

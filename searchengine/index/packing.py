@@ -83,6 +83,88 @@ def _pack_chunk(values: NDArray[Any], low: int, width: int) -> bytes:
     return np.packbits(bits.ravel(), bitorder="little").tobytes()
 
 
+def choose_widths(spans: NDArray[Any]) -> NDArray[np.int64]:
+    """:func:`choose_width` of each of ``spans`` (non-negative), at once."""
+    spans = np.asarray(spans, dtype=np.uint64)
+    widths = np.zeros(len(spans), dtype=np.int64)
+    for bit in range(64):
+        # The bit length: one more for each power of two not above the span.
+        above = spans >= np.uint64(1 << bit)
+        if not above.any():
+            break
+        widths += above
+    widths[widths > 25] = 32
+    return widths
+
+
+def pack_segments(
+    values: NDArray[Any], starts: NDArray[np.int64], widths: NDArray[np.int64]
+) -> tuple[bytes, NDArray[np.int64]]:
+    """Many arrays packed one after another, each as :func:`pack` packs it
+    with base 0: ``values[starts[i]:starts[i + 1]]`` (non-negative, below
+    ``2 ** widths[i]``) at ``widths[i]`` bits each, starting on a byte.
+
+    Returns the bytes and where each array starts in them (and, last, their
+    end).  The arrays' bits are laid out with numpy, all at once: each value
+    is or-ed into the one or two 64-bit words its bits fall in, the words
+    of each value sorted already, so that a reduction per word does it.
+    """
+    counts = np.diff(starts)
+    nbytes = (counts * widths + 7) >> 3
+    byte_starts = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(nbytes, out=byte_starts[1:])
+    total = int(byte_starts[-1])
+    if not total:
+        return b"", byte_starts
+    words = np.zeros((total >> 3) + 2, dtype=np.uint64)
+    for first, last in _value_chunks(starts):
+        segments = np.arange(first, last)
+        count = counts[first:last]
+        chosen = slice(int(starts[first]), int(starts[last]))
+        width = np.repeat(widths[first:last], count)
+        within = np.arange(len(width), dtype=np.int64) - np.repeat(
+            starts[first:last] - starts[first], count
+        )
+        bit = np.repeat(byte_starts[segments] * 8, count) + within * width
+        value = np.asarray(values[chosen]).astype(np.uint64)
+        shift = (bit & 63).astype(np.uint64)
+        word = bit >> 6
+        _or_into(words, word, value << shift)
+        # The bits past the word's end go into the next one ((v >> 1) >> 63
+        # is 0, where v >> 64 would not be defined).
+        _or_into(words, word + 1, (value >> np.uint64(1)) >> (np.uint64(63) - shift))
+    return words.view(np.uint8)[:total].tobytes(), byte_starts
+
+
+#: Values packed at once by :func:`pack_segments` at most (memory: some
+#: 60 bytes each), unless one array alone has more.
+_CHUNK_VALUES = 1 << 20
+
+
+def _value_chunks(starts: NDArray[np.int64]) -> list[tuple[int, int]]:
+    """Runs of whole arrays of at most :data:`_CHUNK_VALUES` values (or one array)."""
+    chunks = []
+    first = 0
+    count = len(starts) - 1
+    while first < count:
+        limit = int(starts[first]) + _CHUNK_VALUES
+        last = max(int(np.searchsorted(starts, limit, side="right")) - 1, first + 1)
+        last = min(last, count)
+        chunks.append((first, last))
+        first = last
+    return chunks
+
+
+def _or_into(words: NDArray[np.uint64], index: NDArray[np.int64], bits: NDArray[np.uint64]) -> None:
+    """``words[index] |= bits`` where ``index`` does not decrease (values
+    sharing a word are or-ed together first: their bits do not overlap)."""
+    if not len(index):
+        return
+    heads = np.flatnonzero(np.diff(index)) + 1
+    heads = np.concatenate(([0], heads))
+    words[index[heads]] |= np.bitwise_or.reduceat(bits, heads)
+
+
 class PackedFile:
     """A file's bytes (a memory map or bytes) viewed for decoding.
 
@@ -174,3 +256,42 @@ def _strided(words: NDArray[np.uint32], offset: int, count: int, width: int) -> 
         np.right_shift(words[start : start + groups * width : width], bit & 7, out=out[:, lane])
     out &= np.uint32((1 << width) - 1)
     return out.reshape(-1)[:count]
+
+
+def unpack_many(
+    packed: PackedFile,
+    offsets: NDArray[np.int64],
+    counts: NDArray[np.int64],
+    bases: NDArray[np.int64],
+    widths: NDArray[np.int64],
+    skip: NDArray[np.int64] | None = None,
+) -> NDArray[np.int64]:
+    """Several packed arrays (array ``t``: ``counts[t]`` values at byte
+    ``offsets[t]``, ``bases[t]``, ``widths[t]`` bits), decoded end to end;
+    with ``skip``, array ``t``'s values from its ``skip[t]``-th on.
+
+    One gather for all of them, whatever their widths: value ``j`` of array
+    ``t`` is the unaligned little-endian word at byte ``offsets[t] + (j *
+    width >> 3)``, shifted by the bit within that byte and masked.  (Every
+    width is laid out so: 8, 16 and 32 are the plain arrays they are read
+    as elsewhere, 0 is all ``base``.)  Many short arrays cost a dozen numpy
+    calls in all instead of a dozen each.
+    """
+    total = int(counts.sum())
+    starts = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    # Value ``i`` of the output (the ``i - starts[t]``-th of array ``t``)
+    # starts at bit ``8 * offsets[t] + (i - starts[t] + skip[t]) * widths[t]``.
+    first_bit = 8 * offsets - starts * widths
+    if skip is not None:
+        first_bit += skip * widths
+    bits = np.arange(total, dtype=np.int64)
+    bits *= np.repeat(widths, counts)
+    bits += np.repeat(first_bit, counts)
+    raw = packed.words[bits >> 3]
+    raw >>= (bits & 7).astype(np.uint32)
+    raw &= np.repeat(((np.int64(1) << widths) - 1).astype(np.uint32), counts)
+    out: NDArray[np.int64] = raw.astype(np.int64)
+    if bases.any():
+        out += np.repeat(bases, counts)
+    return out

@@ -54,6 +54,14 @@ class TermPostings:
     _load_positions_at: Callable[[NDArray[np.int64]], Positions] | None = field(
         default=None, repr=False, compare=False
     )
+    #: Where each posting's positions start (see :meth:`position_starts`) and
+    #: single positions read by their index (see :meth:`position_values`).
+    _load_position_starts: Callable[[], NDArray[np.int64]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    _load_position_values: Callable[[NDArray[np.int64]], NDArray[np.int32]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -95,6 +103,36 @@ class TermPostings:
         new_offsets, flat = select_ranges(offsets, chosen)
         return new_offsets, positions[flat]
 
+    @property
+    def random_access(self) -> bool:
+        """Whether single positions are read without decoding the rest
+        (:meth:`position_values`); else they are sliced from :meth:`positions`."""
+        return self._load_position_values is not None and "_cached_positions" not in self.__dict__
+
+    def position_starts(self) -> NDArray[np.int64]:
+        """The ``offsets`` of :meth:`positions` (posting ``i``'s positions are
+        numbers ``offsets[i] .. offsets[i + 1] - 1``), without decoding any
+        position."""
+        if self._load_position_starts is None or "_cached_positions" in self.__dict__:
+            return self.positions()[0]
+        return self._cached_starts
+
+    @functools.cached_property
+    def _cached_starts(self) -> NDArray[np.int64]:
+        assert self._load_position_starts is not None
+        return self._load_position_starts()
+
+    def position_values(self, flat: NDArray[np.int64]) -> NDArray[np.int32]:
+        """The positions numbered ``flat`` (indices into all of the term's
+        positions, laid out as :meth:`positions` lays them out, in any
+        order): only those are read.  A phrase looks up where a common word
+        would have to be next to a rare one, a few of its positions per
+        document, instead of decoding all of them."""
+        if self.random_access:
+            assert self._load_position_values is not None
+            return self._load_position_values(flat)
+        return self.positions()[1][flat]
+
 
 def select_ranges(
     offsets: NDArray[np.int64], index: NDArray[np.int64]
@@ -108,6 +146,100 @@ def select_ranges(
     flat = np.arange(int(new_offsets[-1]), dtype=np.int64)
     flat += np.repeat(starts - new_offsets[:-1], lengths)
     return new_offsets, flat
+
+
+@dataclass(frozen=True)
+class RangePostings:
+    """Several terms' postings of one field in one segment, end to end.
+
+    What :func:`range_postings` returns for a list of terms: the postings of
+    term ``i`` are ``docs[offsets[i]:offsets[i + 1]]`` and the same slice of
+    ``weights``, each as :class:`TermPostings` describes them (segment-local,
+    ascending within the term, deleted documents included, read-only); a
+    term the segment does not have has none.  A prefix's or a fuzzy word's
+    terms are read so in a few numpy calls, not one read per term.
+    """
+
+    offsets: NDArray[np.int64]
+    docs: NDArray[np.int32]
+    weights: NDArray[np.float64]
+    #: The positions of the postings at some indices into ``docs``.
+    _load_positions_at: Callable[[NDArray[np.int64]], Positions] = field(repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def frequencies(self) -> NDArray[np.int64]:
+        """Each term's number of postings here (its document frequency, 0 if absent)."""
+        counts: NDArray[np.int64] = np.diff(self.offsets)
+        return counts
+
+    def positions_at(self, index: NDArray[np.integer[Any]]) -> Positions:
+        """The positions of the postings at ``index`` (ascending indices
+        into :attr:`docs`, of any of the terms), laid out as
+        :meth:`TermPostings.positions_at` lays them out."""
+        return self._load_positions_at(np.asarray(index, dtype=np.int64))
+
+    def term(self, i: int) -> TermPostings | None:
+        """Term ``i``'s postings alone (``None`` if the segment lacks it)."""
+        start, end = int(self.offsets[i]), int(self.offsets[i + 1])
+        if start == end:
+            return None
+        load = self._load_positions_at
+        return TermPostings(
+            docs=self.docs[start:end],
+            weights=self.weights[start:end],
+            _load_positions=lambda: load(np.arange(start, end, dtype=np.int64)),
+            _load_positions_at=lambda index: load(index + start),
+        )
+
+
+def range_postings(reader: Any, fieldname: str, terms: list[bytes]) -> RangePostings:
+    """The postings of each of ``terms`` (distinct, any order) of
+    ``fieldname`` in one segment (see :class:`RangePostings`).
+
+    With searchengine's codec, the terms' entries are found in one pass over
+    the run of the term table between the first and the last of them when
+    they are close together there (as a prefix's terms are), else one by
+    one; then all their entries, documents and weights are decoded together.
+    Other codecs read term by term (:func:`term_postings`).
+    """
+    if fieldname in reader.schema:
+        terms_reader = segment_terms(reader)
+        arrays = getattr(terms_reader, "range_postings", None)
+        if arrays is not None:
+            found = arrays(fieldname, terms, reader.schema[fieldname].format)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+    return _range_of_terms([term_postings(reader, fieldname, t) for t in terms])
+
+
+def _range_of_terms(parts: list[TermPostings | None]) -> RangePostings:
+    """Terms read one by one, put end to end."""
+    present = [p for p in parts if p is not None]
+    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([0 if p is None else len(p) for p in parts], out=offsets[1:])
+    starts = offsets[:-1][[p is not None for p in parts]] if parts else offsets[:0]
+
+    def load(index: NDArray[np.int64]) -> Positions:
+        owner = np.searchsorted(starts, index, side="right") - 1
+        pieces = [
+            present[t].positions_at(index[owner == t] - starts[t])
+            for t in range(len(present))
+            if (owner == t).any()
+        ]
+        new_offsets = np.zeros(len(index) + 1, dtype=np.int64)
+        if pieces:
+            np.cumsum(np.concatenate([np.diff(o) for o, _ in pieces]), out=new_offsets[1:])
+        flat = [p for _, p in pieces]
+        return new_offsets, np.concatenate(flat) if flat else np.zeros(0, dtype=np.int32)
+
+    return RangePostings(
+        offsets=_frozen(offsets),
+        docs=_frozen(np.concatenate([p.docs for p in present] or [np.zeros(0, dtype=np.int32)])),
+        weights=_frozen(np.concatenate([p.weights for p in present] or [np.zeros(0)])),
+        _load_positions_at=load,
+    )
 
 
 def term_postings(reader: Any, fieldname: str, term: bytes) -> TermPostings | None:

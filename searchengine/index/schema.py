@@ -24,7 +24,9 @@ from searchengine.index.protocols import Writer
 #: (``searchengine.analysis.tokenizer``, ``searchengine.index.fieldformat``).
 #: 4: postings in searchengine's own codec (``searchengine.index.codec``):
 #: packed arrays of document gaps, counts and positions instead of W3 blocks.
-FORMAT_VERSION = 4
+#: 5: stored fields in compressed blocks of many documents
+#: (``searchengine.index.storedblocks``) instead of one W3 record each.
+FORMAT_VERSION = 5
 #: Title words count this much more than body words (BM25F field boost).
 TITLE_BOOST = 2.5
 #: Sort keys of undated articles: last whichever way dates are sorted.

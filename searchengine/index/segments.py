@@ -5,17 +5,15 @@ pool that pickles tuples to disk when it fills, merges them back one by one
 at commit, looks up the document's field length for each, and feeds each to
 the codec's block writer: about 20 µs a posting, most of an index run.
 
-Within one segment documents are numbered in the order they are added, so
-each term's postings arrive already in order; only the terms need sorting.
-:class:`TermPool` keeps each term's postings in compact arrays (no tuple per
-posting) and, when it holds more than its memory limit, writes them to a
-run file sorted by term; at commit (:func:`write_postings`) the runs are
-merged a term at a time and each term's arrays go to the codec's field
-writer (:class:`~searchengine.index.codec.NewsFieldWriter`) whole.
-
-Analysed documents (the indexing workers' path) are filed as the arrays
-they arrive in, with term ids from the pool's own vocabulary, and inverted
-by one numpy sort when the pool is read (:class:`_FieldBuffer`).
+:class:`TermPool` takes a document's text fields as the term id of each
+word (ids from the pool's own vocabulary, which the indexing workers
+analyse with) and inverts all documents' words at once when it is read
+(:mod:`searchengine.index.inversion`): no tuple, no Python work per word
+or posting.  When it holds more than its memory limit, it writes what it
+holds to a run file sorted by term; at commit (:func:`write_postings`) the
+runs are merged, a batch of terms at a time with numpy, and each batch goes
+to the codec's field writer
+(:meth:`~searchengine.index.codec.NewsFieldWriter.write_batch`) whole.
 
 Merging segments goes through the same pool: a segment in our codec hands
 over each term's postings as arrays (renumbered, deleted documents
@@ -28,9 +26,6 @@ a time, as Whoosh does.  Whoosh's private writer steps this relies on live in
 from __future__ import annotations
 
 import contextlib
-import heapq
-import itertools
-import marshal
 import os
 from array import array
 from collections.abc import Iterable, Iterator
@@ -41,7 +36,17 @@ from numpy.typing import NDArray
 
 from searchengine.analysis.tokenizer import NewsTokenizer
 from searchengine.index.codec import NewsCodec, NewsFieldWriter, NewsTermsReader
-from searchengine.index.fieldformat import Analyzed, NewsPositions, Vocabulary, analyze
+from searchengine.index.fieldformat import Analyzed, NewsPositions, Tokens, Vocabulary, tokens
+from searchengine.index.inversion import (
+    BATCH_POSITIONS,
+    TermBatch,
+    TermEntry,
+    WordStream,
+    entries_batch,
+    merge_batches,
+    read_run,
+    write_run,
+)
 from searchengine.index.postings import select_ranges
 from searchengine.index.whoosh_private import HookedSegmentWriter, segment_terms
 
@@ -49,19 +54,15 @@ from searchengine.index.whoosh_private import HookedSegmentWriter, segment_terms
 _TERM_OVERHEAD = 400
 #: Rough bytes a posting costs in memory beyond its value.
 _POSTING_OVERHEAD = 20
-
-#: One term's postings as the pool hands them over: (field name, term bytes,
-#: docnums, weights, value lengths, the values one after another).
-TermEntry = tuple[str, bytes, "array[int]", "array[float]", "array[int]", bytes]
-
-
-#: Bytes an analysed document's posting costs beyond its value: its term
-#: id, count and value length as 32-bit integers while filed, then the
-#: sort's keys, order and sorted copies when the pool is read.
-_ARRAY_POSTING = 48
-#: Bytes per byte of positions while the pool is read: the values, their
-#: gathered copy and the 32-bit gather index.
-_ARRAY_VALUE = 6
+#: Bytes a word of a filed document costs: its 32-bit term id, then, when
+#: the pool is read, its rank and the inverting's share of it.
+_STREAM_WORD = 10
+#: Distinct words past which a spilling pool starts a new vocabulary: the
+#: vocabulary (some 200 bytes a word) is not written out by a spill, so it
+#: is bounded on its own; its words' stems are computed again after.
+VOCABULARY_WORDS = 200_000
+#: Keyword values whose term ids a segment writer keeps at most.
+_KEYWORD_VALUES = 50_000
 
 
 class _Postings:
@@ -76,119 +77,30 @@ class _Postings:
         self.values = bytearray()
 
 
-class _FieldBuffer:
-    """One field's postings of analysed documents, as they came: per
-    document the ids of its terms in the pool's vocabulary, their counts
-    and encoded positions, appended to four flat buffers (no object per
-    document).  Inverting them (sorting by term, then document) is one numpy
-    sort when the pool is read (:meth:`entries`), not a list append per
-    posting as they arrive."""
-
-    __slots__ = ("boost", "counts", "docs", "ids", "lengths", "per_doc", "values", "vocabulary")
-
-    def __init__(self, boost: float, vocabulary: Vocabulary) -> None:
-        self.boost = boost
-        self.vocabulary = vocabulary
-        self.docs = array("I")
-        #: Postings per document, then the postings one after another:
-        #: 32-bit term ids, counts and value lengths, and the values.
-        self.per_doc = array("I")
-        self.ids = bytearray()
-        self.counts = bytearray()
-        self.lengths = bytearray()
-        self.values = bytearray()
-
-    def add(self, docnum: int, analyzed: Analyzed) -> None:
-        """File one document's postings."""
-        if analyzed.vocabulary is self.vocabulary:
-            ids = analyzed.tids
-        else:  # analysed elsewhere: its terms get this vocabulary's ids
-            term_id = self.vocabulary.term_id
-            ids = np.array([term_id(t) for t in analyzed.term_list()], dtype=np.uint32)
-        self.docs.append(docnum)
-        self.per_doc.append(len(ids))
-        self.ids += ids.astype(np.uint32, copy=False).tobytes()
-        self.counts += analyzed.counts.tobytes()
-        self.lengths += analyzed.value_lengths.tobytes()
-        self.values += analyzed.values
-
-    def entries(self, fieldname: str) -> Iterator[TermEntry]:
-        """Every term's postings, sorted by term, each term's by document."""
-        if not self.docs:
-            return
-        ids = np.frombuffer(self.ids, np.uint32)
-        counts = np.frombuffer(self.counts, np.uint32)
-        lengths = np.frombuffer(self.lengths, np.uint32)
-        values = np.frombuffer(self.values, np.uint8)
-        per_doc = np.frombuffer(self.per_doc, np.uint32)
-        if not len(ids):
-            return
-        # Rank of each id in term order; a stable sort by rank keeps each
-        # term's documents in the order they were added (increasing).
-        terms = self.vocabulary.terms
-        by_term = sorted(np.unique(ids).tolist(), key=terms.__getitem__)
-        rank = np.zeros(len(terms), np.uint32)
-        rank[by_term] = np.arange(len(by_term), dtype=np.uint32)
-        keys = rank[ids]
-        del ids, rank
-        order = np.argsort(keys, kind="stable").astype(np.int32)
-        keys = keys[order]
-        docs = np.repeat(np.frombuffer(self.docs, np.uint32), per_doc)[order]
-        counts = counts[order]
-        # The values, gathered in the new order: each posting's byte range
-        # (32-bit offsets: a pool holds far less than 2 GB).
-        starts = (np.cumsum(lengths, dtype=np.int64) - lengths).astype(np.int32)[order]
-        lengths = lengths[order]
-        del order
-        ends = np.cumsum(lengths, dtype=np.int64)
-        gather = np.repeat(starts - (ends - lengths).astype(np.int32), lengths)
-        del starts
-        gather += np.arange(len(gather), dtype=np.int32)
-        data = values[gather].tobytes()
-        del gather, values
-        bounds = np.flatnonzero(np.diff(keys)) + 1
-        del keys
-        firsts = np.concatenate(([0], bounds))
-        lasts = np.concatenate((bounds, [len(docs)]))
-        value_ends = np.concatenate(([0], ends))
-        del ends
-        boost = self.boost
-        for term_rank, (first, last, vfirst, vlast) in enumerate(
-            zip(
-                firsts.tolist(),
-                lasts.tolist(),
-                value_ends[firsts].tolist(),
-                value_ends[lasts].tolist(),
-                strict=True,
-            )
-        ):
-            yield (
-                fieldname,
-                terms[by_term[term_rank]],
-                array("I", docs[first:last].tobytes()),
-                array("d", (counts[first:last] * boost).tobytes()),
-                array("I", lengths[first:last].tobytes()),
-                data[vfirst:vlast],
-            )
-
-
 class TermPool:
     """Postings by term, spilled to sorted run files beyond ``limitmb``.
 
-    Takes the ``(field, term bytes, docnum, weight, value bytes)`` tuples a
-    ``SegmentWriter`` hands its pool; docnums must not decrease within a
-    term (true of one segment's documents and of segments merged into it).
+    Documents' positions fields come as their words' term ids
+    (:meth:`add_tokens`, ids from the pool's :attr:`vocabulary`) and are
+    inverted when the pool is read, all at once
+    (:class:`~searchengine.index.inversion.WordStream`).  Anything else
+    comes as Whoosh's ``SegmentWriter`` hands its pool postings, one
+    ``(field, term bytes, docnum, weight, value bytes)`` tuple at a time
+    (:meth:`add`), or a term's postings at once (:meth:`add_term`, segments
+    being merged); docnums must not decrease within a term.  The pool is
+    read as batches of terms (:meth:`batches`).
     """
 
-    def __init__(self, folder: str, limitmb: float) -> None:
+    def __init__(
+        self, folder: str, limitmb: float, vocabulary_words: int = VOCABULARY_WORDS
+    ) -> None:
         self._folder = folder
         self._limit = int(limitmb * 1024 * 1024)
+        self._vocabulary_words = vocabulary_words
         self._size = 0
         self._fields: dict[str, dict[bytes, _Postings]] = {}
-        #: Analysed documents' postings, per field (:meth:`add_analyzed`),
-        #: their term ids from one vocabulary (shared with :func:`analyze`
-        #: by the writer, so that filing needs no lookup).
-        self._buffers: dict[str, _FieldBuffer] = {}
+        #: Positions fields' documents as their words' term ids (:meth:`add_tokens`).
+        self._streams: dict[str, WordStream] = {}
         self.vocabulary = Vocabulary()
         self._runs: list[str] = []
 
@@ -249,80 +161,93 @@ class TermPool:
         if self._size > self._limit:
             self._spill()
 
-    def add_analyzed(self, fieldname: str, docnum: int, analyzed: Analyzed, boost: float) -> None:
-        """Add one document's postings of one field, computed ahead
-        (:class:`~searchengine.index.fieldformat.Analyzed`): weight is the count
-        times ``boost``, the value the encoded positions.  Documents must
-        come in increasing ``docnum``, and a field filed here takes no
-        :meth:`add` until every document is added (true of a segment writer:
-        merged segments are added at commit)."""
-        buffer = self._buffers.get(fieldname)
-        if buffer is None:
-            buffer = self._buffers[fieldname] = _FieldBuffer(boost, self.vocabulary)
-        elif buffer.boost != boost:
-            raise ValueError(f"field {fieldname!r} was filed with two boosts")
-        terms = len(self.vocabulary.terms)
-        buffer.add(docnum, analyzed)
-        self._size += (
-            _ARRAY_VALUE * len(analyzed.values)
-            + _ARRAY_POSTING * len(analyzed.counts)
-            + _TERM_OVERHEAD * (len(self.vocabulary.terms) - terms)
-        )
+    def add_tokens(
+        self,
+        fieldname: str,
+        docnum: int,
+        ids: NDArray[np.uint32],
+        boost: float,
+        *,
+        positions: bool = True,
+    ) -> None:
+        """Add one document's field as the term id of each of its words, in
+        order (ids of :attr:`vocabulary`): each distinct term a posting,
+        weighted its count times ``boost``, with the words' positions
+        unless not ``positions`` (a keyword field).  Documents must come in
+        increasing ``docnum``; a field always comes the same way."""
+        stream = self._streams.get(fieldname)
+        if stream is None:
+            stream = self._streams[fieldname] = WordStream(boost, with_positions=positions)
+        elif stream.boost != boost or stream.with_positions != positions:
+            raise ValueError(f"field {fieldname!r} was filed two ways")
+        stream.add(docnum, ids)
+        self._size += _STREAM_WORD * len(ids)
         if self._size > self._limit:
             self._spill()
+
+    def add_analyzed(self, fieldname: str, docnum: int, analyzed: Analyzed, boost: float) -> None:
+        """Add one document's field analysed ahead
+        (:class:`~searchengine.index.fieldformat.Analyzed`), as
+        :meth:`add_tokens` would add its text."""
+        self.add_tokens(
+            fieldname, docnum, tokens(str(analyzed), vocabulary=self.vocabulary).ids, boost
+        )
 
     def _spill(self) -> None:
         path = os.path.join(self._folder, f"terms-{len(self._runs)}.run")
         self._runs.append(path)
-        with open(path, "wb") as run:
-            for entry in self._sorted_memory():
-                marshal.dump(
-                    (
-                        entry[0],
-                        entry[1],
-                        entry[2].tobytes(),
-                        entry[3].tobytes(),
-                        entry[4].tobytes(),
-                        entry[5],
-                    ),
-                    run,
-                )
+        write_run(path, self._memory())
         self._fields = {}
-        self._buffers = {}
-        self.vocabulary = Vocabulary()
+        self._streams = {}
+        if len(self.vocabulary) > self._vocabulary_words:
+            self.vocabulary = Vocabulary(self.vocabulary.written_words())
         self._size = 0
 
-    def _sorted_memory(self) -> Iterator[TermEntry]:
-        # Analysed documents precede documents added one posting at a time
-        # (merged at commit): a term in both has the buffer's postings first.
-        sources: list[Iterable[TermEntry]] = []
-        for fieldname in sorted(self._buffers):
-            sources.append(self._buffers[fieldname].entries(fieldname))
+    def _memory(self) -> Iterator[TermBatch]:
+        """The postings in memory, as batches sorted by field and term (the
+        buffers are emptied as they are read)."""
+        sources: list[Iterable[TermBatch]] = []
+        if self._streams:
+            sources.append(self._inverted(self._streams))
         if self._fields:
-            sources.append(self._sorted_postings())
-        if len(sources) <= 1:
-            yield from sources[0] if sources else ()
-            return
-        # A field can take both ways (a document with a field boost goes
-        # the posting-at-a-time way): a term in both is put in document order.
-        yield from _concatenated(sources, sort=True)
+            sources.append(self._filed(self._fields))
+        return merge_batches(sources)
 
-    def _sorted_postings(self) -> Iterator[TermEntry]:
-        for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
+    def _inverted(self, streams: dict[str, WordStream]) -> Iterator[TermBatch]:
+        terms = self.vocabulary.terms
+        for fieldname in sorted(streams):
+            yield from streams[fieldname].batches(fieldname, terms)
+
+    @staticmethod
+    def _filed(fields: dict[str, dict[bytes, _Postings]]) -> Iterator[TermBatch]:
+        for fieldname in sorted(fields):
+            terms = fields[fieldname]
+            entries: list[TermEntry] = []
+            postings = 0
             for tbytes in sorted(terms):
                 p = terms[tbytes]
-                yield fieldname, tbytes, p.ids, p.weights, p.lengths, bytes(p.values)
+                entries.append((fieldname, tbytes, p.ids, p.weights, p.lengths, bytes(p.values)))
+                postings += len(p.ids)
+                if postings >= BATCH_POSITIONS:
+                    yield entries_batch(fieldname, entries)
+                    entries, postings = [], 0
+            if entries:
+                yield entries_batch(fieldname, entries)
+
+    def batches(self) -> Iterator[TermBatch]:
+        """Every term with all its postings, sorted by field and term, in
+        batches (:class:`~searchengine.index.inversion.TermBatch`)."""
+        sources: list[Iterable[TermBatch]] = [read_run(path) for path in self._runs]
+        sources.append(self._memory())
+        if len(sources) == 1:
+            return iter(sources[0])
+        # Runs hold earlier documents than later runs.
+        return merge_batches(sources)
 
     def terms(self) -> Iterator[TermEntry]:
         """Every term with all its postings, sorted by field and term."""
-        sources: list[Iterable[TermEntry]] = [_read_run(path) for path in self._runs]
-        sources.append(self._sorted_memory())
-        if len(sources) == 1:
-            yield from sources[0]
-            return
-        # Runs hold earlier documents than later runs.
-        yield from _concatenated(sources)
+        for batch in self.batches():
+            yield from batch.entries()
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
         """Every posting as Whoosh's pool yields them: ``(field, term bytes,
@@ -341,62 +266,7 @@ class TermPool:
                 os.remove(path)
         self._runs = []
         self._fields = {}
-        self._buffers = {}
-
-
-def _concatenated(sources: list[Iterable[TermEntry]], *, sort: bool = False) -> Iterator[TermEntry]:
-    """The entries of ``sources`` (each sorted by field and term) merged in
-    that order; a term found in several has its postings concatenated in
-    source order, so sources must hold increasing documents, unless
-    ``sort``: then such a term's postings are put in document order."""
-    keyed = [((e[0], e[1], n, e) for e in source) for n, source in enumerate(sources)]
-    merged = heapq.merge(*keyed)
-    for key, group in itertools.groupby(merged, key=lambda item: (item[0], item[1])):
-        parts = [item[3] for item in group]
-        if len(parts) == 1:
-            yield parts[0]
-            continue
-        ids, weights, lengths = array("I"), array("d"), array("I")
-        for part in parts:
-            ids += part[2]
-            weights += part[3]
-            lengths += part[4]
-        entry = (key[0], key[1], ids, weights, lengths, b"".join(part[5] for part in parts))
-        yield _in_document_order(entry) if sort else entry
-
-
-def _in_document_order(entry: TermEntry) -> TermEntry:
-    """``entry`` with its postings (and their values) sorted by document."""
-    fieldname, tbytes, ids, weights, lengths, values = entry
-    order = np.argsort(np.frombuffer(ids, np.uint32), kind="stable")
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(np.frombuffer(lengths, np.uint32), out=offsets[1:])
-    _, flat = select_ranges(offsets, order)
-    return (
-        fieldname,
-        tbytes,
-        array("I", np.frombuffer(ids, np.uint32)[order].tobytes()),
-        array("d", np.frombuffer(weights, np.float64)[order].tobytes()),
-        array("I", np.frombuffer(lengths, np.uint32)[order].tobytes()),
-        np.frombuffer(values, np.uint8)[flat].tobytes(),
-    )
-
-
-def _read_run(path: str) -> Iterator[TermEntry]:
-    with open(path, "rb") as run:
-        while True:
-            try:
-                fieldname, tbytes, ids, weights, lengths, values = marshal.load(run)
-            except EOFError:
-                return
-            yield (
-                fieldname,
-                tbytes,
-                array("I", ids),
-                array("d", weights),
-                array("I", lengths),
-                values,
-            )
+        self._streams = {}
 
 
 def write_postings(
@@ -404,17 +274,18 @@ def write_postings(
     schema: Any,
     perdoc: Any,
     doc_count: int,
-    terms: Iterable[TermEntry],
+    batches: Iterable[TermBatch],
 ) -> None:
-    """Write ``terms`` (sorted by field and term) through ``fieldwriter``, a
-    term at a time.
+    """Write ``batches`` (sorted by field and term) through ``fieldwriter``,
+    a batch of terms at a time.
 
     ``perdoc`` reads the new segment's field lengths (one array per field,
     read once, instead of a lookup per posting).
     """
     current: str | None = None
     field_lengths = np.zeros(doc_count, dtype=np.int64)
-    for fieldname, tbytes, ids, weights, lengths, values in terms:
+    for batch in batches:
+        fieldname = batch.fieldname
         if fieldname != current:
             if current is not None:
                 fieldwriter.finish_field()
@@ -422,15 +293,7 @@ def write_postings(
             fieldwriter.start_field(fieldname, fieldobj)
             current = fieldname
             field_lengths = _field_lengths(perdoc, fieldname, doc_count, fieldobj.scorable)
-        docnums = np.frombuffer(ids, dtype=np.uint32).astype(np.int64)
-        fieldwriter.write_term(
-            tbytes,
-            docnums,
-            np.frombuffer(weights, dtype=np.float64),
-            np.frombuffer(lengths, dtype=np.uint32).astype(np.int64),
-            values,
-            field_lengths[docnums],
-        )
+        fieldwriter.write_batch(batch, field_lengths)
     if current is not None:
         fieldwriter.finish_field()
 
@@ -469,24 +332,70 @@ class TermSegmentWriter(HookedSegmentWriter):
     (:func:`write_postings`).
     """
 
-    def __init__(self, ix: Any, *, limitmb: float, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        ix: Any,
+        *,
+        limitmb: float,
+        vocabulary_words: int = VOCABULARY_WORDS,
+        **kwargs: Any,
+    ) -> None:
         # Every segment this writer makes, merged ones included, is in our
         # codec's layout.
         kwargs.setdefault("codec", NewsCodec())
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        self.pool = TermPool(self.temp_folder, limitmb)
+        self.pool = TermPool(self.temp_folder, limitmb, vocabulary_words)
+        #: Keyword values' term ids (:meth:`_keyword_ids`), for the pool's vocabulary.
+        self._keywords: dict[tuple[str, Any], NDArray[np.uint32] | None] = {}
+        self._keyword_vocabulary = self.pool.vocabulary
 
     def index_field(self, name: str, field: Any, value: Any, docnum: int, boost: float) -> int:
         fmt = field.format
-        if isinstance(fmt, NewsPositions) and boost == 1.0:
-            if not isinstance(value, Analyzed) and _plain_text(value, field.analyzer):
-                # As NewsPositions would analyse it: so that every posting of
-                # the field goes into the pool's arrays (one way per field).
-                value = analyze(value, vocabulary=self.pool.vocabulary)
-            if isinstance(value, Analyzed):
-                self.pool.add_analyzed(name, docnum, value, fmt.field_boost)
-                return value.length() if field.scorable else 0
+        if (
+            isinstance(fmt, NewsPositions)
+            and boost == 1.0
+            and (isinstance(value, (Tokens, Analyzed)) or _plain_text(value, field.analyzer))
+        ):
+            # Text analysed ahead with this pool's vocabulary is filed as it
+            # is; any other is analysed here as NewsPositions would, so that
+            # every posting of the field goes the same way.
+            if isinstance(value, Tokens) and value.vocabulary is self.pool.vocabulary:
+                ids = value.ids
+            else:
+                ids = tokens(str(value), vocabulary=self.pool.vocabulary).ids
+            self.pool.add_tokens(name, docnum, ids, fmt.field_boost)
+            return len(ids) if field.scorable else 0
+        if boost == 1.0 and not isinstance(fmt, NewsPositions):
+            keywords = self._keyword_ids(name, field, value)
+            if keywords is not None:
+                self.pool.add_tokens(name, docnum, keywords, 1.0, positions=False)
+                return len(keywords) if field.scorable else 0
         return super().index_field(name, field, value, docnum, boost)
+
+    def _keyword_ids(self, name: str, field: Any, value: Any) -> NDArray[np.uint32] | None:
+        """The term ids of a keyword field's value (an id, a path, a date's
+        numeric terms) when each of its postings is the plain one (once,
+        weight 1, no value): filed as words then, without a tuple each.
+        Values repeat (dates, months, sources): each is indexed once."""
+        if self._keyword_vocabulary is not self.pool.vocabulary:
+            # A spill started a new vocabulary: the ids kept are not its.
+            self._keywords.clear()
+            self._keyword_vocabulary = self.pool.vocabulary
+        key = (name, value)
+        try:
+            if key in self._keywords:
+                return self._keywords[key]
+        except TypeError:  # a list of values
+            return None
+        found = None
+        postings = list(field.index(value))
+        if all(n == 1 and weight == 1.0 and not v for _, n, weight, v in postings):
+            term_id = self.pool.vocabulary.term_id
+            found = np.array([term_id(t) for t, _, _, _ in postings], dtype=np.uint32)
+        if len(self._keywords) >= _KEYWORD_VALUES:
+            self._keywords.clear()
+        self._keywords[key] = found
+        return found
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
         """File a merged segment's postings a term at a time, as arrays,
@@ -518,7 +427,7 @@ class TermSegmentWriter(HookedSegmentWriter):
             self.pool.add_term(fieldname, tbytes, ids, weights, lengths, values)
 
     def flush_postings(self, perdoc: Any) -> None:
-        write_postings(self.fieldwriter, self.schema, perdoc, self.docnum, self.pool.terms())
+        write_postings(self.fieldwriter, self.schema, perdoc, self.docnum, self.pool.batches())
 
 
 def _plain_text(value: Any, analyzer: Any) -> bool:

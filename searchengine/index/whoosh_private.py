@@ -77,6 +77,13 @@ A18 A commit that links segments built elsewhere (:func:`commit_with_segments`):
     files of segments no longer listed), then ``_finish()``; on an error
     ``_cleanup_on_error()``.  ``writer.segments`` are the segments of the
     commit the writer started from, with its deletions marked.
+A19 An ``OrderedHashReader`` (``whoosh.filedb.filetables``, our codec's term
+    table) stores each record as a big-endian ``!ii`` header (key length,
+    value length), the key, then the value; after its extras, an array of
+    ``indexlen`` big-endian numbers of struct type ``extras["indextype"]``
+    from file position ``indexbase`` holds the position of every record in
+    key order (:func:`ordered_index`, :data:`RECORD_HEADER`: a run of
+    adjacent terms read at once).
 
 Inherited methods are kept working: ``SegmentWriter.iter_postings`` reads
 the pool's ``iter_postings``, which :class:`searchengine.index.segments.TermPool`
@@ -291,6 +298,23 @@ def committed_segments(storage: Any, indexname: str) -> list[Any]:
 def segment_terms(reader: Any) -> Any:
     """The codec terms reader of one segment's ``SegmentReader`` (A11)."""
     return reader._terms
+
+
+# -- the term table's records in key order (A19) ------------------------------
+
+#: The bytes before each record's key: key length and value length, big-endian.
+RECORD_HEADER = 8
+
+
+def ordered_index(table: Any, buf: Any) -> npt.NDArray[Any]:
+    """The file position of every record of ``table`` (an
+    ``OrderedHashReader``) in key order: a read-only view of its index array
+    in ``buf`` (the file's bytes), nothing copied (A19)."""
+    typecode = table.extras["indextype"]
+    view: npt.NDArray[Any] = np.frombuffer(
+        buf, dtype=">" + typecode, count=table.indexlen, offset=table.indexbase
+    )
+    return view
 
 
 # -- columns read whole (A12, A13) -------------------------------------------

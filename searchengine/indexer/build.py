@@ -52,7 +52,13 @@ from searchengine.index import directory as store
 from searchengine.index import merging
 from searchengine.indexer.document import document
 from searchengine.indexer.spool import Spool, read_range
-from searchengine.indexer.workers import PREPARE_POOL_MIN, _quiet_worker, _workers, prepare
+from searchengine.indexer.workers import (
+    PREPARE_POOL_MIN,
+    _quiet_worker,
+    _workers,
+    lexicon_words,
+    prepare,
+)
 
 #: Buffered postings (MB, as the pool counts them) at which a worker's pool
 #: writes them to a sorted run file; the share's segment is written from
@@ -115,7 +121,6 @@ def build_share(
             if _stop is not None and _stop.is_set():
                 raise Stopped
             ready = prepare(article, learned[group], writer.pool.vocabulary)
-            built.words |= ready.words
             writer.add_document(
                 **document(
                     article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash, line=line
@@ -126,6 +131,7 @@ def build_share(
             if since >= PROGRESS_EVERY:
                 tell(since)
                 since = 0
+        built.words = lexicon_words(writer.pool.vocabulary)
         segment = store.finish_side_writer(writer)
         if segment is not None:
             built.segments.append(segment)

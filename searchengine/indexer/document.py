@@ -14,7 +14,7 @@ from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
 from searchengine.dates import day_number
 from searchengine.index import schema
-from searchengine.index.fieldformat import Analyzed
+from searchengine.index.fieldformat import Tokens
 from searchengine.models import Article
 
 
@@ -48,12 +48,18 @@ def digest_of(article: Article) -> bytes:
     )
 
 
+def signature_size(sig: bytes) -> int:
+    """The file size a :func:`file_signature` holds (0 if it holds none)."""
+    size = sig.split(b":", 1)[0]
+    return int(size) if size.isdigit() else 0
+
+
 def document(
     article: Article,
     sig: bytes,
     cleaned: Cleaned | None = None,
     *,
-    texts: dict[str, Analyzed] | None = None,
+    texts: dict[str, Tokens] | None = None,
     minhash: bytes | None = None,
     line: bytes = b"",
 ) -> dict[str, Any]:

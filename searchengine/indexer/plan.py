@@ -161,13 +161,14 @@ def _values(reader: Reader, name: str, docs: list[int]) -> list[bytes]:
     return [column[n] for n in docs]
 
 
-def same_article(article: Article, stored: StoredArticle) -> bool:
-    """Whether ``article``, read again from its changed file, is what the
-    index holds for it (then it is left as it is): the same title, text as
-    read, date, source, author, url and encoding."""
+def same_article(digest: bytes, stored: StoredArticle) -> bool:
+    """Whether the article of ``digest`` (:func:`~searchengine.indexer.document.digest_of`),
+    read again from its changed file, is what the index holds for it (then
+    it is left as it is): the same title, text as read, date, source,
+    author, url and encoding."""
     if stored.digest:
-        return stored.digest == digest_of(article)
-    return stored.fields is not None and digest_of(article) == digest_of(_as_read(stored.fields))
+        return stored.digest == digest
+    return stored.fields is not None and digest == digest_of(_as_read(stored.fields))
 
 
 def _as_read(fields: dict[str, Any]) -> Article:

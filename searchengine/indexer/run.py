@@ -31,6 +31,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import dataclasses
+import itertools
 import time
 from collections.abc import Callable
 from typing import Any, Literal
@@ -42,7 +43,7 @@ from searchengine.index import directory as store
 from searchengine.index.protocols import Index, Reader, Writer
 from searchengine.index.schema import original_text
 from searchengine.indexer.build import Built, build_all, discard, merge_all
-from searchengine.indexer.document import stored_path
+from searchengine.indexer.document import signature_size, stored_path
 from searchengine.indexer.ledger import Ledger, ThresholdOptions, Thresholds, group_of
 from searchengine.indexer.plan import (
     Found,
@@ -56,7 +57,7 @@ from searchengine.indexer.plan import (
 )
 from searchengine.indexer.reclean import rewrite_stale
 from searchengine.indexer.spool import Spool
-from searchengine.indexer.workers import POOL_WINDOW, load_all
+from searchengine.indexer.workers import POOL_WINDOW, FileRead, load_all
 from searchengine.load.walk import check_paths
 from searchengine.models import IndexSummary, Problem, Progress
 
@@ -125,6 +126,16 @@ def run_index(
     return run.summary(found, articles, took_ms=(time.perf_counter() - started) * 1000.0)
 
 
+def _pickles(read: FileRead, wanted: list[int]) -> tuple[bytes, tuple[int, ...]]:
+    """The spool records of the articles ``wanted`` of ``read`` (all, or
+    the changed ones of a changed file), and the size of each."""
+    if len(wanted) == len(read.sizes):
+        return read.spooled, read.sizes
+    ends = list(itertools.accumulate(read.sizes))
+    parts = [read.spooled[ends[n] - read.sizes[n] : ends[n]] for n in wanted]
+    return b"".join(parts), tuple(read.sizes[n] for n in wanted)
+
+
 #: Bytes of files being read ahead of the main process at most (with at
 #: most ``POOL_WINDOW`` files): a window of 64 JSON Lines files of a
 #: thousand articles held some 50 MB of articles in the main process.
@@ -136,7 +147,7 @@ def _window(to_load: tuple[tuple[str, bytes], ...]) -> int:
     size (the size is the first part of a file's signature)."""
     if not to_load:
         return 1
-    sizes = [int(sig.split(b":", 1)[0]) for _, sig in to_load[:1000]]
+    sizes = [signature_size(sig) for _, sig in to_load[:1000]]
     mean = max(1, sum(sizes) // len(sizes))
     return max(2, min(POOL_WINDOW, READ_AHEAD_BYTES // mean))
 
@@ -213,6 +224,31 @@ class _Run:
         for stored in stored_articles(self.reader, path).values():
             self._delete(stored)
 
+    def _compare(self, read: FileRead, stored: dict[int | None, StoredArticle]) -> list[int]:
+        """The articles of ``read`` to write (by position), counted as added
+        or updated; ``stored`` holds what the index has of a changed file
+        (empty for a new one), and loses what is matched.
+
+        A changed file's articles are compared with what the index holds:
+        one edited article of a thousand in a JSON Lines file is one article
+        rewritten, not a thousand."""
+        if not stored:
+            self.added += len(read.records)
+            return list(range(len(read.records)))
+        wanted: list[int] = []
+        for n, record in enumerate(read.records):
+            old = stored.pop(record, None)
+            if old is not None and same_article(read.digests[n], old):
+                self.kept += 1
+                continue
+            if old is not None:
+                self._delete(old)
+                self.updated += 1
+            else:
+                self.added += 1
+            wanted.append(n)
+        return wanted
+
     def _delete(self, stored: StoredArticle) -> None:
         """Delete one stored article, uncounted from the ledger first."""
         fields = stored.fields or self.reader.stored_fields(stored.docnum)
@@ -244,43 +280,26 @@ class _Run:
             held[path] = stored_articles(self.reader, key)
             return frozenset((r, s.line) for r, s in held[path].items() if s.line and r is not None)
 
-        reads = load_all([p for p, _ in to_load], encoding, known, _window(to_load))
-        # Files are read back in order: the n-th read is the n-th to load
-        # (no table of a million paths to their signatures).
+        reads = load_all(to_load, encoding, known, _window(to_load))
         for done, (path, read) in enumerate(reads, start=1):
-            sig = to_load[done - 1][1]
-            for problem in read.result.problems:
+            for problem in read.problems:
                 (self.skipped if problem.kind == "skipped" else self.errors).append(problem)
-            key = stored_path(path)
             stored = held.pop(path, {})
-            lines = read.result.line_digests or (b"",) * len(read.result.articles)
-            for record in read.result.unchanged:
+            for record in read.unchanged:
                 del stored[record]  # a line the index holds as it is, not parsed
                 self.kept += 1
-            for article, keys, line in zip(
-                read.result.articles, read.line_keys, lines, strict=True
-            ):
-                # A changed file's articles are compared with what the index
-                # holds: one edited article of a thousand in a JSON Lines
-                # file is one article rewritten, not a thousand.
-                old = stored.pop(article.record, None)
-                if old is not None and same_article(article, old):
-                    self.kept += 1
-                    continue
-                if old is not None:
-                    self._delete(old)
-                    self.updated += 1
-                else:
-                    self.added += 1
-                group = group_of(article.source, key)
-                self.ledger.add_keys(group, keys)
-                self.spool.put((article, group, sig, line))
-                self.groups.add(group)
+            wanted = self._compare(read, stored)
+            for n in wanted:
+                self.ledger.add_keys(read.groups[n], read.line_keys[n])
+                self.groups.add(read.groups[n])
+            if wanted:
+                # The articles, pickled by the reader process, go to the spool as they are.
+                self.spool.put_pickled(*_pickles(read, wanted))
                 self.changed = True
             for gone in stored.values():  # records no longer in the file
                 self._delete(gone)
                 self.removed += 1
-            self.articles_read += len(read.result.articles)
+            self.articles_read += len(read.records)
             self.report(Progress(done, len(to_load), self.articles_read, current=path))
         # A million files' names and signatures are not kept while writing
         # (the worker processes forked then would count them too).

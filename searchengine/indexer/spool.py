@@ -44,6 +44,16 @@ class Spool:
         pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self.count += 1
 
+    def put_pickled(self, data: bytes, sizes: tuple[int, ...]) -> None:
+        """Put items pickled already: ``data`` is their pickles one after
+        another, ``sizes`` the size of each (what :meth:`put` writes)."""
+        position = self._file.tell()
+        for size in sizes:
+            self._offsets.append(position)
+            position += size
+        self._file.write(data)
+        self.count += len(sizes)
+
     def ranges(self, size: int) -> list[tuple[int, int, int]]:
         """The items in consecutive runs of ``size``, each as ``(first byte,
         end byte, items)`` for :func:`read_range` (none for an empty

@@ -7,8 +7,8 @@ of a source before any is cleaned, so a run has two stages:
 1. :func:`load_all` reads the files (decoding, parsing, extraction) and
    gives each article's boilerplate line keys, which the writer counts;
 2. once the learned lines are decided, :func:`prepare` cleans each article
-   and computes what is filed: the postings of each text field
-   (``fieldformat.analyze``), the near-duplicate signature and the written
+   and computes what is filed: the term ids of each text field's words
+   (``fieldformat.Tokens``), the near-duplicate signature and the written
    words for the lexicon.  It runs in the processes that write the new
    segments (:mod:`searchengine.indexer.build`).
 
@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import itertools
 import os
+import pickle
 import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -34,30 +35,69 @@ from typing import TypeVar
 from searchengine.analysis import boilerplate
 from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
-from searchengine.analysis.tokenizer import WORD
-from searchengine.index import lexicon
-from searchengine.index.fieldformat import Analyzed, Vocabulary, analyze
+from searchengine.analysis.tokenizer import spelling_form, split_words
+from searchengine.index.fieldformat import Tokens, Vocabulary, tokens, tokens_of
+from searchengine.indexer.document import digest_of, signature_size, stored_path
+from searchengine.indexer.ledger import group_of
 from searchengine.load import load_file
-from searchengine.models import Article, LoadResult
+from searchengine.models import Article, Problem
 
 
 @dataclass(frozen=True)
-class _Read:
-    """One file read: its articles and problems, and each article's
-    boilerplate line keys (counted by the writer before anything is cleaned)."""
+class FileRead:
+    """One file read: its problems, and per article its record, its
+    boilerplate group and its line keys (counted by the main process before
+    anything is cleaned).  The articles themselves come as the run's spool
+    records, pickled already (:meth:`searchengine.indexer.spool.Spool.put_pickled`):
+    the main process, which every file's articles pass through, writes them
+    to the spool without unpickling and pickling them again."""
 
-    result: LoadResult
+    problems: tuple[Problem, ...]
+    records: tuple[int | None, ...]
+    groups: tuple[str, ...]
     line_keys: tuple[frozenset[str], ...]
+    #: The spool records ``(article, group, file signature, line digest)``, one pickle
+    #: after another, and the size of each.
+    spooled: bytes
+    sizes: tuple[int, ...]
+    #: Records of lines passed over: the index holds them as they are.
+    unchanged: tuple[int, ...] = ()
+    #: Each article's :func:`~searchengine.indexer.document.digest_of`
+    #: (for a changed file only).
+    digests: tuple[bytes, ...] = ()
 
 
 def read_file(
-    path: str, encoding: str | None, known: frozenset[tuple[int, bytes]] | None = None
-) -> _Read:
-    """Load ``path`` (never raises, like ``load_file``); lines whose digest
-    is ``known`` are passed over (a changed file's lines the index holds)."""
+    path: str,
+    encoding: str | None,
+    sig: bytes = b"",
+    known: frozenset[tuple[int, bytes]] | None = None,
+) -> FileRead:
+    """Load ``path`` (never raises, like ``load_file``); ``sig`` is the
+    file's signature, which its spool records carry.  Lines whose digest is
+    ``known`` are passed over (a changed file's lines the index holds as
+    they are); for a changed file (``known`` given) each article's digest
+    is computed too, to be compared with the one the index holds."""
     result = load_file(path, encoding, known)
-    keys = tuple(frozenset(boilerplate.line_keys(a.body)) for a in result.articles)
-    return _Read(result, keys)
+    articles = result.articles
+    key = stored_path(path)
+    groups = tuple(group_of(a.source, key) for a in articles)
+    keys = tuple(frozenset(boilerplate.line_keys(a.body)) for a in articles)
+    lines = result.line_digests or (b"",) * len(articles)
+    spooled = [
+        pickle.dumps((a, group, sig, line), protocol=pickle.HIGHEST_PROTOCOL)
+        for a, group, line in zip(articles, groups, lines, strict=True)
+    ]
+    return FileRead(
+        result.problems,
+        tuple(a.record for a in articles),
+        groups,
+        keys,
+        b"".join(spooled),
+        tuple(map(len, spooled)),
+        result.unchanged,
+        tuple(map(digest_of, articles)) if known is not None else (),
+    )
 
 
 @dataclass(frozen=True)
@@ -65,45 +105,63 @@ class Prepared:
     """One article ready for the writer.
 
     ``cleaned`` is its body without boilerplate; ``texts`` its text fields
-    analysed (the body as cleaned); ``minhash`` the cleaned body's
-    near-duplicate signature; ``words`` the written words of its title and
-    body as read, for the lexicon.
+    with their words' term ids (the body as cleaned); ``minhash`` the
+    cleaned body's near-duplicate signature.  The words of its title and
+    body as read are marked written in the vocabulary, for the lexicon
+    (:func:`lexicon_words`).
     """
 
     cleaned: Cleaned
-    texts: dict[str, Analyzed]
+    texts: dict[str, Tokens]
     minhash: bytes
-    words: frozenset[str]
 
 
 def prepare(
     article: Article, learned: frozenset[str], vocabulary: Vocabulary | None = None
 ) -> Prepared:
     """Clean ``article`` with its group's ``learned`` lines and analyse it
-    (term ids from ``vocabulary``: the segment writer's that will file it)."""
+    (term ids from ``vocabulary``: the segment writer's that will file it).
+
+    The body is split into words once; their ids in the vocabulary give
+    the postings (as term ids) and the MinHash signature (as word hashes),
+    each word stemmed and hashed once per vocabulary, not once per article.
+    """
+    vocab = Vocabulary() if vocabulary is None else vocabulary
     cleaned = boilerplate.clean(article.body, learned)
-    # One split into words serves the postings, the lexicon and MinHash.
-    title_words = WORD.findall(article.title)
-    body_words = WORD.findall(cleaned.body)
+    title_ids = vocab.lookup(split_words(article.title))
+    body_ids = vocab.lookup(split_words(cleaned.body))
     texts = {
-        "title": analyze(article.title, title_words, vocabulary),
-        "body": analyze(cleaned.body, body_words, vocabulary),
+        "title": tokens_of(article.title, title_ids, vocab),
+        "body": tokens_of(cleaned.body, body_ids, vocab),
     }
     if article.source:
-        texts["source"] = analyze(article.source, vocabulary=vocabulary)
+        texts["source"] = tokens(article.source, vocabulary=vocab)
     if article.author:
-        texts["author"] = analyze(article.author, vocabulary=vocabulary)
-    read_words = body_words if cleaned.body == article.body else None
-    words = lexicon.words_of(article.title, title_words) | lexicon.words_of(
-        article.body, read_words
-    )
-    return Prepared(cleaned, texts, dedup.signature(cleaned.body, body_words), frozenset(words))
+        texts["author"] = tokens(article.author, vocabulary=vocab)
+    # The lexicon holds the words as read: those of the lines cut too.
+    vocab.mark_written(body_ids)
+    vocab.mark_written(title_ids)
+    if cleaned.cut:
+        vocab.mark_written(vocab.lookup(split_words(cleaned.cut)))
+    return Prepared(cleaned, texts, dedup.signature_of_words(vocab.word_hashes(body_ids)))
+
+
+def lexicon_words(vocabulary: Vocabulary) -> set[str]:
+    """The lexicon's forms (:func:`~searchengine.index.lexicon.words_of`) of
+    the words ``vocabulary`` has marked written."""
+    return set(map(spelling_form, vocabulary.written_words()))
 
 
 #: Files to read before a pool of reader processes pays for its start-up.
 POOL_MIN_FILES = 64
-#: Files being read ahead of the writer at most: bounds memory.
+#: Tasks (batches of files) being read ahead of the writer at most: bounds memory.
 POOL_WINDOW = 64
+#: A reader process's task is a batch of consecutive files of at most this
+#: many files and, unless one file alone is larger, this many bytes: a
+#: task costs its two processes a few hundred microseconds of passing
+#: arguments and results, more than reading a small file does.
+READ_BATCH_FILES = 32
+READ_BATCH_BYTES = 1 << 18
 
 
 #: Seconds between a reader process's checks that the main process lives.
@@ -188,22 +246,51 @@ def _ordered(
 
 
 def load_all(
-    paths: list[str],
+    files: Sequence[tuple[str, bytes]],
     encoding: str | None,
     known: Callable[[str], frozenset[tuple[int, bytes]] | None] | None = None,
     window: int = 0,
-) -> Iterator[tuple[str, _Read]]:
-    """Each path with what it yielded, in order (stage 1); ``known(path)``,
-    asked as the file is handed to a reader, gives the line digests to pass
-    over (see :func:`read_file`).
+) -> Iterator[tuple[str, FileRead]]:
+    """Each ``(path, file signature)`` with what the path yielded, in order
+    (stage 1); ``known(path)``, asked as the file is handed to a reader,
+    gives the line digests to pass over (see :func:`read_file`).
 
     With many files and more than one core, files are read in worker
-    processes, ``window`` (:data:`POOL_WINDOW` by default) files ahead of
-    the consumer at most.
+    processes, in batches (:func:`_batches`), ``window`` (:data:`POOL_WINDOW`
+    by default) batches ahead of the consumer at most.
     """
-    in_pool = _workers() >= 2 and len(paths) >= POOL_MIN_FILES
-    tasks = ((path, (path, encoding, known(path) if known else None)) for path in paths)
-    yield from _ordered(read_file, tasks, in_pool, window)
+    in_pool = _workers() >= 2 and len(files) >= POOL_MIN_FILES
+    # Read here, a file is read when the run wants it (not a batch ahead).
+    batches = _batches(files) if in_pool else ([file] for file in files)
+    tasks = (
+        (batch, ([(path, sig, known(path) if known else None) for path, sig in batch], encoding))
+        for batch in batches
+    )
+    for batch, reads in _ordered(read_files, tasks, in_pool, window):
+        yield from zip((path for path, _ in batch), reads, strict=True)
+
+
+def read_files(
+    files: list[tuple[str, bytes, frozenset[tuple[int, bytes]] | None]], encoding: str | None
+) -> list[FileRead]:
+    """:func:`read_file` of each ``(path, file signature, known lines)``: one reader task."""
+    return [read_file(path, encoding, sig, known) for path, sig, known in files]
+
+
+def _batches(files: Sequence[tuple[str, bytes]]) -> Iterator[list[tuple[str, bytes]]]:
+    """``files`` in consecutive batches of :data:`READ_BATCH_FILES` files and
+    :data:`READ_BATCH_BYTES` bytes at most (a larger file alone)."""
+    batch: list[tuple[str, bytes]] = []
+    size = 0
+    for path, sig in files:
+        bytes_ = signature_size(sig)
+        if batch and (len(batch) >= READ_BATCH_FILES or size + bytes_ > READ_BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append((path, sig))
+        size += bytes_
+    if batch:
+        yield batch
 
 
 #: The fewest articles a run must write before worker processes pay for

@@ -10,6 +10,7 @@ browsers read ISO-8859-1 as Windows-1252 for the same reason.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from searchengine.load.problems import failed, skipped
@@ -45,12 +46,15 @@ def canonical_encoding(name: str) -> str:
     return codecs.lookup(name).name
 
 
+# Control characters other than \t \n \v \f \r.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _control_ratio(text: str) -> float:
     sample = text[:8192]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def _strict(data: bytes, encoding: str) -> str | None:

@@ -50,6 +50,10 @@ __all__ = [
 #: seconds and hundreds of MB.  Counted as ``<`` characters, which is cheap.
 MAX_HTML_TAGS = 250_000
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+#: Characters lxml keeps in a parsed tree but refuses in any text set on it
+#: (C0 controls other than tab and line ends, non-characters, surrogates):
+#: a page with one would fail wherever the tree is edited (``drop_tree``).
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def parse_page(text: str) -> Any:
@@ -64,6 +68,8 @@ def parse_page(text: str) -> Any:
     import lxml.html  # lazy, like trafilatura
 
     cleaned = _XML_DECLARATION.sub("", text)  # lxml refuses str input that declares its encoding
+    if _XML_UNSAFE.search(cleaned):  # no page means them; a broken scraper leaves them
+        cleaned = _XML_UNSAFE.sub("", cleaned)
     # A parser per page (2 µs): lxml parsers must not be shared between threads.
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
     try:

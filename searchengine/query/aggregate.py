@@ -51,31 +51,86 @@ def choose_by(days: np.ndarray) -> Period:
     return periods.automatic(_day(int(days.min())), _day(int(days.max())))
 
 
+#: Counting per day goes through a table over the days' span (``YYYYMMDD``
+#: numbers: about 10,000 a year) unless it is this much larger than the
+#: number of days counted; then through a sort.
+_TABLE_SLACK = 65_536
+
+
+def day_counts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``days`` (dated day numbers), ascending, and how many
+    times each occurs: through a table over their span (a browse counts
+    thousands of days, a few hundred distinct ones), or a sort when the
+    span is too wide for one."""
+    if len(days) == 0:
+        none = np.zeros(0, dtype=np.int64)
+        return none, none
+    low = int(days.min())
+    span = int(days.max()) - low + 1
+    if span > 8 * len(days) + _TABLE_SLACK:
+        found, counts = np.unique(days, return_counts=True)
+        return found, counts
+    per_day = np.bincount(days - low, minlength=span)
+    distinct = np.flatnonzero(per_day)
+    return distinct + low, per_day[distinct]
+
+
+def by_period(distinct: np.ndarray, per_day: np.ndarray, by: Period) -> tuple[list[int], list[int]]:
+    """Counts per distinct day (ascending) summed per period: the periods'
+    keys, ascending, and their counts (only the distinct days are keyed)."""
+    if len(distinct) == 0:
+        return [], []
+    # Period keys never decrease as days increase: each period is a run.
+    keys = periods.keys(distinct, by)
+    starts = np.flatnonzero(np.diff(keys, prepend=keys[0] - 1))
+    return keys[starts].tolist(), np.add.reduceat(per_day, starts).tolist()
+
+
+def period_counts(days: np.ndarray, by: Period) -> tuple[list[int], list[int]]:
+    """The keys of the periods ``by`` holding ``days`` (dated day numbers),
+    ascending, and how many of the days each holds: what
+    ``np.unique(periods.keys(days, by), return_counts=True)`` gives, counted
+    per day first (:func:`day_counts`)."""
+    return by_period(*day_counts(days), by)
+
+
+def timeline_of_days(
+    distinct: np.ndarray, per_day: np.ndarray, undated: int, by: Period | None = None
+) -> Timeline:
+    """The timeline of results counted per distinct day (ascending, each
+    count above 0) and ``undated`` results: by ``by``, else by the period
+    their span calls for (:func:`choose_by`)."""
+    chosen = by or choose_by(distinct[[0, -1]] if len(distinct) else distinct)
+    found, counts = by_period(distinct, per_day, chosen)
+    return Timeline(
+        by=chosen,
+        counts=tuple((periods.label(k, chosen), c) for k, c in zip(found, counts, strict=True)),
+        undated=undated,
+    )
+
+
 def timeline(matches: MatchSet, by: Period | None = None) -> Timeline:
     """Results per period (``by``, else chosen from their span), undated apart."""
     dated = _dated(matches)
-    chosen = by or choose_by(dated)
-    found, counts = np.unique(periods.keys(dated, chosen), return_counts=True)
-    return Timeline(
-        by=chosen,
-        counts=tuple(
-            (periods.label(int(k), chosen), int(c))
-            for k, c in zip(found.tolist(), counts.tolist(), strict=True)
-        ),
-        undated=matches.total - len(dated),
+    return timeline_of_days(*day_counts(dated), matches.total - len(dated), by)
+
+
+def sources_of_counts(counts: list[int], names: tuple[str, ...]) -> SourceCounts:
+    """Results per source from counts per source number shifted by one
+    (``counts[0]``: the results without a source), largest first (ties by name)."""
+    pairs = sorted(
+        ((name, n) for name, n in zip(names, counts[1:], strict=True) if n),
+        key=lambda pair: (-pair[1], pair[0].casefold(), pair[0]),
     )
+    return SourceCounts(counts=tuple(pairs), no_source=counts[0])
 
 
 def sources(matches: MatchSet) -> SourceCounts:
     """Results per source, largest first (ties by name); none apart."""
     codes = matches.sources[matches.counted()]
-    named = codes[codes >= 0]
-    counts = np.bincount(named, minlength=len(matches.source_names)).tolist()
-    pairs = sorted(
-        ((name, n) for name, n in zip(matches.source_names, counts, strict=True) if n),
-        key=lambda pair: (-pair[1], pair[0].casefold(), pair[0]),
-    )
-    return SourceCounts(counts=tuple(pairs), no_source=int(len(codes) - len(named)))
+    # Shifted by one: the articles without a source (-1) are counted at 0.
+    counts = np.bincount(codes + 1, minlength=len(matches.source_names) + 1).tolist()
+    return sources_of_counts(counts, matches.source_names)
 
 
 def trend(
@@ -148,8 +203,8 @@ def _counts(days: np.ndarray, by: Period, index: dict[int, int]) -> list[int]:
     query's results all fall on its axis; the empty query's, counted for
     shares, may run past it, and only the axis's periods are wanted."""
     counts = [0] * len(index)
-    found, numbers = np.unique(periods.keys(days, by), return_counts=True)
-    for key, number in zip(found.tolist(), numbers.tolist(), strict=True):
+    found, numbers = period_counts(days, by)
+    for key, number in zip(found, numbers, strict=True):
         if key in index:
             counts[index[key]] += number
     return counts

@@ -5,13 +5,14 @@ day-term in the range: at 20,000 articles a range covering 40% of them cost
 about 150 ms, more than the query it filtered.  Here each searcher reads the
 day column once, sorts it, and answers any range with two bisections and a
 slice: the set of matching document numbers, which Whoosh takes as a filter.
+The table is two numpy arrays, built by one stable sort of the column.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from typing import Any
 
+import numpy as np
 from whoosh import query
 
 from searchengine.index.protocols import Searcher
@@ -21,16 +22,23 @@ class DayTable:
     """Every dated document of one searcher, ordered by day."""
 
     def __init__(self, searcher: Searcher) -> None:
-        column = searcher.reader().column_reader("sort_newest")
-        pairs = sorted((day, docnum) for docnum, day in enumerate(column) if day)
-        self.days = [day for day, _ in pairs]
-        self.docnums = [docnum for _, docnum in pairs]
+        reader = searcher.reader()
+        column = reader.column_reader("sort_newest")
+        every = np.fromiter(column, dtype=np.int64, count=reader.doc_count_all())
+        dated = np.flatnonzero(every)
+        # Stable: documents of one day stay in document order.
+        order = np.argsort(every[dated], kind="stable")
+        #: Days ascending (``YYYYMMDD``), and the document of each.
+        self.days = every[dated][order]
+        self.docnums = dated[order]
 
     def between(self, low: int | None, high: int | None) -> set[int]:
         """Document numbers dated ``low`` to ``high`` (``YYYYMMDD``, inclusive)."""
-        start = 0 if low is None else bisect_left(self.days, low)
-        end = len(self.days) if high is None else bisect_right(self.days, high)
-        return set(self.docnums[start:end])
+        start = 0 if low is None else int(np.searchsorted(self.days, low, side="left"))
+        end = (
+            len(self.days) if high is None else int(np.searchsorted(self.days, high, side="right"))
+        )
+        return set(self.docnums[start:end].tolist())
 
 
 def hoist_date_ranges(q: Any) -> tuple[Any, list[tuple[int | None, int | None]]]:

@@ -8,6 +8,7 @@ Whoosh forks have returned deleted documents from it after merges.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,17 @@ from searchengine.index import directory as store
 from searchengine.index.lexicon import Lexicon
 from searchengine.index.protocols import Searcher
 from searchengine.index.schema import original_text, term_text
-from searchengine.models import ArticleView, Duplicate, Hit, SearchResult, Snippet, Stats
+from searchengine.models import (
+    ArticleView,
+    Duplicate,
+    Hit,
+    Period,
+    SearchResult,
+    Snippet,
+    SourceCounts,
+    Stats,
+    Timeline,
+)
 from searchengine.query import aggregate
 from searchengine.query import columns as doc_columns
 from searchengine.query import matches as match_sets
@@ -41,6 +52,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from searchengine.index.columns import Columns
+    from searchengine.query.browse import DateOrders
     from searchengine.query.execute import Counts, Execution
     from searchengine.query.matches import MatchSet
 
@@ -67,6 +79,12 @@ def _hit(
     )
 
 
+#: How old the index folder's modification time must be for an unchanged
+#: one to vouch that nothing was committed (far above any file system's
+#: timestamp granularity).
+_SETTLED_NS = 2_000_000_000
+
+
 #: One entry of a result page: document number, score (``None`` when sorted
 #: by date), and the document numbers of the near-duplicates folded into it.
 PageEntry = tuple[int, float | None, tuple[int, ...]]
@@ -81,11 +99,21 @@ class _Answer:
     total: int
     #: Matching articles.
     uncollapsed: int
-    #: Every match, for the timeline and the source counts.
-    found: MatchSet
+    #: Every match, for the timeline and the source counts (``None`` when
+    #: they are counted already: a browse's).
+    found: MatchSet | None
     #: The executor's run, whose postings give the snippets' word positions
     #: (``None`` on the reference path: snippets re-read the text).
     execution: Execution | None = None
+    timeline: Timeline | None = None
+    sources: SourceCounts | None = None
+
+    def counts(self, by: Period | None) -> tuple[Timeline, SourceCounts]:
+        """The timeline and the source counts of every result."""
+        if self.timeline is not None and self.sources is not None:
+            return self.timeline, self.sources
+        assert self.found is not None
+        return aggregate.timeline(self.found, by), aggregate.sources(self.found)
 
 
 class Engine:
@@ -114,6 +142,10 @@ class Engine:
         self._clusters: clusters.Clusters | None = None
         self._columns: doc_columns.DocColumns | None = None
         self._segment_columns: Columns | None = None
+        self._date_orders: DateOrders | None = None
+        #: The folder's modification time when the open searcher was last
+        #: found up to date, once it was old enough to trust (see _up_to_date).
+        self._settled_stamp: int | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -129,6 +161,8 @@ class Engine:
             self._clusters = None
             self._columns = None
             self._segment_columns = None
+            self._date_orders = None
+        self._settled_stamp = None
         self._lexicon = None
 
     def searcher(self) -> Searcher:
@@ -138,9 +172,31 @@ class Engine:
         similar); everything within it uses :meth:`current`, so one operation
         sees one commit even when a new one lands meanwhile.
         """
-        if self._searcher is not None and not self._searcher.up_to_date():
+        if self._searcher is not None and not self._up_to_date(self._searcher):
             self.close()
         return self.current()
+
+    def _up_to_date(self, searcher: Searcher) -> bool:
+        """Whether ``searcher`` is on the latest commit.
+
+        Whoosh finds the latest commit by listing the index folder (about
+        50 us, a tenth of a browse).  A commit adds a file to the folder,
+        which changes the folder's modification time: while it stays what
+        it was at the last full check, nothing was committed.  It is only
+        trusted once it is :data:`_SETTLED_NS` old at that check, so that a
+        commit within the same tick of the file system's clock (which can
+        be coarse) cannot leave it unchanged.
+        """
+        try:
+            stamp = os.stat(self.index_dir).st_mtime_ns
+        except OSError:
+            stamp = None
+        if stamp is not None and stamp == self._settled_stamp:
+            return True
+        fresh = bool(searcher.up_to_date())
+        settled = stamp is not None and time.time_ns() - stamp > _SETTLED_NS
+        self._settled_stamp = stamp if fresh and settled else None
+        return fresh
 
     def current(self) -> Searcher:
         """The searcher of the operation under way (opened if there is none)."""
@@ -177,6 +233,15 @@ class Engine:
         if self._segment_columns is None:
             self._segment_columns = Columns(searcher)
         return self._segment_columns
+
+    def date_orders(self) -> DateOrders:
+        """The current searcher's live documents in each date order (what a
+        browse by date reads), made on first use."""
+        from searchengine.query.browse import DateOrders
+
+        if self._date_orders is None:
+            self._date_orders = DateOrders(self.segment_columns(), self.columns())
+        return self._date_orders
 
     def article(self, docnum: int) -> Hit:
         """The article numbered ``docnum`` as a hit of its own: no score, no snippets."""
@@ -348,6 +413,39 @@ class Engine:
             page, total = run.page(first, request.limit), run.total
         return _Answer(page, total, run.total, self._found(run, request), run)
 
+    def _browsed(
+        self,
+        request: SearchRequest,
+        expanded: Any,
+        ranges: list[tuple[int | None, int | None]],
+        order: SortOrder,
+    ) -> _Answer | None:
+        """The answer to a browse by date (no words, no source filter, a date
+        order) from the searcher's date orders, or ``None`` for any other query."""
+        if type(expanded) is not query.Every or expanded.fieldname is not None:
+            return None
+        if request.source is not None or order == "relevance":
+            return None
+        from searchengine.query.execute import Counts
+
+        browsed = self.date_orders().browse(
+            order,
+            self._date_ranges(request, ranges),
+            first=(request.page - 1) * request.limit,
+            count=request.limit,
+            collapse=request.collapse,
+            by=request.by,
+        )
+        self.last_work = Counts()
+        return _Answer(
+            browsed.page,
+            browsed.total,
+            browsed.uncollapsed,
+            None,
+            timeline=browsed.timeline,
+            sources=browsed.sources,
+        )
+
     def _reference(
         self,
         request: SearchRequest,
@@ -447,13 +545,16 @@ class Engine:
             found = None
             self.last_work = None
             if self.executor:
-                found = self._executed(request, searcher, expanded, ranges, order)
+                found = self._browsed(request, expanded, ranges, order) or self._executed(
+                    request, searcher, expanded, ranges, order
+                )
             answer = found or self._reference(request, searcher, expanded, ranges, order)
             spec = spec_for(expanded, "body")
             hits = self._page_hits(
                 answer, spec, scored=order == "relevance", snippets=request.snippets
             )
         suggestion = None if browse else suggest(searcher.reader(), self.lexicon(), request.query)
+        timeline, sources = answer.counts(request.by)
         return SearchResult(
             query=request.query,
             total=answer.total,
@@ -462,10 +563,10 @@ class Engine:
             took_ms=round((time.perf_counter() - started) * 1000.0, 3),
             suggestion=suggestion,
             hits=tuple(hits),
-            timeline=aggregate.timeline(answer.found, request.by),
+            timeline=timeline,
             filters=request.filters(),
             total_uncollapsed=answer.uncollapsed if request.collapse else None,
-            sources=aggregate.sources(answer.found),
+            sources=sources,
         )
 
     # -- show -----------------------------------------------------------

@@ -159,19 +159,44 @@ def _word_characters() -> _WordCharacters:
 
 def word_spans(text: str) -> tuple[list[int], list[int]]:
     """The ``[start, end)`` offsets of every word of ``text``, as
-    :data:`~searchengine.analysis.tokenizer.WORD` finds them, computed on
-    arrays: a word is a run of ``\\w`` characters, an apostrophe between
-    two of them joining them.  Several times faster than iterating over the
-    matches, which is most of a snippet's cost."""
+    :data:`~searchengine.analysis.tokenizer.WORD` finds them (lists; see
+    :func:`word_offsets`)."""
+    starts, ends = word_offsets(text)
+    return starts.tolist(), ends.tolist()
+
+
+def word_offsets(text: str) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """:func:`word_spans` as arrays, computed on arrays: a word is a run of
+    ``\\w`` characters, an apostrophe between two of them joining them.
+    Several times faster than iterating over the matches, which is most of
+    a snippet's cost; and a snippet reads a few dozen of its words' offsets,
+    not a list of all of them."""
     import numpy as np
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    word = _word_characters().of(codes)
+    if text.isascii():
+        # Most news text: a table of the 128 characters (numbered as bytes).
+        codes: NDArray[Any] = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        word = _ascii_word_characters()[codes]
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        word = _word_characters().of(codes)
     if len(codes) > 2:
         apostrophe = (codes[1:-1] == 0x27) | (codes[1:-1] == 0x2019)
         word[1:-1] |= apostrophe & word[:-2] & word[2:]
-    edges = np.diff(np.concatenate(([0], word.view(np.int8), [0])))
-    return np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
+    # Where a word starts or ends, alternately (each a change from the character before).
+    changes = np.empty(len(word) + 1, dtype=np.bool_)
+    changes[0], changes[-1] = word[:1].any(), word[-1:].any()
+    np.not_equal(word[1:], word[:-1], out=changes[1:-1])
+    edges = np.flatnonzero(changes)
+    return edges[0::2], edges[1::2]
+
+
+@lru_cache(maxsize=1)
+def _ascii_word_characters() -> NDArray[np.bool_]:
+    """Whether ``\\w`` matches each of the 128 ASCII characters."""
+    import numpy as np
+
+    return np.array([_ONE_WORD_CHAR.match(chr(c)) is not None for c in range(128)], dtype=np.bool_)
 
 
 _ONE_WORD_CHAR = re.compile(r"\w")

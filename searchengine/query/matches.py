@@ -39,12 +39,15 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 #: The undated articles' day in the oldest-first order: after every date.
-_UNDATED_LAST = 99_999_999
+UNDATED_LAST = 99_999_999
 
 
 @dataclass(frozen=True, eq=False)
 class MatchSet:
-    """Every match of one request, aligned arrays in document order."""
+    """Every match of one request, as aligned arrays: in document order, or
+    for a browse by date (:mod:`searchengine.query.browse`) in oldest-first
+    order; nothing here depends on which (every order is made by sorting
+    on the keys and document numbers)."""
 
     order: Order
     collapse: bool
@@ -74,12 +77,16 @@ class MatchSet:
         """Which matches are counted: all of them, or when collapsed each
         story's first copy (oldest, undated last, then lowest number)."""
         if "counted" not in self._cache:
-            if self.collapse:
-                oldest = np.where(self.days > 0, self.days, _UNDATED_LAST)
-                rank = np.lexsort((self.docnums, oldest, self.groups))
-                self._cache["counted"] = _firsts(self.groups, rank)
-            else:
-                self._cache["counted"] = np.ones(len(self), dtype=np.bool_)
+            counted = np.ones(len(self), dtype=np.bool_)
+            # Only matches in a cluster can be left uncounted: only they are sorted.
+            clustered: IntArray = np.flatnonzero(self.groups >= 0 if self.collapse else [])
+            if len(clustered):
+                days = self.days[clustered]
+                oldest = np.where(days > 0, days, UNDATED_LAST)
+                groups = self.groups[clustered]
+                rank = np.lexsort((self.docnums[clustered], oldest, groups))
+                counted[clustered] = _firsts(groups, rank)
+            self._cache["counted"] = counted
         return self._cache["counted"]
 
     def ranked(self) -> IntArray:
@@ -155,7 +162,7 @@ def from_arrays(
     if order == "newest":
         negated = -days.astype(np.float64)  # undated: 0, after every -day
     elif order == "oldest":
-        negated = np.where(days > 0, days, _UNDATED_LAST).astype(np.float64)
+        negated = np.where(days > 0, days, UNDATED_LAST).astype(np.float64)
     return _made(docnums, negated, order, collapse, columns)
 
 

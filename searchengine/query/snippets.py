@@ -10,14 +10,17 @@ markup from the library.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from typing import Any
 
+from searchengine.analysis.tokenizer import WORD
 from searchengine.models import Snippet
 from searchengine.query.highlight import (
     MatchSpec,
     matched_at,
     matched_positions,
     tokens,
-    word_spans,
+    word_offsets,
 )
 
 PASSAGE_CHARS = 240
@@ -27,64 +30,133 @@ ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
 
 
-def _collapsed(text: str) -> str:
-    """``text`` with leading whitespace dropped and each run of it one space."""
-    return _SPACES.sub(" ", text.lstrip())
+#: Whitespace that collapsing shortens: a run of two characters or more
+#: (one whitespace character becomes one space, as long).
+_LONG_SPACES = re.compile(r"\s\s+")
 
 
 def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
     """The passage ``text[start:end]`` with whitespace collapsed, spans moved along.
 
-    A span's offsets in the passage are the lengths of the collapsed text
-    before them: a few regular-expression passes over one passage rather
-    than a step a character.
+    Leading whitespace is dropped and each run of it becomes one space.  A
+    span's offset in the passage is its offset in the text less what
+    collapsing removed before it, counted from the passage's leading run
+    and its runs of two whitespace characters or more (few: paragraph
+    breaks), not character by character.
     """
     lead = ELLIPSIS + " " if start > 0 else ""
-    body = (lead + _collapsed(text[start:end])).rstrip()
+    body = (lead + " ".join(text[start:end].split())).rstrip()
     if end < len(text):
         body += " " + ELLIPSIS
+    if not spans:
+        return Snippet(body, ())
+    runs: list[int] = []
+    run_ends: list[int] = []
+    #: Characters removed by the runs before each run (and by all of them, last).
+    removed = [0]
+    after = start
+    leading = _SPACES.match(text, start, end)
+    if leading is not None:  # dropped whole
+        after = leading.end()
+        runs.append(start)
+        run_ends.append(after)
+        removed.append(after - start)
+    for match in _LONG_SPACES.finditer(text, after, end):
+        a, b = match.span()
+        runs.append(a)
+        run_ends.append(b)
+        removed.append(removed[-1] + b - a - 1)
 
     def moved(offset: int) -> int:
-        return len(lead) + len(_collapsed(text[start:offset]))
+        i = bisect_left(runs, offset)  # the runs that start before ``offset``
+        gone = removed[i]
+        if i and run_ends[i - 1] > offset:
+            gone -= run_ends[i - 1] - offset  # a run that ``offset`` cuts short
+        return len(lead) + offset - start - gone
 
     highlights = tuple((moved(a), moved(b)) for a, b in spans if start <= a and b <= end)
     return Snippet(body, highlights)
 
 
+#: Words' offsets: lists, or numpy arrays (from :func:`word_offsets`).
+Offsets = Any
+
+#: A passage never reaches further than this many words from its centre:
+#: a word and the character after it take two characters at least, so 119
+#: more words need 237 characters, more than the budget.
+_REACH = 119
+
+
+def _listed(part: Offsets) -> list[int]:
+    """``part`` (a slice of offsets) as a list of ints."""
+    return part if isinstance(part, list) else part.tolist()
+
+
 def _window(
-    text: str, starts: list[int], ends: list[int], center_first: int, center_last: int
+    text: str, starts: Offsets, ends: Offsets, center_first: int, center_last: int
 ) -> tuple[int, int]:
     """Character range of a passage around words ``center_first..center_last``
     (``starts``/``ends``: every word's offsets)."""
     budget = PASSAGE_CHARS - 4  # room for the two ellipses
-    first, last = center_first, center_last
     count = len(starts)
+    # Only the words the passage can reach are looked at.
+    low = max(0, center_first - _REACH)
+    high = min(count, center_last + _REACH + 1)
+    near_starts, near_ends = _listed(starts[low:high]), _listed(ends[low:high])
+    first, last = center_first - low, center_last - low
+    anchor, near = first, high - low
     # Grow alternately left (a little) and right (more): readers like a lead-in.
     while True:
         grown = False
-        if last + 1 < count and ends[last + 1] - starts[first] <= budget:
+        if last + 1 < near and near_ends[last + 1] - near_starts[first] <= budget:
             last += 1
             grown = True
         if (
             first > 0
-            and ends[last] - starts[first - 1] <= budget
-            and (center_first - first < 8 or last + 1 >= count)
+            and near_ends[last] - near_starts[first - 1] <= budget
+            and (anchor - first < 8 or low + last + 1 >= count)
         ):
             first -= 1
             grown = True
+        elif grown:
+            # The left side cannot grow while the right does (the room it
+            # needs only shrinks) until the right reaches the end of the
+            # text: the right grows alone, to the last word within budget.
+            fits = bisect_right(near_ends, near_starts[first] + budget, last, near) - 1
+            last = max(last, fits)
         if not grown:
             break
-    start = 0 if first == 0 else starts[first]
-    end = len(text) if last == count - 1 and len(text) - start <= budget else ends[last]
-    return start, end
+    start = 0 if low + first == 0 else near_starts[first]
+    if low + last == count - 1 and len(text) - start <= budget:
+        return start, len(text)
+    return start, near_ends[last]
+
+
+#: The end of the last word that ends within a passage's budget of the
+#: first word's start: ``_window`` around the first word, which never grows
+#: left, keeps adding words while they end within the budget.  A word ends
+#: at a word character not followed by another, nor by an apostrophe and
+#: another (the words of :data:`~searchengine.analysis.tokenizer.WORD`).
+_LEAD_END = re.compile(rf".{{0,{PASSAGE_CHARS - 5}}}\w(?!\w|['\u2019]\w)", re.DOTALL)
 
 
 def lead_snippet(text: str) -> Snippet:
-    """The opening of an article, for hits whose body has no match."""
-    starts, ends = word_spans(text[: PASSAGE_CHARS * 2])
-    if not starts:
+    """The opening of an article, for hits whose body has no match.
+
+    The passage ``_window`` makes around the first word, found with two
+    regular-expression matches rather than by splitting the opening into
+    words (a browse shows ten of these and nothing else).
+    """
+    head = text[: PASSAGE_CHARS * 2]
+    first = WORD.search(head)
+    if first is None:
         return Snippet(" ".join(text.split())[:PASSAGE_CHARS], ())
-    _, end = _window(text, starts, ends, 0, 0)
+    budget = PASSAGE_CHARS - 4
+    if len(text) <= budget:
+        end = len(text)
+    else:
+        last = _LEAD_END.match(head, first.start())
+        end = first.end() if last is None else max(first.end(), last.end())
     return _render(text, 0, end, [])
 
 
@@ -113,7 +185,7 @@ def snippets_at(
     hits = matched_at(positions, spec)
     if not hits:
         return (lead_snippet(text),) if text.strip() else ()
-    starts, ends = word_spans(text)
+    starts, ends = word_offsets(text)
     if hits[-1] >= len(starts):
         # The stored text is not the text these positions were taken from.
         return make_snippets(text, spec, maximum)
@@ -124,8 +196,8 @@ def snippets_at(
 
 def _passages(
     text: str,
-    starts: list[int],
-    ends: list[int],
+    starts: Offsets,
+    ends: Offsets,
     hits: list[int],
     terms: dict[int, str],
     maximum: int,
@@ -134,28 +206,35 @@ def _passages(
     ``terms`` gives each one's term, ``starts``/``ends`` every word's offsets)."""
     if not hits:
         return (lead_snippet(text),) if text.strip() else ()
+    if isinstance(starts, list):
+        hit_starts = [starts[p] for p in hits]
+        hit_ends = [ends[p] for p in hits]
+    else:
+        hit_starts, hit_ends = starts[hits].tolist(), ends[hits].tolist()
 
-    # Cluster matched words that fit in one passage together.
+    # Cluster matched words that fit in one passage together (indexes into hits).
     clusters: list[list[int]] = []
-    for position in hits:
-        if clusters and ends[position] - starts[clusters[-1][0]] <= PASSAGE_CHARS * 0.6:
-            clusters[-1].append(position)
+    for i, end in enumerate(hit_ends):
+        if clusters and end - hit_starts[clusters[-1][0]] <= PASSAGE_CHARS * 0.6:
+            clusters[-1].append(i)
         else:
-            clusters.append([position])
+            clusters.append([i])
 
     def score(cluster: list[int]) -> tuple[int, int, int]:
-        return (len({terms[p] for p in cluster}), len(cluster), -cluster[0])
+        return (len({terms[hits[i]] for i in cluster}), len(cluster), -hits[cluster[0]])
 
-    chosen: list[tuple[int, int, list[int]]] = []
+    chosen: list[tuple[int, int]] = []
     for cluster in sorted(clusters, key=score, reverse=True):
-        start, end = _window(text, starts, ends, cluster[0], cluster[-1])
-        if any(start < b and a < end for a, b, _ in chosen):
+        start, end = _window(text, starts, ends, hits[cluster[0]], hits[cluster[-1]])
+        if any(start < b and a < end for a, b in chosen):
             continue
-        chosen.append((start, end, cluster))
+        chosen.append((start, end))
         if len(chosen) == maximum:
             break
     result = []
-    for start, end, _ in chosen:
-        spans = [(starts[p], ends[p]) for p in hits if start <= starts[p] and ends[p] <= end]
+    for start, end in chosen:
+        spans = [
+            (a, b) for a, b in zip(hit_starts, hit_ends, strict=True) if start <= a and b <= end
+        ]
         result.append(_render(text, start, end, spans))
     return tuple(result)
