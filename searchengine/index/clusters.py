@@ -41,7 +41,7 @@ from __future__ import annotations
 import contextlib
 import json
 import mmap
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -278,20 +278,25 @@ def _hashed(values: NDArray[np.uint16]) -> NDArray[np.uint64]:
     return h * _MIX2
 
 
+def _same_hash(hashes: NDArray[np.uint64]) -> Iterator[NDArray[np.int64]]:
+    """The sets of two or more positions of ``hashes`` holding one value,
+    each as ascending positions (found by one sort)."""
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(order)])))
+    for first, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        yield np.sort(order[first : first + size])
+
+
 def _runs(values: NDArray[np.uint16]) -> list[NDArray[np.int64]]:
     """The sets of two or more rows of ``values`` that are equal, each as
     ascending row numbers.  Rows are sorted by a hash; rows that share one
     are checked to be equal, not believed."""
     if len(values) < 2:
         return []
-    hashes = _hashed(values)
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    sizes = np.diff(np.concatenate((starts, [len(order)])))
     out: list[NDArray[np.int64]] = []
-    for first, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-        members = np.sort(order[first : first + size])
+    for members in _same_hash(_hashed(values)):
         same = (values[members] == values[members[0]]).all(axis=1)
         if same.all():
             out.append(members)
@@ -444,13 +449,8 @@ def _identical(rows: _Rows) -> list[NDArray[np.int64]]:
     for at in range(0, rows.count, _CHUNK):
         which = np.arange(at, min(at + _CHUNK, rows.count), dtype=np.int64)
         hashes[at : at + len(which)] = _hashed(rows.rows(which))
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    sizes = np.diff(np.concatenate((starts, [len(order)])))
     out: list[NDArray[np.int64]] = []
-    for first, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-        members = np.sort(order[first : first + size])
+    for members in _same_hash(hashes):
         out.extend(members[part] for part in _runs(rows.rows(members)) if len(part) > 1)
     return out
 

@@ -248,7 +248,7 @@ def _in_pool(
         stop.set()
         raise
     finally:
-        _settle(pending, index_dir)
+        _settle(pending, lambda built: discard(index_dir, [built]))
         pool.shutdown(wait=True, cancel_futures=True)
         _drain(progress, report)
 
@@ -309,22 +309,8 @@ def merge_all(
         store.discard_segments(index_dir, done)
         raise
     finally:
-        _settle_merges(pending, index_dir)
+        _settle(pending, lambda merged: store.discard_segments(index_dir, [merged]))
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _settle_merges(pending: deque[tuple[list[Any], Future[Any | None]]], index_dir: str) -> None:
-    """Cancel the merges not begun; wait for the others and remove what
-    they wrote (the run is failing)."""
-    for _, future in pending:
-        future.cancel()
-    for _, future in pending:
-        if future.cancelled():
-            continue
-        with contextlib.suppress(BaseException):
-            merged = future.result()
-            if merged is not None:
-                store.discard_segments(index_dir, [merged])
 
 
 def _next(
@@ -345,9 +331,11 @@ def _drain(progress: Any, report: Callable[[int], None]) -> None:
             report(progress.get_nowait())
 
 
-def _settle(pending: deque[tuple[Any, Future[Built]]], index_dir: str | None = None) -> None:
-    """Cancel the shares not begun; wait for the others and, given
-    ``index_dir``, remove what they built (the run is failing)."""
+def _settle(
+    pending: deque[tuple[Any, Future[Any]]], remove: Callable[[Any], None] | None = None
+) -> None:
+    """Cancel the work not begun (shares or merges); wait for the rest and,
+    given ``remove``, remove what each wrote (the run is failing)."""
     for _, future in pending:
         future.cancel()
     for _, future in pending:
@@ -355,5 +343,5 @@ def _settle(pending: deque[tuple[Any, Future[Built]]], index_dir: str | None = N
             continue
         with contextlib.suppress(BaseException):
             result = future.result()
-            if index_dir is not None:
-                discard(index_dir, [result])
+            if remove is not None and result is not None:
+                remove(result)

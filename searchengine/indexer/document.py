@@ -12,7 +12,7 @@ from typing import Any
 
 from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
-from searchengine.dates import day_number
+from searchengine.dates import day_number, from_day_number
 from searchengine.index import schema
 from searchengine.index.fieldformat import Tokens
 from searchengine.models import Article
@@ -45,6 +45,23 @@ def digest_of(article: Article) -> bytes:
         article.author,
         article.url,
         article.encoding,
+    )
+
+
+def article_as_read(fields: dict[str, Any]) -> Article:
+    """The article as it was read, from the stored fields the index holds
+    of it (the text before boilerplate was cut)."""
+    date = fields.get("date")
+    return Article(
+        path=fields["path"],
+        record=fields.get("record"),
+        title=fields.get("title", ""),
+        body=schema.original_text(fields),
+        date=from_day_number(date) if date else None,
+        source=fields.get("source"),
+        author=fields.get("author"),
+        url=fields.get("url"),
+        encoding=fields.get("encoding"),
     )
 
 

@@ -18,13 +18,12 @@ from typing import Any
 
 from whoosh.columns import VarBytesColumn
 
-from searchengine.dates import from_day_number
 from searchengine.index import whoosh_private
 from searchengine.index.protocols import Reader
-from searchengine.index.schema import original_text, term_text
-from searchengine.indexer.document import digest_of, file_signature, stored_path
+from searchengine.index.schema import term_text
+from searchengine.indexer.document import article_as_read, digest_of, file_signature, stored_path
 from searchengine.load.walk import WalkStats, walk
-from searchengine.models import Article, Problem
+from searchengine.models import Problem
 
 
 @dataclass(frozen=True)
@@ -168,23 +167,7 @@ def same_article(digest: bytes, stored: StoredArticle) -> bool:
     author, url and encoding."""
     if stored.digest:
         return stored.digest == digest
-    return stored.fields is not None and digest == digest_of(_as_read(stored.fields))
-
-
-def _as_read(fields: dict[str, Any]) -> Article:
-    """The article as read, from its stored fields."""
-    date = fields.get("date")
-    return Article(
-        path=fields["path"],
-        record=fields.get("record"),
-        title=fields.get("title", ""),
-        body=original_text(fields),
-        date=from_day_number(date) if date else None,
-        source=fields.get("source"),
-        author=fields.get("author"),
-        url=fields.get("url"),
-        encoding=fields.get("encoding"),
-    )
+    return stored.fields is not None and digest == digest_of(article_as_read(stored.fields))
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from searchengine.analysis import boilerplate
-from searchengine.dates import from_day_number
 from searchengine.index import schema
 from searchengine.index.protocols import Reader, Writer
 from searchengine.index.schema import original_text
-from searchengine.indexer.document import document
+from searchengine.indexer.document import article_as_read, document
 from searchengine.indexer.ledger import Ledger, group_of, live_docs
-from searchengine.models import Article
 
 
 def stale_articles(
@@ -53,18 +51,7 @@ def rewrite_stale(
         if sigs is None:
             sigs = reader.column_reader("sig")
             digests = reader.column_reader("digest") if "digest" in reader.schema else None
-        date = fields.get("date")
-        article = Article(
-            path=fields["path"],
-            record=fields.get("record"),
-            title=fields.get("title", ""),
-            body=original_text(fields),
-            date=from_day_number(date) if date else None,
-            source=fields.get("source"),
-            author=fields.get("author"),
-            url=fields.get("url"),
-            encoding=fields.get("encoding"),
-        )
+        article = article_as_read(fields)
         # The line's digest (after the article's own 8 bytes) is kept: the
         # line is what it was.
         line = digests[docnum][8:] if digests is not None else b""
