@@ -243,6 +243,12 @@ def markdown(results: dict[str, Any]) -> str:
         "peak_rss_mb",
         0,
     )
+    row(
+        "peak PSS while indexing, MB (process tree, shared pages split)",
+        ("index", "peak_tree_pss_mb"),
+        None,
+        0,
+    )
     row("index size ÷ raw text", ("index", "size_ratio"), "size_ratio", 2)
     row("cold query as a process, ms (median)", ("cold", "median_ms"), "cold_median_ms", 0)
     row("peak RSS of the query process, MB", ("queries", "peak_rss_mb"), None, 0)

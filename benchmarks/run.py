@@ -109,6 +109,7 @@ class Bench:
             "peak_rss_mb": round(info.pop("maxrss_kb") / 1024, 1),
             "peak_rss_children_mb": round(info.pop("children_maxrss_kb") / 1024, 1),
             "peak_tree_rss_mb": round(run.peak_tree_rss_kb / 1024, 1),
+            "peak_tree_pss_mb": round(run.peak_tree_pss_kb / 1024, 1),
             "index_bytes": size,
             "size_ratio": round(size / raw_bytes, 3) if raw_bytes else None,
             "detail": info,
