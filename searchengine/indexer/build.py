@@ -56,6 +56,7 @@ from searchengine.indexer.workers import (
     PREPARE_POOL_MIN,
     _quiet_worker,
     _workers,
+    forking,
     lexicon_words,
     prepare,
 )
@@ -231,9 +232,10 @@ def _in_pool(
         initargs=(os.getpid(), progress, stop),
     )
     # A share is a range of the spool: all are handed out at once.
-    pending: deque[tuple[Share, Future[Built]]] = deque(
-        (share, pool.submit(build_share, index_dir, schema, share, learned)) for share in tasks
-    )
+    with forking():
+        pending: deque[tuple[Share, Future[Built]]] = deque(
+            (share, pool.submit(build_share, index_dir, schema, share, learned)) for share in tasks
+        )
     try:
         while pending:
             yield _next(pending, progress, report)
@@ -281,9 +283,10 @@ def merge_all(
         initializer=_set_up,
         initargs=(os.getpid(), None, None),
     )
-    pending: deque[tuple[list[Any], Future[Any | None]]] = deque(
-        (group, pool.submit(store.merge_segments, index_dir, schema, group)) for group in groups
-    )
+    with forking():
+        pending: deque[tuple[list[Any], Future[Any | None]]] = deque(
+            (group, pool.submit(store.merge_segments, index_dir, schema, group)) for group in groups
+        )
     done: list[Any] = []
     try:
         while pending:

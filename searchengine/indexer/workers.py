@@ -19,6 +19,7 @@ order.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pickle
@@ -186,9 +187,28 @@ def _quiet_worker(parent: int) -> None:
     watch would wait for that one instead.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see forking()
     threading.Thread(
         target=_exit_when_orphaned, args=(parent,), name="orphan-watch", daemon=True
     ).start()
+
+
+@contextlib.contextmanager
+def forking() -> Iterator[None]:
+    """Hold Ctrl-C back while worker processes are forked (a pool forks
+    them all at its first ``submit``), so that one cannot arrive in a child
+    before :func:`_quiet_worker` ignores it: it would die there (or hang in
+    an at-fork handler), and its pool break.  The children start with
+    SIGINT blocked and unblock it once it is ignored; the parent gets its
+    Ctrl-C as the block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 T = TypeVar("T")
@@ -222,8 +242,9 @@ def _ordered(
         pending: deque[tuple[T, tuple[object, ...], Future[R]]] = deque()
         queued = iter(tasks)
         try:
-            for key, args in itertools.islice(queued, window or POOL_WINDOW):
-                pending.append((key, args, pool.submit(work, *args)))
+            with forking():
+                for key, args in itertools.islice(queued, window or POOL_WINDOW):
+                    pending.append((key, args, pool.submit(work, *args)))
             while pending:
                 key, args, future = pending.popleft()
                 try:
