@@ -24,6 +24,11 @@ class ChildRun:
     #: sampled every 50 ms (0 where /proc is not available).
     peak_tree_rss_kb: int
     timed_out: bool
+    #: Highest sum of their proportional set sizes (each shared page split
+    #: between the processes sharing it: forked workers share the parent's
+    #: pages, which the sum of RSS counts once per process), sampled every
+    #: 250 ms (0 where /proc/PID/smaps_rollup is not available).
+    peak_tree_pss_kb: int = 0
 
 
 def _rss_kb(pid: int) -> int:
@@ -54,6 +59,22 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def tree_pss_kb(pid: int) -> int:
+    """Proportional set size of ``pid`` and all its descendants, in KiB."""
+    return _pss_kb(pid) + sum(_pss_kb(child) for child in _descendants(pid))
+
+
 def tree_rss_kb(pid: int) -> int:
     """Resident memory of ``pid`` and all its descendants, in KiB."""
     return _rss_kb(pid) + sum(_rss_kb(child) for child in _descendants(pid))
@@ -68,16 +89,20 @@ def run_child(
     log: Path,
 ) -> ChildRun:
     """Run ``argv`` with output to ``log``, sampling its process tree's memory."""
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
     with log.open("ab") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=out)
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, peak_pss
+            samples = 0
             while not done.wait(0.05):
                 peak = max(peak, tree_rss_kb(proc.pid))
+                samples += 1
+                if samples % 5 == 0:  # reading smaps costs the kernel more
+                    peak_pss = max(peak_pss, tree_pss_kb(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -91,7 +116,7 @@ def run_child(
         wall = time.perf_counter() - started
         done.set()
         sampler.join()
-    return ChildRun(proc.returncode, wall, peak, timed_out)
+    return ChildRun(proc.returncode, wall, peak, timed_out, peak_pss)
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,15 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     )
     ratio = _get(se, "index", "size_ratio")
     add("size", "index size ≤ 1.5× raw text", ratio, (ratio or 0) <= 1.5, 20000, "×")
+    share = _get(se, "incremental", "share_of_full")
+    add(
+        "incremental",
+        "incremental run editing 1 % of the articles ≤ 5 % of the full run (wall)",
+        round(share * 100, 2) if isinstance(share, int | float) else None,
+        (share or 0) <= 0.05,
+        100000,
+        "%",
+    )
     return targets
 
 
@@ -234,6 +243,12 @@ def markdown(results: dict[str, Any]) -> str:
         "peak_rss_mb",
         0,
     )
+    row(
+        "peak PSS while indexing, MB (process tree, shared pages split)",
+        ("index", "peak_tree_pss_mb"),
+        None,
+        0,
+    )
     row("index size ÷ raw text", ("index", "size_ratio"), "size_ratio", 2)
     row("cold query as a process, ms (median)", ("cold", "median_ms"), "cold_median_ms", 0)
     row("peak RSS of the query process, MB", ("queries", "peak_rss_mb"), None, 0)
@@ -245,6 +260,15 @@ def markdown(results: dict[str, Any]) -> str:
             f"{noop['wall_s']:.2f} ({noop['run_index_s']:.2f})"
             + " | –" * (len(engines) - 1)
             + " | | |"
+        )
+    inc = se.get("incremental")
+    if isinstance(inc, dict) and "wall_s" in inc:
+        edited = inc["edited"]
+        lines.append(
+            f"| incremental run, s ({edited['articles']:,} articles edited in "
+            f"{edited['files']:,} files of {edited['articles_in_files']:,} articles; "
+            f"wall, CPU) | {inc['wall_s']:.1f} ({inc['cpu_s']:.1f} CPU, "
+            f"{inc['share_of_full']:.1%} of the full run)" + " | –" * (len(engines) - 1) + " | | |"
         )
     lines.append("")
     lines.append(

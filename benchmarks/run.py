@@ -21,6 +21,7 @@ import compileall
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -31,6 +32,7 @@ from typing import Any
 from benchmarks.engines import ENGINES, BenchEngine, dist_version, load_engine
 from benchmarks.engines.se import SearchEngineBench
 from benchmarks.generate import ensure_corpus
+from benchmarks.incremental import edit_articles, linked_copy
 from benchmarks.measure import machine, run_child, summarize, timed_run
 from benchmarks.querymix import CLASSES, BenchQuery, limit_per_class, load_queries, save_queries
 from benchmarks.report import evaluate_targets, markdown, ratios
@@ -39,7 +41,9 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks"
 #: Query classes timed as cold processes (one query of each, in turn).
 COLD_KINDS = ("single", "and", "phrase", "phrase_date", "field")
-STEPS = ("queries", "hostile", "cold", "noop", "noop-files")
+STEPS = ("queries", "hostile", "cold", "noop", "noop-files", "incremental")
+#: Share of the articles the incremental step edits (``benchmarks.incremental``).
+INCREMENTAL_SHARE = 0.01
 
 
 def log(message: str) -> None:
@@ -105,6 +109,7 @@ class Bench:
             "peak_rss_mb": round(info.pop("maxrss_kb") / 1024, 1),
             "peak_rss_children_mb": round(info.pop("children_maxrss_kb") / 1024, 1),
             "peak_tree_rss_mb": round(run.peak_tree_rss_kb / 1024, 1),
+            "peak_tree_pss_mb": round(run.peak_tree_pss_kb / 1024, 1),
             "index_bytes": size,
             "size_ratio": round(size / raw_bytes, 3) if raw_bytes else None,
             "detail": info,
@@ -223,6 +228,30 @@ class Bench:
             "unchanged": last.get("unchanged"),
         }
 
+    def incremental(self, index_dir: Path, corpus: Path, full_s: float) -> dict[str, Any]:
+        """Edit :data:`INCREMENTAL_SHARE` of the articles of ``corpus`` (the
+        linked copy searchengine indexed) in place, then time the run that
+        brings the index up to date: wall, CPU of the process tree, and what
+        it did.  The copy is left edited (this is the size's last step)."""
+        edited = edit_articles(corpus, INCREMENTAL_SHARE, self.args.seed)
+        argv = SearchEngineBench().noop_argv(index_dir, corpus)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = timed_run(argv, cwd=REPO, env=self.env, timeout=7200)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if t.returncode != 0:
+            return {"edited": edited, "error": f"exit {t.returncode}: {t.stderr.decode()[-500:]}"}
+        summary = json.loads(t.stdout)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return {
+            "edited": edited,
+            "wall_s": round(t.wall_s, 3),
+            "cpu_s": round(cpu, 3),
+            "run_index_s": round(float(summary["took_ms"]) / 1000.0, 3),
+            "share_of_full": round(t.wall_s / full_s, 4) if full_s else None,
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            **{k: summary.get(k) for k in ("added", "updated", "removed", "unchanged", "articles")},
+        }
+
     # -- one size -------------------------------------------------------------
 
     def run_size(self, size: int) -> dict[str, Any]:
@@ -233,7 +262,7 @@ class Bench:
         work = out / "work" / tag
         work.mkdir(parents=True, exist_ok=True)
 
-        corpus_root = BENCH / "corpora" / f"{size}-s{args.seed}"
+        corpus_root = args.corpora / f"{size}-s{args.seed}"
         log(f"corpus: {size:,} articles in {corpus_root}")
         manifest = ensure_corpus(size, corpus_root, seed=args.seed)
         articles_dir = corpus_root / "articles"
@@ -286,8 +315,13 @@ class Bench:
             rec: dict[str, Any] = {"versions": engine.versions()}
             results["engines"][name] = rec
             index_dir = work / name
+            corpus = articles_dir
+            if name == "searchengine" and "incremental" not in self.skip:
+                # A copy of hard links, which the incremental step edits.
+                corpus = work / "searchengine-corpus"
+                linked_copy(articles_dir, corpus)
             log(f"{name}: indexing {size:,} articles")
-            rec["index"] = self.build(name, engine, articles_dir, index_dir, raw)
+            rec["index"] = self.build(name, engine, corpus, index_dir, raw)
             save()
             if "error" in rec["index"]:
                 log(f"{name}: {rec['index']['error']}")
@@ -299,7 +333,7 @@ class Bench:
                 f"index {ix['size_ratio']:.2f}x raw text"
             )
             if name == "searchengine" and "noop" not in self.skip:
-                rec["noop"] = self.noop(index_dir, articles_dir)
+                rec["noop"] = self.noop(index_dir, corpus)
                 log(f"{name}: no-op re-run {rec['noop']}")
             if "queries" not in self.skip:
                 log(f"{name}: {len(queries)} queries, warm")
@@ -316,6 +350,10 @@ class Bench:
             if "cold" not in self.skip:
                 rec["cold"] = self.cold(engine, index_dir, cold_set)
                 log(f"{name}: cold query {rec['cold'].get('median_ms')} ms (median)")
+            if name == "searchengine" and "incremental" not in self.skip:
+                log(f"{name}: editing {INCREMENTAL_SHARE:.0%} of the articles, then indexing again")
+                rec["incremental"] = self.incremental(index_dir, corpus, ix["seconds"])
+                log(f"{name}: incremental run {rec['incremental']}")
             save()
             if not args.keep_indexes:
                 shutil.rmtree(index_dir, ignore_errors=True)
@@ -353,7 +391,7 @@ class Bench:
 
     def noop_files(self, n: int, work: Path) -> dict[str, Any]:
         """searchengine over ``n`` one-article files: indexing, then the no-op re-run."""
-        root = BENCH / "corpora" / f"{n}-s{self.args.seed}-files"
+        root = self.args.corpora / f"{n}-s{self.args.seed}-files"
         log(f"searchengine: {n:,} one-article files in {root}")
         manifest = ensure_corpus(n, root, seed=self.args.seed, layout="files")
         files = sum(manifest["files"].values())
@@ -413,6 +451,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--sizes", type=_sizes, help="comma-separated sizes, e.g. 1000,20000,100000")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", type=Path, default=BENCH / "out", help="results folder")
+    p.add_argument(
+        "--corpora",
+        type=Path,
+        default=BENCH / "corpora",
+        help="folder of the generated corpora (SIZE-sSEED each; made when missing)",
+    )
     p.add_argument(
         "--skip",
         type=_skips,

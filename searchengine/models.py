@@ -68,6 +68,12 @@ class LoadResult:
 
     articles: tuple[Article, ...] = ()
     problems: tuple[Problem, ...] = ()
+    #: For a JSON Lines file: each article's line, as 8 bytes of BLAKE2b
+    #: (what the index keeps to tell an unchanged line without parsing it).
+    line_digests: tuple[bytes, ...] = ()
+    #: Record numbers of lines passed over unparsed because the caller
+    #: knew their bytes (``load_file``'s ``known``).
+    unchanged: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,13 @@ from fault_corpus import write_corpus
 
 
 def test_shares_are_equal_for_every_worker_and_bounded() -> None:
-    assert build.SHARE_ARTICLES == 25_000
+    # A full share is a segment too large to merge: a big run is never merged.
+    assert build.SHARE_ARTICLES == merging.MAX_MERGED // 2 == 125_000
     assert build.shares(5_000, 2) == 2_500
     assert build.shares(20_000, 2) == 10_000  # one share (one segment) a worker
-    assert build.shares(60_000, 2) == 15_000  # 4 shares: 2 rounds of 2
-    assert build.shares(60_000, 1) == 20_000
+    assert build.shares(300_000, 2) == 75_000  # 4 shares: 2 rounds of 2
+    assert build.shares(1_000_000, 2) == 125_000  # 8 shares: 4 rounds of 2
+    assert build.shares(300_000, 1) == 100_000
     assert build.shares(100, 4) == 25
     assert build.shares(0, 2) == 1
 
@@ -56,10 +58,11 @@ def test_segments_built_by_workers_hold_what_one_process_builds(
     # segment from them.
     monkeypatch.setattr(build, "SEGMENT_MB", 0.05)
     many_segments, many = _index(root, tmp_path / "many")
-    monkeypatch.setattr(merging, "FACTOR", 3)  # tier 0 full: merged at the commit
+    monkeypatch.setattr(merging, "FACTOR", 3)
     merged_segments, merged = _index(root, tmp_path / "merged")
     assert one_segments == [42] * 5  # 210 articles in shares of at most 50
     assert many_segments == [35] * 6  # the same number of shares for both workers
-    assert merged_segments == [210]
+    # Tier 0 full: merged at the commit, FACTOR (3) segments at a time.
+    assert merged_segments == [105, 105]
     assert many == merged == one
     assert one[0][0] == 210

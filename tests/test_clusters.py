@@ -14,7 +14,10 @@ import math
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchengine.analysis import minhash as dedup
 from searchengine.errors import UsageError
@@ -222,3 +225,111 @@ def test_incremental_runs_merge_and_split_clusters(tmp_path: Path) -> None:
     assert listing(index_dir, names, sort="oldest")[:2] == (3, 3)
     # One cluster file, the last commit's: older ones are cleared away.
     assert [p.name for p in Path(index_dir).glob("dedup-*.json")] == ["dedup-v2-4.json"]
+
+
+# -- the clustering itself, against the former dictionary-based one ------------------
+
+
+def reference_groups(signatures: list[tuple[int, bytes]], at: float) -> list[list[int]]:
+    """The former :func:`clusters.find_groups`: every signature held as bytes,
+    one dictionary of band values per band, pairs compared with
+    :func:`dedup.similarity`.  The arrays version must give the same groups."""
+    rows = clusters.rows_for(at)
+    same: dict[bytes, list[int]] = {}
+    for key, sig in signatures:
+        if len(sig) == dedup.SIGNATURE_BYTES:
+            same.setdefault(sig, []).append(key)
+    parent: dict[int, int] = {}
+
+    def root(key: int) -> int:
+        while parent.get(key, key) != key:
+            key = parent[key]
+        return key
+
+    def join(a: int, b: int) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for keys in same.values():
+        for other in keys[1:]:
+            join(keys[0], other)
+    width = rows * dedup.VALUE_BYTES
+    for band in range(dedup.BINS // rows):
+        buckets: dict[bytes, list[bytes]] = {}
+        for sig in same:
+            buckets.setdefault(sig[band * width : (band + 1) * width], []).append(sig)
+        for sigs in buckets.values():
+            for i, a in enumerate(sigs):
+                for b in sigs[i + 1 :]:
+                    if dedup.similarity(a, b) >= at:
+                        join(same[a][0], same[b][0])
+    groups: dict[int, list[int]] = {}
+    for key in {k for keys in same.values() for k in keys}:
+        groups.setdefault(root(key), []).append(key)
+    return sorted(sorted(members) for members in groups.values() if len(members) > 1)
+
+
+@st.composite
+def signature_sets(draw: st.DrawFn) -> tuple[list[tuple[int, bytes]], float]:
+    """Signatures with planted families: each family a base signature and
+    copies of it with some bins changed (few: near-copies; many: strangers
+    that share a band or two), verbatim copies, and missing or odd ones;
+    keys in any order.  Bin values come from a small range, so unrelated
+    signatures share bands too."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    spread = draw(st.sampled_from([3, 50, 2**16 - 1]))
+    rows: list[bytes] = []
+    for _ in range(draw(st.integers(0, 12))):
+        base = rng.integers(0, spread, dedup.BINS, dtype=np.uint64).astype(np.uint16)
+        rows.append(base.astype("<u2").tobytes())
+        for _ in range(draw(st.integers(0, 6))):
+            copy = base.copy()
+            changed = rng.choice(dedup.BINS, draw(st.integers(0, dedup.BINS)), replace=False)
+            copy[changed] = rng.integers(0, spread, len(changed), dtype=np.uint64)
+            rows.append(copy.astype("<u2").tobytes())
+    rows += draw(st.lists(st.sampled_from([b"", b"odd", bytes(8)]), max_size=3))
+    keys = draw(st.permutations(range(1000, 1000 + len(rows))))
+    at = draw(st.sampled_from([0.01, 0.03, 0.2, 0.45, 0.5, 0.62, 0.8, 1.0]))
+    return list(zip(keys, rows, strict=True)), at
+
+
+@settings(max_examples=150, deadline=None)
+@given(signature_sets(), st.sampled_from([(1 << 15, 512), (3, 2)]))
+def test_find_groups_gives_the_former_groups(
+    case: tuple[list[tuple[int, bytes]], float], limits: tuple[int, int]
+) -> None:
+    """Also with tiny chunks and buckets, so that chunked reading and the
+    one-member-at-a-time comparison of large buckets are exercised."""
+    signatures, at = case
+    saved = clusters._CHUNK, clusters._BUCKET_AT_ONCE
+    clusters._CHUNK, clusters._BUCKET_AT_ONCE = limits
+    try:
+        assert clusters.find_groups(signatures, at) == reference_groups(signatures, at)
+    finally:
+        clusters._CHUNK, clusters._BUCKET_AT_ONCE = saved
+
+
+def test_an_index_s_clusters_are_read_from_its_segments_in_place(tmp_path: Path) -> None:
+    """Over several segments, with deleted articles and an article without
+    a signature (so that a segment's signatures do not follow one another):
+    the groups are those of the live signatures read one by one."""
+    folder = tmp_path / "corpus"
+    index_dir = str(tmp_path / "index")
+    write_corpus(folder / "a", ("wire", "terminal", "copy_substituted"))
+    (folder / "a" / "empty.txt").write_text("---\ntitle: Nothing\n---\n\n--\n", encoding="utf-8")
+    run_index(index_dir, [str(folder)])
+    write_corpus(folder / "b", ("copy_reshaped", "copy_local", "fares", "library"))
+    run_index(index_dir, [str(folder)])
+    (folder / "a" / "copy_substituted.txt").unlink()
+    run_index(index_dir, [str(folder)])
+    with store.searcher(index_dir) as searcher:
+        reader = searcher.reader()
+        assert len(list(reader.leaf_readers())) == 2 and reader.has_deletions()
+        column = reader.column_reader("minhash")
+        live = [(n, column[n]) for n in range(reader.doc_count_all()) if not reader.is_deleted(n)]
+        assert b"" in [sig for _, sig in live]
+        for at in (0.03, 0.5, 0.8):
+            found = clusters.compute(reader, at)
+            assert found == reference_groups(live, at)
+        assert len(clusters.compute(reader)) == 1

@@ -588,6 +588,39 @@ def test_rebuilding_an_old_index_writes_the_new_codec(tmp_path: Path) -> None:
         assert postings.positions()[1].tolist() == [2]  # "The harbour ferry"
 
 
+# -- long arrays, a chunk at a time ------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 5_000), min_size=1, max_size=12), min_size=1, max_size=60),
+    st.sampled_from([8, 16, 40]),
+)
+def test_long_positions_decode_and_pack_a_chunk_at_a_time_as_at_once(
+    postings: list[list[int]], chunk: int
+) -> None:
+    """Chunks bound the temporaries of a common word's postings (millions of
+    positions in a large segment); the counts, positions and packed bytes are
+    those of the whole array done at once."""
+    from searchengine.index import codec, packing
+
+    offsets = np.zeros(len(postings) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in postings], out=offsets[1:])
+    flat = np.array([q for p in postings for q in sorted(p)], dtype=np.int64)
+    lengths, values = codec.encode_news_positions(offsets, flat)
+    whole = codec._decode_positions(values, lengths)
+    saved = codec._DECODE_CHUNK, packing._CHUNK
+    codec._DECODE_CHUNK, packing._CHUNK = chunk, chunk
+    try:
+        counts, positions = codec.decode_news_positions(values, lengths)
+        chunked = packing.pack(positions, base=0)
+    finally:
+        codec._DECODE_CHUNK, packing._CHUNK = saved
+    assert counts.tolist() == whole[0].tolist() == [len(p) for p in postings]
+    assert positions.tolist() == whole[1].tolist() == flat.tolist()
+    assert chunked == packing.pack(positions, base=0)
+
+
 # -- a batch of terms written at once is the terms written one by one --------------
 
 

@@ -558,7 +558,7 @@ def test_ctrl_c_stops_at_once_commits_nothing_and_says_so(
     proc = interrupt_at(prepared, fresh_index, moment, as_json=False)
     # "Within a second or two"; the bound here is only against a hang.
     stdout, stderr = proc.communicate(timeout=10)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, (stdout, stderr)
     assert stdout == ""
     assert stderr == (
         "searchengine: error: interrupted: nothing from this run was committed, the index is "

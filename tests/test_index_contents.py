@@ -1,22 +1,28 @@
 """Indexes built today hold exactly what the code before issue 14's array
 work built from the same files, and each article's summary.
 
-The digests below are computed with ``tests/index_contents.py``: every
-term, posting, position, statistic, stored field, summary, column and
-lexicon word of the index.  Everything but the summaries is what main at
-19f7854 built (index format 5, before the inversion, vocabulary, MinHash
-and postings writing of issue 14 became array work; first computed at
-3104e82, format 4): the digests of those lines alone were main's
-(``0fd7fe10…``, ``1780e9c2…``, ``6027ae95…``, ``0ac6f1c6…``) when the
-summaries came (index format 6) and the lines of each article's summary
-were added.  They do not depend on the number of cores (how the articles
-are cut into segments) or on where the corpus lies.  A change that alters
-any of it fails here; if it is meant to, it needs a new index format and
-new digests.
+The digests below were computed by main at 19f7854 (index format 5, before
+the inversion, vocabulary, MinHash and postings writing of issue 14 became
+array work; first computed at 3104e82, format 4) with
+``tests/index_contents.py``: every term, posting, position, statistic,
+stored field, summary, column and lexicon word of the index.  They do not
+depend on the number of cores (how the articles are cut into segments) or
+on where the corpus lies.  The merge of branch ``scale`` added one column
+(``digest``, an article's digest for incremental runs): the digests were
+computed again then, after checking that the indexes' lines were main's
+plus those of that column alone, and the edit now changes one JSON Lines
+article besides halving its file (kept articles are now left alone, not
+rewritten).  Index format 6 added each article's summary (branch
+``summary``): computed again once more, after checking that the lines
+without the summaries' still gave the digests before it (``a7663fe5…``,
+``60625e08…``, ``a029e120…``, ``c308e892…``).  A change that alters any of
+it fails here; if it is meant to, it needs a new index format and new
+digests.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -28,10 +34,10 @@ from searchengine.indexer.run import run_index
 
 from corpus_builder import build_mixed_corpus
 
-MIXED = "0f07eccc041209eb2950323852e47f1ae1e662a0918dd3e614b5a1ced3745a8b"
-GENERATED = "b46059d43561114efc9803e96764279b18b2608971e775ba3ad45aa37de7ce1a"
-GENERATED_EDITED = "b2f31cc9f3d0751c7c13b0de753a88bee184a2ec0bba8d338cfe7b22900eb9c9"
-MIXED_EDITED = "6fbc41d92c8a11dbcdc6316afd0ccc77d26b69dc271c87b57e8137ee662dadf4"
+MIXED = "9145d2806e4764448c32ea41c7429c42112e762d4a29894b7441a4dd1563c5c0"
+GENERATED = "35f4528eed20f73043a559912b684d3157f0dd9486a36b34eff69204b2fb4aac"
+GENERATED_EDITED = "0039c435729494618ee0a14552fb30911b6ee646853d145363a4f624d4506ff5"
+MIXED_EDITED = "3ae8f272fab8d685f06134ad78b0167f3f8aac3bc30615904047348355c76678"
 
 
 def _edit(corpus: Path) -> None:
@@ -43,8 +49,12 @@ def _edit(corpus: Path) -> None:
     for path in texts[3:6]:
         path.write_text(path.read_text("utf-8") + "\nA late line: ferries resumed at dawn.\n")
     shard = sorted(corpus.rglob("*.jsonl"))[0]
-    lines = shard.read_text("utf-8").splitlines()
-    shard.write_text("\n".join(lines[::2]) + "\n", "utf-8")
+    lines = shard.read_text("utf-8").splitlines()[::2]
+    # The first article kept is edited too (the others stay as they were).
+    first = json.loads(lines[0])
+    first["title"] = "Late edition: " + first["title"]
+    lines[0] = json.dumps(first)
+    shard.write_text("\n".join(lines) + "\n", "utf-8")
     # A changed file must not look unchanged to the run (same size, same second).
     for path in [*texts[3:6], shard]:
         stat = path.stat()

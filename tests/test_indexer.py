@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,6 +92,98 @@ def test_multi_article_file_counts_records(three: list[Path], corpus: Path, inde
     )
     summary = run_index(index_dir, [str(corpus)])
     assert counts(summary) == (2, 1, 2, 1, 5)
+
+
+def _segment_sizes(index_dir: str) -> list[int]:
+    with store.searcher(index_dir) as searcher:
+        return [leaf.doc_count_all() for leaf, _ in searcher.reader().leaf_readers()]
+
+
+def _jsonl(bodies: list[str]) -> str:
+    return "".join(f'{{"title": "Story {n}", "text": "{b}"}}\n' for n, b in enumerate(bodies))
+
+
+def _counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """The record numbers of the JSON Lines lines parsed from now on."""
+    from searchengine.load import jsonfmt
+
+    parsed: list[int | None] = []
+    original = jsonfmt.article_from_object
+
+    def counting(obj: Any, path: str, record: int | None, encoding: str) -> Any:
+        parsed.append(record)
+        return original(obj, path, record, encoding)
+
+    monkeypatch.setattr(jsonfmt, "article_from_object", counting)
+    return parsed
+
+
+def test_a_line_moved_in_its_file_is_a_new_record(
+    corpus: Path, write: WriteFile, index_dir: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line inserted at the top moves the others down: their bytes are
+    known but not where they were, so each is read again under its new
+    record number (its id), and the last one is new."""
+    bodies = [f"walrus number {n}" for n in range(3)]
+    shard = write("s.jsonl", _jsonl(bodies))
+    run_index(index_dir, [str(corpus)])
+    touch_later(shard, '{"title": "First", "text": "a new first line"}\n' + _jsonl(bodies))
+    parsed = _counting_parses(monkeypatch)
+    assert counts(run_index(index_dir, [str(corpus)])) == (1, 3, 0, 0, 4)
+    assert parsed == [0, 1, 2, 3]
+    with Engine(index_dir) as engine:
+        found = engine.search(SearchRequest("walrus number 2", limit=10))
+    assert [hit.id for hit in found.hits] == [article_id(str(shard), 3)]
+
+
+@pytest.mark.parametrize("digests", [True, False])
+def test_only_the_edited_articles_of_a_changed_file_are_rewritten(
+    corpus: Path, write: WriteFile, index_dir: str, monkeypatch: pytest.MonkeyPatch, digests: bool
+) -> None:
+    """One article of five edited in a JSON Lines file: that one is rewritten,
+    the four others are left as they are (compared by their digests, or by
+    their stored fields in an index written before digests), and the next
+    run finds the file up to date although four articles carry its old
+    signature.  Without digests: what an index of an earlier version holds."""
+    from searchengine.indexer import build
+    from searchengine.indexer.document import document as written
+
+    if not digests:
+
+        def without_digest(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            doc = written(*args, **kwargs)
+            doc["digest"] = b""
+            return doc
+
+        monkeypatch.setattr(build, "document", without_digest)
+    bodies = [f"walrus number {n} swims" for n in range(5)]
+    shard = write("s.jsonl", _jsonl(bodies))
+    write("a.txt", "Other\n\nNothing to do with it.")
+    assert counts(run_index(index_dir, [str(corpus)])) == (6, 0, 0, 0, 6)
+    monkeypatch.undo()
+    bodies[2] = "walrus number 2 dives instead"
+    touch_later(shard, _jsonl(bodies))
+    parsed = _counting_parses(monkeypatch)
+    summary = run_index(index_dir, [str(corpus)])
+    assert counts(summary) == (0, 1, 5, 0, 6)
+    # With digests, the four lines the index holds are not even parsed.
+    assert len(parsed) == (1 if digests else 5)
+    assert sorted(_segment_sizes(index_dir)) == [1, 6]  # the edited one alone is new
+    with Engine(index_dir) as engine:
+        found = engine.search(SearchRequest("dives", limit=10))
+        assert [hit.id for hit in found.hits] == [article_id(str(shard), 2)]
+        assert engine.search(SearchRequest("swims", limit=10)).total == 4
+    again = run_index(index_dir, [str(corpus)])
+    assert counts(again) == (0, 0, 6, 0, 6)
+    # A record gone and one added; an untouched rewrite changes nothing.
+    touch_later(shard, _jsonl([*bodies[:4], "a new walrus"]))
+    assert counts(run_index(index_dir, [str(corpus)])) == (0, 1, 5, 0, 6)
+    touch_later(shard, _jsonl(bodies[:4]))
+    assert counts(run_index(index_dir, [str(corpus)])) == (0, 0, 5, 1, 5)
+    toc = sorted(os.listdir(index_dir))
+    touch_later(shard, _jsonl(bodies[:4]))  # the same text, a new time
+    assert counts(run_index(index_dir, [str(corpus)])) == (0, 0, 5, 0, 5)
+    assert sorted(os.listdir(index_dir)) == toc  # nothing to commit
 
 
 def test_only_files_under_the_given_paths_are_removed(

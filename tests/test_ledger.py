@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_boilerplate import FOOTER, HEADER, SEASONAL, body, ids, wire_article
 
 from searchengine.analysis.boilerplate import line_key
@@ -308,3 +310,40 @@ def test_a_noop_run_reads_only_the_ledger_header_and_a_damaged_ledger_is_relearn
     assert (summary.added, summary.recleaned) == (4, 4)
     assert SEASONAL not in body(index_dir, paths[0])
     assert ledger.read_text(encoding="utf-8") != damaged
+
+
+# -- counts held as arrays ------------------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.booleans(), st.sets(st.integers(0, 40), max_size=8)), max_size=60),
+    st.sampled_from([1, 3, 1 << 16]),
+)
+def test_counts_as_arrays_are_what_counting_one_by_one_gives(
+    steps: list[tuple[bool, set[int]]], batch: int
+) -> None:
+    """Articles counted and uncounted in any order, folded in batches of any
+    size: the counts are the former dictionary's (a removal stops at zero,
+    a key at zero is gone), and so are the lines learned from them."""
+    import searchengine.indexer.ledger as ledger_module
+
+    keys = [f"{n * 7919 + 11:016x}" for n in range(41)]  # line keys: 16 hex digits
+    saved = ledger_module._BATCH
+    ledger_module._BATCH = batch
+    try:
+        group = ledger_module._Group(2, {keys[0]: 3, keys[1]: 1})
+        reference: dict[str, int] = {keys[0]: 3, keys[1]: 1}
+        for adding, chosen in steps:
+            article = [keys[n] for n in chosen]
+            group.update(article, 1 if adding else -1)
+            for key in article:
+                left = reference.get(key, 0) + (1 if adding else -1)
+                if left > 0:
+                    reference[key] = left
+                else:
+                    reference.pop(key, None)
+        assert group.lines() == reference
+        assert group.learned(2) == frozenset(k for k, n in reference.items() if n >= 2)
+    finally:
+        ledger_module._BATCH = saved

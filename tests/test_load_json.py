@@ -177,3 +177,25 @@ def test_gzip_bomb_stops_early_with_a_reason(
     assert [a.title for a in result.articles] == ["first"]
     (problem,) = result.problems
     assert problem.record is None and "gzip bomb" in problem.reason
+
+
+def test_known_lines_are_listed_as_unchanged_and_not_parsed(write: WriteFile) -> None:
+    """A JSON Lines file read with the digests of lines the index holds
+    (and where): those lines come back as unchanged record numbers, the
+    others as articles with their own line digests."""
+    from searchengine.load.jsonfmt import line_digest
+
+    lines = [json.dumps({"title": f"T{n}", "text": f"story {n}"}) for n in range(4)]
+    path = write("s.jsonl", "\n".join(lines) + "\n\n")
+    whole = load_file(str(path))
+    assert [a.record for a in whole.articles] == [0, 1, 2, 3]
+    assert whole.line_digests == tuple(line_digest(line.encode()) for line in lines)
+    assert whole.unchanged == ()
+    known = {(0, whole.line_digests[0]), (2, whole.line_digests[2]), (3, whole.line_digests[1])}
+    partial = load_file(str(path), known=known)
+    assert partial.unchanged == (0, 2)
+    assert [a.record for a in partial.articles] == [1, 3]  # line 1's bytes, known at 3: parsed
+    assert partial.line_digests == (whole.line_digests[1], whole.line_digests[3])
+    everything = {(n, d) for n, d in enumerate(whole.line_digests)}
+    assert load_file(str(path), known=everything).unchanged == (0, 1, 2, 3)
+    assert load_file(str(path), known=everything).problems == ()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from whoosh import index
 
-from searchengine.index.merging import FACTOR, FLOOR, tier, to_merge
+from searchengine.index.merging import FACTOR, FLOOR, MAX_MERGED, Plan, plan, tier
 from searchengine.indexer.run import run_index
 from searchengine.query.engine import Engine
 from searchengine.query.request import SearchRequest
@@ -25,21 +25,61 @@ def test_tiers_grow_by_the_factor_from_the_floor() -> None:
 
 def test_a_tier_is_merged_when_it_holds_factor_segments() -> None:
     small = [(500, 500)] * (FACTOR - 1)
-    assert to_merge(small) == set()
-    assert to_merge([*small, (700, 700)]) == set(range(FACTOR))
+    assert plan(small) == Plan()
+    assert plan([*small, (700, 700)]) == Plan(merges=(tuple(range(FACTOR)),))
 
 
-def test_only_the_lowest_full_tier_is_merged_and_others_are_left() -> None:
-    big = [(50_000, 50_000)] * FACTOR  # tier 1, full
+def test_a_full_tier_is_merged_factor_at_a_time_smallest_first() -> None:
+    """Twenty-three segments in tier 1: two merges of the ten smallest,
+    three left (below FACTOR)."""
+    sizes = [(20_000 + n, 20_000 + n) for n in range(23)][::-1]
+    found = plan(sizes)
+    assert found.merges == (tuple(range(3, 13)), tuple(range(13, 23)))
+    assert found.kept(list(range(23))) == [0, 1, 2]
+    assert found.articles(sizes) == sum(live for live, _ in sizes[3:])
+
+
+def test_a_merge_never_makes_a_segment_over_max_merged() -> None:
+    """Forty segments of 25,000 (a million articles written in one run):
+    four merges of ten, each at the limit, and nothing more to merge after."""
+    share = MAX_MERGED // FACTOR
+    found = plan([(share, share)] * 40)
+    assert [len(m) for m in found.merges] == [FACTOR] * 4
+    assert plan([(MAX_MERGED, MAX_MERGED)] * 4) == Plan()
+    # Fewer fit when the segments are larger: 10 of 60,000 would pass the limit.
+    found = plan([(60_000, 60_000)] * FACTOR)
+    assert found.merges == ((0, 1, 2, 3),)
+    assert sum(60_000 for _ in found.merges[0]) <= MAX_MERGED
+
+
+def test_segments_too_large_to_merge_are_left_alone() -> None:
+    big = MAX_MERGED // 2
+    assert plan([(big, big)] * (3 * FACTOR)) == Plan()
+    # ... and with them the smaller tiers still are merged.
+    sizes = [(big, big)] * 3 + [(2_000, 2_000)] * FACTOR
+    assert plan(sizes).merges == (tuple(range(3, 3 + FACTOR)),)
+
+
+def test_only_full_tiers_are_merged_and_others_are_left() -> None:
+    big = [(50_000, 50_000)] * FACTOR  # tier 1, full: 500,000, more than a merge may make
     small = [(2_000, 2_000)] * FACTOR  # tier 0, full
     sizes = [(500_000, 500_000), *big, *small, (900, 900)]
-    # Tier 0 holds the ten of 2,000 and the one of 900.
-    assert to_merge(sizes) == set(range(1 + FACTOR, len(sizes)))
+    found = plan(sizes)
+    # Tier 0 holds the ten of 2,000 and the one of 900: the ten smallest go.
+    assert found.merges == (
+        (1, 2, 3, 4, 5),
+        (*range(1 + FACTOR, 2 * FACTOR), 1 + 2 * FACTOR),
+    )
+    assert found.kept(list(range(len(sizes)))) == [0, *range(6, 1 + FACTOR), 2 * FACTOR]
 
 
-def test_segments_mostly_deleted_or_empty_are_merged() -> None:
-    sizes = [(60_000, 60_000), (600, 1_000), (0, 300), (800, 1_000)]
-    assert to_merge(sizes) == {1, 2}
+def test_segments_mostly_deleted_are_rewritten_and_empty_ones_dropped() -> None:
+    sizes = [(60_000, 60_000), (600, 1_000), (0, 300), (800, 1_000), (500, 1_000)]
+    # 40 % and 50 % deleted: rewritten together (one tier); 20 %: left.
+    assert plan(sizes) == Plan(merges=((1, 4),), dropped=(2,))
+    big = MAX_MERGED
+    assert plan([(big, 2 * big), (big // 2, big // 2)]) == Plan(merges=((0,),))
+    assert plan([(0, 10), (0, 20)]).kept(["a", "b"]) == []
 
 
 def _segments(index_dir: Path) -> list[int]:

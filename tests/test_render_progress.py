@@ -67,4 +67,10 @@ def test_a_run_that_merges_reports_the_merge_and_one_that_does_not_the_commit(
     assert stages[0] == [("committing", None)]
     assert stages[FACTOR - 2] == [("committing", None)]
     # The tenth segment fills tier 0: the nine before are merged with it.
-    assert stages[FACTOR - 1] == [("merging", f"{FACTOR} segments ({total:,} articles)")]
+    # The merge is reported as it starts and as its articles are done, then the commit.
+    merging = f"{FACTOR} segments ({{}} of {total:,} articles)"
+    assert stages[FACTOR - 1] == [
+        ("merging", merging.format(0)),
+        ("merging", merging.format(f"{total:,}")),
+        ("committing", None),
+    ]

@@ -40,12 +40,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections import defaultdict
-from collections.abc import Iterable
+import mmap
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, cast
+
+import numpy as np
+from numpy.typing import NDArray
 
 from searchengine.analysis import minhash as dedup
 from searchengine.errors import IndexWriteError, UsageError
+from searchengine.index import whoosh_private
 from searchengine.index.directory import (
     DEDUP_CACHE,
     DEDUP_SETTINGS_FILE,
@@ -129,72 +134,325 @@ def find_groups(
     size) are left out.  Deterministic for the same input.
     """
     dedup.check_threshold(threshold)
-    rows = rows_for(threshold)
     expected = dedup.SIGNATURE_BYTES
-    same: dict[bytes, list[int]] = defaultdict(list)
-    for key, sig in signatures:
-        if len(sig) == expected:
-            same[sig].append(key)
+    kept = [(key, sig) for key, sig in signatures if len(sig) == expected]
+    keys = np.array([key for key, _ in kept], dtype=np.int64)
+    rows = np.frombuffer(b"".join(sig for _, sig in kept), dtype=_VALUE).reshape(-1, dedup.BINS)
+    return _groups(keys, _InMemory(rows), threshold)
 
-    parent: dict[int, int] = {}
 
-    def root(key: int) -> int:
-        while parent.get(key, key) != key:
-            grand = parent.get(parent[key], parent[key])
-            parent[key] = grand
-            key = grand
-        return key
+class _Rows:
+    """Signatures as rows of ``BINS`` 32-bit values, read a band at a time
+    (the columns ``start:end`` of every row) or a few whole rows at once:
+    the clustering never holds all of them (512 MB at a million articles)."""
 
-    def join(a: int, b: int) -> None:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+    count: int
 
-    # Identical signatures (verbatim copies) are joined outright; only one
-    # of them goes on to the bands, so a flood of copies costs nothing.
-    for keys in same.values():
-        for other in keys[1:]:
-            join(keys[0], other)
-    # One band at a time: a band's buckets are dropped once its shared ones
-    # are noted, so memory holds one band's table, not all of them (at
-    # 100,000 articles all bands together took some 300 MB).  Most band
-    # values are seen once: a bucket holds the one signature and becomes a
-    # list only when a second one arrives (no list per bucket).
-    band_width = rows * dedup.VALUE_BYTES
-    shared: list[list[bytes]] = []
-    for band in range(dedup.BINS // rows):
-        start, end = band * band_width, (band + 1) * band_width
-        buckets: dict[bytes, bytes | list[bytes]] = {}
-        for sig in same:
-            part = sig[start:end]
-            bucket = buckets.get(part)
-            if bucket is None:
-                buckets[part] = sig
-            elif isinstance(bucket, bytes):
-                pair = [bucket, sig]
-                buckets[part] = pair
-                shared.append(pair)
+    def band(self, start: int, end: int) -> NDArray[np.uint16]:
+        raise NotImplementedError
+
+    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint16]:
+        raise NotImplementedError
+
+
+class _InMemory(_Rows):
+    def __init__(self, rows: NDArray[np.uint16]) -> None:
+        self._rows = rows
+        self.count = len(rows)
+
+    def band(self, start: int, end: int) -> NDArray[np.uint16]:
+        return np.ascontiguousarray(self._rows[:, start:end])
+
+    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint16]:
+        return self._rows[which]
+
+
+class _Mapped(_Rows):
+    """The signatures of one segment's ``minhash`` column, read in place
+    from the mapped column file (``buffer``): whole signatures starting at
+    ``offsets``.
+
+    Pages of the mapping that were read are given back as each chunk of
+    rows is done (``MADV_DONTNEED``; the file stays in the page cache), so
+    that the process's resident memory does not grow by the whole column
+    (512 MB at a million articles) as the bands are read.
+    """
+
+    def __init__(self, buffer: Any, offsets: NDArray[np.int64]) -> None:
+        self._buffer = buffer
+        self._data = np.frombuffer(buffer, dtype=np.uint8)
+        self._offsets = offsets
+        self.count = len(offsets)
+        width = dedup.SIGNATURE_BYTES
+        first = int(offsets[0]) if len(offsets) else 0
+        self._matrix: NDArray[np.uint16] | None = None
+        if (
+            len(offsets)
+            and first % dedup.VALUE_BYTES == 0
+            and np.array_equal(offsets, first + width * np.arange(len(offsets)))
+        ):
+            # One signature after another (no document without one): a view.
+            block = self._data[first : first + width * len(offsets)]
+            self._matrix = block.view(_VALUE).reshape(-1, dedup.BINS)
+
+    def band(self, start: int, end: int) -> NDArray[np.uint16]:
+        out = np.empty((self.count, end - start), dtype=np.uint16)
+        for at in range(0, self.count, _CHUNK):
+            stop = min(at + _CHUNK, self.count)
+            if self._matrix is not None:
+                out[at:stop] = self._matrix[at:stop, start:end]
             else:
-                bucket.append(sig)
-        del buckets
-    checked: set[tuple[bytes, bytes]] = set()
-    for sigs in shared:
-        for i, a in enumerate(sigs):
-            for b in sigs[i + 1 :]:
-                ka, kb = same[a][0], same[b][0]
-                if root(ka) == root(kb) or (a, b) in checked:
-                    continue
-                checked.add((a, b))
-                if dedup.similarity(a, b) >= threshold:
-                    join(ka, kb)
+                out[at:stop] = self._gather(self._offsets[at:stop], start, end)
+            self._release(
+                int(self._offsets[at]), int(self._offsets[stop - 1]) + dedup.SIGNATURE_BYTES
+            )
+        return out
 
-    groups: dict[int, list[int]] = defaultdict(list)
-    for key in list(parent):
-        groups[root(key)].append(key)
-    for key, members in groups.items():
-        if key not in members:
-            members.append(key)
-    return sorted(sorted(members) for members in groups.values() if len(members) > 1)
+    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint16]:
+        if not len(which):
+            return np.empty((0, dedup.BINS), dtype=np.uint16)
+        if self._matrix is not None:
+            out: NDArray[np.uint16] = self._matrix[which]
+        else:
+            out = self._gather(self._offsets[which], 0, dedup.BINS)
+        if len(which) >= _CHUNK // 2:  # a run of rows (hashing them all), not a few pairs
+            self._release(
+                int(self._offsets[which.min()]),
+                int(self._offsets[which.max()]) + dedup.SIGNATURE_BYTES,
+            )
+        return out
+
+    def _gather(self, offsets: NDArray[np.int64], start: int, end: int) -> NDArray[np.uint16]:
+        within = np.arange(start * dedup.VALUE_BYTES, end * dedup.VALUE_BYTES, dtype=np.int64)
+        raw = self._data[offsets[:, None] + within]
+        out: NDArray[np.uint16] = raw.view(_VALUE).reshape(len(offsets), end - start)
+        return out
+
+    def _release(self, first: int, end: int) -> None:
+        if isinstance(self._buffer, mmap.mmap):
+            first -= first % mmap.PAGESIZE
+            self._buffer.madvise(mmap.MADV_DONTNEED, first, end - first)
+
+
+class _Joined(_Rows):
+    """Several segments' rows, one after another."""
+
+    def __init__(self, parts: list[_Rows]) -> None:
+        self._parts = parts
+        self._starts = np.cumsum([0, *(p.count for p in parts)])
+        self.count = int(self._starts[-1])
+
+    def band(self, start: int, end: int) -> NDArray[np.uint16]:
+        if not self._parts:
+            return np.zeros((0, end - start), dtype=np.uint16)
+        return np.concatenate([p.band(start, end) for p in self._parts])
+
+    def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint16]:
+        out = np.empty((len(which), dedup.BINS), dtype=np.uint16)
+        part_of = np.searchsorted(self._starts, which, side="right") - 1
+        for n in np.unique(part_of).tolist():
+            mine = part_of == n
+            out[mine] = self._parts[n].rows(which[mine] - self._starts[n])
+        return out
+
+
+#: A signature's values as stored (:data:`~searchengine.analysis.minhash.VALUE_BITS`).
+_VALUE = f"<u{dedup.VALUE_BYTES}"
+#: Rows gathered, or pairs compared, at a time: bounds the temporary arrays.
+_CHUNK = 1 << 13
+#: A band bucket up to this size has all its pairs compared at once; a
+#: larger one (a flood of near-copies) one member against the rest at a
+#: time, so that its pairs are never all held.
+_BUCKET_AT_ONCE = 512
+#: Multipliers of the row and band hashes (odd 64-bit constants).
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_MIX2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def _hashed(values: NDArray[np.uint16]) -> NDArray[np.uint64]:
+    """A 64-bit hash of each row of ``values`` (equal rows, equal hashes)."""
+    h = np.zeros(len(values), dtype=np.uint64)
+    for column in range(values.shape[1]):
+        h = (h ^ values[:, column].astype(np.uint64)) * _MIX
+        h ^= h >> np.uint64(29)
+    return h * _MIX2
+
+
+def _same_hash(hashes: NDArray[np.uint64]) -> Iterator[NDArray[np.int64]]:
+    """The sets of two or more positions of ``hashes`` holding one value,
+    each as ascending positions (found by one sort)."""
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(order)])))
+    for first, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        yield np.sort(order[first : first + size])
+
+
+def _runs(values: NDArray[np.uint16]) -> list[NDArray[np.int64]]:
+    """The sets of two or more rows of ``values`` that are equal, each as
+    ascending row numbers.  Rows are sorted by a hash; rows that share one
+    are checked to be equal, not believed."""
+    if len(values) < 2:
+        return []
+    out: list[NDArray[np.int64]] = []
+    for members in _same_hash(_hashed(values)):
+        same = (values[members] == values[members[0]]).all(axis=1)
+        if same.all():
+            out.append(members)
+            continue
+        # Different rows with one hash: split them by their values.
+        _, which = np.unique(values[members], axis=0, return_inverse=True)
+        for label in np.unique(which).tolist():
+            part = members[which.reshape(-1) == label]
+            if len(part) > 1:
+                out.append(part)
+    return out
+
+
+class _Components:
+    """Union-find over row numbers, with every row's root kept in an array
+    (so that pairs already joined are dropped a whole array at a time)."""
+
+    def __init__(self, count: int) -> None:
+        self.parent = np.arange(count, dtype=np.int64)
+
+    def root(self, row: int) -> int:
+        parent = self.parent
+        top = row
+        while parent[top] != top:
+            top = int(parent[top])
+        while parent[row] != top:
+            parent[row], row = top, int(parent[row])
+        return top
+
+    def join(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> None:
+        for x, y in zip(a.tolist(), b.tolist(), strict=True):
+            rx, ry = self.root(x), self.root(y)
+            if rx != ry:
+                self.parent[max(rx, ry)] = min(rx, ry)
+
+    def roots_of(self, rows: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The roots of ``rows``."""
+        parent = self.parent
+        found = parent[rows]
+        while True:
+            up = parent[found]
+            if np.array_equal(up, found):
+                return found
+            found = up
+
+    def roots(self) -> NDArray[np.int64]:
+        """Every row's root (and the parents flattened to them)."""
+        parent = self.parent
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                return parent
+            parent[:] = up
+
+
+def _similar(
+    rows: _Rows, a: NDArray[np.int64], b: NDArray[np.int64], threshold: float
+) -> NDArray[np.bool_]:
+    """Whether each pair ``(a[i], b[i])`` reaches ``threshold``: the share of
+    equal bins, computed as :func:`searchengine.analysis.minhash.similarity` does."""
+    out = np.zeros(len(a), dtype=np.bool_)
+    for at in range(0, len(a), _CHUNK):
+        equal = (rows.rows(a[at : at + _CHUNK]) == rows.rows(b[at : at + _CHUNK])).sum(axis=1)
+        # Small whole numbers divide exactly as Python's ``equal / BINS`` does.
+        out[at : at + _CHUNK] = equal / dedup.BINS >= threshold
+    return out
+
+
+def _band_pairs(
+    buckets: list[NDArray[np.int64]],
+    components: _Components,
+    rows: _Rows,
+    threshold: float,
+) -> None:
+    """Compare the pairs of each band bucket not joined already, and join
+    those similar enough."""
+    small_a: list[NDArray[np.int64]] = []
+    small_b: list[NDArray[np.int64]] = []
+    for members in buckets:
+        if len(members) <= _BUCKET_AT_ONCE:
+            first, second = np.triu_indices(len(members), 1)
+            small_a.append(members[first])
+            small_b.append(members[second])
+            continue
+        for i in range(len(members) - 1):
+            later = members[i + 1 :]
+            later = later[components.roots_of(later) != components.root(int(members[i]))]
+            if len(later):
+                mine = np.full(len(later), members[i], dtype=np.int64)
+                hit = _similar(rows, mine, later, threshold)
+                components.join(mine[hit], later[hit])
+    if not small_a:
+        return
+    a, b = np.concatenate(small_a), np.concatenate(small_b)
+    roots = components.roots()
+    apart = roots[a] != roots[b]
+    a, b = a[apart], b[apart]
+    hit = _similar(rows, a, b, threshold)
+    components.join(a[hit], b[hit])
+
+
+def _groups(keys: NDArray[np.int64], rows: _Rows, threshold: float) -> list[list[int]]:
+    """:func:`find_groups` of the signatures ``rows`` (row ``i`` is the
+    signature of ``keys[i]``).
+
+    Identical signatures (verbatim copies) are joined outright and only one
+    of each goes on to the bands, so a flood of copies costs nothing.  Then
+    one band at a time: the band's values of every row (16 bytes a row at
+    the default banding), the rows sharing a value found by sorting, and
+    their pairs compared.  Memory holds one band and the union-find arrays,
+    never every signature.
+    """
+    count = rows.count
+    if count < 2:
+        return []
+    components = _Components(count)
+    full = rows.band(0, dedup.BINS) if count <= _CHUNK else None
+    copies = _identical(rows) if full is None else _runs(full)
+    del full
+    single = np.ones(count, dtype=np.bool_)
+    for members in copies:
+        components.join(np.full(len(members) - 1, members[0]), members[1:])
+        single[members[1:]] = False
+    banded = np.flatnonzero(single)
+    per_band = rows_for(threshold)
+    for band in range(dedup.BINS // per_band):
+        values = rows.band(band * per_band, (band + 1) * per_band)[banded]
+        buckets = [banded[members] for members in _runs(values)]
+        del values
+        if buckets:
+            _band_pairs(buckets, components, rows, threshold)
+    roots = components.roots()
+    order = np.argsort(roots, kind="stable")
+    ordered = roots[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = np.concatenate((starts[1:], [count]))
+    groups = [
+        sorted(keys[order[s:e]].tolist())
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+        if e - s > 1
+    ]
+    return sorted(groups)
+
+
+def _identical(rows: _Rows) -> list[NDArray[np.int64]]:
+    """The sets of rows with identical signatures, for many rows: first
+    the rows sharing a hash of the whole signature (hashed a chunk of rows
+    at a time), then those checked equal."""
+    hashes = np.empty(rows.count, dtype=np.uint64)
+    for at in range(0, rows.count, _CHUNK):
+        which = np.arange(at, min(at + _CHUNK, rows.count), dtype=np.int64)
+        hashes[at : at + len(which)] = _hashed(rows.rows(which))
+    out: list[NDArray[np.int64]] = []
+    for members in _same_hash(hashes):
+        out.extend(members[part] for part in _runs(rows.rows(members)) if len(part) > 1)
+    return out
 
 
 def cache_file(index_dir: str, generation: int) -> str:
@@ -237,18 +495,33 @@ def set_threshold(index_dir: str, value: float) -> bool:
 
 
 def compute(reader: Reader, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[list[int]]:
-    """The clusters of every live article the reader sees, at ``threshold``."""
-    total = reader.doc_count_all()
-    if total == 0 or "minhash" not in reader.schema:
+    """The clusters of every live article the reader sees, at ``threshold``.
+
+    Each segment's signatures are read in place from its mapped ``minhash``
+    column, a band at a time (:func:`_groups`): at a million articles the
+    signatures are 512 MB, and were once all held as Python bytes.
+    """
+    if reader.doc_count_all() == 0 or "minhash" not in reader.schema:
         return []
-    column = reader.column_reader("minhash")
-    deleted = reader.is_deleted if reader.has_deletions() else None
-    pairs = (
-        (docnum, column[docnum])
-        for docnum in range(total)
-        if deleted is None or not deleted(docnum)
-    )
-    return find_groups(pairs, threshold)
+    dedup.check_threshold(threshold)
+    keys: list[NDArray[np.int64]] = []
+    parts: list[_Rows] = []
+    for leaf, offset in reader.leaf_readers():
+        size = leaf.doc_count_all()
+        if not size or not leaf.has_column("minhash"):
+            continue
+        column = leaf.column_reader("minhash", translate=False)
+        buffer, offsets, lengths = whoosh_private.var_bytes_buffer(column, size)
+        chosen = lengths == dedup.SIGNATURE_BYTES
+        if leaf.has_deletions():
+            gone = np.fromiter(cast(Any, leaf).deleted_docs_set, dtype=np.int64)
+            chosen[gone[gone < size]] = False
+        local = np.flatnonzero(chosen)
+        keys.append(local + offset)
+        parts.append(_Mapped(buffer, offsets[local]))
+    if not keys:
+        return []
+    return _groups(np.concatenate(keys), _Joined(parts), threshold)
 
 
 def _stamp(reader: Reader, generation: int, threshold: float) -> dict[str, float]:

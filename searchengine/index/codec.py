@@ -400,16 +400,23 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         value_lengths: NDArray[Any],
         values: bytes,
         field_lengths: NDArray[Any],
+        *,
+        decoded: tuple[NDArray[Any], NDArray[Any]] | None = None,
     ) -> None:
         """Write one term of the current field: its document numbers
         (ascending), weights, each posting's value (the field format's
         bytes, one after the other, with their lengths) and the length of
-        the field in each posting's document (0 when unknown)."""
+        the field in each posting's document (0 when unknown).  For a
+        positions field the counts and positions may be given ``decoded``
+        instead of as values (a merge: they were read as arrays)."""
         w32 = _f32(weights)
         info = _statistics(ids, w32, field_lengths)
         positions = None
         if self._positions:
-            k, positions = decode_news_positions(values, value_lengths)
+            if decoded is not None:
+                k, positions = decoded
+            else:
+                k, positions = decode_news_positions(values, value_lengths)
             info.flags |= HAS_POSITIONS
             exact = np.array_equal(_weights_from(k, self._scale), w32)
         else:
@@ -578,11 +585,37 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         self.is_closed = True
 
 
+#: Bytes of encoded positions decoded at a time: the temporaries (several
+#: 64-bit numbers a byte) stay bounded for a common word's postings in a
+#: large segment (megabytes of them), which once took hundreds of MB.
+_DECODE_CHUNK = 1 << 18
+
+
 def decode_news_positions(
     values: bytes, lengths: NDArray[Any]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Counts and positions of postings encoded by ``encode_positions``
-    (each: a varint count, then varint gaps), all at once."""
+    (each: a varint count, then varint gaps), all at once (a long run of
+    postings a chunk of them at a time)."""
+    if len(values) <= _DECODE_CHUNK:
+        return _decode_positions(values, lengths)
+    ends = np.cumsum(lengths)
+    # Postings cut where the bytes pass each multiple of the chunk size.
+    cuts = np.searchsorted(ends, np.arange(_DECODE_CHUNK, int(ends[-1]), _DECODE_CHUNK))
+    bounds = np.unique(np.concatenate(([0], cuts + 1, [len(lengths)])))
+    bounds = bounds[bounds <= len(lengths)]
+    counts, positions = [], []
+    for first, last in itertools.pairwise(bounds.tolist()):
+        start = int(ends[first - 1]) if first else 0
+        part = _decode_positions(values[start : int(ends[last - 1])], lengths[first:last])
+        counts.append(part[0])
+        positions.append(part[1])
+    return np.concatenate(counts), np.concatenate(positions)
+
+
+def _decode_positions(
+    values: bytes, lengths: NDArray[Any]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     if len(lengths) and not lengths.all():
         raise ValueError("a posting of a positions field has no positions")
     if len(values) <= _SMALL_BYTES:
@@ -1306,6 +1339,14 @@ class NewsTermsReader(base.TermsReader):  # type: ignore[misc]
             term=(fieldname, tbytes),
             scorer=scorer,
         )
+
+    def release(self) -> None:
+        """Give back the pages of the mapped postings files read so far (they
+        stay in the page cache): a merge reads every term once, and would
+        otherwise count the sources' whole postings as resident memory."""
+        for packed in (self._docs_buf, self._pos_buf):
+            if packed is not None and isinstance(packed.buf, mmap.mmap):
+                packed.buf.madvise(mmap.MADV_DONTNEED)
 
     def close(self) -> None:
         # The maps close when the last array reading them is gone.

@@ -37,7 +37,8 @@ from searchengine.errors import (
     IndexMissingError,
     IndexWriteError,
 )
-from searchengine.index import merging, whoosh_private
+from searchengine.index import whoosh_private
+from searchengine.index.merger import MergeSegmentWriter
 from searchengine.index.protocols import Index, Searcher, Writer
 from searchengine.index.schema import FORMAT_VERSION, make_schema
 from searchengine.index.segments import TermSegmentWriter
@@ -400,18 +401,46 @@ def finish_side_writer(writer: Any) -> Any | None:
     return whoosh_private.finish_side_segment(writer)
 
 
-def commit(writer: Any, segments: list[Any], *, drop_old: bool = False) -> None:
-    """Commit ``writer`` with the new ``segments`` built beside it listed
-    after the index's own (instead of them, when ``drop_old``: a rebuild);
-    segments are merged by the tiered policy of
-    :mod:`searchengine.index.merging`."""
-    whoosh_private.commit_with_segments(writer, segments, merging.tiered, drop_old=drop_old)
+def commit_candidates(writer: Any, built: list[Any], *, drop_old: bool = False) -> list[Any]:
+    """The segments a commit of ``writer`` could list: the index's own (with
+    the run's deletions marked; none when ``drop_old``, a rebuild), then the
+    ``built`` ones.  What the merge policy chooses among."""
+    return whoosh_private.commit_candidates(writer, built, drop_old=drop_old)
 
 
-def merge_plan(writer: Writer, segments: list[Any], *, drop_old: bool = False) -> tuple[int, int]:
-    """What :func:`commit` with these arguments will merge: how many
-    segments, holding how many live articles (0, 0: none)."""
-    return merging.planned(whoosh_private.commit_candidates(writer, segments, drop_old=drop_old))
+def commit(writer: Any, listed: list[Any]) -> None:
+    """Commit ``writer`` with exactly the segments ``listed`` (some of
+    :func:`commit_candidates`, merged ones in place of their sources), then
+    the writer's own new segment if it added documents.  Files of segments
+    no longer listed are removed."""
+    whoosh_private.commit_with_segments(writer, listed, lambda _writer, _candidates: listed)
+
+
+#: Memory (MB) a merge's posting pool may use: only a merge of segments of
+#: another codec fills it (see searchengine.index.merger).
+MERGE_LIMIT_MB = 32
+
+
+def merge_segments(index_dir: str, schema: Any, segments: list[Any]) -> Any | None:
+    """Write the live documents of ``segments`` (each with the deletions the
+    run marked) as one new segment of the index at ``index_dir``, for the
+    run holding its lock to commit in their place; ``None`` when none is
+    live.  Run in a worker process of that run, like :func:`side_writer`;
+    on any failure the segment begun is removed."""
+    ix = _open(IndexDirectory(index_dir).storage())
+    writer = whoosh_private.side_writer(
+        MergeSegmentWriter, ix, schema, limitmb=MERGE_LIMIT_MB, compound=False
+    )
+    try:
+        for segment in segments:
+            writer.add_segment(segment)
+        merged: Any | None = whoosh_private.finish_side_segment(writer)
+    except BaseException:
+        cancel(writer)
+        raise
+    finally:
+        writer.close_sources()
+    return merged
 
 
 def discard_segments(index_dir: str, segments: list[Any]) -> None:

@@ -59,13 +59,28 @@ def pack(values: NDArray[Any], base: int | None = None) -> tuple[int, int, bytes
     width = choose_width(int(values.max()) - low)
     if width == 0:
         return low, 0, b""
+    # A chunk of a multiple of eight values fills whole bytes, so chunks
+    # packed one after another are the array packed at once; the
+    # temporaries (a byte per bit) stay bounded for the longest arrays
+    # (a common word's positions in a large segment: millions).
+    parts = [
+        _pack_chunk(values[at : at + _CHUNK], low, width) for at in range(0, len(values), _CHUNK)
+    ]
+    return low, width, b"".join(parts)
+
+
+#: Values packed at a time (a multiple of 8).
+_CHUNK = 1 << 18
+
+
+def _pack_chunk(values: NDArray[Any], low: int, width: int) -> bytes:
     rel = values.astype(np.int64) - low
     plain = _PLAIN.get(width)
     if plain is not None:
-        return low, width, rel.astype(plain).tobytes()
+        return rel.astype(plain).tobytes()
     shifts = np.arange(width, dtype=np.uint32)
     bits = ((rel.astype(np.uint32)[:, None] >> shifts) & 1).astype(np.uint8)
-    return low, width, np.packbits(bits.ravel(), bitorder="little").tobytes()
+    return np.packbits(bits.ravel(), bitorder="little").tobytes()
 
 
 def choose_widths(spans: NDArray[Any]) -> NDArray[np.int64]:

@@ -7,6 +7,7 @@ an index of another format with the message to rebuild it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -70,11 +71,16 @@ def make_schema() -> fields.Schema:
 
 def row_fields() -> dict[str, Any]:
     """``meta``: an article's id, record, title, author and url as one small
-    JSON array, so that ``export`` can list thousands of articles a second
+    JSON array (and ``digest``, see :func:`article_digest`), so that ``export`` can list thousands of articles a second
     without decompressing each one's stored fields, body and all (the day,
     source and path are columns already).  Articles written before it
     existed have none and are read from their stored fields instead."""
-    return {"meta": fields.COLUMN(columns.VarBytesColumn())}
+    return {
+        "meta": fields.COLUMN(columns.VarBytesColumn()),
+        # 8 bytes of BLAKE2b of the article as read (``article_digest``):
+        # which articles of a changed file changed, without reading them.
+        "digest": fields.COLUMN(columns.VarBytesColumn()),
+    }
 
 
 def meta_value(doc: dict[str, Any]) -> bytes:
@@ -82,6 +88,28 @@ def meta_value(doc: dict[str, Any]) -> bytes:
     title = doc.get("_stored_title", doc.get("title", ""))
     row = [doc["id"], doc.get("record"), title, doc.get("author"), doc.get("url")]
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
+
+
+def article_digest(
+    title: str,
+    body: str,
+    date: int | None,
+    source: str | None,
+    author: str | None,
+    url: str | None,
+    encoding: str | None,
+) -> bytes:
+    """What tells an article read again apart from the one the index holds:
+    8 bytes of BLAKE2b over its title, text as read, day number, source,
+    author, url and encoding."""
+    digest = hashlib.blake2b(digest_size=8)
+    for part in (title, body, date, source or None, author or None, url or None, encoding):
+        # Each part led by its length (no two articles hash the same bytes);
+        # no value is told apart from an empty one.
+        data = b"" if part is None else str(part).encode("utf-8", "surrogatepass")
+        digest.update(b"-" if part is None else b"%d:" % len(data))
+        digest.update(data)
+    return digest.digest()
 
 
 def boilerplate_fields() -> dict[str, Any]:

@@ -45,7 +45,9 @@ A13 An untranslated ``VarBytesColumn`` reader keeps each document's
     ``_offsets`` and ``_lengths`` (arrays) into its data, which starts at
     ``_basepos`` in ``_dbfile``; an empty value means none
     (:func:`var_bytes`, :func:`distinct_values`: values read in runs, and
-    a column's few distinct values told apart at once).
+    a column's few distinct values told apart at once;
+    :func:`var_bytes_buffer`: a whole column mapped, for the near-duplicate
+    signatures).
 A14 Whoosh's ``W3`` per-document files (which our codec keeps) store each
     field's length bytes as a ``NumericColumn("B")`` in the file
     ``W3Codec.column_filename(segment, "_FIELD_len")``: one byte per
@@ -92,6 +94,7 @@ of its own class, never ours.
 
 from __future__ import annotations
 
+import mmap
 import re
 from typing import Any
 
@@ -151,6 +154,11 @@ class HookedSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 length += freq
             add_post((name, tbytes, docnum, weight * boost, vbytes))
         return length
+
+    def note_added(self) -> None:
+        """Record that documents were added other than by ``add_document``
+        (a merge hands them to the per-document writer itself, A3)."""
+        self._added = True
 
     def flush_postings(self, perdoc: Any) -> None:
         """Write every posting of the new segment through ``self.fieldwriter``;
@@ -350,6 +358,23 @@ def var_bytes(column: Any, docs: list[int]) -> list[bytes]:
             out.append(bytes(block[at : at + lengths[d]]))
         start = end
     return out
+
+
+def var_bytes_buffer(column: Any, count: int) -> tuple[Any, IntArray, IntArray]:
+    """The data of an untranslated bytes column as a buffer numpy reads in
+    place (the column file mapped, not read), with each of the first
+    ``count`` documents' offset into it and length (0: no value).  A whole
+    column of a large segment (512 MB of signatures at a million articles)
+    is then never copied into memory at once (A13)."""
+    offsets = np.asarray(column._offsets, dtype=np.int64)[:count]
+    lengths = np.asarray(column._lengths, dtype=np.int64)[:count]
+    try:
+        fileno = column._dbfile.file.fileno()
+        buffer: Any = mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)
+        return buffer, offsets + column._basepos, lengths
+    except (AttributeError, OSError, ValueError):  # not a plain file (compound, in memory)
+        end = int((offsets + lengths).max()) if len(offsets) else 0
+        return column._dbfile.get(column._basepos, end), offsets, lengths
 
 
 #: Multiplier of the byte hash in :func:`distinct_values` (odd: no byte is lost).

@@ -12,12 +12,15 @@ Lucene's indexing threads work the same way.
 
 A share becomes one segment.  When a worker's buffered postings reach
 :data:`SEGMENT_MB` they are sorted and written to a run file, and the
-segment is written from the runs at the end, so memory stays bounded
-whatever the articles, without making many small segments (which the
-commit would then have to merge).  Shares are cut so that every worker
-gets the same number, at most :data:`SHARE_ARTICLES` articles each: the
-cores finish together, and a run of 20,000 articles on two cores makes two
-segments.  A worker reads its share from the spool itself (a byte range
+segment is written from the runs at the end (its longest terms a chunk at
+a time), so memory stays bounded whatever the share's size, without making
+many small segments (which queries pay for, and the commit would have to
+merge).  Shares are cut so that every worker gets the same number, at most
+:data:`SHARE_ARTICLES` articles each: the cores finish together, a run of
+20,000 articles on two cores makes two segments, and one of a million
+eight of 125,000, which the merge policy leaves as they are
+(:mod:`searchengine.index.merging`).  The merges the policy does pick are
+made in worker processes too, several at once (:func:`merge_all`).  A worker reads its share from the spool itself (a byte range
 of it: :func:`searchengine.indexer.spool.read_range`), so no share is ever
 held in memory.  Progress comes back from the workers every
 :data:`PROGRESS_EVERY` articles.
@@ -31,6 +34,9 @@ removes them.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
+import gc
 import math
 import multiprocessing
 import os
@@ -43,12 +49,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from searchengine.index import directory as store
+from searchengine.index import merging
 from searchengine.indexer.document import document
 from searchengine.indexer.spool import Spool, read_range
 from searchengine.indexer.workers import (
     PREPARE_POOL_MIN,
     _quiet_worker,
     _workers,
+    forking,
     lexicon_words,
     prepare,
 )
@@ -57,8 +65,10 @@ from searchengine.indexer.workers import (
 #: writes them to a sorted run file; the share's segment is written from
 #: its runs at the end (merged a term at a time, as arrays).
 SEGMENT_MB = 24
-#: Articles in one worker's share (one segment) at most.
-SHARE_ARTICLES = 25_000
+#: Articles in one worker's share (one segment) at most: half the largest
+#: merge, so that a full share is a segment the merge policy leaves alone
+#: (a million articles written in one run are eight segments, never merged).
+SHARE_ARTICLES = merging.MAX_MERGED // 2
 #: Articles between two progress reports of a worker.
 PROGRESS_EVERY = 25
 
@@ -108,12 +118,14 @@ def build_share(
     writer = store.side_writer(index_dir, schema, limitmb=SEGMENT_MB)
     since = 0
     try:
-        for article, group, sig in read_range(*share):
+        for article, group, sig, line in read_range(*share):
             if _stop is not None and _stop.is_set():
                 raise Stopped
             ready = prepare(article, learned[group], writer.pool.vocabulary)
             writer.add_document(
-                **document(article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash)
+                **document(
+                    article, sig, ready.cleaned, texts=ready.texts, minhash=ready.minhash, line=line
+                )
             )
             built.articles += 1
             since += 1
@@ -128,8 +140,34 @@ def build_share(
         store.cancel(writer)
         discard(index_dir, [built])
         raise
+    del writer  # its buffers, before the memory is handed back
+    if _progress is not None:  # in a worker process (the main one keeps its own)
+        give_back_memory()
     tell(since)
     return built
+
+
+def give_back_memory() -> None:
+    """Collect garbage and hand the freed heap back to the system (glibc's
+    ``malloc_trim``; elsewhere nothing more).
+
+    Called before worker processes are forked, so that they do not start
+    with (and count as their own) the main process's freed memory, and by
+    a worker after each share: a second share otherwise began some 45 MB
+    higher than the first.
+    """
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def _tell_parent(articles: int) -> None:
@@ -183,6 +221,7 @@ def _in_pool(
     workers: int,
     report: Callable[[int], None],
 ) -> Iterator[Built]:
+    give_back_memory()  # what is freed is not inherited by the workers
     context = multiprocessing.get_context("fork")
     progress = context.Queue()
     stop = context.Event()
@@ -193,9 +232,10 @@ def _in_pool(
         initargs=(os.getpid(), progress, stop),
     )
     # A share is a range of the spool: all are handed out at once.
-    pending: deque[tuple[Share, Future[Built]]] = deque(
-        (share, pool.submit(build_share, index_dir, schema, share, learned)) for share in tasks
-    )
+    with forking():
+        pending: deque[tuple[Share, Future[Built]]] = deque(
+            (share, pool.submit(build_share, index_dir, schema, share, learned)) for share in tasks
+        )
     try:
         while pending:
             yield _next(pending, progress, report)
@@ -210,9 +250,70 @@ def _in_pool(
         stop.set()
         raise
     finally:
-        _settle(pending, index_dir)
+        _settle(pending, lambda built: discard(index_dir, [built]))
         pool.shutdown(wait=True, cancel_futures=True)
         _drain(progress, report)
+
+
+def merge_all(
+    index_dir: str, schema: Any, groups: list[list[Any]], report: Callable[[int], None]
+) -> Iterator[Any | None]:
+    """Each group of segments merged into one new segment (``None`` when
+    nothing in it is live), in order (:func:`searchengine.index.directory.merge_segments`);
+    ``report`` hears of each merge's live documents as it is done.
+
+    Merges are independent: with more than one core and enough documents,
+    each is made in a worker process, as many at once as there are cores
+    (a merge of the largest segments takes some hundreds of MB, which the
+    main process should not keep); else here.  Should a worker die, the
+    rest is merged here.  When the run fails, what was merged is removed.
+    """
+    workers = _workers()
+    articles = sum(s.doc_count() for group in groups for s in group)
+    if workers < 2 or articles < PREPARE_POOL_MIN:
+        for group in groups:
+            yield store.merge_segments(index_dir, schema, group)
+            report(sum(s.doc_count() for s in group))
+        return
+    give_back_memory()
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(groups)),
+        mp_context=context,
+        initializer=_set_up,
+        initargs=(os.getpid(), None, None),
+    )
+    with forking():
+        pending: deque[tuple[list[Any], Future[Any | None]]] = deque(
+            (group, pool.submit(store.merge_segments, index_dir, schema, group)) for group in groups
+        )
+    done: list[Any] = []
+    try:
+        while pending:
+            group, future = pending[0]
+            try:
+                merged = future.result()
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): every pending merge
+                # failed with it.  What a merge finished first is left
+                # unlisted; the commit removes it.
+                rest = [g for g, _ in pending]
+                pending.clear()
+                for one in rest:
+                    yield store.merge_segments(index_dir, schema, one)
+                    report(sum(s.doc_count() for s in one))
+                return
+            pending.popleft()
+            if merged is not None:
+                done.append(merged)
+            report(sum(s.doc_count() for s in group))
+            yield merged
+    except BaseException:
+        store.discard_segments(index_dir, done)
+        raise
+    finally:
+        _settle(pending, lambda merged: store.discard_segments(index_dir, [merged]))
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _next(
@@ -233,9 +334,11 @@ def _drain(progress: Any, report: Callable[[int], None]) -> None:
             report(progress.get_nowait())
 
 
-def _settle(pending: deque[tuple[Any, Future[Built]]], index_dir: str | None = None) -> None:
-    """Cancel the shares not begun; wait for the others and, given
-    ``index_dir``, remove what they built (the run is failing)."""
+def _settle(
+    pending: deque[tuple[Any, Future[Any]]], remove: Callable[[Any], None] | None = None
+) -> None:
+    """Cancel the work not begun (shares or merges); wait for the rest and,
+    given ``remove``, remove what each wrote (the run is failing)."""
     for _, future in pending:
         future.cancel()
     for _, future in pending:
@@ -243,5 +346,5 @@ def _settle(pending: deque[tuple[Any, Future[Built]]], index_dir: str | None = N
             continue
         with contextlib.suppress(BaseException):
             result = future.result()
-            if index_dir is not None:
-                discard(index_dir, [result])
+            if remove is not None and result is not None:
+                remove(result)

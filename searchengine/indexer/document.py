@@ -12,7 +12,7 @@ from typing import Any
 
 from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
-from searchengine.dates import day_number
+from searchengine.dates import day_number, from_day_number
 from searchengine.index import schema
 from searchengine.index.fieldformat import Tokens
 from searchengine.models import Article
@@ -34,6 +34,37 @@ def file_signature(stat: os.stat_result) -> bytes:
     return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
 
 
+def digest_of(article: Article) -> bytes:
+    """The article's :func:`~searchengine.index.schema.article_digest`."""
+    date = day_number(article.date) if article.date is not None else None
+    return schema.article_digest(
+        article.title,
+        article.body,
+        date,
+        article.source,
+        article.author,
+        article.url,
+        article.encoding,
+    )
+
+
+def article_as_read(fields: dict[str, Any]) -> Article:
+    """The article as it was read, from the stored fields the index holds
+    of it (the text before boilerplate was cut)."""
+    date = fields.get("date")
+    return Article(
+        path=fields["path"],
+        record=fields.get("record"),
+        title=fields.get("title", ""),
+        body=schema.original_text(fields),
+        date=from_day_number(date) if date else None,
+        source=fields.get("source"),
+        author=fields.get("author"),
+        url=fields.get("url"),
+        encoding=fields.get("encoding"),
+    )
+
+
 def signature_size(sig: bytes) -> int:
     """The file size a :func:`file_signature` holds (0 if it holds none)."""
     size = sig.split(b":", 1)[0]
@@ -47,13 +78,15 @@ def document(
     *,
     texts: dict[str, Tokens] | None = None,
     minhash: bytes | None = None,
+    line: bytes = b"",
 ) -> dict[str, Any]:
     """The Whoosh document of one article.
 
     ``cleaned`` is its body without boilerplate (what is indexed and
     signed); ``texts`` its fields analysed ahead and ``minhash`` the cleaned
     body's signature (:func:`searchengine.indexer.workers.prepare`), computed here
-    when not given.
+    when not given; ``line`` the digest of its JSON Lines line, if it has
+    one (kept after its own digest in the ``digest`` column).
     """
     cleaned = cleaned or Cleaned(article.body)
     texts = texts or {}
@@ -89,6 +122,7 @@ def document(
         doc["sort_newest"] = number
         doc["sort_oldest"] = number
     doc["meta"] = schema.meta_value(doc)
+    doc["digest"] = digest_of(article) + line
     for name, analyzed in texts.items():
         # Stored as the plain text; indexed from the postings computed ahead.
         doc[f"_stored_{name}"] = doc[name]

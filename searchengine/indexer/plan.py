@@ -10,13 +10,18 @@ those paths are not this run's business and are left alone.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from whoosh.columns import VarBytesColumn
+
+from searchengine.index import whoosh_private
 from searchengine.index.protocols import Reader
 from searchengine.index.schema import term_text
-from searchengine.indexer.document import file_signature, stored_path
+from searchengine.indexer.document import article_as_read, digest_of, file_signature, stored_path
 from searchengine.load.walk import WalkStats, walk
 from searchengine.models import Problem
 
@@ -29,6 +34,16 @@ class Found:
     files: tuple[str, ...]
     ignored: int  # files of kinds that are not read
     unreadable: tuple[Problem, ...]  # folders that could not be listed
+    #: How many files were found (also once their names are let go).
+    seen: int = -1
+
+    def __post_init__(self) -> None:
+        if self.seen < 0:
+            object.__setattr__(self, "seen", len(self.files))
+
+    def counted(self) -> Found:
+        """The same without the files' names (a million of them, once planned)."""
+        return Found(self.roots, (), self.ignored, self.unreadable, self.seen)
 
 
 def find(roots: list[str]) -> Found:
@@ -41,40 +56,118 @@ def find(roots: list[str]) -> Found:
     return Found(tuple(roots), files, stats.ignored, unreadable)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Known:
-    """What the index knows about one file: its signature and its records."""
+    """What the index knows about one file: the signatures its live
+    articles were read at (one, unless only some of a changed file's
+    articles were rewritten) and how many articles it has."""
 
-    sig: bytes
+    sigs: tuple[bytes, ...]
     count: int
+
+    def current(self, sig: bytes) -> bool:
+        """Whether the file, now at ``sig``, is as the index holds it.
+
+        A run that reads a file brings every article of it up to date
+        (rewriting those that changed, leaving the others with the signature
+        they were read at), so the index is in step with the file's state
+        at any signature one of its articles carries.
+        """
+        return sig in self.sigs
 
 
 def known_files(reader: Reader) -> dict[str, Known]:
-    """Every file the index holds live articles of, with its signature."""
+    """Every file the index holds live articles of, with its signatures.
+
+    The ``path`` and ``sig`` columns are read a segment at a time, in runs
+    (:func:`searchengine.index.whoosh_private.var_bytes`), not a value at
+    a time: a million articles are read on every run, no-op ones included.
+    """
     known: dict[str, Known] = {}
-    if reader.doc_count_all() == 0:
-        return known
-    paths = reader.column_reader("path")
-    sigs = reader.column_reader("sig")
-    deleted = reader.is_deleted if reader.has_deletions() else None
-    for docnum in range(reader.doc_count_all()):
-        if deleted is not None and deleted(docnum):
-            continue
-        path = term_text(paths[docnum])
-        previous = known.get(path)
-        known[path] = Known(sigs[docnum], (previous.count if previous else 0) + 1)
+    for leaf, _ in reader.leaf_readers():
+        for path, sig in _paths_and_sigs(leaf):
+            previous = known.get(path)
+            if previous is None:
+                known[path] = Known((sig,), 1)
+            elif sig in previous.sigs:
+                known[path] = Known(previous.sigs, previous.count + 1)
+            else:
+                known[path] = Known((*previous.sigs, sig), previous.count + 1)
     return known
 
 
-def records_of(reader: Reader, path: str) -> set[int | None]:
-    """The record numbers of the live articles of the stored file ``path``
-    (``None`` for a one-article file): whether a re-read article is an
-    update or an addition."""
-    records: set[int | None] = set()
-    for docnum in reader.postings("path", path).all_ids():
-        if not reader.is_deleted(docnum):
-            records.add(reader.stored_fields(docnum).get("record"))
-    return records
+def _paths_and_sigs(leaf: Reader) -> Iterator[tuple[str, bytes]]:
+    """``(stored path, signature)`` of each live article of one segment."""
+    size = leaf.doc_count_all()
+    if not size:
+        return
+    deleted = leaf.is_deleted if leaf.has_deletions() else None
+    live = [n for n in range(size) if deleted is None or not deleted(n)]
+    paths = _column(leaf, "path", live)
+    sigs = _column(leaf, "sig", live)
+    for path, sig in zip(paths, sigs, strict=True):
+        yield term_text(path), sig
+
+
+def _column(leaf: Reader, name: str, docs: list[int]) -> list[bytes]:
+    column = leaf.column_reader(name, translate=False)
+    if isinstance(column, VarBytesColumn.Reader):
+        return whoosh_private.var_bytes(column, docs)
+    return [column[n] for n in docs]
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """One live article the index holds of a file: its document number, its
+    :func:`~searchengine.index.schema.article_digest` (empty when written
+    before digests were), and its stored fields when they had to be read."""
+
+    docnum: int
+    digest: bytes
+    fields: dict[str, Any] | None = None
+    #: The digest of its JSON Lines line (empty for other files).
+    line: bytes = b""
+
+
+def stored_articles(reader: Reader, path: str) -> dict[int | None, StoredArticle]:
+    """The live articles the index holds of the stored file ``path``, by
+    record number (``None`` for a one-article file).
+
+    Read from the ``meta`` and ``digest`` columns, not from the stored
+    fields: a changed JSON Lines file of a thousand articles is compared
+    with the index without decompressing a thousand articles.  Articles
+    written before those columns existed come with their stored fields.
+    """
+    found: dict[int | None, StoredArticle] = {}
+    docs = [n for n in reader.postings("path", path).all_ids() if not reader.is_deleted(n)]
+    if not docs:
+        return found
+    metas = _values(reader, "meta", docs)
+    digests = _values(reader, "digest", docs)
+    for docnum, meta, digest in zip(docs, metas, digests, strict=True):
+        if meta and digest:
+            found[json.loads(meta)[1]] = StoredArticle(docnum, digest[:8], line=digest[8:])
+        else:
+            fields = reader.stored_fields(docnum)
+            found[fields.get("record")] = StoredArticle(docnum, b"", fields)
+    return found
+
+
+def _values(reader: Reader, name: str, docs: list[int]) -> list[bytes]:
+    if name not in reader.schema or not reader.has_column(name):
+        return [b""] * len(docs)
+    column = reader.column_reader(name, translate=False)
+    return [column[n] for n in docs]
+
+
+def same_article(digest: bytes, stored: StoredArticle) -> bool:
+    """Whether the article of ``digest`` (:func:`~searchengine.indexer.document.digest_of`),
+    read again from its changed file, is what the index holds for it (then
+    it is left as it is): the same title, text as read, date, source,
+    author, url and encoding."""
+    if stored.digest:
+        return stored.digest == digest
+    return stored.fields is not None and digest == digest_of(article_as_read(stored.fields))
 
 
 @dataclass(frozen=True)
@@ -106,7 +199,7 @@ def make_plan(found: Found, known: dict[str, Known]) -> Plan:
             problems.append(Problem(path, None, f"cannot read: {exc.strerror or exc}", "error"))
             continue
         previous = known.get(stored_path(path))
-        if previous is not None and previous.sig == sig:
+        if previous is not None and previous.current(sig):
             unchanged += previous.count
             continue
         to_load.append((path, sig))

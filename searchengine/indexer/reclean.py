@@ -9,26 +9,24 @@ from collections.abc import Iterator
 from typing import Any
 
 from searchengine.analysis import boilerplate
-from searchengine.dates import from_day_number
 from searchengine.index import schema
 from searchengine.index.protocols import Reader, Writer
 from searchengine.index.schema import original_text
-from searchengine.indexer.document import document
+from searchengine.indexer.document import article_as_read, document
 from searchengine.indexer.ledger import Ledger, group_of, live_docs
-from searchengine.models import Article
 
 
 def stale_articles(
-    ledger: Ledger, reader: Reader, groups: set[str], skip_paths: set[str]
+    ledger: Ledger, reader: Reader, groups: set[str], skip: set[int]
 ) -> Iterator[tuple[int, dict[str, Any], boilerplate.Cleaned]]:
     """Stored articles of ``groups`` (all, when the ledger is fresh) whose
     clean text is not what the index holds: ``(docnum, stored fields,
-    new cleaning)``.  Articles of ``skip_paths`` (replaced or removed in
-    this run) are passed over."""
+    new cleaning)``.  The documents ``skip`` (replaced or removed in this
+    run) are passed over."""
     for docnum in live_docs(reader, None if ledger.fresh else groups):
-        fields = reader.stored_fields(docnum)
-        if fields["path"] in skip_paths:
+        if docnum in skip:
             continue
+        fields = reader.stored_fields(docnum)
         group = group_of(fields.get("source"), fields["path"])
         if not ledger.fresh and group not in groups:
             continue
@@ -42,29 +40,22 @@ def rewrite_stale(
     writer: Writer,
     reader: Reader,
     groups: set[str],
-    skip_paths: set[str],
+    skip: set[int],
 ) -> int:
     """Re-clean the stored articles :func:`stale_articles` finds, from the
     original text the index keeps, through ``writer`` (delete and add:
     Whoosh cannot change a document in place); return how many."""
-    sigs = None
+    sigs = digests = None
     count = 0
-    for docnum, fields, cleaned in stale_articles(ledger, reader, groups, skip_paths):
+    for docnum, fields, cleaned in stale_articles(ledger, reader, groups, skip):
         if sigs is None:
             sigs = reader.column_reader("sig")
-        date = fields.get("date")
-        article = Article(
-            path=fields["path"],
-            record=fields.get("record"),
-            title=fields.get("title", ""),
-            body=original_text(fields),
-            date=from_day_number(date) if date else None,
-            source=fields.get("source"),
-            author=fields.get("author"),
-            url=fields.get("url"),
-            encoding=fields.get("encoding"),
-        )
-        doc = document(article, sigs[docnum], cleaned)
+            digests = reader.column_reader("digest") if "digest" in reader.schema else None
+        article = article_as_read(fields)
+        # The line's digest (after the article's own 8 bytes) is kept: the
+        # line is what it was.
+        line = digests[docnum][8:] if digests is not None else b""
+        doc = document(article, sigs[docnum], cleaned, line=line)
         doc["id"] = fields["id"]  # as stored: the id is of the path as read
         doc["meta"] = schema.meta_value(doc)
         writer.delete_document(docnum)

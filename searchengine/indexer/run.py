@@ -30,22 +30,34 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
+import itertools
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from searchengine.analysis import minhash as dedup
 from searchengine.errors import IndexWriteError, SearchEngineError, UsageError
-from searchengine.index import clusters, lexicon, schema
+from searchengine.index import clusters, lexicon, merging, schema
 from searchengine.index import directory as store
 from searchengine.index.protocols import Index, Reader, Writer
-from searchengine.indexer.build import Built, build_all, discard
-from searchengine.indexer.document import stored_path
-from searchengine.indexer.ledger import Ledger, ThresholdOptions, Thresholds
-from searchengine.indexer.plan import Found, Plan, find, known_files, make_plan, records_of
+from searchengine.index.schema import original_text
+from searchengine.indexer.build import Built, build_all, discard, merge_all
+from searchengine.indexer.document import signature_size, stored_path
+from searchengine.indexer.ledger import Ledger, ThresholdOptions, Thresholds, group_of
+from searchengine.indexer.plan import (
+    Found,
+    Plan,
+    StoredArticle,
+    find,
+    known_files,
+    make_plan,
+    same_article,
+    stored_articles,
+)
 from searchengine.indexer.reclean import rewrite_stale
 from searchengine.indexer.spool import Spool
-from searchengine.indexer.workers import load_all
+from searchengine.indexer.workers import POOL_WINDOW, FileRead, load_all
 from searchengine.load.walk import check_paths
 from searchengine.models import IndexSummary, Problem, Progress
 
@@ -89,6 +101,7 @@ def run_index(
         schema.ensure_fields(writer)
         reader = writer.reader()
         plan = make_plan(found, {} if rebuild else known_files(reader))
+        found = found.counted()  # the names are the plan's now
         ledger = Ledger.load(index_dir, reader, ix.latest_generation(), boilerplate, reset=rebuild)
         spool = Spool(index_dir)
         run = _Run(index_dir, writer, reader, ledger, spool, plan, report, rebuild=rebuild)
@@ -111,6 +124,32 @@ def run_index(
         raise IndexWriteError(f"the index at {index_dir} could not be read back: {exc}") from None
     run.progress("done")
     return run.summary(found, articles, took_ms=(time.perf_counter() - started) * 1000.0)
+
+
+def _pickles(read: FileRead, wanted: list[int]) -> tuple[bytes, tuple[int, ...]]:
+    """The spool records of the articles ``wanted`` of ``read`` (all, or
+    the changed ones of a changed file), and the size of each."""
+    if len(wanted) == len(read.sizes):
+        return read.spooled, read.sizes
+    ends = list(itertools.accumulate(read.sizes))
+    parts = [read.spooled[ends[n] - read.sizes[n] : ends[n]] for n in wanted]
+    return b"".join(parts), tuple(read.sizes[n] for n in wanted)
+
+
+#: Bytes of files being read ahead of the main process at most (with at
+#: most ``POOL_WINDOW`` files): a window of 64 JSON Lines files of a
+#: thousand articles held some 50 MB of articles in the main process.
+READ_AHEAD_BYTES = 32 * 1024 * 1024
+
+
+def _window(to_load: tuple[tuple[str, bytes], ...]) -> int:
+    """Files to read ahead: :data:`READ_AHEAD_BYTES` of files of the mean
+    size (the size is the first part of a file's signature)."""
+    if not to_load:
+        return 1
+    sizes = [signature_size(sig) for _, sig in to_load[:1000]]
+    mean = max(1, sum(sizes) // len(sizes))
+    return max(2, min(POOL_WINDOW, READ_AHEAD_BYTES // mean))
 
 
 def _quiet(_progress: Progress) -> None:
@@ -161,10 +200,14 @@ class _Run:
         self.rebuild = rebuild
         #: Whether the run has anything to commit.
         self.changed = rebuild
-        #: Stored paths whose articles the run deleted (re-cleaning passes them over).
-        self.replaced: set[str] = set()
+        #: Documents the run deleted (re-cleaning passes them over).
+        self.replaced: set[int] = set()
         self.articles_read = 0
         self.added = self.updated = self.removed = self.recleaned = 0
+        #: Articles of changed files found as the index holds them (left alone).
+        self.kept = 0
+        #: Files the run reads (their list is let go once read).
+        self.files = len(plan.to_load)
         self.skipped: list[Problem] = []
         self.errors: list[Problem] = list(plan.problems)
         #: The boilerplate groups of the spooled articles.
@@ -174,14 +217,44 @@ class _Run:
 
     def progress(self, stage: Literal["writing", "committing", "done"]) -> None:
         """Report reaching ``stage``, with the files and articles read."""
-        files = len(self.plan.to_load)
-        self.report(Progress(files, files, self.articles_read, stage=stage))
+        self.report(Progress(self.files, self.files, self.articles_read, stage=stage))
 
     def _drop(self, path: str) -> None:
         """Delete the stored articles of ``path``, uncounted from the ledger first."""
-        self.ledger.remove_stored(path)
-        self.replaced.add(path)
-        self.writer.delete_by_term("path", path)
+        for stored in stored_articles(self.reader, path).values():
+            self._delete(stored)
+
+    def _compare(self, read: FileRead, stored: dict[int | None, StoredArticle]) -> list[int]:
+        """The articles of ``read`` to write (by position), counted as added
+        or updated; ``stored`` holds what the index has of a changed file
+        (empty for a new one), and loses what is matched.
+
+        A changed file's articles are compared with what the index holds:
+        one edited article of a thousand in a JSON Lines file is one article
+        rewritten, not a thousand."""
+        if not stored:
+            self.added += len(read.records)
+            return list(range(len(read.records)))
+        wanted: list[int] = []
+        for n, record in enumerate(read.records):
+            old = stored.pop(record, None)
+            if old is not None and same_article(read.digests[n], old):
+                self.kept += 1
+                continue
+            if old is not None:
+                self._delete(old)
+                self.updated += 1
+            else:
+                self.added += 1
+            wanted.append(n)
+        return wanted
+
+    def _delete(self, stored: StoredArticle) -> None:
+        """Delete one stored article, uncounted from the ledger first."""
+        fields = stored.fields or self.reader.stored_fields(stored.docnum)
+        self.ledger.remove(group_of(fields.get("source"), fields["path"]), original_text(fields))
+        self.replaced.add(stored.docnum)
+        self.writer.delete_document(stored.docnum)
         self.changed = True
 
     def remove_gone(self) -> None:
@@ -195,30 +268,42 @@ class _Run:
         changed ones' articles, count every article's lines into the ledger
         and spool it until the boilerplate is decided."""
         to_load = self.plan.to_load
-        for done, (path, read) in enumerate(load_all(to_load, encoding), start=1):
+        # A changed file's stored articles, looked up as the file is handed
+        # to a reader (whose lines the index holds as they are are passed
+        # over unparsed), and used when its articles come back.
+        held: dict[str, dict[int | None, StoredArticle]] = {}
+
+        def known(path: str) -> frozenset[tuple[int, bytes]] | None:
+            key = stored_path(path)
+            if key not in self.plan.changed:
+                return None
+            held[path] = stored_articles(self.reader, key)
+            return frozenset((r, s.line) for r, s in held[path].items() if s.line and r is not None)
+
+        reads = load_all(to_load, encoding, known, _window(to_load))
+        for done, (path, read) in enumerate(reads, start=1):
             for problem in read.problems:
                 (self.skipped if problem.kind == "skipped" else self.errors).append(problem)
-            key = stored_path(path)
-            old_records: set[int | None] = set()
-            if key in self.plan.changed:
-                old_records = records_of(self.reader, key)
-                self._drop(key)
-            self._count(old_records, set(read.records))
-            for group, keys in zip(read.groups, read.line_keys, strict=True):
-                self.ledger.add_keys(group, keys)
-                self.groups.add(group)
-            if read.records:
+            stored = held.pop(path, {})
+            for record in read.unchanged:
+                del stored[record]  # a line the index holds as it is, not parsed
+                self.kept += 1
+            wanted = self._compare(read, stored)
+            for n in wanted:
+                self.ledger.add_keys(read.groups[n], read.line_keys[n])
+                self.groups.add(read.groups[n])
+            if wanted:
                 # The articles, pickled by the reader process, go to the spool as they are.
-                self.spool.put_pickled(read.spooled, read.sizes)
+                self.spool.put_pickled(*_pickles(read, wanted))
                 self.changed = True
+            for gone in stored.values():  # records no longer in the file
+                self._delete(gone)
+                self.removed += 1
             self.articles_read += len(read.records)
             self.report(Progress(done, len(to_load), self.articles_read, current=path))
-
-    def _count(self, old: set[int | None], new: set[int | None]) -> None:
-        # A record at the same position is an update, a new one an addition.
-        self.updated += len(new & old)
-        self.added += len(new - old)
-        self.removed += len(old - new)
+        # A million files' names and signatures are not kept while writing
+        # (the worker processes forked then would count them too).
+        self.plan = dataclasses.replace(self.plan, to_load=())
 
     def write(self) -> set[str]:
         """Clean, analyse and write the spooled articles as new segments,
@@ -238,8 +323,11 @@ class _Run:
         schema = self.writer.schema
         learned = {group: self.ledger.learned(group) for group in self.groups}
         for built in build_all(self.index_dir, schema, self.spool, learned, report):
-            self.built.append(built)
             words |= built.words
+            # Only the segments are kept until the commit: each share's
+            # words (tens of thousands) would otherwise stay, once per share.
+            built.words = set()
+            self.built.append(built)
         self.spool.close()
         return words
 
@@ -252,31 +340,19 @@ class _Run:
         self.changed = self.changed or self.recleaned > 0
 
     def commit(self, words: set[str]) -> None:
-        """Commit the run with the lexicon updated first, or cancel the
-        writer when nothing changed."""
+        """Merge what the policy picks, then commit the run with the lexicon
+        updated first, or cancel the writer when nothing changed."""
         self.reader.close()
         if not self.changed:
             store.cancel(self.writer)
             return
-        segments = [segment for built in self.built for segment in built.segments]
-        merged, articles = store.merge_plan(self.writer, segments, drop_old=self.rebuild)
-        if merged:
-            files = len(self.plan.to_load)
-            self.report(
-                Progress(
-                    files,
-                    files,
-                    self.articles_read,
-                    current=f"{merged} segments ({articles:,} articles)",
-                    stage="merging",
-                )
-            )
-        else:
-            self.progress("committing")
+        built = [segment for b in self.built for segment in b.segments]
+        listed = self._merge(store.commit_candidates(self.writer, built, drop_old=self.rebuild))
+        self.progress("committing")
         # The lexicon first: a crash between the two leaves it with words
         # to spare, which is harmless; never with words missing.
         lexicon.add_words(self.index_dir, words)
-        store.commit(self.writer, segments, drop_old=self.rebuild)
+        store.commit(self.writer, listed)
         self.built = []  # committed: no longer the run's to remove
         if self.rebuild:
             # Committed already: should this fail, the union written
@@ -284,17 +360,51 @@ class _Run:
             with contextlib.suppress(OSError):
                 lexicon.write_words(self.index_dir, words)
 
+    def _merge(self, candidates: list[Any]) -> list[Any]:
+        """The segments to commit: ``candidates`` with the merges the policy
+        picks made (in worker processes, :func:`merge_all`), the merged
+        segments after the others."""
+        sizes = [(s.doc_count(), s.doc_count_all()) for s in candidates]
+        plan = merging.plan(sizes)
+        merged = Built()
+        self.built.append(merged)  # removed with the run's, should it fail
+        if plan.merges:
+            total = plan.articles(sizes)
+            files = self.files
+            done = 0
+
+            def report(articles: int) -> None:
+                nonlocal done
+                done += articles
+                segments = sum(len(m) for m in plan.merges)
+                self.report(
+                    Progress(
+                        files,
+                        files,
+                        self.articles_read,
+                        current=f"{segments} segments ({done:,} of {total:,} articles)",
+                        stage="merging",
+                    )
+                )
+
+            report(0)
+            groups = [[candidates[n] for n in merge] for merge in plan.merges]
+            for segment in merge_all(self.index_dir, self.writer.schema, groups, report):
+                if segment is not None:
+                    merged.segments.append(segment)
+        return plan.kept(candidates) + merged.segments
+
     def summary(self, found: Found, articles: int, *, took_ms: float) -> IndexSummary:
         return IndexSummary(
             added=self.added,
             updated=self.updated,
-            unchanged=self.plan.unchanged,
+            unchanged=self.plan.unchanged + self.kept,
             removed=self.removed,
             skipped=tuple(self.skipped),
             errors=tuple(self.errors),
             articles=articles,
             took_ms=took_ms,
-            files_seen=len(found.files),
+            files_seen=found.seen,
             files_ignored=found.ignored,
             recleaned=self.recleaned,
         )

@@ -19,6 +19,7 @@ order.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pickle
@@ -37,14 +38,14 @@ from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
 from searchengine.analysis.tokenizer import spelling_form, split_words
 from searchengine.index.fieldformat import Tokens, Vocabulary, tokens, tokens_of
-from searchengine.indexer.document import signature_size, stored_path
+from searchengine.indexer.document import digest_of, signature_size, stored_path
 from searchengine.indexer.ledger import group_of
 from searchengine.load import load_file
 from searchengine.models import Article, Problem
 
 
 @dataclass(frozen=True)
-class _Read:
+class FileRead:
     """One file read: its problems, and per article its record, its
     boilerplate group and its line keys (counted by the main process before
     anything is cleaned).  The articles themselves come as the run's spool
@@ -56,31 +57,47 @@ class _Read:
     records: tuple[int | None, ...]
     groups: tuple[str, ...]
     line_keys: tuple[frozenset[str], ...]
-    #: The spool records ``(article, group, file signature)``, one pickle
+    #: The spool records ``(article, group, file signature, line digest)``, one pickle
     #: after another, and the size of each.
     spooled: bytes
     sizes: tuple[int, ...]
+    #: Records of lines passed over: the index holds them as they are.
+    unchanged: tuple[int, ...] = ()
+    #: Each article's :func:`~searchengine.indexer.document.digest_of`
+    #: (for a changed file only).
+    digests: tuple[bytes, ...] = ()
 
 
-def read_file(path: str, encoding: str | None, sig: bytes = b"") -> _Read:
+def read_file(
+    path: str,
+    encoding: str | None,
+    sig: bytes = b"",
+    known: frozenset[tuple[int, bytes]] | None = None,
+) -> FileRead:
     """Load ``path`` (never raises, like ``load_file``); ``sig`` is the
-    file's signature, which its spool records carry."""
-    result = load_file(path, encoding)
+    file's signature, which its spool records carry.  Lines whose digest is
+    ``known`` are passed over (a changed file's lines the index holds as
+    they are); for a changed file (``known`` given) each article's digest
+    is computed too, to be compared with the one the index holds."""
+    result = load_file(path, encoding, known)
     articles = result.articles
     key = stored_path(path)
     groups = tuple(group_of(a.source, key) for a in articles)
     keys = tuple(frozenset(boilerplate.line_keys(a.body)) for a in articles)
+    lines = result.line_digests or (b"",) * len(articles)
     spooled = [
-        pickle.dumps((a, group, sig), protocol=pickle.HIGHEST_PROTOCOL)
-        for a, group in zip(articles, groups, strict=True)
+        pickle.dumps((a, group, sig, line), protocol=pickle.HIGHEST_PROTOCOL)
+        for a, group, line in zip(articles, groups, lines, strict=True)
     ]
-    return _Read(
+    return FileRead(
         result.problems,
         tuple(a.record for a in articles),
         groups,
         keys,
         b"".join(spooled),
         tuple(map(len, spooled)),
+        result.unchanged,
+        tuple(map(digest_of, articles)) if known is not None else (),
     )
 
 
@@ -170,9 +187,28 @@ def _quiet_worker(parent: int) -> None:
     watch would wait for that one instead.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see forking()
     threading.Thread(
         target=_exit_when_orphaned, args=(parent,), name="orphan-watch", daemon=True
     ).start()
+
+
+@contextlib.contextmanager
+def forking() -> Iterator[None]:
+    """Hold Ctrl-C back while worker processes are forked (a pool forks
+    them all at its first ``submit``), so that one cannot arrive in a child
+    before :func:`_quiet_worker` ignores it: it would die there (or hang in
+    an at-fork handler), and its pool break.  The children start with
+    SIGINT blocked and unblock it once it is ignored; the parent gets its
+    Ctrl-C as the block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 T = TypeVar("T")
@@ -206,8 +242,9 @@ def _ordered(
         pending: deque[tuple[T, tuple[object, ...], Future[R]]] = deque()
         queued = iter(tasks)
         try:
-            for key, args in itertools.islice(queued, window or POOL_WINDOW):
-                pending.append((key, args, pool.submit(work, *args)))
+            with forking():
+                for key, args in itertools.islice(queued, window or POOL_WINDOW):
+                    pending.append((key, args, pool.submit(work, *args)))
             while pending:
                 key, args, future = pending.popleft()
                 try:
@@ -230,26 +267,35 @@ def _ordered(
 
 
 def load_all(
-    files: Sequence[tuple[str, bytes]], encoding: str | None
-) -> Iterator[tuple[str, _Read]]:
+    files: Sequence[tuple[str, bytes]],
+    encoding: str | None,
+    known: Callable[[str], frozenset[tuple[int, bytes]] | None] | None = None,
+    window: int = 0,
+) -> Iterator[tuple[str, FileRead]]:
     """Each ``(path, file signature)`` with what the path yielded, in order
-    (stage 1).
+    (stage 1); ``known(path)``, asked as the file is handed to a reader,
+    gives the line digests to pass over (see :func:`read_file`).
 
     With many files and more than one core, files are read in worker
-    processes, in batches (:func:`_batches`), :data:`POOL_WINDOW` batches
-    ahead of the consumer at most.
+    processes, in batches (:func:`_batches`), ``window`` (:data:`POOL_WINDOW`
+    by default) batches ahead of the consumer at most.
     """
     in_pool = _workers() >= 2 and len(files) >= POOL_MIN_FILES
     # Read here, a file is read when the run wants it (not a batch ahead).
     batches = _batches(files) if in_pool else ([file] for file in files)
-    tasks = ((batch, (batch, encoding)) for batch in batches)
-    for batch, reads in _ordered(read_files, tasks, in_pool):
+    tasks = (
+        (batch, ([(path, sig, known(path) if known else None) for path, sig in batch], encoding))
+        for batch in batches
+    )
+    for batch, reads in _ordered(read_files, tasks, in_pool, window):
         yield from zip((path for path, _ in batch), reads, strict=True)
 
 
-def read_files(files: list[tuple[str, bytes]], encoding: str | None) -> list[_Read]:
-    """:func:`read_file` of each ``(path, file signature)``: one reader task."""
-    return [read_file(path, encoding, sig) for path, sig in files]
+def read_files(
+    files: list[tuple[str, bytes, frozenset[tuple[int, bytes]] | None]], encoding: str | None
+) -> list[FileRead]:
+    """:func:`read_file` of each ``(path, file signature, known lines)``: one reader task."""
+    return [read_file(path, encoding, sig, known) for path, sig, known in files]
 
 
 def _batches(files: Sequence[tuple[str, bytes]]) -> Iterator[list[tuple[str, bytes]]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Container
 
 from searchengine.load.decoding import decode
 from searchengine.load.files import open_regular
@@ -64,31 +65,41 @@ def _read(path: str, limit: int) -> bytes:
             raise InputProblem("error", f"cannot read: {exc.strerror or exc}") from None
 
 
-def load_file(path: str, encoding: str | None = None) -> LoadResult:
+def load_file(
+    path: str, encoding: str | None = None, known: Container[tuple[int, bytes]] | None = None
+) -> LoadResult:
     """Read one file into articles; every problem is returned, none raised.
 
     ``path`` should be absolute: it becomes the articles' ``path`` and,
     with the record number, their id.  ``encoding`` forces a text encoding.
+    ``known`` holds ``(line number, line digest)`` of JSON Lines lines not
+    to parse but to list as unchanged (see :class:`~searchengine.models.LoadResult`).
     """
-    result = _load(path, encoding)
+    result = _load(path, encoding, known)
     if all(len(a.body) <= MAX_ARTICLE_CHARS for a in result.articles):
         return result
     problems = list(result.problems)
     for article in result.articles:
         if len(article.body) > MAX_ARTICLE_CHARS:
             problems.append(Problem(path, article.record, too_long(len(article.body)), "skipped"))
-    articles = tuple(a for a in result.articles if len(a.body) <= MAX_ARTICLE_CHARS)
-    return LoadResult(articles, tuple(problems))
+    fits = [len(a.body) <= MAX_ARTICLE_CHARS for a in result.articles]
+    articles = tuple(a for a, ok in zip(result.articles, fits, strict=True) if ok)
+    digests = tuple(d for d, ok in zip(result.line_digests, fits, strict=False) if ok)
+    return LoadResult(articles, tuple(problems), digests, result.unchanged)
 
 
-def _load(path: str, encoding: str | None) -> LoadResult:
+def _load(
+    path: str, encoding: str | None, known: Container[tuple[int, bytes]] | None = None
+) -> LoadResult:
     fmt = format_of(path)
     try:
         if fmt in ("jsonl", "jsonl.gz"):
             from searchengine.load.jsonfmt import load_jsonl
 
-            articles, problems, _ = load_jsonl(path, gzipped=fmt == "jsonl.gz", encoding=encoding)
-            return LoadResult(tuple(articles), tuple(problems))
+            articles, problems, _, digests, unchanged = load_jsonl(
+                path, gzipped=fmt == "jsonl.gz", encoding=encoding, known=known
+            )
+            return LoadResult(tuple(articles), tuple(problems), tuple(digests), tuple(unchanged))
         data = _read(path, MAX_JSON_BYTES if fmt == "json" else MAX_FILE_BYTES)
         if not data.strip():
             raise InputProblem("skipped", "empty file")
