@@ -4,8 +4,8 @@ Two indexes built from the same files hold the same contents when their
 lines are equal, however the articles were cut into segments and whatever
 the folder the files were in: every term of every field with its postings
 (article, weight, positions) and its statistics summed over the segments,
-each article's stored fields, column values and field lengths, and the
-lexicon.  Articles are named by their file's path below the corpus root
+each article's stored fields, summary (index format 6), column values and
+field lengths, and the lexicon.  Articles are named by their file's path below the corpus root
 and their record; the corpus root is written ``<ROOT>``.  The files' own
 signatures (size and modification time) are left out: they differ for
 every copy of a corpus.
@@ -27,6 +27,7 @@ from whoosh import index
 
 from searchengine.index.lexicon import read_words
 from searchengine.index.postings import term_postings
+from searchengine.index.summary import SummaryReader
 
 #: Column fields that hold the file's size and modification time.
 _FILE_SIGNATURE = {"sig"}
@@ -94,13 +95,19 @@ def index_lines(index_dir: str, root: str) -> list[str]:
                     if doc in docs:  # deleted documents' postings stay until a merge
                         where = flat[offsets[i] : offsets[i + 1]].tolist()
                         postings[key].append(f"{docs[doc]} {weight!r} {where}")
+            summaries = SummaryReader(leaf.storage(), leaf.segment())
             for docnum, name in docs.items():
                 fields = leaf.stored_fields(docnum)
                 for fieldname, value in sorted(fields.items()):
                     lines.append(f"stored {name} {fieldname} {canonical(_text(value))}")
+                summary = summaries.summary(docnum)
+                for fieldname, value in sorted(summary.fields.items()):
+                    lines.append(f"summary {name} {fieldname} {canonical(_text(value))}")
+                lines.append(f"summary {name} lead {canonical(_text(summary.lead))}")
                 for fieldname in leaf.schema.scorable_names():
                     length = leaf.doc_field_length(docnum, fieldname)
                     lines.append(f"length {name} {fieldname} {length}")
+            summaries.close()
             for fieldname in sorted(leaf.schema.names()):
                 if fieldname in _FILE_SIGNATURE or not leaf.has_column(fieldname):
                     continue

@@ -557,7 +557,9 @@ def test_an_index_of_the_previous_format_is_refused_with_how_to_rebuild(tmp_path
     index_dir = str(tmp_path / "index")
     os.makedirs(index_dir)
     _format_3_index(index_dir)
-    with pytest.raises(IndexCorruptError, match=r"format 3.*reads 5.*--rebuild"):
+    with pytest.raises(
+        IndexCorruptError, match=rf"format 3.*reads {schema.FORMAT_VERSION}.*--rebuild"
+    ):
         store.open_for_reading(index_dir)
     result = CliRunner().invoke(cli, ["--index", index_dir, "search", "harbour", "--json"])
     assert result.exit_code == 1

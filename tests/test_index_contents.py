@@ -1,18 +1,23 @@
 """Indexes built today hold exactly what the code before issue 14's array
-work built from the same files.
+work built from the same files, and each article's summary.
 
 The digests below were computed by main at 19f7854 (index format 5, before
 the inversion, vocabulary, MinHash and postings writing of issue 14 became
 array work; first computed at 3104e82, format 4) with
 ``tests/index_contents.py``: every term, posting, position, statistic,
-stored field, column and lexicon word of the index.  They do not depend on
-the number of cores (how the articles are cut into segments) or on where
-the corpus lies.  The merge of branch ``scale`` added one column (``digest``,
-an article's digest for incremental runs): the digests were computed again
-then, after checking that the indexes' lines were main's plus those of that
-column alone, and the edit now changes one JSON Lines article besides
-halving its file (kept articles are now left alone, not rewritten).  A change that alters any of it fails here; if it is
-meant to, it needs a new index format and new digests.
+stored field, summary, column and lexicon word of the index.  They do not
+depend on the number of cores (how the articles are cut into segments) or
+on where the corpus lies.  The merge of branch ``scale`` added one column
+(``digest``, an article's digest for incremental runs): the digests were
+computed again then, after checking that the indexes' lines were main's
+plus those of that column alone, and the edit now changes one JSON Lines
+article besides halving its file (kept articles are now left alone, not
+rewritten).  Index format 6 added each article's summary (branch
+``summary``): computed again once more, after checking that the lines
+without the summaries' still gave the digests before it (``a7663fe5…``,
+``60625e08…``, ``a029e120…``, ``c308e892…``).  A change that alters any of
+it fails here; if it is meant to, it needs a new index format and new
+digests.
 """
 
 from __future__ import annotations
@@ -29,10 +34,10 @@ from searchengine.indexer.run import run_index
 
 from corpus_builder import build_mixed_corpus
 
-MIXED = "a7663fe530a38141e0a8aa04085d9f44050683688b599f73e011a44e3f2519e7"
-GENERATED = "60625e088626248e0f0a75a580adf52355fb93b85c960fec75338550ee59aace"
-GENERATED_EDITED = "a029e12000d9ea9f3a13d585493eabfcf03a73ec7b387f3a7a27df4296816615"
-MIXED_EDITED = "c308e892c986773437fe3a7b28f422463bbcc8be9a666115c9fdad3dc861c6f4"
+MIXED = "9145d2806e4764448c32ea41c7429c42112e762d4a29894b7441a4dd1563c5c0"
+GENERATED = "35f4528eed20f73043a559912b684d3157f0dd9486a36b34eff69204b2fb4aac"
+GENERATED_EDITED = "0039c435729494618ee0a14552fb30911b6ee646853d145363a4f624d4506ff5"
+MIXED_EDITED = "3ae8f272fab8d685f06134ad78b0167f3f8aac3bc30615904047348355c76678"
 
 
 def _edit(corpus: Path) -> None:

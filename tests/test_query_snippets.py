@@ -13,19 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from searchengine.analysis.passages import ELLIPSIS as PASSAGE_ELLIPSIS
+from searchengine.analysis.passages import PASSAGE_CHARS, lead_snippet
+from searchengine.analysis.passages import render as _render
 from searchengine.analysis.tokenizer import fold, stem
 from searchengine.models import Snippet
 from searchengine.query.engine import Engine
 from searchengine.query.highlight import MatchSpec, word_offsets, word_spans
 from searchengine.query.request import SearchRequest
-from searchengine.query.snippets import ELLIPSIS as PASSAGE_ELLIPSIS
-from searchengine.query.snippets import (
-    PASSAGE_CHARS,
-    _render,
-    _window,
-    lead_snippet,
-    make_snippets,
-)
+from searchengine.query.snippets import _window, make_snippets
 
 from query_index import BIG, BUSHFIRE, Corpus, run, span_texts
 

@@ -325,7 +325,7 @@ def test_an_index_of_format_4_is_refused_with_how_to_rebuild(tmp_path: Path) -> 
 
     message = (
         f"{index_dir} was built by another version of searchengine (format 4, this one "
-        "reads 5); rebuild it with `searchengine index --rebuild PATH...`"
+        f"reads {schema.FORMAT_VERSION}); rebuild it with `searchengine index --rebuild PATH...`"
     )
     for opener in (store.open_for_reading, store.open_for_writing):
         with pytest.raises(IndexCorruptError) as info:

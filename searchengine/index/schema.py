@@ -26,7 +26,9 @@ from searchengine.index.protocols import Writer
 #: packed arrays of document gaps, counts and positions instead of W3 blocks.
 #: 5: stored fields in compressed blocks of many documents
 #: (``searchengine.index.storedblocks``) instead of one W3 record each.
-FORMAT_VERSION = 5
+#: 6: a summary per article beside them (``searchengine.index.summary``:
+#: what a hit line shows, its lead snippet included), read by result pages.
+FORMAT_VERSION = 6
 #: Title words count this much more than body words (BM25F field boost).
 TITLE_BOOST = 2.5
 #: Sort keys of undated articles: last whichever way dates are sorted.

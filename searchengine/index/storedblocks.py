@@ -50,6 +50,8 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh.codec.whoosh3 import W3PerDocReader, W3PerDocWriter
 
+from searchengine.index.summary import SUMMARY_EXT, SummaryWriter
+
 if TYPE_CHECKING:
     import zstandard
 
@@ -234,12 +236,16 @@ class NewsPerDocWriter(W3PerDocWriter):  # type: ignore[misc]
 
     Field lengths and columns go to ``W3``'s files as before; each
     document's stored values are kept back from ``W3`` (which would pickle
-    and compress them alone) and handed to a :class:`StoredWriter`.
+    and compress them alone) and handed to a :class:`StoredWriter`, and
+    its summary (:mod:`searchengine.index.summary`) to a
+    :class:`~searchengine.index.summary.SummaryWriter`.  Every segment is
+    written through here, merged ones too, so every segment has both.
     """
 
     def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
         super().__init__(codec, storage, segment)
         self._stored = StoredWriter(segment.create_file(storage, STORED_EXT))
+        self._summary = SummaryWriter(segment.create_file(storage, SUMMARY_EXT))
         self._fields: dict[str, Any] = {}
         self._in_doc = False
 
@@ -258,6 +264,7 @@ class NewsPerDocWriter(W3PerDocWriter):  # type: ignore[misc]
         # W3's close() calls finish_doc() again, outside any document.
         if self._in_doc:
             self._stored.add(self._fields)
+            self._summary.add(self._fields)
             self._fields = {}
             self._in_doc = False
         super().finish_doc()
@@ -271,14 +278,16 @@ class NewsPerDocWriter(W3PerDocWriter):  # type: ignore[misc]
         try:
             super().close()
             self._stored.close()
+            self._summary.close()
         except BaseException:
-            self._stored.discard()
+            self.discard()
             raise
 
     def discard(self) -> None:
-        """Close the stored-fields file without finishing it (see
-        :meth:`StoredWriter.discard`)."""
+        """Close the stored-fields and summary files without finishing
+        them (see :meth:`StoredWriter.discard`)."""
         self._stored.discard()
+        self._summary.discard()
 
 
 class NewsPerDocReader(W3PerDocReader):  # type: ignore[misc]

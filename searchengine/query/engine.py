@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from searchengine.index.columns import Columns
+    from searchengine.index.summary import Summaries
     from searchengine.query.browse import DateOrders
     from searchengine.query.execute import Counts, Execution
     from searchengine.query.matches import MatchSet
@@ -143,6 +144,7 @@ class Engine:
         self._columns: doc_columns.DocColumns | None = None
         self._segment_columns: Columns | None = None
         self._date_orders: DateOrders | None = None
+        self._summaries: Summaries | None = None
         #: The folder's modification time when the open searcher was last
         #: found up to date, once it was old enough to trust (see _up_to_date).
         self._settled_stamp: int | None = None
@@ -162,6 +164,9 @@ class Engine:
             self._columns = None
             self._segment_columns = None
             self._date_orders = None
+            if self._summaries is not None:
+                self._summaries.close()
+                self._summaries = None
         self._settled_stamp = None
         self._lexicon = None
 
@@ -243,12 +248,27 @@ class Engine:
             self._date_orders = DateOrders(self.segment_columns(), self.columns())
         return self._date_orders
 
+    def summaries(self) -> Summaries:
+        """The current searcher's articles' summaries (what a hit line
+        shows, the lead included), each segment's file mapped on first use."""
+        from searchengine.index.summary import Summaries
+
+        if self._summaries is None:
+            segments = self.segment_columns().segments
+            self._summaries = Summaries([(s.reader, s.offset) for s in segments])
+        return self._summaries
+
     def article(self, docnum: int) -> Hit:
         """The article numbered ``docnum`` as a hit of its own: no score, no snippets."""
         return _hit(self.current().stored_fields(docnum), None, ())
 
     def duplicate(self, docnum: int) -> Duplicate:
-        fields = self.current().stored_fields(docnum)
+        """The article ``docnum`` as a near-duplicate of a hit (from its
+        summary; from its stored fields on the reference path)."""
+        if self.executor:
+            fields = self.summaries().summary(docnum).fields
+        else:
+            fields = self.current().stored_fields(docnum)
         return Duplicate(fields["id"], fields.get("title", ""), fields.get("source"))
 
     def ranked(
@@ -482,11 +502,21 @@ class Engine:
         where: dict[int, dict[str, list[int]]] = {}
         if snippets and positioned and run is not None and spec:
             where = run.positions([docnum for docnum, _, _ in answer.page], "body", needed)
+        # A hit that shows no more of its text than the lead (no words to
+        # match in the body, or no snippets) is read from its summary; the
+        # reference path reads the stored fields, which the tests compare.
+        summarized = self.executor and not (snippets and spec)
         out = []
         for docnum, score, duplicates in answer.page:
-            fields = searcher.stored_fields(docnum)
             passages: tuple[Snippet, ...] = ()
-            if snippets:
+            if summarized:
+                summary = self.summaries().summary(docnum)
+                fields = summary.fields
+                if snippets and summary.lead:
+                    passages = (Snippet(summary.lead, ()),)
+            else:
+                fields = searcher.stored_fields(docnum)
+            if snippets and not summarized:
                 body = fields.get("body", "")
                 if positioned:
                     passages = snippets_at(body, spec, where.get(docnum, {}))

@@ -9,11 +9,10 @@ markup from the library.
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from typing import Any
 
-from searchengine.analysis.tokenizer import WORD
+from searchengine.analysis.passages import PASSAGE_CHARS, lead_snippet, render
 from searchengine.models import Snippet
 from searchengine.query.highlight import (
     MatchSpec,
@@ -23,60 +22,7 @@ from searchengine.query.highlight import (
     word_offsets,
 )
 
-PASSAGE_CHARS = 240
 MAX_PASSAGES = 3
-ELLIPSIS = "…"
-
-_SPACES = re.compile(r"\s+")
-
-
-#: Whitespace that collapsing shortens: a run of two characters or more
-#: (one whitespace character becomes one space, as long).
-_LONG_SPACES = re.compile(r"\s\s+")
-
-
-def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
-    """The passage ``text[start:end]`` with whitespace collapsed, spans moved along.
-
-    Leading whitespace is dropped and each run of it becomes one space.  A
-    span's offset in the passage is its offset in the text less what
-    collapsing removed before it, counted from the passage's leading run
-    and its runs of two whitespace characters or more (few: paragraph
-    breaks), not character by character.
-    """
-    lead = ELLIPSIS + " " if start > 0 else ""
-    body = (lead + " ".join(text[start:end].split())).rstrip()
-    if end < len(text):
-        body += " " + ELLIPSIS
-    if not spans:
-        return Snippet(body, ())
-    runs: list[int] = []
-    run_ends: list[int] = []
-    #: Characters removed by the runs before each run (and by all of them, last).
-    removed = [0]
-    after = start
-    leading = _SPACES.match(text, start, end)
-    if leading is not None:  # dropped whole
-        after = leading.end()
-        runs.append(start)
-        run_ends.append(after)
-        removed.append(after - start)
-    for match in _LONG_SPACES.finditer(text, after, end):
-        a, b = match.span()
-        runs.append(a)
-        run_ends.append(b)
-        removed.append(removed[-1] + b - a - 1)
-
-    def moved(offset: int) -> int:
-        i = bisect_left(runs, offset)  # the runs that start before ``offset``
-        gone = removed[i]
-        if i and run_ends[i - 1] > offset:
-            gone -= run_ends[i - 1] - offset  # a run that ``offset`` cuts short
-        return len(lead) + offset - start - gone
-
-    highlights = tuple((moved(a), moved(b)) for a, b in spans if start <= a and b <= end)
-    return Snippet(body, highlights)
-
 
 #: Words' offsets: lists, or numpy arrays (from :func:`word_offsets`).
 Offsets = Any
@@ -130,34 +76,6 @@ def _window(
     if low + last == count - 1 and len(text) - start <= budget:
         return start, len(text)
     return start, near_ends[last]
-
-
-#: The end of the last word that ends within a passage's budget of the
-#: first word's start: ``_window`` around the first word, which never grows
-#: left, keeps adding words while they end within the budget.  A word ends
-#: at a word character not followed by another, nor by an apostrophe and
-#: another (the words of :data:`~searchengine.analysis.tokenizer.WORD`).
-_LEAD_END = re.compile(rf".{{0,{PASSAGE_CHARS - 5}}}\w(?!\w|['\u2019]\w)", re.DOTALL)
-
-
-def lead_snippet(text: str) -> Snippet:
-    """The opening of an article, for hits whose body has no match.
-
-    The passage ``_window`` makes around the first word, found with two
-    regular-expression matches rather than by splitting the opening into
-    words (a browse shows ten of these and nothing else).
-    """
-    head = text[: PASSAGE_CHARS * 2]
-    first = WORD.search(head)
-    if first is None:
-        return Snippet(" ".join(text.split())[:PASSAGE_CHARS], ())
-    budget = PASSAGE_CHARS - 4
-    if len(text) <= budget:
-        end = len(text)
-    else:
-        last = _LEAD_END.match(head, first.start())
-        end = first.end() if last is None else max(first.end(), last.end())
-    return _render(text, 0, end, [])
 
 
 def make_snippets(text: str, spec: MatchSpec, maximum: int = MAX_PASSAGES) -> tuple[Snippet, ...]:
@@ -236,5 +154,5 @@ def _passages(
         spans = [
             (a, b) for a, b in zip(hit_starts, hit_ends, strict=True) if start <= a and b <= end
         ]
-        result.append(_render(text, start, end, spans))
+        result.append(render(text, start, end, spans))
     return tuple(result)
