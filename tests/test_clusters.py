@@ -310,16 +310,25 @@ def test_find_groups_gives_the_former_groups(
         clusters._CHUNK, clusters._BUCKET_AT_ONCE = saved
 
 
-def test_an_index_s_clusters_are_read_from_its_segments_in_place(tmp_path: Path) -> None:
-    """Over several segments, with deleted articles and an article without
-    a signature (so that a segment's signatures do not follow one another):
-    the groups are those of the live signatures read one by one."""
+@pytest.mark.parametrize("unsigned", [True, False])
+def test_an_index_s_clusters_are_read_from_its_segments_in_place(
+    tmp_path: Path, unsigned: bool
+) -> None:
+    """Over several segments, with deleted articles, and with or without an
+    article that has no signature (with one, a segment's signatures do not
+    follow one another and are gathered byte by byte; without, the live
+    rows are taken from a view of all of them): the groups are those of
+    the live signatures read one by one."""
     folder = tmp_path / "corpus"
     index_dir = str(tmp_path / "index")
-    write_corpus(folder / "a", ("wire", "terminal", "copy_substituted"))
-    (folder / "a" / "empty.txt").write_text("---\ntitle: Nothing\n---\n\n--\n", encoding="utf-8")
+    # Four articles, one later deleted: too few deleted for the segment to be rewritten.
+    write_corpus(folder / "a", ("wire", "terminal", "copy_substituted", "fares"))
+    if unsigned:
+        (folder / "a" / "empty.txt").write_text(
+            "---\ntitle: Nothing\n---\n\n--\n", encoding="utf-8"
+        )
     run_index(index_dir, [str(folder)])
-    write_corpus(folder / "b", ("copy_reshaped", "copy_local", "fares", "library"))
+    write_corpus(folder / "b", ("copy_reshaped", "copy_local", "library"))
     run_index(index_dir, [str(folder)])
     (folder / "a" / "copy_substituted.txt").unlink()
     run_index(index_dir, [str(folder)])
@@ -328,7 +337,7 @@ def test_an_index_s_clusters_are_read_from_its_segments_in_place(tmp_path: Path)
         assert len(list(reader.leaf_readers())) == 2 and reader.has_deletions()
         column = reader.column_reader("minhash")
         live = [(n, column[n]) for n in range(reader.doc_count_all()) if not reader.is_deleted(n)]
-        assert b"" in [sig for _, sig in live]
+        assert (b"" in [sig for _, sig in live]) == unsigned
         for at in (0.03, 0.5, 0.8):
             found = clusters.compute(reader, at)
             assert found == reference_groups(live, at)

@@ -178,11 +178,16 @@ class _Mapped(_Rows):
     (512 MB at a million articles) as the bands are read.
     """
 
-    def __init__(self, buffer: Any, offsets: NDArray[np.int64]) -> None:
+    def __init__(
+        self, buffer: Any, offsets: NDArray[np.int64], taken: NDArray[np.int64] | None = None
+    ) -> None:
+        # ``offsets`` are every document's, ``taken`` the documents read
+        # (all when None): the deleted ones' signatures are still in the file.
         self._buffer = buffer
         self._data = np.frombuffer(buffer, dtype=np.uint8)
-        self._offsets = offsets
-        self.count = len(offsets)
+        self._taken = taken
+        self._offsets = offsets if taken is None else offsets[taken]
+        self.count = len(self._offsets)
         width = dedup.SIGNATURE_BYTES
         first = int(offsets[0]) if len(offsets) else 0
         self._matrix: NDArray[np.uint16] | None = None
@@ -191,16 +196,21 @@ class _Mapped(_Rows):
             and first % dedup.VALUE_BYTES == 0
             and np.array_equal(offsets, first + width * np.arange(len(offsets)))
         ):
-            # One signature after another (no document without one): a view.
+            # One signature after another (every document has one): a view,
+            # whose rows are gathered whole rather than byte by byte.
             block = self._data[first : first + width * len(offsets)]
             self._matrix = block.view(_VALUE).reshape(-1, dedup.BINS)
+
+    def _matrix_rows(self, which: Any) -> Any:
+        """The matrix rows of the documents read at positions ``which``."""
+        return which if self._taken is None else self._taken[which]
 
     def band(self, start: int, end: int) -> NDArray[np.uint16]:
         out = np.empty((self.count, end - start), dtype=np.uint16)
         for at in range(0, self.count, _CHUNK):
             stop = min(at + _CHUNK, self.count)
             if self._matrix is not None:
-                out[at:stop] = self._matrix[at:stop, start:end]
+                out[at:stop] = self._matrix[self._matrix_rows(slice(at, stop)), start:end]
             else:
                 out[at:stop] = self._gather(self._offsets[at:stop], start, end)
             self._release(
@@ -212,7 +222,7 @@ class _Mapped(_Rows):
         if not len(which):
             return np.empty((0, dedup.BINS), dtype=np.uint16)
         if self._matrix is not None:
-            out: NDArray[np.uint16] = self._matrix[which]
+            out: NDArray[np.uint16] = self._matrix[self._matrix_rows(which)]
         else:
             out = self._gather(self._offsets[which], 0, dedup.BINS)
         if len(which) >= _CHUNK // 2:  # a run of rows (hashing them all), not a few pairs
@@ -518,7 +528,7 @@ def compute(reader: Reader, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[
             chosen[gone[gone < size]] = False
         local = np.flatnonzero(chosen)
         keys.append(local + offset)
-        parts.append(_Mapped(buffer, offsets[local]))
+        parts.append(_Mapped(buffer, offsets, None if len(local) == size else local))
     if not keys:
         return []
     return _groups(np.concatenate(keys), _Joined(parts), threshold)

@@ -133,31 +133,50 @@ def stored_articles(reader: Reader, path: str) -> dict[int | None, StoredArticle
     """The live articles the index holds of the stored file ``path``, by
     record number (``None`` for a one-article file).
 
-    Read from the ``meta`` and ``digest`` columns, not from the stored
-    fields: a changed JSON Lines file of a thousand articles is compared
+    Read from the ``meta`` and ``digest`` columns a segment at a time (runs
+    of values at once), not from the stored fields: a changed JSON Lines file of a thousand articles is compared
     with the index without decompressing a thousand articles.  Articles
     written before those columns existed come with their stored fields.
     """
     found: dict[int | None, StoredArticle] = {}
-    docs = [n for n in reader.postings("path", path).all_ids() if not reader.is_deleted(n)]
-    if not docs:
-        return found
-    metas = _values(reader, "meta", docs)
-    digests = _values(reader, "digest", docs)
-    for docnum, meta, digest in zip(docs, metas, digests, strict=True):
-        if meta and digest:
-            found[json.loads(meta)[1]] = StoredArticle(docnum, digest[:8], line=digest[8:])
-        else:
-            fields = reader.stored_fields(docnum)
-            found[fields.get("record")] = StoredArticle(docnum, b"", fields)
+    for leaf, base in reader.leaf_readers():
+        if ("path", path) not in leaf:
+            continue
+        docs = [n for n in leaf.postings("path", path).all_ids() if not leaf.is_deleted(n)]
+        if not docs:
+            continue
+        metas = _values(leaf, "meta", docs)
+        digests = _values(leaf, "digest", docs)
+        for docnum, meta, digest in zip(docs, metas, digests, strict=True):
+            if meta and digest:
+                found[json.loads(meta)[1]] = StoredArticle(
+                    base + docnum, digest[:8], line=digest[8:]
+                )
+            else:
+                fields = leaf.stored_fields(docnum)
+                found[fields.get("record")] = StoredArticle(base + docnum, b"", fields)
     return found
 
 
-def _values(reader: Reader, name: str, docs: list[int]) -> list[bytes]:
-    if name not in reader.schema or not reader.has_column(name):
+def _record_of(meta: bytes) -> int | None:
+    """The record number in a ``meta`` value (:func:`~searchengine.index.schema.meta_value`:
+    ``["id",record,...]``), decoded without the rest of the array."""
+    text = meta.decode("utf-8", "surrogatepass")
+    _, end = _JSON.raw_decode(text, 1)  # past the id
+    record: int | None = _JSON.raw_decode(text, end + 1)[0]
+    return record
+
+
+#: Decodes one JSON value where it starts (:func:`_record_of`).
+_JSON = json.JSONDecoder()
+
+
+def _values(leaf: Reader, name: str, docs: list[int]) -> list[bytes]:
+    """The values of column ``name`` of one segment for its ``docs``
+    (ascending), read in runs (empty ones when the column is missing)."""
+    if name not in leaf.schema or not leaf.has_column(name):
         return [b""] * len(docs)
-    column = reader.column_reader(name, translate=False)
-    return [column[n] for n in docs]
+    return _column(leaf, name, docs)
 
 
 def same_article(digest: bytes, stored: StoredArticle) -> bool:
