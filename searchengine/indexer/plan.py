@@ -158,19 +158,6 @@ def stored_articles(reader: Reader, path: str) -> dict[int | None, StoredArticle
     return found
 
 
-def _record_of(meta: bytes) -> int | None:
-    """The record number in a ``meta`` value (:func:`~searchengine.index.schema.meta_value`:
-    ``["id",record,...]``), decoded without the rest of the array."""
-    text = meta.decode("utf-8", "surrogatepass")
-    _, end = _JSON.raw_decode(text, 1)  # past the id
-    record: int | None = _JSON.raw_decode(text, end + 1)[0]
-    return record
-
-
-#: Decodes one JSON value where it starts (:func:`_record_of`).
-_JSON = json.JSONDecoder()
-
-
 def _values(leaf: Reader, name: str, docs: list[int]) -> list[bytes]:
     """The values of column ``name`` of one segment for its ``docs``
     (ascending), read in runs (empty ones when the column is missing)."""
