@@ -290,8 +290,9 @@ def _hashed(values: NDArray[np.uint16]) -> NDArray[np.uint64]:
 
 def _same_hash(hashes: NDArray[np.uint64]) -> Iterator[NDArray[np.int64]]:
     """The sets of two or more positions of ``hashes`` holding one value,
-    each as ascending positions (found by one sort)."""
-    order = np.argsort(hashes, kind="stable")
+    each as ascending positions (found by one sort; not a stable one, 6x
+    faster on 64-bit keys, since each set is sorted after)."""
+    order = np.argsort(hashes)
     ordered = hashes[order]
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     sizes = np.diff(np.concatenate((starts, [len(order)])))

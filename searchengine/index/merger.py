@@ -207,19 +207,14 @@ class MergeSegmentWriter(TermSegmentWriter):
             found = source.terms.term_postings(fieldname, tbytes, fmt)
             assert found is not None
             offsets, flat = found.positions()
-            numbers = source.renumber[found.docs]
-            if source.deletions:
-                kept = np.flatnonzero(numbers >= 0)
-                if len(kept) < len(numbers):
-                    offsets, chosen = select_ranges(offsets, kept)
-                    numbers, flat = numbers[kept], flat[chosen]
-                    ids.append(numbers)
-                    weights.append(found.weights[kept])
-                    counts.append(np.diff(offsets))
-                    positions.append(flat)
-                    continue
+            numbers, w = source.renumber[found.docs], found.weights
+            kept = np.flatnonzero(numbers >= 0) if source.deletions else None
+            if kept is not None and len(kept) < len(numbers):
+                # Deleted documents' postings (and their positions) left out.
+                offsets, chosen = select_ranges(offsets, kept)
+                numbers, w, flat = numbers[kept], w[kept], flat[chosen]
             ids.append(numbers)
-            weights.append(found.weights)
+            weights.append(w)
             counts.append(np.diff(offsets))
             positions.append(flat)
         merged = np.concatenate(ids)
