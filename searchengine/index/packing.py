@@ -117,18 +117,19 @@ def pack_segments(
     if not total:
         return b"", byte_starts
     words = np.zeros((total >> 3) + 2, dtype=np.uint64)
-    for first, last in _value_chunks(starts):
-        segments = np.arange(first, last)
-        count = counts[first:last]
-        chosen = slice(int(starts[first]), int(starts[last]))
-        width = np.repeat(widths[first:last], count)
-        within = np.arange(len(width), dtype=np.int64) - np.repeat(
-            starts[first:last] - starts[first], count
-        )
-        bit = np.repeat(byte_starts[segments] * 8, count) + within * width
-        value = np.asarray(values[chosen]).astype(np.uint64)
+    end = int(starts[-1])
+    for at in range(int(starts[0]), end, _CHUNK_VALUES):
+        # A run of values (a long array is cut too): each value's array
+        # gives its width and where its bits begin.
+        index = np.arange(at, min(at + _CHUNK_VALUES, end), dtype=np.int64)
+        segment = np.searchsorted(starts, index, side="right") - 1
+        width = widths[segment]
+        bit = byte_starts[segment] * 8 + (index - starts[segment]) * width
+        del index, segment, width
+        value = np.asarray(values[at : at + len(bit)]).astype(np.uint64)
         shift = (bit & 63).astype(np.uint64)
         word = bit >> 6
+        del bit
         _or_into(words, word, value << shift)
         # The bits past the word's end go into the next one ((v >> 1) >> 63
         # is 0, where v >> 64 would not be defined).
@@ -136,23 +137,9 @@ def pack_segments(
     return words.view(np.uint8)[:total].tobytes(), byte_starts
 
 
-#: Values packed at once by :func:`pack_segments` at most (memory: some
-#: 60 bytes each), unless one array alone has more.
-_CHUNK_VALUES = 1 << 20
-
-
-def _value_chunks(starts: NDArray[np.int64]) -> list[tuple[int, int]]:
-    """Runs of whole arrays of at most :data:`_CHUNK_VALUES` values (or one array)."""
-    chunks = []
-    first = 0
-    count = len(starts) - 1
-    while first < count:
-        limit = int(starts[first]) + _CHUNK_VALUES
-        last = max(int(np.searchsorted(starts, limit, side="right")) - 1, first + 1)
-        last = min(last, count)
-        chunks.append((first, last))
-        first = last
-    return chunks
+#: Values packed at once by :func:`pack_segments` (memory: some 60 bytes
+#: each), a common word's millions of positions included.
+_CHUNK_VALUES = 1 << 18
 
 
 def _or_into(words: NDArray[np.uint64], index: NDArray[np.int64], bits: NDArray[np.uint64]) -> None:
