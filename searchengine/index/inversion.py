@@ -314,14 +314,18 @@ def _combined(parts: list[TermBatch]) -> TermBatch:
         ]
     )
     docs = np.concatenate([part.docs for part in parts])
-    order = np.argsort((ranks << 32) | docs, kind="stable")
-    ranks = ranks[order]
+    keys = (ranks << 32) | docs
+    # Already in order (a run of one common term, its parts one run after
+    # another): nothing is sorted or gathered, so its millions of positions
+    # are not copied twice more.
+    order = None if bool((keys[1:] >= keys[:-1]).all()) else np.argsort(keys, kind="stable")
+    del keys
     merged = TermBatch(
         parts[0].fieldname,
         terms,
-        np.searchsorted(ranks, np.arange(len(terms) + 1)).astype(np.int64),
-        docs[order],
-        np.concatenate([part.weights for part in parts])[order],
+        np.searchsorted(_take(ranks, order), np.arange(len(terms) + 1)).astype(np.int64),
+        _take(docs, order),
+        _take(np.concatenate([part.weights for part in parts]), order),
     )
     if any(part.positions is not None for part in parts):
         # A positions field can take Whoosh's way too (a boosted document,
@@ -329,13 +333,23 @@ def _combined(parts: list[TermBatch]) -> TermBatch:
         parts = [_decoded(part) for part in parts]
         counts = np.concatenate([p.counts for p in parts if p.counts is not None])
         positions = np.concatenate([p.positions for p in parts if p.positions is not None])
+        if order is None:
+            return replace(merged, counts=counts, positions=positions)
         _, flat = select_ranges(_offsets(counts), order)
         return replace(merged, counts=counts[order], positions=positions[flat])
     encoded = [part.encoded() for part in parts]
     lengths = np.concatenate([e[0] for e in encoded])
-    values = np.frombuffer(b"".join(e[1] for e in encoded), dtype=np.uint8)
+    values = b"".join(e[1] for e in encoded)
+    if order is None:
+        return replace(merged, value_lengths=lengths, values=values)
     _, flat = select_ranges(_offsets(lengths), order)
-    return replace(merged, value_lengths=lengths[order], values=values[flat].tobytes())
+    data = np.frombuffer(values, dtype=np.uint8)[flat].tobytes()
+    return replace(merged, value_lengths=lengths[order], values=data)
+
+
+def _take(array: NDArray[Any], order: NDArray[np.int64] | None) -> NDArray[Any]:
+    """``array`` in ``order`` (as it is when None)."""
+    return array if order is None else array[order]
 
 
 def _decoded(part: TermBatch) -> TermBatch:

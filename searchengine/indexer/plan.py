@@ -134,9 +134,10 @@ def stored_articles(reader: Reader, path: str) -> dict[int | None, StoredArticle
     record number (``None`` for a one-article file).
 
     Read from the ``meta`` and ``digest`` columns a segment at a time (runs
-    of values at once), not from the stored fields: a changed JSON Lines file of a thousand articles is compared
-    with the index without decompressing a thousand articles.  Articles
-    written before those columns existed come with their stored fields.
+    of values at once), not from the stored fields: a changed JSON Lines
+    file of a thousand articles is compared with the index without
+    decompressing a thousand articles.  Articles written before those
+    columns existed come with their stored fields.
     """
     found: dict[int | None, StoredArticle] = {}
     for leaf, base in reader.leaf_readers():
