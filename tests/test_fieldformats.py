@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterator
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -100,13 +101,18 @@ def analysed_postings(
     return found
 
 
-def test_generated_news_texts_analyse_as_word_by_word() -> None:
+def generated_texts(count: int) -> Iterator[str]:
+    """The texts of the first ``count`` articles of the benchmark's generator."""
     model = Model.build(4)
     pool, counts = build_pool(model)
     stream = ArticleStream(model, pool, counts)
+    for n in range(count):
+        yield "\n\n".join(stream.next(n).paragraphs)
+
+
+def test_generated_news_texts_analyse_as_word_by_word() -> None:
     shared = Vocabulary()
-    for n in range(150):
-        text = "\n\n".join(stream.next(n).paragraphs)
+    for text in generated_texts(150):
         assert analysed_postings(text, shared) == reference_postings(text)
         assert analysed_postings(text) == reference_postings(text)
 
@@ -145,12 +151,8 @@ def test_analysed_text_pickles_with_its_terms() -> None:
 
 
 def test_tokens_are_the_stems_of_the_words_in_order() -> None:
-    model = Model.build(4)
-    pool, counts = build_pool(model)
-    stream = ArticleStream(model, pool, counts)
     shared = Vocabulary()
-    for n in range(100):
-        text = "\n\n".join(stream.next(n).paragraphs)
+    for text in generated_texts(100):
         found = tokens(text, vocabulary=shared)
         assert found == text and found.length() == len(WORD.findall(text))
         terms = [shared.terms[tid].decode("utf-8") for tid in found.ids.tolist()]

@@ -269,6 +269,24 @@ def test_interrupted_run_leaves_the_last_commit(
     assert counts(run_index(index_dir, [str(corpus)])) == (5, 0, 4, 0, 9)
 
 
+def _pooled_and_serial(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[Any, ...]]:
+    """``corpus`` indexed with reader processes and in process: each run's
+    counts, errors and article ids, to be compared."""
+    import searchengine.indexer.workers as reading
+
+    results = []
+    for minimum, name in ((1, "pooled"), (10**9, "serial")):
+        monkeypatch.setattr(reading, "POOL_MIN_FILES", minimum)
+        target = str(tmp_path / name)
+        summary = run_index(target, [str(corpus)])
+        results.append(
+            (counts(summary), [(p.path, p.reason) for p in summary.errors], all_ids(target))
+        )
+    return results
+
+
 def test_reader_processes_give_the_same_index_as_reading_in_process(
     write: WriteFile, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -278,14 +296,7 @@ def test_reader_processes_give_the_same_index_as_reading_in_process(
         write(f"f{n:02d}.txt", f"Story {n}\n\nBody of story {n}.")
     write("bad.json", "{")
     monkeypatch.setattr(reading, "POOL_WINDOW", 3)
-    results = []
-    for minimum, name in ((1, "pooled"), (10**9, "serial")):
-        monkeypatch.setattr(reading, "POOL_MIN_FILES", minimum)
-        target = str(tmp_path / name)
-        summary = run_index(target, [str(corpus)])
-        results.append(
-            (counts(summary), [(p.path, p.reason) for p in summary.errors], all_ids(target))
-        )
+    results = _pooled_and_serial(corpus, tmp_path, monkeypatch)
     assert results[0] == results[1]
     assert results[0][0] == (12, 0, 0, 0, 12)
 
@@ -308,14 +319,7 @@ def test_reader_tasks_of_several_files_give_the_same_index(
     # bad.json, then each large story alone and the small ones by three.
     assert [len(b) for b in batches] == [1, 1, 3, 1, 3, 1, 3, 1, 2]
     assert [p for b in batches for p in b] == files
-    results = []
-    for minimum, name in ((1, "pooled"), (10**9, "serial")):
-        monkeypatch.setattr(reading, "POOL_MIN_FILES", minimum)
-        target = str(tmp_path / name)
-        summary = run_index(target, [str(corpus)])
-        results.append(
-            (counts(summary), [(p.path, p.reason) for p in summary.errors], all_ids(target))
-        )
+    results = _pooled_and_serial(corpus, tmp_path, monkeypatch)
     assert results[0] == results[1]
     assert results[0][0] == (15, 0, 0, 0, 15)
 
