@@ -20,9 +20,10 @@ merge).  Shares are cut so that every worker gets the same number, at most
 20,000 articles on two cores makes two segments, and one of a million
 eight of 125,000, which the merge policy leaves as they are
 (:mod:`searchengine.index.merging`).  The merges the policy does pick are
-made in worker processes too, several at once (:func:`merge_all`).  A worker reads its share from the spool itself (a byte range
-of it: :func:`searchengine.indexer.spool.read_range`), so no share is ever
-held in memory.  Progress comes back from the workers every
+made in worker processes too, several at once (:func:`merge_all`).  A
+worker reads its share from the spool itself (a byte range of it:
+:func:`searchengine.indexer.spool.read_range`), so no share is ever held in
+memory.  Progress comes back from the workers every
 :data:`PROGRESS_EVERY` articles.
 
 Segments built but not committed are the run's to remove when it fails
@@ -221,21 +222,16 @@ def _in_pool(
     workers: int,
     report: Callable[[int], None],
 ) -> Iterator[Built]:
-    give_back_memory()  # what is freed is not inherited by the workers
     context = multiprocessing.get_context("fork")
     progress = context.Queue()
     stop = context.Event()
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_set_up,
-        initargs=(os.getpid(), progress, stop),
-    )
     # A share is a range of the spool: all are handed out at once.
-    with forking():
-        pending: deque[tuple[Share, Future[Built]]] = deque(
-            (share, pool.submit(build_share, index_dir, schema, share, learned)) for share in tasks
-        )
+    pool, pending = _start(
+        workers,
+        (progress, stop),
+        build_share,
+        [(s, (index_dir, schema, s, learned)) for s in tasks],
+    )
     try:
         while pending:
             yield _next(pending, progress, report)
@@ -275,18 +271,12 @@ def merge_all(
             yield store.merge_segments(index_dir, schema, group)
             report(sum(s.doc_count() for s in group))
         return
-    give_back_memory()
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(groups)),
-        mp_context=context,
-        initializer=_set_up,
-        initargs=(os.getpid(), None, None),
+    pool, pending = _start(
+        min(workers, len(groups)),
+        (None, None),
+        store.merge_segments,
+        [(group, (index_dir, schema, group)) for group in groups],
     )
-    with forking():
-        pending: deque[tuple[list[Any], Future[Any | None]]] = deque(
-            (group, pool.submit(store.merge_segments, index_dir, schema, group)) for group in groups
-        )
     done: list[Any] = []
     try:
         while pending:
@@ -314,6 +304,31 @@ def merge_all(
     finally:
         _settle(pending, lambda merged: store.discard_segments(index_dir, [merged]))
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(
+    workers: int,
+    channels: tuple[Any, Any],
+    work: Callable[..., Any],
+    tasks: list[tuple[Any, tuple[Any, ...]]],
+) -> tuple[ProcessPoolExecutor, deque[tuple[Any, Future[Any]]]]:
+    """A pool of ``workers`` processes forked from this one, set up with
+    ``channels`` (the progress queue and stop event, or none), and each
+    ``(key, args)`` of ``tasks`` handed to it as ``work(*args)``.
+
+    What this process freed is handed back first (the workers would
+    otherwise inherit it), and Ctrl-C is held back while they are forked
+    (all at the first ``submit``)."""
+    give_back_memory()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_set_up,
+        initargs=(os.getpid(), *channels),
+    )
+    with forking():
+        pending = deque((key, pool.submit(work, *args)) for key, args in tasks)
+    return pool, pending
 
 
 def _next(
