@@ -21,6 +21,7 @@ from searchengine.index.inversion import (
     WordStream,
     entries_batch,
     merge_batches,
+    pieces,
     read_run,
     write_run,
 )
@@ -158,6 +159,24 @@ def test_runs_read_back_the_batches_written(tmp_path: Path) -> None:
     batches = list(read_run(str(tmp_path / "run")))
     assert len(batches) > 3
     assert _postings(batches) == {k: sorted(v) for k, v in ref.items()}
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), limit=st.integers(1, 400))
+def test_runs_are_written_in_pieces_of_the_limit(seed: int, limit: int) -> None:
+    # A run is written in pieces of about ``limit`` postings and positions
+    # (a piece of more is one term alone); read back, they hold the same.
+    rng = random.Random(seed)
+    docs = {d: [rng.randrange(len(TERMS)) for _ in range(rng.randrange(40))] for d in range(60)}
+    ref: Reference = {}
+    stream = _stream("body", docs, 1.0, ref)
+    whole = stream.batches("body", TERMS, limit=10_000)
+    cut = [piece for batch in whole for piece in pieces(batch, limit)]
+    for piece in cut:
+        assert len(piece) >= 1
+        size = len(piece.docs) + len(piece.positions if piece.positions is not None else [])
+        assert size <= limit or len(piece) == 1
+    assert _postings(cut) == {k: sorted(v) for k, v in ref.items()}
 
 
 def test_merged_batches_hold_about_the_limit_whatever_the_sources() -> None:

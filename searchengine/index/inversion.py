@@ -36,6 +36,12 @@ from searchengine.index.postings import select_ranges
 #: bytes each while a batch is made; a 25,000-article share's worker peaks
 #: near 200 MB, as before the array work).
 BATCH_POSITIONS = 1 << 17
+#: Postings and positions a batch of a run file holds at most (unless one
+#: term alone has more).  A segment is written from all its runs at once,
+#: each holding its current batch in memory: a 125,000-article share has
+#: some 30 runs, whose batches of :data:`BATCH_POSITIONS` took ~80 MB
+#: together; pieces of this size take a tenth of that.
+RUN_POSITIONS = 1 << 14
 
 #: One term's postings as Whoosh's pool interface gives them: (field name,
 #: term bytes, docnums, weights, value lengths, the values one after another).
@@ -383,11 +389,23 @@ def entries_batch(fieldname: str, entries: list[TermEntry]) -> TermBatch:
 # Run files
 
 
-def write_run(path: str, batches: Iterable[TermBatch]) -> None:
-    """Write ``batches`` to a run file at ``path`` (read back by :func:`read_run`)."""
+def write_run(path: str, batches: Iterable[TermBatch], limit: int = RUN_POSITIONS) -> None:
+    """Write ``batches`` to a run file at ``path`` (read back by
+    :func:`read_run`), in pieces of about ``limit`` postings and positions."""
     with open(path, "wb") as run:
         for batch in batches:
-            pickle.dump(batch, run, protocol=pickle.HIGHEST_PROTOCOL)
+            for piece in pieces(batch, limit):
+                pickle.dump(piece, run, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def pieces(batch: TermBatch, limit: int) -> Iterator[TermBatch]:
+    """``batch`` cut into batches of consecutive terms with about ``limit``
+    postings and positions each (a term alone with more is one piece)."""
+    rest: TermBatch | None = batch
+    while rest is not None and len(rest):
+        bound = _last_within(rest, limit)
+        piece, rest = rest.head(bisect.bisect_right(rest.terms, bound))
+        yield piece
 
 
 def read_run(path: str) -> Iterator[TermBatch]:
