@@ -184,3 +184,27 @@ def test_written_words_are_marked_and_carried_to_the_next_vocabulary() -> None:
     second.mark_written(second.lookup(["Zürich"]))
     second.lookup(["unmarked"])
     assert second.written_words() == {"Harbour", "ferry", "Zürich"}
+
+
+def test_a_vocabulary_of_its_words_only_keeps_them_and_drops_keyword_terms() -> None:
+    full = Vocabulary({"carried"})
+    ids = full.lookup(["Harbour", "harbours", "ferry", "Zürich"])
+    full.mark_written(ids[1:3])
+    full.term_id(b"article-0001")  # a keyword value: a term no word has
+    full.term_id(b"ferri")  # a keyword value that is also a word's stem
+    assert full.other_terms() == 1
+    stems = [full.terms[t] for t in full.term_ids(ids).tolist()]
+    hashes = full.word_hashes(ids).tolist()
+
+    words = full.words_only()
+    assert words.other_terms() == 0
+    assert sorted(words.terms) == sorted(set(stems))
+    again = words.lookup(["Harbour", "harbours", "ferry", "Zürich"])
+    assert again.tolist() == ids.tolist()  # no word is new
+    assert [words.terms[t] for t in words.term_ids(again).tolist()] == stems
+    assert words.word_hashes(again).tolist() == hashes
+    assert words.written_words() == {"carried", "harbours", "ferry"}
+    new = words.term_id(b"article-0001")  # a new id, after the words' terms
+    assert words.terms[new] == b"article-0001" and new == len(set(stems))
+    assert words.other_terms() == 1
+    assert len(full) == 0  # the words moved

@@ -205,6 +205,13 @@ def test_spills_that_start_a_new_vocabulary_write_the_same_postings(tmp_path: Pa
     _compare(tmp_path, [docs], limitmb=0.02, vocabulary_words=20)
 
 
+def test_spills_that_drop_keyword_terms_write_the_same_postings(tmp_path: Path) -> None:
+    # Past 5 keyword values (ids, paths) a spill keeps only the
+    # vocabulary's words: the words keep their ids' terms, the values
+    # after it are given new ids.
+    _compare(tmp_path, [_sample_docs(300)], limitmb=0.02, keyword_terms=5)
+
+
 def test_incremental_commits_with_deletions_and_merges(tmp_path: Path) -> None:
     docs = _sample_docs(240)
     # Small segments are merged into the next commit's (Whoosh's MERGE_SMALL),

@@ -180,7 +180,16 @@ class Vocabulary:
     (``map``); stemming and hashing happen once per distinct word.
     """
 
-    __slots__ = ("_carried", "_hashes", "_word_terms", "_written", "by_term", "by_word", "terms")
+    __slots__ = (
+        "_carried",
+        "_hashes",
+        "_stems",
+        "_word_terms",
+        "_written",
+        "by_term",
+        "by_word",
+        "terms",
+    )
 
     def __init__(self, written: set[str] | None = None) -> None:
         #: Term id -> the term, UTF-8.
@@ -194,6 +203,8 @@ class Vocabulary:
         self._written = array("B")
         #: Words marked in the vocabularies this one follows (:meth:`written_words`).
         self._carried = written or set()
+        #: Terms first given out as a word's stem.
+        self._stems = 0
 
     def term_id(self, term: bytes) -> int:
         """The id of ``term`` (UTF-8), given one if new."""
@@ -202,6 +213,33 @@ class Vocabulary:
             tid = self.by_term[term] = len(self.terms)
             self.terms.append(term)
         return tid
+
+    def words_only(self) -> Vocabulary:
+        """This vocabulary's words (their stems, hashes and written marks)
+        without the terms no word has: a keyword field's values (an
+        article's id, path, url) are terms of the vocabulary too, one or
+        more per article, and a 125,000-article segment's took ~30 MB.
+        The words move to the new vocabulary (this one is left without
+        them), so nothing is stemmed or hashed again."""
+        import numpy as np
+
+        kept, word_terms = np.unique(
+            np.frombuffer(self._word_terms, dtype=np.uint32), return_inverse=True
+        )
+        words = Vocabulary(self._carried)
+        words.terms = [self.terms[t] for t in kept.tolist()]
+        words.by_term = {term: n for n, term in enumerate(words.terms)}
+        words._stems = len(words.terms)
+        words.by_word, self.by_word = self.by_word, {}
+        words._word_terms = array("I", word_terms.astype(np.uint32).tobytes())
+        words._hashes, self._hashes = self._hashes, array("Q")
+        words._written, self._written = self._written, array("B")
+        self._word_terms = array("I")
+        return words
+
+    def other_terms(self) -> int:
+        """Terms given out other than as a word's stem (keyword values)."""
+        return len(self.terms) - self._stems
 
     def lookup(self, words: list[str]) -> NDArray[np.int64]:
         """The word id of each of ``words``, in order (new words added)."""
@@ -221,7 +259,9 @@ class Vocabulary:
 
     def _new_word(self, word: str) -> int:
         wid = len(self._word_terms)
+        terms = len(self.terms)
         self._word_terms.append(self.term_id(stem_uncached(word).encode("utf-8")))
+        self._stems += len(self.terms) - terms
         self._hashes.append(word_hash(word))
         self._written.append(0)
         return wid

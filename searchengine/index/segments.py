@@ -61,6 +61,9 @@ _STREAM_WORD = 10
 #: vocabulary (some 200 bytes a word) is not written out by a spill, so it
 #: is bounded on its own; its words' stems are computed again after.
 VOCABULARY_WORDS = 200_000
+#: Terms no word has (keyword values: ids, paths, urls) past which a
+#: spilling pool keeps only its vocabulary's words (:meth:`Vocabulary.words_only`).
+KEYWORD_TERMS = 20_000
 #: Keyword values whose term ids a segment writer keeps at most.
 _KEYWORD_VALUES = 50_000
 
@@ -92,11 +95,16 @@ class TermPool:
     """
 
     def __init__(
-        self, folder: str, limitmb: float, vocabulary_words: int = VOCABULARY_WORDS
+        self,
+        folder: str,
+        limitmb: float,
+        vocabulary_words: int = VOCABULARY_WORDS,
+        keyword_terms: int = KEYWORD_TERMS,
     ) -> None:
         self._folder = folder
         self._limit = int(limitmb * 1024 * 1024)
         self._vocabulary_words = vocabulary_words
+        self._keyword_terms = keyword_terms
         self._size = 0
         self._fields: dict[str, dict[bytes, _Postings]] = {}
         #: Positions fields' documents as their words' term ids (:meth:`add_tokens`).
@@ -201,6 +209,8 @@ class TermPool:
         self._streams = {}
         if len(self.vocabulary) > self._vocabulary_words:
             self.vocabulary = Vocabulary(self.vocabulary.written_words())
+        elif self.vocabulary.other_terms() > self._keyword_terms:
+            self.vocabulary = self.vocabulary.words_only()
         self._size = 0
 
     def _memory(self) -> Iterator[TermBatch]:
@@ -338,13 +348,14 @@ class TermSegmentWriter(HookedSegmentWriter):
         *,
         limitmb: float,
         vocabulary_words: int = VOCABULARY_WORDS,
+        keyword_terms: int = KEYWORD_TERMS,
         **kwargs: Any,
     ) -> None:
         # Every segment this writer makes, merged ones included, is in our
         # codec's layout.
         kwargs.setdefault("codec", NewsCodec())
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        self.pool = TermPool(self.temp_folder, limitmb, vocabulary_words)
+        self.pool = TermPool(self.temp_folder, limitmb, vocabulary_words, keyword_terms)
         #: Keyword values' term ids (:meth:`_keyword_ids`), for the pool's vocabulary.
         self._keywords: dict[tuple[str, Any], NDArray[np.uint32] | None] = {}
         self._keyword_vocabulary = self.pool.vocabulary
