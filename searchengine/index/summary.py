@@ -40,6 +40,7 @@ import mmap
 import pickle
 import struct
 import threading
+from array import array
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -108,7 +109,8 @@ class SummaryWriter:
         self._dictionary = b""
         self._compressor: zstandard.ZstdCompressor | None = None
         self._pending: list[bytes] | None = []
-        self._offsets: list[int] = []
+        #: Where each record starts (64-bit: no int object per document).
+        self._offsets = array("Q")
 
     def add(self, fields: dict[str, Any]) -> None:
         """Add the next document's summary, from its stored fields."""
@@ -152,8 +154,8 @@ class SummaryWriter:
         if self._pending is not None:
             self._start()
         docs = len(self._offsets)
-        offsets = np.array([*self._offsets, self._at], dtype="<u8")
-        self._file.write(offsets.tobytes())
+        self._offsets.append(self._at)
+        self._file.write(np.frombuffer(self._offsets, dtype=np.uint64).astype("<u8").tobytes())
         self._file.write(_FOOTER.pack(self._at, len(self._dictionary), docs, END))
         self._file.close()
 

@@ -105,6 +105,11 @@ def run_index(
         ledger = Ledger.load(index_dir, reader, ix.latest_generation(), boilerplate, reset=rebuild)
         spool = Spool(index_dir)
         run = _Run(index_dir, writer, reader, ledger, spool, plan, report, rebuild=rebuild)
+        # The run's plan lets go of the files' names once they are read
+        # (200,000 files' names and signatures: some 40 MB in this process,
+        # counted again in each worker forked from it), so it must hold the
+        # last reference to them.
+        del plan
         run.remove_gone()
         run.load(encoding)
         stale = ledger.decide()  # the learned boilerplate, from every article counted
