@@ -137,6 +137,19 @@ def test_uncounting_articles_can_unlearn_a_line(tmp_path: Path) -> None:
     assert ledger.learned(WIRE) == frozenset()
 
 
+def test_counts_set_aside_are_out_of_memory_and_read_back_whole(tmp_path: Path) -> None:
+    ledger = counted(tmp_path)
+    ledger.add("source:Elsewhere", story(5, promo=True))
+    before = {name: group.lines() for name, group in ledger._groups.items()}
+    with pytest.raises(KeyboardInterrupt), ledger.set_aside(str(tmp_path)):
+        assert all(not group.lines() for group in ledger._groups.values())
+        assert os.listdir(tmp_path) == []  # an anonymous file
+        raise KeyboardInterrupt  # read back also when the block fails
+    assert {name: group.lines() for name, group in ledger._groups.items()} == before
+    assert ledger.decide() == {WIRE}  # Elsewhere, of one article, learns nothing
+    assert ledger.learned(WIRE) == {key(PROMO), key("Tides were high.")}
+
+
 def test_a_saved_ledger_is_a_header_and_a_group_a_line(tmp_path: Path) -> None:
     ledger = counted(tmp_path)
     ledger.decide()

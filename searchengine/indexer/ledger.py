@@ -23,6 +23,7 @@ import contextlib
 import json
 import math
 import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -126,6 +127,8 @@ class _Group:
         self._keys, self._counts = keys[order], counts[order]
         self._batch: list[int] = []
         self._adding = True
+        #: Where :meth:`set_aside` wrote the counts, and how many.
+        self._aside = (0, 0)
 
     def update(self, keys: Iterable[str], sign: int) -> None:
         """Count (``sign`` 1) or uncount (-1) one article's line ``keys``."""
@@ -160,6 +163,23 @@ class _Group:
         self._keys, self._counts = keys[kept], counts[kept]
         if len(self._keys) > MAX_KEYS_PER_GROUP:
             self._prune()
+
+    def set_aside(self, handle: Any) -> None:
+        """Write the counts to the file ``handle`` (at its end) and let
+        them go from memory; :meth:`take_back` reads them again."""
+        self.fold()
+        self._aside = (handle.seek(0, os.SEEK_END), len(self._keys))
+        handle.write(self._keys.tobytes())
+        handle.write(self._counts.tobytes())
+        self._keys = np.zeros(0, dtype=np.uint64)
+        self._counts = np.zeros(0, dtype=np.int64)
+
+    def take_back(self, handle: Any) -> None:
+        """Read the counts :meth:`set_aside` wrote to ``handle``."""
+        at, size = self._aside
+        handle.seek(at)
+        self._keys = np.frombuffer(handle.read(8 * size), dtype=np.uint64).copy()
+        self._counts = np.frombuffer(handle.read(8 * size), dtype=np.int64).copy()
 
     def _prune(self) -> None:
         floor = 1
@@ -285,6 +305,25 @@ class Ledger:
                 "lines": group.lines(),
             }
             yield json.dumps(line, separators=(",", ":")) + "\n"
+
+    @contextlib.contextmanager
+    def set_aside(self, folder: str) -> Iterator[None]:
+        """Keep the counts in an anonymous file in ``folder`` meanwhile, not
+        in memory.  A run's write phase needs only the learned lines, and
+        forks its worker processes, which would each count the counts as
+        theirs (tens of MB at a million articles).  They are read back
+        after, also when the block fails."""
+        if not self._groups:
+            yield
+            return
+        with tempfile.TemporaryFile(dir=folder) as handle:
+            for group in self._groups.values():
+                group.set_aside(handle)
+            try:
+                yield
+            finally:
+                for group in self._groups.values():
+                    group.take_back(handle)
 
     # -- counting ---------------------------------------------------------
 

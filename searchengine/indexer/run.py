@@ -327,12 +327,13 @@ class _Run:
 
         schema = self.writer.schema
         learned = {group: self.ledger.learned(group) for group in self.groups}
-        for built in build_all(self.index_dir, schema, self.spool, learned, report):
-            words |= built.words
-            # Only the segments are kept until the commit: each share's
-            # words (tens of thousands) would otherwise stay, once per share.
-            built.words = set()
-            self.built.append(built)
+        with self.ledger.set_aside(self.index_dir):
+            for built in build_all(self.index_dir, schema, self.spool, learned, report):
+                words |= built.words
+                # Only the segments are kept until the commit: each share's
+                # words (tens of thousands) would otherwise stay, once per share.
+                built.words = set()
+                self.built.append(built)
         self.spool.close()
         return words
 
