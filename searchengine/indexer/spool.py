@@ -30,27 +30,28 @@ class Spool:
         # Open across both passes; closed by close(), also when the run fails.
         self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
         self.count = 0
-        #: Where each item starts in the file.
-        self._offsets = array("Q")
+        #: Where each item starts in the file (64-bit, native order), kept
+        #: on disk too: 8 MB at a million articles, which each worker
+        #: process forked for the write phase would count again.
+        self._offsets = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
 
     def close(self) -> None:
         # Closing flushes what is buffered; on a full disk that fails, and
         # must not hide the error that ended the run (the data is not needed).
-        with contextlib.suppress(OSError):
-            self._file.close()
+        for handle in (self._file, self._offsets):
+            with contextlib.suppress(OSError):
+                handle.close()
 
     def put(self, item: Any) -> None:
-        self._offsets.append(self._file.tell())
+        self._offsets.write(array("Q", [self._file.tell()]).tobytes())
         pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self.count += 1
 
     def put_pickled(self, data: bytes, sizes: tuple[int, ...]) -> None:
         """Put items pickled already: ``data`` is their pickles one after
         another, ``sizes`` the size of each (what :meth:`put` writes)."""
-        position = self._file.tell()
-        for size in sizes:
-            self._offsets.append(position)
-            position += size
+        starts = array("Q", itertools.accumulate(sizes[:-1], initial=self._file.tell()))
+        self._offsets.write(starts.tobytes() if sizes else b"")
         self._file.write(data)
         self.count += len(sizes)
 
@@ -60,8 +61,12 @@ class Spool:
         spool); the file is flushed, so that a process forked from this one
         reads them all."""
         self._file.flush()
+        self._offsets.flush()
         end = self._file.seek(0, os.SEEK_END)
-        bounds = [*self._offsets[::size], end]
+        first = array("Q")
+        for n in range(0, self.count, size):
+            first.frombytes(os.pread(self._offsets.fileno(), first.itemsize, n * first.itemsize))
+        bounds = [*first, end]
         return [
             (start, stop, min(size, self.count - n * size))
             for n, (start, stop) in enumerate(itertools.pairwise(bounds))
