@@ -90,6 +90,27 @@ def meta_value(doc: dict[str, Any]) -> bytes:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
 
 
+#: How a ``meta`` value begins: ``["`` and the 16 hex digits of the id,
+#: then ``",`` (see :func:`meta_value`).
+_META_HEAD = len('["0123456789abcdef",')
+
+
+def meta_record(meta: bytes) -> int | None:
+    """The record number in a ``meta`` value (:func:`meta_value`), read
+    without decoding the JSON: an incremental run reads it for every
+    stored article of each changed file (a thousand a JSON Lines file),
+    and ``json.loads`` was a third of that time."""
+    end = meta.find(b",", _META_HEAD)
+    if meta[_META_HEAD - 2 : _META_HEAD] == b'",' and end > 0:
+        value = meta[_META_HEAD:end]
+        if value == b"null":
+            return None
+        if value.isdigit():
+            return int(value)
+    record: int | None = json.loads(meta)[1]  # not our usual form: decode it
+    return record
+
+
 def article_digest(
     title: str,
     body: str,

@@ -10,7 +10,6 @@ those paths are not this run's business and are left alone.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from whoosh.columns import VarBytesColumn
 
 from searchengine.index import whoosh_private
 from searchengine.index.protocols import Reader
-from searchengine.index.schema import term_text
+from searchengine.index.schema import meta_record, term_text
 from searchengine.indexer.document import article_as_read, digest_of, file_signature, stored_path
 from searchengine.load.walk import WalkStats, walk
 from searchengine.models import Problem
@@ -150,9 +149,7 @@ def stored_articles(reader: Reader, path: str) -> dict[int | None, StoredArticle
         digests = _values(leaf, "digest", docs)
         for docnum, meta, digest in zip(docs, metas, digests, strict=True):
             if meta and digest:
-                found[json.loads(meta)[1]] = StoredArticle(
-                    base + docnum, digest[:8], line=digest[8:]
-                )
+                found[meta_record(meta)] = StoredArticle(base + docnum, digest[:8], line=digest[8:])
             else:
                 fields = leaf.stored_fields(docnum)
                 found[fields.get("record")] = StoredArticle(base + docnum, b"", fields)
