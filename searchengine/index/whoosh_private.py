@@ -340,23 +340,26 @@ _GAP = 4096
 def var_bytes(column: Any, docs: list[int]) -> list[bytes]:
     """The values of an untranslated bytes column for ``docs`` (ascending
     document numbers of its segment).  Whoosh reads each value with a seek
-    and a read; a run of values lying close together is read here at once (A13)."""
-    offsets, lengths = column._offsets, column._lengths
+    and a read; a run of values lying close together is read here at once,
+    the runs found with numpy (A13)."""
+    if not docs:
+        return []
+    at = np.asarray(column._offsets, dtype=np.int64)[docs]
+    ends = at + np.asarray(column._lengths, dtype=np.int64)[docs]
+    # Values are written in document order: a new run where the next value
+    # starts more than _GAP bytes past the furthest end so far.
+    reach = np.maximum.accumulate(ends)
+    cuts = np.flatnonzero(at[1:] - reach[:-1] > _GAP) + 1
+    firsts = np.concatenate(([0], cuts)).tolist()
+    lasts = [*cuts.tolist(), len(docs)]
     base, dbfile = column._basepos, column._dbfile
     out: list[bytes] = []
-    start = 0
-    while start < len(docs):
-        end = start + 1
-        reach = offsets[docs[start]] + lengths[docs[start]]
-        while end < len(docs) and offsets[docs[end]] - reach <= _GAP:
-            reach = max(reach, offsets[docs[end]] + lengths[docs[end]])
-            end += 1
-        first = offsets[docs[start]]
-        block = dbfile.get(base + first, reach - first)
-        for d in docs[start:end]:
-            at = offsets[d] - first
-            out.append(bytes(block[at : at + lengths[d]]))
-        start = end
+    for first, last in zip(firsts, lasts, strict=True):
+        start = int(at[first])
+        block = dbfile.get(base + start, int(reach[last - 1]) - start)
+        starts = (at[first:last] - start).tolist()
+        stops = (ends[first:last] - start).tolist()
+        out.extend([bytes(block[a:b]) for a, b in zip(starts, stops, strict=True)])
     return out
 
 
