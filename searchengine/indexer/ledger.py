@@ -113,9 +113,13 @@ class _Group:
     a dictionary of strings took about 130.  A large run counts well over a
     million distinct lines (one or two per article are unique: headings,
     datelines), which once made the ledger the main process's largest part.
-    Keys counted or uncounted are gathered in a list and folded in a batch
-    at a time, additions and removals never in one batch, so the counts are
-    what counting them one by one gives (a removal stops at zero).
+    Keys counted and uncounted are gathered and folded in a batch at a
+    time, so that the counts are what counting them one by one gives (a
+    removal stops at zero): removals are folded before additions, which
+    is their order unless a removal follows an addition of the same key;
+    then what was gathered is folded first.  (An incremental run uncounts
+    a changed file's old articles and counts the new ones, file after
+    file: folding at each turn copied the group's arrays each time.)
     """
 
     def __init__(self, articles: int = 0, lines: dict[str, int] | None = None) -> None:
@@ -125,33 +129,45 @@ class _Group:
         counts = np.array(list(lines.values()), dtype=np.int64)
         order = np.argsort(keys)
         self._keys, self._counts = keys[order], counts[order]
-        self._batch: list[int] = []
-        self._adding = True
+        self._adds: list[int] = []
+        self._removes: list[int] = []
+        #: The keys of ``_adds``, for telling whether a removal follows one.
+        self._added: set[int] = set()
         #: Where :meth:`set_aside` wrote the counts, and how many.
         self._aside = (0, 0)
 
     def update(self, keys: Iterable[str], sign: int) -> None:
         """Count (``sign`` 1) or uncount (-1) one article's line ``keys``."""
-        if (sign > 0) != self._adding:
-            self.fold()
-            self._adding = sign > 0
-        self._batch.extend(int(key, 16) for key in keys)
-        if len(self._batch) >= _BATCH:
+        values = [int(key, 16) for key in keys]
+        if sign > 0:
+            self._adds.extend(values)
+            self._added.update(values)
+        else:
+            if not self._added.isdisjoint(values):
+                self.fold()  # the additions gathered come first
+            self._removes.extend(values)
+        if len(self._adds) + len(self._removes) >= _BATCH:
             self.fold()
 
     def fold(self) -> None:
-        """Fold the gathered keys into the counts (and prune past the cap)."""
-        if not self._batch:
+        """Fold the gathered keys into the counts, removals first (and
+        prune past the cap)."""
+        removes, adds = self._removes, self._adds
+        self._removes, self._adds, self._added = [], [], set()
+        self._apply(removes, adding=False)
+        self._apply(adds, adding=True)
+
+    def _apply(self, gathered: list[int], *, adding: bool) -> None:
+        if not gathered:
             return
-        batch, moved = np.unique(np.array(self._batch, dtype=np.uint64), return_counts=True)
-        self._batch = []
+        batch, moved = np.unique(np.array(gathered, dtype=np.uint64), return_counts=True)
         # The batch is small beside the counts: found keys are updated in
         # place, new ones inserted (no sort of the whole group).
         at = np.searchsorted(self._keys, batch)
         found = at < len(self._keys)
         found[found] = self._keys[at[found]] == batch[found]
         counts = self._counts.copy()
-        if self._adding:
+        if adding:
             counts[at[found]] += moved[found]
             new = ~found
             keys = np.insert(self._keys, at[new], batch[new])
