@@ -360,3 +360,24 @@ def test_counts_as_arrays_are_what_counting_one_by_one_gives(
         assert group.learned(2) == frozenset(k for k, n in reference.items() if n >= 2)
     finally:
         ledger_module._BATCH = saved
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=50))
+def test_line_keys_are_read_and_written_as_16_hex_digits(keys: list[int]) -> None:
+    import numpy as np
+
+    from searchengine.indexer.ledger import _from_hex, _to_hex
+
+    written = [f"{key:016x}" for key in keys]
+    assert _to_hex(np.array(keys, dtype=np.uint64)) == written
+    assert _from_hex(written).tolist() == keys
+
+
+@pytest.mark.parametrize(
+    "keys", [["abc"], ["g" * 16], ["A" * 16], ["0" * 15 + "/"], ["é" * 16], ["0" * 16, "1" * 15]]
+)
+def test_a_line_key_of_another_form_is_refused_as_int_refuses_it(keys: list[str]) -> None:
+    from searchengine.indexer.ledger import _from_hex
+
+    with pytest.raises(ValueError):
+        _from_hex(keys)

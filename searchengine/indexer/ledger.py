@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from searchengine.analysis import boilerplate
 from searchengine.errors import UsageError
@@ -125,7 +126,7 @@ class _Group:
     def __init__(self, articles: int = 0, lines: dict[str, int] | None = None) -> None:
         self.articles = articles
         lines = lines or {}
-        keys = np.array([int(key, 16) for key in lines], dtype=np.uint64)
+        keys = _from_hex(list(lines))
         counts = np.array(list(lines.values()), dtype=np.int64)
         order = np.argsort(keys)
         self._keys, self._counts = keys[order], counts[order]
@@ -207,15 +208,37 @@ class _Group:
     def lines(self) -> dict[str, int]:
         """Every counted line key with its count."""
         self.fold()
-        return {
-            f"{key:016x}": count
-            for key, count in zip(self._keys.tolist(), self._counts.tolist(), strict=True)
-        }
+        return dict(zip(_to_hex(self._keys), self._counts.tolist(), strict=True))
 
     def learned(self, needed: int) -> frozenset[str]:
         """The keys counted in at least ``needed`` articles."""
         self.fold()
         return frozenset(f"{key:016x}" for key in self._keys[self._counts >= needed].tolist())
+
+
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_NIBBLES = np.arange(60, -4, -4, dtype=np.uint64)
+
+
+def _from_hex(keys: list[str]) -> NDArray[np.uint64]:
+    """Line keys written as 16 lower-case hex digits, as numbers, all at
+    once (a large ledger has hundreds of thousands; ``int(key, 16)`` one
+    by one was most of reading it).  Raises ``ValueError`` for a key of
+    another form, as ``int`` does."""
+    raw = np.frombuffer("".join(keys).encode("ascii", "replace"), dtype=np.uint8)
+    decimal = (raw >= ord("0")) & (raw <= ord("9"))
+    letter = (raw >= ord("a")) & (raw <= ord("f"))
+    if len(raw) != 16 * len(keys) or not bool((decimal | letter).all()):
+        raise ValueError("a line key is not 16 lower-case hex digits")
+    digits = np.where(letter, raw - (ord("a") - 10), raw - ord("0"))
+    shaped = digits.astype(np.uint64).reshape(-1, 16)
+    return np.bitwise_or.reduce(shaped << _NIBBLES, axis=1) if len(keys) else shaped[:, 0]
+
+
+def _to_hex(keys: NDArray[np.uint64]) -> list[str]:
+    """Line keys as 16 lower-case hex digits each (:func:`_from_hex`'s inverse)."""
+    text = _HEX_DIGITS[(keys[:, None] >> _NIBBLES) & np.uint64(15)].tobytes().decode("ascii")
+    return [text[n : n + 16] for n in range(0, len(text), 16)]
 
 
 #: Keys gathered before a group folds them into its counts.
