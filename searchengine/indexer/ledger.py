@@ -133,7 +133,7 @@ class _Group:
         self._adds: list[int] = []
         self._removes: list[int] = []
         #: The keys of ``_adds``, for telling whether a removal follows one.
-        self._added: set[int] = set()
+        self._gathered: set[int] = set()
         #: Where :meth:`set_aside` wrote the counts, and how many.
         self._aside = (0, 0)
 
@@ -142,9 +142,9 @@ class _Group:
         values = [int(key, 16) for key in keys]
         if sign > 0:
             self._adds.extend(values)
-            self._added.update(values)
+            self._gathered.update(values)
         else:
-            if not self._added.isdisjoint(values):
+            if not self._gathered.isdisjoint(values):
                 self.fold()  # the additions gathered come first
             self._removes.extend(values)
         if len(self._adds) + len(self._removes) >= _BATCH:
@@ -154,7 +154,7 @@ class _Group:
         """Fold the gathered keys into the counts, removals first (and
         prune past the cap)."""
         removes, adds = self._removes, self._adds
-        self._removes, self._adds, self._added = [], [], set()
+        self._removes, self._adds, self._gathered = [], [], set()
         self._apply(removes, adding=False)
         self._apply(adds, adding=True)
 
