@@ -224,7 +224,8 @@ def _from_hex(keys: list[str]) -> NDArray[np.uint64]:
     """Line keys written as 16 lower-case hex digits, as numbers, all at
     once (a large ledger has hundreds of thousands; ``int(key, 16)`` one
     by one was most of reading it).  Raises ``ValueError`` for a key of
-    another form, as ``int`` does."""
+    any other form (upper-case digits included, which this module never
+    writes): the saved ledger is then learned again, as for a damaged one."""
     raw = np.frombuffer("".join(keys).encode("ascii", "replace"), dtype=np.uint8)
     decimal = (raw >= ord("0")) & (raw <= ord("9"))
     letter = (raw >= ord("a")) & (raw <= ord("f"))
