@@ -213,7 +213,7 @@ class _Group:
     def learned(self, needed: int) -> frozenset[str]:
         """The keys counted in at least ``needed`` articles."""
         self.fold()
-        return frozenset(f"{key:016x}" for key in self._keys[self._counts >= needed].tolist())
+        return frozenset(_to_hex(self._keys[self._counts >= needed]))
 
 
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
