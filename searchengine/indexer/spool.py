@@ -50,8 +50,9 @@ class Spool:
     def put_pickled(self, data: bytes, sizes: tuple[int, ...]) -> None:
         """Put items pickled already: ``data`` is their pickles one after
         another, ``sizes`` the size of each (what :meth:`put` writes)."""
-        starts = array("Q", itertools.accumulate(sizes[:-1], initial=self._file.tell()))
-        self._offsets.write(starts.tobytes() if sizes else b"")
+        starts = array("Q", itertools.accumulate(sizes, initial=self._file.tell()))
+        starts.pop()  # where the next item will start
+        self._offsets.write(starts.tobytes())
         self._file.write(data)
         self.count += len(sizes)
 
