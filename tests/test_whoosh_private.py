@@ -432,6 +432,62 @@ def test_a19_an_ordered_hash_file_lists_its_records_in_key_order(
     reader.close()
 
 
+@pytest.mark.parametrize("count", [0, 1, 2, 700, 9000])
+def test_a20_a_term_table_written_in_batches_is_whooshs_byte_for_byte(
+    tmp_path: Path, count: int
+) -> None:
+    """Records added one at a time and in batches of every size give the
+    file Whoosh's own ``OrderedHashWriter`` gives (tables, directory,
+    extras, index array), and Whoosh's reader finds every record."""
+    import random
+
+    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
+
+    rng = random.Random(count)
+    keys = sorted({rng.randbytes(rng.randint(1, 9)) for _ in range(count)})
+    values = [rng.randbytes(rng.randint(0, 40)) for _ in keys]
+    storage = FileStorage(str(tmp_path))
+    whoosh = OrderedHashWriter(storage.create_file("whoosh"))
+    for key, value in zip(keys, values, strict=True):
+        whoosh.add(key, value)
+    whoosh.close()
+    ours = whoosh_private.TermTableWriter(storage.create_file("ours"))
+    at = 0
+    while at < len(keys):
+        size = rng.choice([1, 3, 64, 1000])
+        if size == 1:
+            ours.add(keys[at], values[at])
+        else:
+            ours.add_many(keys[at : at + size], values[at : at + size])
+        at += size
+    ours.close()
+    written = (tmp_path / "ours").read_bytes()
+    assert written == (tmp_path / "whoosh").read_bytes(), "A20: the hash file's layout changed"
+    reader = OrderedHashReader(storage.open_file("ours"), len(written))
+    assert [reader[key] for key in keys] == values
+    reader.close()
+
+
+def test_a20_the_index_array_type_is_the_one_whoosh_grows_to() -> None:
+    from whoosh.util.numlists import GrowableArray
+
+    for largest in (0, 65_535, 65_536, 2**31 - 1, 2**31, 2**32 - 1, 2**32, 2**40):
+        grown = GrowableArray("H")
+        for position in sorted({0, 1_000, largest}):
+            grown.append(position)
+        assert whoosh_private._index_type(largest) == grown.typecode, f"A20: {largest}"
+
+
+def test_a20_a_term_table_refuses_keys_out_of_order(tmp_path: Path) -> None:
+    table = whoosh_private.TermTableWriter(FileStorage(str(tmp_path)).create_file("t"))
+    table.add_many([b"b", b"c"], [b"", b""])
+    with pytest.raises(ValueError, match="keys must increase"):
+        table.add_many([b"d", b"d"], [b"", b""])
+    with pytest.raises(ValueError, match="keys must increase"):
+        table.add(b"a", b"")
+    table.close()
+
+
 def test_the_door_is_the_only_module_that_reaches_into_whoosh() -> None:
     """No other module of the library names a private attribute of a Whoosh object."""
     import searchengine

@@ -72,7 +72,7 @@ from searchengine.index.packing import (
 )
 from searchengine.index.postings import Positions, RangePostings, TermPostings, select_ranges
 from searchengine.index.storedblocks import NewsPerDocReader, NewsPerDocWriter, map_file
-from searchengine.index.whoosh_private import RECORD_HEADER, ordered_index
+from searchengine.index.whoosh_private import RECORD_HEADER, TermTableWriter, ordered_index
 
 TERMS_EXT = ".terms"
 DOCS_EXT = ".docs"
@@ -333,7 +333,7 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
     """
 
     def __init__(self, storage: Any, segment: Any) -> None:
-        self._table = filetables.OrderedHashWriter(segment.create_file(storage, TERMS_EXT))
+        self._table = TermTableWriter(segment.create_file(storage, TERMS_EXT))
         self._fieldmap: dict[str, int] = {}
         self._scales: dict[str, float] = {}
         self._table.extras["fieldmap"] = self._fieldmap
@@ -528,9 +528,7 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
             entries.pos_offset += byte_starts[:-1]
             self._pos.write(data)
         number = pack_ushort(self._field_number)
-        add = self._table.add
-        for term, value in zip(batch.terms, entries.values(), strict=True):
-            add(number + term, value)
+        self._table.add_many(list(map(number.__add__, batch.terms)), entries.values())
 
     def _write_docs(
         self,
