@@ -353,6 +353,7 @@ class TermTableWriter(filetables.OrderedHashWriter):  # type: ignore[misc]
             raise ValueError("the term table is written with MD5 key hashes only")
         self._hashes = array("I")
         self._positions = array("q")
+        self._last = b""
 
     def add(self, key: bytes, value: bytes) -> None:
         self.add_many([key], [value])
@@ -362,9 +363,8 @@ class TermTableWriter(filetables.OrderedHashWriter):  # type: ignore[misc]
         after those added before (``ValueError`` otherwise)."""
         if not keys:
             return
-        last: bytes = self.lastkey
-        if not (keys[0] > last and all(map(operator.lt, keys, keys[1:]))):
-            raise ValueError(f"keys must increase: {last!r}..{keys[0]!r}")
+        if not (keys[0] > self._last and all(map(operator.lt, keys, keys[1:]))):
+            raise ValueError(f"keys must increase: {self._last!r}..{keys[0]!r}")
         key_lengths = list(map(len, keys))
         value_lengths = list(map(len, values))
         sizes = np.array(key_lengths, dtype=np.int64) + value_lengths + RECORD_HEADER
@@ -377,7 +377,7 @@ class TermTableWriter(filetables.OrderedHashWriter):  # type: ignore[misc]
         hashes = np.frombuffer(digests, dtype=">u4").reshape(-1, 4)[:, 3]
         self._hashes.frombytes(hashes.astype(np.uint32).tobytes())
         self._positions.frombytes(positions.tobytes())
-        self.lastkey = keys[-1]
+        self._last = keys[-1]
 
     def _write_hashes(self) -> None:
         hashes = np.frombuffer(self._hashes, dtype=np.uint32).astype(np.int64)
