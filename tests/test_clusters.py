@@ -295,30 +295,35 @@ def signature_sets(draw: st.DrawFn) -> tuple[list[tuple[int, bytes]], float]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(signature_sets(), st.sampled_from([(1 << 15, 512), (3, 2)]))
+@given(signature_sets(), st.sampled_from([(1 << 15, 512, 64 << 20), (3, 2, 0)]))
 def test_find_groups_gives_the_former_groups(
-    case: tuple[list[tuple[int, bytes]], float], limits: tuple[int, int]
+    case: tuple[list[tuple[int, bytes]], float], limits: tuple[int, int, int]
 ) -> None:
     """Also with tiny chunks and buckets, so that chunked reading and the
-    one-member-at-a-time comparison of large buckets are exercised."""
+    one-member-at-a-time comparison of large buckets are exercised, and
+    with the bands read one at a time (as for many signatures) rather
+    than all at once."""
     signatures, at = case
-    saved = clusters._CHUNK, clusters._BUCKET_AT_ONCE
-    clusters._CHUNK, clusters._BUCKET_AT_ONCE = limits
+    saved = clusters._CHUNK, clusters._BUCKET_AT_ONCE, clusters._RESIDENT_BYTES
+    clusters._CHUNK, clusters._BUCKET_AT_ONCE, clusters._RESIDENT_BYTES = limits
     try:
         assert clusters.find_groups(signatures, at) == reference_groups(signatures, at)
     finally:
-        clusters._CHUNK, clusters._BUCKET_AT_ONCE = saved
+        clusters._CHUNK, clusters._BUCKET_AT_ONCE, clusters._RESIDENT_BYTES = saved
 
 
+@pytest.mark.parametrize("resident", [64 << 20, 0])
 @pytest.mark.parametrize("unsigned", [True, False])
 def test_an_index_s_clusters_are_read_from_its_segments_in_place(
-    tmp_path: Path, unsigned: bool
+    tmp_path: Path, unsigned: bool, resident: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Over several segments, with deleted articles, and with or without an
     article that has no signature (with one, a segment's signatures do not
     follow one another and are gathered byte by byte; without, the live
-    rows are taken from a view of all of them): the groups are those of
-    the live signatures read one by one."""
+    rows are taken from a view of all of them), the bands read all at once
+    or (as for many articles) one at a time, pages given back as read: the
+    groups are those of the live signatures read one by one."""
+    monkeypatch.setattr(clusters, "_RESIDENT_BYTES", resident)
     folder = tmp_path / "corpus"
     index_dir = str(tmp_path / "index")
     # Four articles, one later deleted: too few deleted for the segment to be rewritten.

@@ -172,18 +172,25 @@ class _Mapped(_Rows):
     from the mapped column file (``buffer``): whole signatures starting at
     ``offsets``.
 
-    Pages of the mapping that were read are given back as each chunk of
-    rows is done (``MADV_DONTNEED``; the file stays in the page cache), so
-    that the process's resident memory does not grow by the whole column
-    (512 MB at a million articles) as the bands are read.
+    With ``release``, pages of the mapping that were read are given back
+    as each chunk of rows is done (``MADV_DONTNEED``; the file stays in the
+    page cache), so that the process's resident memory does not grow by the
+    whole column (256 MB at a million articles) as the bands are read; each
+    band then maps them again, which costs more than reading them.
     """
 
     def __init__(
-        self, buffer: Any, offsets: NDArray[np.int64], taken: NDArray[np.int64] | None = None
+        self,
+        buffer: Any,
+        offsets: NDArray[np.int64],
+        taken: NDArray[np.int64] | None = None,
+        *,
+        release: bool = True,
     ) -> None:
         # ``offsets`` are every document's, ``taken`` the documents read
         # (all when None): the deleted ones' signatures are still in the file.
         self._buffer = buffer
+        self._releasing = release
         self._data = np.frombuffer(buffer, dtype=np.uint8)
         self._taken = taken
         self._offsets = offsets if taken is None else offsets[taken]
@@ -239,7 +246,7 @@ class _Mapped(_Rows):
         return out
 
     def _release(self, first: int, end: int) -> None:
-        if isinstance(self._buffer, mmap.mmap):
+        if self._releasing and isinstance(self._buffer, mmap.mmap):
             first -= first % mmap.PAGESIZE
             self._buffer.madvise(mmap.MADV_DONTNEED, first, end - first)
 
@@ -268,6 +275,10 @@ class _Joined(_Rows):
 
 #: A signature's values as stored (:data:`~searchengine.analysis.minhash.VALUE_BITS`).
 _VALUE = f"<u{dedup.VALUE_BYTES}"
+#: Signatures (bytes, all segments') read in place and left resident while
+#: the clusters are found: a quarter of a million articles'.  Above it
+#: each chunk of rows is given back as it is read (:class:`_Mapped`).
+_RESIDENT_BYTES = 64 << 20
 #: Rows gathered, or pairs compared, at a time: bounds the temporary arrays.
 _CHUNK = 1 << 13
 #: A band bucket up to this size has all its pairs compared at once; a
@@ -306,6 +317,10 @@ def _runs(values: NDArray[np.uint16]) -> list[NDArray[np.int64]]:
     are checked to be equal, not believed."""
     if len(values) < 2:
         return []
+    if values.shape[1] * values.itemsize == 8:
+        # A row of eight bytes (a band at the default banding) is its own
+        # 64-bit key: rows sharing one are equal, nothing to hash or check.
+        return list(_same_hash(np.ascontiguousarray(values).view(np.uint64).reshape(-1)))
     out: list[NDArray[np.int64]] = []
     for members in _same_hash(_hashed(values)):
         same = (values[members] == values[members[0]]).all(axis=1)
@@ -433,10 +448,14 @@ def _groups(keys: NDArray[np.int64], rows: _Rows, threshold: float) -> list[list
         single[members[1:]] = False
     banded = np.flatnonzero(single)
     per_band = rows_for(threshold)
+    at_once = _band_keys(rows, banded, per_band)
     for band in range(dedup.BINS // per_band):
-        values = rows.band(band * per_band, (band + 1) * per_band)[banded]
-        buckets = [banded[members] for members in _runs(values)]
-        del values
+        if at_once is not None:
+            buckets = [banded[members] for members in _same_hash(at_once[band])]
+        else:
+            values = rows.band(band * per_band, (band + 1) * per_band)[banded]
+            buckets = [banded[members] for members in _runs(values)]
+            del values
         if buckets:
             _band_pairs(buckets, components, rows, threshold)
     roots = components.roots()
@@ -450,6 +469,19 @@ def _groups(keys: NDArray[np.int64], rows: _Rows, threshold: float) -> list[list
         if e - s > 1
     ]
     return sorted(groups)
+
+
+def _band_keys(rows: _Rows, banded: NDArray[np.int64], per_band: int) -> NDArray[np.uint64] | None:
+    """Every band of the rows ``banded`` as 64-bit keys, one band a row of
+    the result, read in one pass over the signatures instead of one per
+    band; None unless a band is eight bytes (the default banding) and the
+    signatures are few enough to hold twice (:data:`_RESIDENT_BYTES`)."""
+    if per_band * dedup.VALUE_BYTES != 8 or rows.count * dedup.SIGNATURE_BYTES > _RESIDENT_BYTES:
+        return None
+    every = rows.band(0, dedup.BINS).view(np.uint64)
+    if len(banded) < rows.count:
+        every = every[banded]
+    return np.ascontiguousarray(every.T)
 
 
 def _identical(rows: _Rows) -> list[NDArray[np.int64]]:
@@ -517,6 +549,7 @@ def compute(reader: Reader, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[
     dedup.check_threshold(threshold)
     keys: list[NDArray[np.int64]] = []
     parts: list[_Rows] = []
+    release = reader.doc_count_all() * dedup.SIGNATURE_BYTES > _RESIDENT_BYTES
     for leaf, offset in reader.leaf_readers():
         size = leaf.doc_count_all()
         if not size or not leaf.has_column("minhash"):
@@ -529,7 +562,9 @@ def compute(reader: Reader, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[
             chosen[gone[gone < size]] = False
         local = np.flatnonzero(chosen)
         keys.append(local + offset)
-        parts.append(_Mapped(buffer, offsets, None if len(local) == size else local))
+        parts.append(
+            _Mapped(buffer, offsets, None if len(local) == size else local, release=release)
+        )
     if not keys:
         return []
     return _groups(np.concatenate(keys), _Joined(parts), threshold)
