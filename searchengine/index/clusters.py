@@ -154,6 +154,10 @@ class _Rows:
     def rows(self, which: NDArray[np.int64]) -> NDArray[np.uint16]:
         raise NotImplementedError
 
+    def parts(self) -> list[_Rows]:
+        """The rows as parts, one after another."""
+        return [self]
+
 
 class _InMemory(_Rows):
     def __init__(self, rows: NDArray[np.uint16]) -> None:
@@ -258,6 +262,9 @@ class _Joined(_Rows):
         self._parts = parts
         self._starts = np.cumsum([0, *(p.count for p in parts)])
         self.count = int(self._starts[-1])
+
+    def parts(self) -> list[_Rows]:
+        return self._parts
 
     def band(self, start: int, end: int) -> NDArray[np.uint16]:
         if not self._parts:
@@ -430,25 +437,31 @@ def _groups(keys: NDArray[np.int64], rows: _Rows, threshold: float) -> list[list
 
     Identical signatures (verbatim copies) are joined outright and only one
     of each goes on to the bands, so a flood of copies costs nothing.  Then
-    one band at a time: the band's values of every row (16 bytes a row at
+    one band at a time: the band's values of every row (8 bytes a row at
     the default banding), the rows sharing a value found by sorting, and
-    their pairs compared.  Memory holds one band and the union-find arrays,
-    never every signature.
+    their pairs compared.  Memory holds the bands' values and the
+    union-find arrays; for many signatures (:data:`_RESIDENT_BYTES`) one
+    band's values at a time, never every signature.
     """
     count = rows.count
     if count < 2:
         return []
     components = _Components(count)
-    full = rows.band(0, dedup.BINS) if count <= _CHUNK else None
-    copies = _identical(rows) if full is None else _runs(full)
-    del full
+    per_band = rows_for(threshold)
+    at_once = _band_keys(rows, per_band)
+    if at_once is not None:
+        copies = _identical_keys(at_once)
+    elif count <= _CHUNK:
+        copies = _runs(rows.band(0, dedup.BINS))
+    else:
+        copies = _identical(rows)
     single = np.ones(count, dtype=np.bool_)
     for members in copies:
         components.join(np.full(len(members) - 1, members[0]), members[1:])
         single[members[1:]] = False
     banded = np.flatnonzero(single)
-    per_band = rows_for(threshold)
-    at_once = _band_keys(rows, banded, per_band)
+    if at_once is not None and len(banded) < count:
+        at_once = at_once[:, banded]
     for band in range(dedup.BINS // per_band):
         if at_once is not None:
             buckets = [banded[members] for members in _same_hash(at_once[band])]
@@ -471,17 +484,38 @@ def _groups(keys: NDArray[np.int64], rows: _Rows, threshold: float) -> list[list
     return sorted(groups)
 
 
-def _band_keys(rows: _Rows, banded: NDArray[np.int64], per_band: int) -> NDArray[np.uint64] | None:
-    """Every band of the rows ``banded`` as 64-bit keys, one band a row of
-    the result, read in one pass over the signatures instead of one per
-    band; None unless a band is eight bytes (the default banding) and the
+def _band_keys(rows: _Rows, per_band: int) -> NDArray[np.uint64] | None:
+    """Every band of every row as a 64-bit key, one band a row of the
+    result, read in one pass over the signatures instead of one per band;
+    None unless a band is eight bytes (the default banding) and the
     signatures are few enough to hold twice (:data:`_RESIDENT_BYTES`)."""
     if per_band * dedup.VALUE_BYTES != 8 or rows.count * dedup.SIGNATURE_BYTES > _RESIDENT_BYTES:
         return None
-    every = rows.band(0, dedup.BINS).view(np.uint64)
-    if len(banded) < rows.count:
-        every = every[banded]
-    return np.ascontiguousarray(every.T)
+    keys = np.empty((dedup.BINS // per_band, rows.count), dtype=np.uint64)
+    at = 0
+    for part in rows.parts():
+        # A chunk of rows at a time: the copies stay small, and reuse memory
+        # (fresh pages cost more than the copying).
+        for first in range(0, part.count, _CHUNK):
+            which = np.arange(first, min(first + _CHUNK, part.count), dtype=np.int64)
+            keys[:, at + first : at + first + len(which)] = part.rows(which).view(np.uint64).T
+        at += part.count
+    return keys
+
+
+def _identical_keys(keys: NDArray[np.uint64]) -> list[NDArray[np.int64]]:
+    """:func:`_identical` of signatures given as their band keys (rows
+    whose every key is equal): the keys hashed band by band, then the rows
+    sharing a hash checked equal."""
+    hashes = np.zeros(keys.shape[1], dtype=np.uint64)
+    for band in keys:
+        hashes = (hashes ^ band) * _MIX
+        hashes ^= hashes >> np.uint64(29)
+    out: list[NDArray[np.int64]] = []
+    for members in _same_hash(hashes):
+        same = np.ascontiguousarray(keys[:, members].T)
+        out.extend(members[part] for part in _runs(same) if len(part) > 1)
+    return out
 
 
 def _identical(rows: _Rows) -> list[NDArray[np.int64]]:
@@ -555,7 +589,7 @@ def compute(reader: Reader, threshold: float = dedup.DEFAULT_THRESHOLD) -> list[
         if not size or not leaf.has_column("minhash"):
             continue
         column = leaf.column_reader("minhash", translate=False)
-        buffer, offsets, lengths = whoosh_private.var_bytes_buffer(column, size)
+        buffer, offsets, lengths = whoosh_private.var_bytes_buffer(column, size, mapped=release)
         chosen = lengths == dedup.SIGNATURE_BYTES
         if leaf.has_deletions():
             gone = np.fromiter(cast(Any, leaf).deleted_docs_set, dtype=np.int64)

@@ -486,21 +486,27 @@ def var_bytes(column: Any, docs: list[int]) -> list[bytes]:
     return out
 
 
-def var_bytes_buffer(column: Any, count: int) -> tuple[Any, IntArray, IntArray]:
+def var_bytes_buffer(
+    column: Any, count: int, *, mapped: bool = True
+) -> tuple[Any, IntArray, IntArray]:
     """The data of an untranslated bytes column as a buffer numpy reads in
-    place (the column file mapped, not read), with each of the first
-    ``count`` documents' offset into it and length (0: no value).  A whole
-    column of a large segment (512 MB of signatures at a million articles)
-    is then never copied into memory at once (A13)."""
+    place, with each of the first ``count`` documents' offset into it and
+    length (0: no value).  ``mapped``, the column file is mapped, not read:
+    a whole column of a large segment (256 MB of signatures at a million
+    articles) is then never copied into memory at once; else the column's
+    bytes are read in one call, which costs less than mapping them page by
+    page (A13)."""
     offsets = np.asarray(column._offsets, dtype=np.int64)[:count]
     lengths = np.asarray(column._lengths, dtype=np.int64)[:count]
-    try:
-        fileno = column._dbfile.file.fileno()
-        buffer: Any = mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)
-        return buffer, offsets + column._basepos, lengths
-    except (AttributeError, OSError, ValueError):  # not a plain file (compound, in memory)
-        end = int((offsets + lengths).max()) if len(offsets) else 0
-        return column._dbfile.get(column._basepos, end), offsets, lengths
+    if mapped:
+        try:
+            fileno = column._dbfile.file.fileno()
+            buffer: Any = mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)
+            return buffer, offsets + column._basepos, lengths
+        except (AttributeError, OSError, ValueError):  # not a plain file (compound, in memory)
+            pass
+    end = int((offsets + lengths).max()) if len(offsets) else 0
+    return column._dbfile.get(column._basepos, end), offsets, lengths
 
 
 #: Multiplier of the byte hash in :func:`distinct_values` (odd: no byte is lost).
