@@ -297,7 +297,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
-def _hashed(values: NDArray[np.uint16]) -> NDArray[np.uint64]:
+def _hashed(values: NDArray[np.unsignedinteger[Any]]) -> NDArray[np.uint64]:
     """A 64-bit hash of each row of ``values`` (equal rows, equal hashes)."""
     h = np.zeros(len(values), dtype=np.uint64)
     for column in range(values.shape[1]):
@@ -318,7 +318,7 @@ def _same_hash(hashes: NDArray[np.uint64]) -> Iterator[NDArray[np.int64]]:
         yield np.sort(order[first : first + size])
 
 
-def _runs(values: NDArray[np.uint16]) -> list[NDArray[np.int64]]:
+def _runs(values: NDArray[np.unsignedinteger[Any]]) -> list[NDArray[np.int64]]:
     """The sets of two or more rows of ``values`` that are equal, each as
     ascending row numbers.  Rows are sorted by a hash; rows that share one
     are checked to be equal, not believed."""
