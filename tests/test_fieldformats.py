@@ -169,6 +169,48 @@ def test_word_hashes_are_minhashs(words: list[str]) -> None:
     assert vocabulary.word_ids(words) == vocabulary.term_ids(ids).tolist()
 
 
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                [
+                    "Harbour",
+                    "harbour",
+                    "HARBOUR",
+                    "harbours",
+                    "Zürich",
+                    "zurich",
+                    "ZÜRICH",
+                    "don't",
+                    "Don\u2019t",
+                    "2021",
+                    "x",
+                    "Ærø",
+                    "straße",
+                    "STRASSE",
+                    "café",
+                    "cafe",
+                ]
+            )
+        ),
+        max_size=6,
+    )
+)
+def test_words_of_one_folded_form_share_its_term_and_hash(texts: list[list[str]]) -> None:
+    """New words arrive a text at a time and are stemmed and hashed by
+    folded form: every word still gets the term and hash of its own."""
+    vocabulary = Vocabulary()
+    for words in texts:
+        ids = vocabulary.lookup(words)
+        assert [vocabulary.terms[t].decode() for t in vocabulary.term_ids(ids).tolist()] == [
+            stem(w) for w in words
+        ]
+        assert vocabulary.word_hashes(ids).tolist() == [word_hash(w) for w in words]
+    seen = {w for words in texts for w in words}
+    assert len(vocabulary) == len(seen)
+    assert len(vocabulary.terms) == len({stem(w) for w in seen})
+
+
 def test_tokens_cross_processes_as_their_text() -> None:
     found = tokens("Flood warning for the river")
     copy = pickle.loads(pickle.dumps(found))

@@ -159,3 +159,9 @@ def test_signatures_from_word_hashes_are_the_same() -> None:
 @given(st.text(max_size=200))
 def test_any_text_gets_the_same_signature_from_its_word_hashes(text: str) -> None:
     assert _from_word_hashes(text) == reference_signature(text)
+
+
+@given(st.lists(st.text(max_size=12)))
+def test_folded_words_hashed_at_once_hash_as_one_at_a_time(words: list[str]) -> None:
+    folded = [fold(word) for word in words]
+    assert minhash.folded_hashes(folded).tolist() == [minhash.word_hash(w) for w in words]

@@ -23,7 +23,7 @@ from whoosh.lang.porter2 import stem as whoosh_porter2
 
 from benchmarks import words as benchmark_words
 from benchmarks.generate import Model
-from searchengine.analysis.tokenizer import WORD, fold, stem
+from searchengine.analysis.tokenizer import WORD, fold, stem, stem_folded
 
 
 def reference(word: str) -> str:
@@ -271,3 +271,9 @@ def test_the_system_word_list_stems_as_before() -> None:
     with open(SYSTEM_WORDS, encoding="utf-8", errors="replace") as handle:
         words = [w for line in handle for w in WORD.findall(line)]
     assert mismatches(words) == []
+
+
+@settings(max_examples=200)
+@given(st.lists(st.from_regex(WORD, fullmatch=True), max_size=30))
+def test_folded_words_stemmed_at_once_stem_as_one_at_a_time(words: list[str]) -> None:
+    assert stem_folded([fold(word) for word in words]) == [stem(word) for word in words]

@@ -120,6 +120,13 @@ def stem_uncached(word: str) -> str:
     return result
 
 
+def stem_folded(folded: list[str]) -> list[str]:
+    """:func:`stem` of words already folded, all in one call (PyStemmer's
+    loop, in C)."""
+    stems: list[str] = _PORTER2.stemWords(folded)
+    return stems
+
+
 @lru_cache(maxsize=CACHED_WORDS)
 def spelling_form(word: str) -> str:
     """The unstemmed form kept for spelling suggestions and fuzzy matching."""
