@@ -224,8 +224,10 @@ def test_written_words_are_marked_and_carried_to_the_next_vocabulary() -> None:
     assert first.written_words() == {"Harbour", "ferry"}
     second = Vocabulary(first.written_words())
     second.mark_written(second.lookup(["Zürich"]))
-    second.lookup(["unmarked"])
+    second.lookup(["unmarked", "HARBOUR", "Ferry"])
     assert second.written_words() == {"Harbour", "ferry", "Zürich"}
+    # The same words once folded (the lexicon's forms come from these).
+    assert second.written_forms() == {"harbour", "ferry", "zurich"}
 
 
 def test_a_vocabulary_of_its_words_only_keeps_them_and_drops_keyword_terms() -> None:
@@ -246,6 +248,9 @@ def test_a_vocabulary_of_its_words_only_keeps_them_and_drops_keyword_terms() -> 
     assert [words.terms[t] for t in words.term_ids(again).tolist()] == stems
     assert words.word_hashes(again).tolist() == hashes
     assert words.written_words() == {"carried", "harbours", "ferry"}
+    words.mark_written(words.lookup(["ZÜRICH", "Ferry"]))  # a new word of a known form
+    assert words.written_forms() == {"carried", "harbours", "ferry", "zurich"}
+    assert words.word_hashes(words.lookup(["ZÜRICH"])).tolist() == [hashes[3]]
     new = words.term_id(b"article-0001")  # a new id, after the words' terms
     assert words.terms[new] == b"article-0001" and new == len(set(stems))
     assert words.other_terms() == 1

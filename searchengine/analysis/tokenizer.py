@@ -130,10 +130,12 @@ def stem_folded(folded: list[str]) -> list[str]:
 @lru_cache(maxsize=CACHED_WORDS)
 def spelling_form(word: str) -> str:
     """The unstemmed form kept for spelling suggestions and fuzzy matching."""
-    folded = fold(word)
-    if folded.endswith("'s"):
-        folded = folded[:-2]
-    return folded.rstrip("'")
+    return spelling_of_folded(fold(word))
+
+
+def spelling_of_folded(folded: str) -> str:
+    """:func:`spelling_form` of a word already folded."""
+    return folded.removesuffix("'s").rstrip("'")
 
 
 class NewsTokenizer(Tokenizer):  # type: ignore[misc]

@@ -192,6 +192,7 @@ class Vocabulary:
         "_fold_terms",
         "_hashes",
         "_stems",
+        "_word_folds",
         "_word_terms",
         "_written",
         "by_term",
@@ -209,6 +210,8 @@ class Vocabulary:
         self._hashes = array("Q")
         #: Folded form -> its fold id, an index into its term id and hash.
         self._by_fold: dict[str, int] = {}
+        #: Word id -> its folded form's fold id.
+        self._word_folds = array("I")
         self._fold_terms = array("I")
         self._fold_hashes = array("Q")
         #: 1 for the words :meth:`mark_written` marked.
@@ -251,6 +254,7 @@ class Vocabulary:
         fold_terms = np.searchsorted(kept, np.frombuffer(self._fold_terms, dtype=np.uint32))
         words._fold_terms = array("I", fold_terms.astype(np.uint32).tobytes())
         words._by_fold, self._by_fold = self._by_fold, {}
+        words._word_folds, self._word_folds = self._word_folds, array("I")
         words._fold_hashes, self._fold_hashes = self._fold_hashes, array("Q")
         self._fold_terms = array("I")
         return words
@@ -289,7 +293,10 @@ class Vocabulary:
             self._fold_hashes.frombytes(folded_hashes(unseen).tobytes())
             by_fold.update(zip(unseen, range(first, first + len(unseen)), strict=True))
         forms = np.fromiter(map(by_fold.__getitem__, folded), np.int64, len(folded))
-        self._word_terms.frombytes(np.frombuffer(self._fold_terms, dtype=np.uint32)[forms].tobytes())
+        self._word_folds.frombytes(forms.astype(np.uint32).tobytes())
+        self._word_terms.frombytes(
+            np.frombuffer(self._fold_terms, dtype=np.uint32)[forms].tobytes()
+        )
         self._hashes.frombytes(np.frombuffer(self._fold_hashes, dtype=np.uint64)[forms].tobytes())
         self._written.frombytes(bytes(len(fresh)))
         start = len(self.by_word)
@@ -310,6 +317,16 @@ class Vocabulary:
         marked = np.frombuffer(self._written, dtype=np.uint8)
         words = list(self.by_word)
         return self._carried.union(words[n] for n in np.flatnonzero(marked).tolist())
+
+    def written_forms(self) -> set[str]:
+        """The folded forms (:func:`~searchengine.analysis.tokenizer.fold`)
+        of :meth:`written_words`: one per folded form, not per word."""
+        import numpy as np
+
+        marked = np.flatnonzero(np.frombuffer(self._written, dtype=np.uint8))
+        forms = np.unique(np.frombuffer(self._word_folds, dtype=np.uint32)[marked])
+        folds = list(self._by_fold)
+        return set(map(fold, self._carried)).union(map(folds.__getitem__, forms.tolist()))
 
     def term_ids(self, word_ids: NDArray[np.int64]) -> NDArray[np.uint32]:
         """The term id of each word id."""

@@ -37,7 +37,7 @@ from typing import TypeVar
 from searchengine.analysis import boilerplate
 from searchengine.analysis import minhash as dedup
 from searchengine.analysis.boilerplate import Cleaned
-from searchengine.analysis.tokenizer import spelling_form, split_words
+from searchengine.analysis.tokenizer import spelling_of_folded, split_words
 from searchengine.index.fieldformat import Tokens, Vocabulary, tokens, tokens_of
 from searchengine.indexer.document import digest_of, signature_size, stored_path
 from searchengine.indexer.ledger import group_of
@@ -151,7 +151,7 @@ def prepare(
 def lexicon_words(vocabulary: Vocabulary) -> set[str]:
     """The lexicon's forms (:func:`~searchengine.index.lexicon.words_of`) of
     the words ``vocabulary`` has marked written."""
-    return set(map(spelling_form, vocabulary.written_words()))
+    return set(map(spelling_of_folded, vocabulary.written_forms()))
 
 
 #: Files to read before a pool of reader processes pays for its start-up.
