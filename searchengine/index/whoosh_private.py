@@ -467,8 +467,9 @@ def var_bytes(column: Any, docs: list[int]) -> list[bytes]:
     the runs found with numpy (A13)."""
     if not docs:
         return []
-    at = np.asarray(column._offsets, dtype=np.int64)[docs]
-    ends = at + np.asarray(column._lengths, dtype=np.int64)[docs]
+    # The arrays as they are (no copy), then the documents' entries widened.
+    at = np.asarray(column._offsets)[docs].astype(np.int64)
+    ends = at + np.asarray(column._lengths)[docs].astype(np.int64)
     # Values are written in document order: a new run where the next value
     # starts more than _GAP bytes past the furthest end so far.
     reach = np.maximum.accumulate(ends)
