@@ -11,6 +11,7 @@ those paths are not this run's business and are left alone.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -108,8 +109,17 @@ def _paths_and_sigs(leaf: Reader) -> Iterator[tuple[str, bytes]]:
         yield term_text(path), sig
 
 
+#: Each segment reader's column readers, opened once: opening one reads
+#: its offsets from the file, and an incremental run reads two columns for
+#: each changed file.  Kept while the segment reader lives.
+_COLUMNS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
 def _column(leaf: Reader, name: str, docs: list[int]) -> list[bytes]:
-    column = leaf.column_reader(name, translate=False)
+    columns = _COLUMNS.setdefault(leaf, {})
+    column = columns.get(name)
+    if column is None:
+        column = columns[name] = leaf.column_reader(name, translate=False)
     if isinstance(column, VarBytesColumn.Reader):
         return whoosh_private.var_bytes(column, docs)
     return [column[n] for n in docs]
@@ -128,9 +138,74 @@ class StoredArticle:
     line: bytes = b""
 
 
-def stored_articles(reader: Reader, path: str) -> dict[int | None, StoredArticle]:
-    """The live articles the index holds of the stored file ``path``, by
-    record number (``None`` for a one-article file).
+class StoredFile:
+    """The live articles the index holds of one stored file, by record
+    number (``None`` for a one-article file), as :func:`stored_articles`
+    read them: each a :class:`StoredArticle` only when it is taken (a
+    changed file of a thousand articles has most of them passed over)."""
+
+    def __init__(self) -> None:
+        self._at: dict[int | None, int] = {}
+        self._docnums: list[int] = []
+        self._digests: list[bytes] = []
+        self._fields: dict[int, dict[str, Any]] = {}
+
+    def add(
+        self,
+        records: list[int | None],
+        docnums: list[int],
+        digests: list[bytes],
+        fields: list[dict[str, Any] | None] | None = None,
+    ) -> None:
+        """Add articles: their records, document numbers (in the whole
+        index) and digest column values (empty: ``fields``, their stored
+        fields, stand in for them)."""
+        first = len(self._docnums)
+        self._at.update(zip(records, range(first, first + len(records)), strict=True))
+        self._docnums += docnums
+        self._digests += digests
+        for n, found in enumerate(fields or ()):
+            if found is not None:
+                self._fields[first + n] = found
+
+    def _article(self, at: int) -> StoredArticle:
+        digest = self._digests[at]
+        if at in self._fields:
+            return StoredArticle(self._docnums[at], b"", self._fields[at])
+        return StoredArticle(self._docnums[at], digest[:8], line=digest[8:])
+
+    def pop(self, record: int | None) -> StoredArticle | None:
+        """The article of ``record``, taken out (None when there is none)."""
+        at = self._at.pop(record, None)
+        return None if at is None else self._article(at)
+
+    def __delitem__(self, record: int | None) -> None:
+        del self._at[record]
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def records(self) -> Iterator[int | None]:
+        return iter(self._at)
+
+    def values(self) -> Iterator[StoredArticle]:
+        """The articles left, in the order added."""
+        return map(self._article, sorted(self._at.values()))
+
+    def known_lines(self) -> frozenset[tuple[int, bytes]]:
+        """``(record, line digest)`` of the articles of JSON Lines lines
+        (whose digest the index holds): lines read again and found with one
+        of these are passed over unparsed."""
+        digests = self._digests
+        return frozenset(
+            (record, digests[at][8:])
+            for record, at in self._at.items()
+            if record is not None and len(digests[at]) > 8 and at not in self._fields
+        )
+
+
+def stored_articles(reader: Reader, path: str) -> StoredFile:
+    """The live articles the index holds of the stored file ``path``.
 
     Read from the ``meta`` and ``digest`` columns a segment at a time (runs
     of values at once), not from the stored fields: a changed JSON Lines
@@ -138,21 +213,31 @@ def stored_articles(reader: Reader, path: str) -> dict[int | None, StoredArticle
     decompressing a thousand articles.  Articles written before those
     columns existed come with their stored fields.
     """
-    found: dict[int | None, StoredArticle] = {}
+    found = StoredFile()
     for leaf, base in reader.leaf_readers():
         if ("path", path) not in leaf:
             continue
-        docs = [n for n in leaf.postings("path", path).all_ids() if not leaf.is_deleted(n)]
+        deleted = leaf.is_deleted if leaf.has_deletions() else None
+        docs = [
+            n for n in leaf.postings("path", path).all_ids() if deleted is None or not deleted(n)
+        ]
         if not docs:
             continue
         metas = _values(leaf, "meta", docs)
         digests = _values(leaf, "digest", docs)
-        for docnum, meta, digest in zip(docs, metas, digests, strict=True):
-            if meta and digest:
-                found[meta_record(meta)] = StoredArticle(base + docnum, digest[:8], line=digest[8:])
-            else:
-                fields = leaf.stored_fields(docnum)
-                found[fields.get("record")] = StoredArticle(base + docnum, b"", fields)
+        if all(metas) and all(digests):
+            records = list(map(meta_record, metas))
+            found.add(records, [base + n for n in docs], digests)
+            continue
+        fields = [
+            None if m and d else leaf.stored_fields(n)
+            for n, m, d in zip(docs, metas, digests, strict=True)
+        ]
+        records = [
+            meta_record(m) if f is None else f.get("record")
+            for m, f in zip(metas, fields, strict=True)
+        ]
+        found.add(records, [base + n for n in docs], digests, fields)
     return found
 
 

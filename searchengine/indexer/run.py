@@ -49,6 +49,7 @@ from searchengine.indexer.plan import (
     Found,
     Plan,
     StoredArticle,
+    StoredFile,
     find,
     known_files,
     make_plan,
@@ -229,7 +230,7 @@ class _Run:
         for stored in stored_articles(self.reader, path).values():
             self._delete(stored)
 
-    def _compare(self, read: FileRead, stored: dict[int | None, StoredArticle]) -> list[int]:
+    def _compare(self, read: FileRead, stored: StoredFile) -> list[int]:
         """The articles of ``read`` to write (by position), counted as added
         or updated; ``stored`` holds what the index has of a changed file
         (empty for a new one), and loses what is matched.
@@ -242,7 +243,7 @@ class _Run:
             return list(range(len(read.records)))
         wanted: list[int] = []
         for n, record in enumerate(read.records):
-            old = stored.pop(record, None)
+            old = stored.pop(record)
             if old is not None and same_article(read.digests[n], old):
                 self.kept += 1
                 continue
@@ -276,20 +277,20 @@ class _Run:
         # A changed file's stored articles, looked up as the file is handed
         # to a reader (whose lines the index holds as they are are passed
         # over unparsed), and used when its articles come back.
-        held: dict[str, dict[int | None, StoredArticle]] = {}
+        held: dict[str, StoredFile] = {}
 
         def known(path: str) -> frozenset[tuple[int, bytes]] | None:
             key = stored_path(path)
             if key not in self.plan.changed:
                 return None
             held[path] = stored_articles(self.reader, key)
-            return frozenset((r, s.line) for r, s in held[path].items() if s.line and r is not None)
+            return held[path].known_lines()
 
         reads = load_all(to_load, encoding, known, _window(to_load))
         for done, (path, read) in enumerate(reads, start=1):
             for problem in read.problems:
                 (self.skipped if problem.kind == "skipped" else self.errors).append(problem)
-            stored = held.pop(path, {})
+            stored = held.pop(path, None) or StoredFile()
             for record in read.unchanged:
                 del stored[record]  # a line the index holds as it is, not parsed
                 self.kept += 1
