@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -83,30 +84,27 @@ def known_files(reader: Reader) -> dict[str, Known]:
     (:func:`searchengine.index.whoosh_private.var_bytes`), not a value at
     a time: a million articles are read on every run, no-op ones included.
     """
-    known: dict[str, Known] = {}
+    # Articles counted per (path, signature) in C; then a step per file.
+    articles: Counter[tuple[bytes, bytes]] = Counter()
     for leaf, _ in reader.leaf_readers():
-        for path, sig in _paths_and_sigs(leaf):
-            previous = known.get(path)
-            if previous is None:
-                known[path] = Known((sig,), 1)
-            elif sig in previous.sigs:
-                known[path] = Known(previous.sigs, previous.count + 1)
-            else:
-                known[path] = Known((*previous.sigs, sig), previous.count + 1)
-    return known
+        articles.update(_paths_and_sigs(leaf))
+    sigs: dict[bytes, list[bytes]] = {}
+    counts: Counter[bytes] = Counter()
+    for (path, sig), count in articles.items():
+        sigs.setdefault(path, []).append(sig)
+        counts[path] += count
+    return {term_text(path): Known(tuple(sigs[path]), counts[path]) for path in sigs}
 
 
-def _paths_and_sigs(leaf: Reader) -> Iterator[tuple[str, bytes]]:
-    """``(stored path, signature)`` of each live article of one segment."""
+def _paths_and_sigs(leaf: Reader) -> Iterable[tuple[bytes, bytes]]:
+    """``(stored path, signature)`` of each live article of one segment,
+    the path as its column holds it."""
     size = leaf.doc_count_all()
     if not size:
-        return
+        return ()
     deleted = leaf.is_deleted if leaf.has_deletions() else None
     live = [n for n in range(size) if deleted is None or not deleted(n)]
-    paths = _column(leaf, "path", live)
-    sigs = _column(leaf, "sig", live)
-    for path, sig in zip(paths, sigs, strict=True):
-        yield term_text(path), sig
+    return zip(_column(leaf, "path", live), _column(leaf, "sig", live), strict=True)
 
 
 #: Each segment reader's column readers, opened once: opening one reads
