@@ -35,9 +35,6 @@ removes them.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import functools
-import gc
 import math
 import multiprocessing
 import os
@@ -52,6 +49,7 @@ from typing import Any
 from searchengine.index import directory as store
 from searchengine.index import merging
 from searchengine.indexer.document import document
+from searchengine.indexer.heap import give_back_memory
 from searchengine.indexer.spool import Spool, read_range
 from searchengine.indexer.workers import (
     PREPARE_POOL_MIN,
@@ -146,29 +144,6 @@ def build_share(
         give_back_memory()
     tell(since)
     return built
-
-
-def give_back_memory() -> None:
-    """Collect garbage and hand the freed heap back to the system (glibc's
-    ``malloc_trim``; elsewhere nothing more).
-
-    Called before worker processes are forked, so that they do not start
-    with (and count as their own) the main process's freed memory, and by
-    a worker after each share: a second share otherwise began some 45 MB
-    higher than the first.
-    """
-    gc.collect()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Any:
-    try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
 
 
 def _tell_parent(articles: int) -> None:

@@ -40,6 +40,7 @@ from searchengine.analysis.boilerplate import Cleaned
 from searchengine.analysis.tokenizer import spelling_of_folded, split_words
 from searchengine.index.fieldformat import Tokens, Vocabulary, tokens, tokens_of
 from searchengine.indexer.document import digest_of, signature_size, stored_path
+from searchengine.indexer.heap import keep_freed_memory
 from searchengine.indexer.ledger import group_of
 from searchengine.load import load_file
 from searchengine.models import Article, Problem
@@ -189,6 +190,7 @@ def _quiet_worker(parent: int) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see forking()
+    keep_freed_memory()
     threading.Thread(
         target=_exit_when_orphaned, args=(parent,), name="orphan-watch", daemon=True
     ).start()
