@@ -78,6 +78,17 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
     speed = _get(results, "ratios", SE, "vs_plain-whoosh", "articles_per_s")
     add("indexing", "indexing ≥ 5× plain Whoosh articles/s", speed, (speed or 0) >= 5, 20000, "×")
+    rate = _get(se, "index", "articles_per_s")
+    add("rate", "≥ 1,000 articles/s, commit included", rate, (rate or 0) >= 1000, 20000, "/s")
+    scaling = _get(se, "scaling", "ratio_median")
+    add(
+        "scaling",
+        "2 cores ≥ 1.8× one core (median of the pairs' ratios)",
+        scaling,
+        (scaling or 0) >= 1.8,
+        20000,
+        "×",
+    )
     rss = _get(se, "index", "peak_tree_rss_mb")
     add("memory", "peak RSS < 500 MB while indexing", rss, (rss or 0) < 500, 100000, "MB")
     for kind in CLASSES:
@@ -260,6 +271,14 @@ def markdown(results: dict[str, Any]) -> str:
             f"{noop['wall_s']:.2f} ({noop['run_index_s']:.2f})"
             + " | –" * (len(engines) - 1)
             + " | | |"
+        )
+    scaling = se.get("scaling")
+    if isinstance(scaling, dict) and "pairs" in scaling:
+        pairs = ", ".join(f"{p['ratio']:.2f}×" for p in scaling["pairs"])
+        lines.append(
+            f"| two cores ÷ one (`index`, pinned; pairs {pairs}) | "
+            f"{scaling['ratio_median']:.2f}× ({scaling['one_s_median']:.1f} s on one core, "
+            f"{scaling['two_s_median']:.1f} s on two)" + " | –" * (len(engines) - 1) + " | | |"
         )
     inc = se.get("incremental")
     if isinstance(inc, dict) and "wall_s" in inc:

@@ -41,9 +41,19 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks"
 #: Query classes timed as cold processes (one query of each, in turn).
 COLD_KINDS = ("single", "and", "phrase", "phrase_date", "field")
-STEPS = ("queries", "hostile", "cold", "noop", "noop-files", "incremental")
+STEPS = ("queries", "hostile", "cold", "noop", "noop-files", "scaling", "incremental")
 #: Share of the articles the incremental step edits (``benchmarks.incremental``).
 INCREMENTAL_SHARE = 0.01
+#: Sizes up to which the scaling step runs (one core against two), and the
+#: pairs of runs it times: at 20,000 a pair takes about 25 s.
+SCALING_MAX_SIZE = 20000
+SCALING_PAIRS = 3
+#: Runs a command with the process pinned to the CPUs in its first argument
+#: (what ``taskset -c`` does, with nothing to install).
+_PINNED = (
+    "import os, sys; os.sched_setaffinity(0, [int(c) for c in sys.argv[1].split(',')]); "
+    "os.execv(sys.argv[2], sys.argv[2:])"
+)
 
 
 def log(message: str) -> None:
@@ -252,6 +262,52 @@ class Bench:
             **{k: summary.get(k) for k in ("added", "updated", "removed", "unchanged", "articles")},
         }
 
+    def scaling(self, corpus: Path, work: Path, pairs: int = SCALING_PAIRS) -> dict[str, Any]:
+        """The same full run (``searchengine index`` into a new folder, as
+        a user runs it) pinned to one core and to two, ``pairs`` times,
+        in alternating order so that a drift of the machine's speed falls
+        on both: each pair's ratio of articles/s, their median, and the CPU
+        each run spent (its process tree's)."""
+        cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+        if len(cpus) < 2:
+            return {"skipped": "fewer than two cores to pin to"}
+        one, two = str(cpus[0]), f"{cpus[0]},{cpus[1]}"
+        index_dir = work / "searchengine-scaling"
+        runs: list[dict[str, Any]] = []
+        for n in range(pairs):
+            pair: dict[str, Any] = {}
+            for label, pinned in ((("one", one), ("two", two)), (("two", two), ("one", one)))[
+                n % 2
+            ]:
+                shutil.rmtree(index_dir, ignore_errors=True)
+                argv = [sys.executable, "-c", _PINNED, pinned]
+                argv += SearchEngineBench().noop_argv(index_dir, corpus)
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t = timed_run(argv, cwd=REPO, env=self.env, timeout=3600)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if t.returncode != 0:
+                    return {"error": f"exit {t.returncode}: {t.stderr.decode()[-500:]}"}
+                articles = int(json.loads(t.stdout)["added"])
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+                pair[f"{label}_s"] = round(t.wall_s, 3)
+                pair[f"{label}_cpu_s"] = round(cpu, 3)
+                pair[f"{label}_articles_per_s"] = round(articles / t.wall_s, 1)
+            pair["ratio"] = round(pair["one_s"] / pair["two_s"], 3)
+            runs.append(pair)
+            log(f"searchengine: scaling pair {n + 1}: {pair}")
+        shutil.rmtree(index_dir, ignore_errors=True)
+        one_s = statistics.median(p["one_s"] for p in runs)
+        two_s = statistics.median(p["two_s"] for p in runs)
+        return {
+            "cpus": [cpus[0], cpus[1]],
+            "pairs": runs,
+            "ratio_median": round(statistics.median(p["ratio"] for p in runs), 3),
+            "one_s_median": round(one_s, 3),
+            "two_s_median": round(two_s, 3),
+            "ratio_of_medians": round(one_s / two_s, 3),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        }
+
     # -- one size -------------------------------------------------------------
 
     def run_size(self, size: int) -> dict[str, Any]:
@@ -335,6 +391,15 @@ class Bench:
             if name == "searchengine" and "noop" not in self.skip:
                 rec["noop"] = self.noop(index_dir, corpus)
                 log(f"{name}: no-op re-run {rec['noop']}")
+            if (
+                name == "searchengine"
+                and "scaling" not in self.skip
+                and size <= SCALING_MAX_SIZE
+                and not args.quick
+            ):
+                log(f"{name}: {SCALING_PAIRS} runs on one core and on two, alternately")
+                rec["scaling"] = self.scaling(articles_dir, work)
+                save()
             if "queries" not in self.skip:
                 log(f"{name}: {len(queries)} queries, warm")
                 rec["queries"] = self.queries(name, engine, index_dir, queries_file)
