@@ -283,7 +283,9 @@ class Vocabulary:
         once."""
         import numpy as np
 
-        folded = list(map(fold, fresh))
+        # An ASCII word folds to its lower case (``fold``'s own first step).
+        ascii_only = "".join(fresh).isascii()
+        folded = list(map(str.lower if ascii_only else fold, fresh))
         by_fold = self._by_fold
         unseen = [form for form in dict.fromkeys(folded) if form not in by_fold]
         if unseen:
