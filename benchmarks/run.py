@@ -45,9 +45,11 @@ STEPS = ("queries", "hostile", "cold", "noop", "noop-files", "scaling", "increme
 #: Share of the articles the incremental step edits (``benchmarks.incremental``).
 INCREMENTAL_SHARE = 0.01
 #: Sizes up to which the scaling step runs (one core against two), and the
-#: pairs of runs it times: at 20,000 a pair takes about 25 s.
+#: pairs of runs it times (a run's speed here varies by some 10 % from one
+#: to the next: five pairs, for a median to say something): at 20,000 a
+#: pair takes about 20 s.
 SCALING_MAX_SIZE = 20000
-SCALING_PAIRS = 3
+SCALING_PAIRS = 5
 #: Runs a command with the process pinned to the CPUs in its first argument
 #: (what ``taskset -c`` does, with nothing to install).
 _PINNED = (
