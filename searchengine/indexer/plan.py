@@ -183,9 +183,6 @@ class StoredFile:
     def __len__(self) -> int:
         return len(self._at)
 
-    def records(self) -> Iterator[int | None]:
-        return iter(self._at)
-
     def values(self) -> Iterator[StoredArticle]:
         """The articles left, in the order added."""
         return map(self._article, sorted(self._at.values()))
