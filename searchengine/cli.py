@@ -293,11 +293,9 @@ def index_command(
     as_json: bool,
 ) -> None:
     """Index files and folders (recursively): .txt .md .html .json .jsonl(.gz)."""
-    from searchengine.indexer.heap import keep_freed_memory
     from searchengine.indexer.ledger import ThresholdOptions
     from searchengine.indexer.run import run_index
 
-    keep_freed_memory()  # this process indexes too (searchengine.indexer.heap)
     target = _index_dir(ctx, index_dir)
     options: dict[str, Any] = {
         "rebuild": rebuild,

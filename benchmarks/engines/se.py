@@ -54,10 +54,8 @@ class SearchEngineBench(BenchEngine):
     name = "searchengine"
 
     def build(self, corpus: Path, index_dir: Path) -> dict[str, Any]:
-        from searchengine.indexer.heap import keep_freed_memory
         from searchengine.indexer.run import run_index
 
-        keep_freed_memory()  # as the command line's index does
         summary = run_index(str(index_dir), [str(corpus)])
         return {
             "articles": summary.articles,

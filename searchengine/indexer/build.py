@@ -49,7 +49,7 @@ from typing import Any
 from searchengine.index import directory as store
 from searchengine.index import merging
 from searchengine.indexer.document import document
-from searchengine.indexer.heap import give_back_memory
+from searchengine.indexer.heap import give_back_memory, keep_freed_memory
 from searchengine.indexer.spool import Spool, read_range
 from searchengine.indexer.workers import (
     PREPARE_POOL_MIN,
@@ -183,6 +183,7 @@ def build_all(
     size = shares(spool.count, workers if in_pool else 1)
     tasks = [(spool.fileno(), start, end) for start, end, _ in spool.ranges(size)]
     if not in_pool:
+        keep_freed_memory()  # this process builds (searchengine.indexer.heap)
         for share in tasks:
             yield build_share(index_dir, schema, share, learned, report)
         return
@@ -242,6 +243,7 @@ def merge_all(
     workers = _workers()
     articles = sum(s.doc_count() for group in groups for s in group)
     if workers < 2 or articles < PREPARE_POOL_MIN:
+        keep_freed_memory()  # this process merges (searchengine.indexer.heap)
         for group in groups:
             yield store.merge_segments(index_dir, schema, group)
             report(sum(s.doc_count() for s in group))

@@ -246,6 +246,7 @@ def _ordered(
     rest is done here.
     """
     if not in_pool:
+        keep_freed_memory()  # this process reads (searchengine.indexer.heap)
         for key, args in tasks:
             yield key, work(*args)
         return
