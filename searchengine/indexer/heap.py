@@ -32,7 +32,8 @@ from typing import Any
 #: Blocks smaller than this come from the heap, not a mapping of their own
 #: (glibc's largest automatic threshold).
 MMAP_THRESHOLD = 32 << 20
-#: Free memory at the top of the heap kept rather than given back.
+#: Free memory at the top of the heap kept rather than given back (128 MB
+#: took as many page faults at 20,000 articles, and kept more).
 TRIM_THRESHOLD = 32 << 20
 # mallopt's parameter numbers (malloc.h).
 _M_TRIM_THRESHOLD = -1
