@@ -76,17 +76,20 @@ _K2 = 0xC2B2AE3D27D4EB4F
 _K3 = 0xBF58476D1CE4E5B9
 
 
-def word_hash(word: str) -> int:
-    """A 64-bit hash of a word's folded form, the same in every process."""
-    data = fold(word).encode("utf-8", "surrogatepass")
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
-
-
-_word_hash = lru_cache(maxsize=2 * CACHED_WORDS)(word_hash)
-
+#: A word's hash is the 8-byte BLAKE2b digest of its folded form's UTF-8
+#: (surrogates passed through), read little-endian: :func:`word_hash` and
+#: :func:`folded_hashes` make it from these.
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 _DIGEST = methodcaller("digest")
 _BLAKE8 = partial(hashlib.blake2b, digest_size=8)
+
+
+def word_hash(word: str) -> int:
+    """A 64-bit hash of a word's folded form, the same in every process."""
+    return int.from_bytes(_BLAKE8(_ENCODE(fold(word))).digest(), "little")
+
+
+_word_hash = lru_cache(maxsize=2 * CACHED_WORDS)(word_hash)
 
 
 def folded_hashes(folded: list[str]) -> NDArray[np.uint64]:
