@@ -390,10 +390,11 @@ class TermTableWriter(filetables.OrderedHashWriter):  # type: ignore[misc]
         self.directory.extend(
             zip((base + _SLOT.itemsize * firsts).tolist(), slots.tolist(), strict=True)
         )
-        homes = (hashes[order] >> 8) % slots[buckets[order]]
+        ordered = hashes[order]  # by bucket, in the order added within each
+        homes = (ordered >> 8) % np.repeat(slots, counts)
         table = np.zeros(int(slots.sum()), dtype=_SLOT)
         at = _linear_probe(homes, counts) + np.repeat(firsts, counts)
-        table["hash"][at] = hashes[order]
+        table["hash"][at] = ordered
         table["position"][at] = np.frombuffer(self._positions, dtype=np.int64)[order]
         self.dbfile.write(table.tobytes())
 
