@@ -1,13 +1,19 @@
-"""The spool: a run's articles on disk, read back in shares by other processes."""
+"""The spool: a run's articles on disk, written by reader processes, read
+back in shares by other processes."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import pickle
+from collections.abc import Sequence
 from pathlib import Path
 
-from searchengine.indexer.spool import Spool, read_range
+from searchengine.indexer.spool import Spool, read_items, starts
+
+
+def _pickles(items: Sequence[object]) -> tuple[bytes, list[int]]:
+    parts = [pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL) for item in items]
+    return b"".join(parts), list(map(len, parts))
 
 
 def test_shares_of_the_spool_read_back_their_items_even_interleaved(tmp_path: Path) -> None:
@@ -16,11 +22,9 @@ def test_shares_of_the_spool_read_back_their_items_even_interleaved(tmp_path: Pa
     for item in items:
         spool.put(item)
     ranges = spool.ranges(3)
-    assert [count for _, _, count in ranges] == [3, 3, 3, 1]
-    assert ranges[0][0] == 0
-    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    assert ranges == [(0, 3), (3, 6), (6, 9), (9, 10)]
     # Readers of one descriptor, as forked workers are, each at its own place.
-    readers = [read_range(spool.fileno(), start, end) for start, end, _ in ranges]
+    readers = [read_items(*spool.share(first, end)) for first, end in ranges]
     got: list[list[object]] = [[] for _ in readers]
     for _ in range(3):
         for n, reader in enumerate(readers):
@@ -37,22 +41,71 @@ def test_an_empty_spool_has_no_shares(tmp_path: Path) -> None:
     spool = Spool(str(tmp_path))
     try:
         assert spool.ranges(5) == []
-        assert list(read_range(spool.fileno(), 0, 0)) == []
+        assert list(read_items(*spool.share(0, 0))) == []
     finally:
         spool.close()
 
 
 def test_items_pickled_elsewhere_are_spooled_and_shared_alike(tmp_path: Path) -> None:
-    # A reader process pickles a file's articles; the run puts them as they are.
+    # A reader process pickles a file's articles and writes them at once.
     spool = Spool(str(tmp_path))
     items = [(n, f"article {n} " * (n % 5), b"sig") for n in range(11)]
     spool.put(items[0])
     for first, last in ((1, 4), (4, 4), (4, 11)):
-        parts = [pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL) for item in items[first:last]]
-        spool.put_pickled(b"".join(parts), tuple(map(len, parts)))
+        spool.put_pickled(*_pickles(items[first:last]))
     assert spool.count == 11
     ranges = spool.ranges(4)
-    assert [count for _, _, count in ranges] == [4, 4, 3]
-    got = [list(read_range(spool.fileno(), start, end)) for start, end, _ in ranges]
+    assert ranges == [(0, 4), (4, 8), (8, 11)]
+    got = [list(read_items(*spool.share(*r))) for r in ranges]
     assert got == [items[0:4], items[4:8], items[8:11]]
+    spool.close()
+
+
+def test_items_written_out_of_order_are_read_in_the_order_listed(tmp_path: Path) -> None:
+    # Readers finish files in any order and the run skips what it keeps:
+    # the list, not the writing, says what a share holds and in what order.
+    spool = Spool(str(tmp_path))
+    first_file = [("a", n) for n in range(3)]
+    second_file = [("b", n) for n in range(4)]
+    second_at = spool.write(_pickles(second_file)[0])
+    data, sizes = _pickles(first_file)
+    first_at = spool.write(data)
+    assert (second_at, first_at) == (0, len(_pickles(second_file)[0]))
+    spool.add(starts(first_at, sizes))
+    spool.add(list(starts(second_at, _pickles(second_file)[1]))[1::2])  # items 1 and 3 only
+    assert spool.count == 5
+    got = [list(read_items(*spool.share(*r))) for r in spool.ranges(2)]
+    assert got == [first_file[0:2], [first_file[2], second_file[1]], [second_file[3]]]
+    spool.close()
+
+
+def test_forked_writers_reserve_places_of_their_own(tmp_path: Path) -> None:
+    # Two processes forked from the run's write at once: neither overwrites
+    # the other, and each item is found where its writer was told.
+    spool = Spool(str(tmp_path))
+    spool.put("before")
+    written: dict[int, list[tuple[int, list[int]]]] = {}
+    pipes = {}
+    for writer in (1, 2):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child writes 50 batches, then says where they went
+            os.close(read_end)
+            places = []
+            for batch in range(50):
+                data, sizes = _pickles([(writer, batch, n) for n in range(3)])
+                places.append((spool.write(data), sizes))
+            os.write(write_end, pickle.dumps(places))
+            os._exit(0)
+        os.close(write_end)
+        pipes[writer] = (pid, read_end)
+    for writer, (pid, read_end) in pipes.items():
+        with os.fdopen(read_end, "rb") as reply:
+            written[writer] = pickle.loads(reply.read())
+        assert os.waitpid(pid, 0)[1] == 0
+    for writer in (1, 2):
+        for at, sizes in written[writer]:
+            spool.add(starts(at, sizes))
+    expected = ["before"] + [(w, b, n) for w in (1, 2) for b in range(50) for n in range(3)]
+    assert list(spool.items()) == expected
     spool.close()

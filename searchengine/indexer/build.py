@@ -21,9 +21,9 @@ merge).  Shares are cut so that every worker gets the same number, at most
 eight of 125,000, which the merge policy leaves as they are
 (:mod:`searchengine.index.merging`).  The merges the policy does pick are
 made in worker processes too, several at once (:func:`merge_all`).  A
-worker reads its share from the spool itself (a byte range of it:
-:func:`searchengine.indexer.spool.read_range`), so no share is ever held in
-memory.  Progress comes back from the workers every
+worker reads its share from the spool itself (a range of its listed
+items: :func:`searchengine.indexer.spool.read_items`), so no share is ever
+held in memory.  Progress comes back from the workers every
 :data:`PROGRESS_EVERY` articles.
 
 Segments built but not committed are the run's to remove when it fails
@@ -50,7 +50,7 @@ from searchengine.index import directory as store
 from searchengine.index import merging
 from searchengine.indexer.document import document
 from searchengine.indexer.heap import give_back_memory, keep_freed_memory
-from searchengine.indexer.spool import Spool, read_range
+from searchengine.indexer.spool import Share, Spool, read_items
 from searchengine.indexer.workers import (
     PREPARE_POOL_MIN,
     _quiet_worker,
@@ -70,10 +70,6 @@ SEGMENT_MB = 24
 SHARE_ARTICLES = merging.MAX_MERGED // 2
 #: Articles between two progress reports of a worker.
 PROGRESS_EVERY = 25
-
-#: A share of the spooled articles: the spool's file descriptor, and the
-#: first and end byte of the share's articles in it.
-Share = tuple[int, int, int]
 
 
 @dataclass
@@ -117,7 +113,7 @@ def build_share(
     writer = store.side_writer(index_dir, schema, limitmb=SEGMENT_MB)
     since = 0
     try:
-        for article, group, sig, line in read_range(*share):
+        for article, group, sig, line in read_items(*share):
             if _stop is not None and _stop.is_set():
                 raise Stopped
             ready = prepare(article, learned[group], writer.pool.vocabulary)
@@ -181,7 +177,7 @@ def build_all(
     workers = _workers()
     in_pool = workers >= 2 and spool.count >= PREPARE_POOL_MIN
     size = shares(spool.count, workers if in_pool else 1)
-    tasks = [(spool.fileno(), start, end) for start, end, _ in spool.ranges(size)]
+    tasks = [spool.share(first, end) for first, end in spool.ranges(size)]
     if not in_pool:
         keep_freed_memory()  # this process builds (searchengine.indexer.heap)
         for share in tasks:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import dataclasses
-import itertools
 import time
 from collections.abc import Callable
 from typing import Any, Literal
@@ -130,16 +129,6 @@ def run_index(
         raise IndexWriteError(f"the index at {index_dir} could not be read back: {exc}") from None
     run.progress("done")
     return run.summary(found, articles, took_ms=(time.perf_counter() - started) * 1000.0)
-
-
-def _pickles(read: FileRead, wanted: list[int]) -> tuple[bytes, tuple[int, ...]]:
-    """The spool records of the articles ``wanted`` of ``read`` (all, or
-    the changed ones of a changed file), and the size of each."""
-    if len(wanted) == len(read.sizes):
-        return read.spooled, read.sizes
-    ends = list(itertools.accumulate(read.sizes))
-    parts = [read.spooled[ends[n] - read.sizes[n] : ends[n]] for n in wanted]
-    return b"".join(parts), tuple(read.sizes[n] for n in wanted)
 
 
 #: Bytes of files being read ahead of the main process at most (with at
@@ -286,7 +275,7 @@ class _Run:
             held[path] = stored_articles(self.reader, key)
             return held[path].known_lines()
 
-        reads = load_all(to_load, encoding, known, _window(to_load))
+        reads = load_all(to_load, encoding, self.spool, known, _window(to_load))
         for done, (path, read) in enumerate(reads, start=1):
             for problem in read.problems:
                 (self.skipped if problem.kind == "skipped" else self.errors).append(problem)
@@ -299,8 +288,8 @@ class _Run:
                 self.ledger.add_keys(read.groups[n], read.line_keys[n])
                 self.groups.add(read.groups[n])
             if wanted:
-                # The articles, pickled by the reader process, go to the spool as they are.
-                self.spool.put_pickled(*_pickles(read, wanted))
+                # The articles are in the spool already (the reader wrote them): listed.
+                self.spool.add(read.starts(wanted))
                 self.changed = True
             for gone in stored.values():  # records no longer in the file
                 self._delete(gone)

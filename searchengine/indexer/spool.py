@@ -3,6 +3,12 @@
 A run reads every new or changed file before it writes anything, since
 what boilerplate a source has is decided from all of its articles; the
 articles wait here meanwhile, out of memory.
+
+The reader processes write their files' articles here themselves, each
+file's records in one positional write at a place reserved for it, so no
+article passes through the main process; the main process lists the
+articles the run wants, in the run's order (:meth:`Spool.add`), and the
+segment builders read their shares by that list.
 """
 
 from __future__ import annotations
@@ -14,26 +20,37 @@ import os
 import pickle
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+#: A share of the spooled articles as a worker reads it (:func:`read_items`):
+#: the spool's data and list descriptors, and the first and end item.
+Share = tuple[int, int, int, int]
 
 
 class Spool:
     """Articles read in a run's first pass, kept on disk (not in memory) until
     the learned lines are decided and they can be cleaned and written.
 
-    The file is anonymous (unlinked at once) in the index folder, so nothing
-    is left behind, whatever happens to the run.
+    Two anonymous files (unlinked at once) in the index folder, so nothing
+    is left behind, whatever happens to the run: the items' pickles, in the
+    order they were written (by any process forked from this one), and the
+    list of the items the run wants, as where each starts (64-bit, native
+    order), in the run's order.  The list is on disk too: 8 MB at a million
+    articles, which each worker process forked for the write phase would
+    count again.
     """
 
     def __init__(self, folder: str) -> None:
+        import multiprocessing
+
         # Open across both passes; closed by close(), also when the run fails.
         self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
-        self.count = 0
-        #: Where each item starts in the file (64-bit, native order), kept
-        #: on disk too: 8 MB at a million articles, which each worker
-        #: process forked for the write phase would count again.
         self._offsets = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
+        self.count = 0
+        #: The end of what was written or reserved: shared with the
+        #: processes forked from this one, which reserve their writes here.
+        self._end = multiprocessing.get_context("fork").Value("q", 0)
 
     def close(self) -> None:
         # Closing flushes what is buffered; on a full disk that fails, and
@@ -42,56 +59,89 @@ class Spool:
             with contextlib.suppress(OSError):
                 handle.close()
 
+    def write(self, data: bytes) -> int:
+        """Write items pickled one after another, where nothing else is
+        written, and return where they start.  Safe in any process forked
+        from the one that made the spool, several at once: the place is
+        reserved under the shared lock, the write made outside it."""
+        with self._end.get_lock():
+            start: int = self._end.value
+            self._end.value = start + len(data)
+        view, at = memoryview(data), start
+        while view:
+            written = os.pwrite(self._file.fileno(), view, at)
+            view, at = view[written:], at + written
+        return start
+
+    def add(self, starts: Iterable[int]) -> None:
+        """List items written (by :meth:`write`, here or in a forked
+        process) as the run's next ones: ``starts`` says where each starts."""
+        listed = array("Q", starts)
+        self._offsets.write(listed.tobytes())
+        self.count += len(listed)
+
     def put(self, item: Any) -> None:
-        self._offsets.write(array("Q", [self._file.tell()]).tobytes())
-        pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.count += 1
+        """Write one item and list it."""
+        self.add([self.write(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))])
 
-    def put_pickled(self, data: bytes, sizes: tuple[int, ...]) -> None:
-        """Put items pickled already: ``data`` is their pickles one after
-        another, ``sizes`` the size of each (what :meth:`put` writes)."""
-        starts = array("Q", itertools.accumulate(sizes, initial=self._file.tell()))
-        starts.pop()  # where the next item will start
-        self._offsets.write(starts.tobytes())
-        self._file.write(data)
-        self.count += len(sizes)
+    def put_pickled(self, data: bytes, sizes: Iterable[int]) -> None:
+        """Write and list items pickled already: ``data`` is their pickles
+        one after another, ``sizes`` the size of each."""
+        self.add(starts(self.write(data), sizes))
 
-    def ranges(self, size: int) -> list[tuple[int, int, int]]:
-        """The items in consecutive runs of ``size``, each as ``(first byte,
-        end byte, items)`` for :func:`read_range` (none for an empty
-        spool); the file is flushed, so that a process forked from this one
-        reads them all."""
-        self._file.flush()
+    def ranges(self, size: int) -> list[tuple[int, int]]:
+        """The listed items in consecutive runs of ``size``, each as
+        ``(first, end)`` for :meth:`share` (none for an empty spool)."""
+        return [(n, min(n + size, self.count)) for n in range(0, self.count, size)]
+
+    def share(self, first: int, end: int) -> Share:
+        """The listed items ``first`` to ``end`` as a worker forked from
+        this process reads them (:func:`read_items`); the list is flushed,
+        so that it reads them all."""
         self._offsets.flush()
-        end = self._file.seek(0, os.SEEK_END)
-        first = array("Q")
-        for n in range(0, self.count, size):
-            first.frombytes(os.pread(self._offsets.fileno(), first.itemsize, n * first.itemsize))
-        bounds = [*first, end]
-        return [
-            (start, stop, min(size, self.count - n * size))
-            for n, (start, stop) in enumerate(itertools.pairwise(bounds))
-        ]
-
-    def fileno(self) -> int:
-        """The spool's file descriptor (which forked processes inherit)."""
-        return self._file.fileno()
+        return (self._file.fileno(), self._offsets.fileno(), first, end)
 
     def items(self) -> Iterator[Any]:
-        """Everything put, in order (read back once)."""
-        self._file.seek(0)
-        for _ in range(self.count):
-            yield pickle.load(self._file)  # our own file, written in this run
+        """Every listed item, in order (read back once)."""
+        return read_items(*self.share(*(0, self.count)))
 
 
-def read_range(fd: int, start: int, end: int) -> Iterator[Any]:
-    """The items of a spool between bytes ``start`` and ``end``, read
-    through the inherited file descriptor ``fd``.  Reads are positional
-    (``pread``): processes forked from one share the descriptor's offset,
-    so several may read their shares at once only this way."""
-    with io.BufferedReader(_Positional(fd, start), buffer_size=1 << 16) as handle:
-        while handle.tell() < end:
+def starts(first: int, sizes: Iterable[int]) -> array[int]:
+    """Where each of items of ``sizes``, written one after another from
+    ``first``, starts."""
+    found = array("Q", itertools.accumulate(sizes, initial=first))
+    found.pop()  # where the next one would start
+    return found
+
+
+def read_items(fd: int, list_fd: int, first: int, end: int) -> Iterator[Any]:
+    """The listed items ``first`` to ``end`` of a spool (:meth:`Spool.share`),
+    read through the inherited descriptors.  Reads are positional
+    (``pread``): processes forked from one share the descriptors' offsets,
+    so several may read their shares at once only this way.  A reader
+    process writes a file's items together, so they are read on without a
+    seek but where the run skipped some or files were written in another
+    order."""
+    listed = array("Q")
+    listed.frombytes(_pread_all(list_fd, (end - first) * listed.itemsize, first * listed.itemsize))
+    if not listed:
+        return
+    with io.BufferedReader(_Positional(fd, listed[0]), buffer_size=1 << 16) as handle:
+        for at in listed:
+            if handle.tell() != at:
+                handle.seek(at)
             yield pickle.load(handle)  # our own file, written in this run
+
+
+def _pread_all(fd: int, size: int, at: int) -> bytes:
+    parts = []
+    while size > 0:
+        part = os.pread(fd, size, at)
+        if not part:
+            raise OSError(f"the spool ended {size} bytes early")
+        parts.append(part)
+        size, at = size - len(part), at + len(part)
+    return b"".join(parts)
 
 
 class _Positional(io.RawIOBase):

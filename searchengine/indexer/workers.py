@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
+import multiprocessing
 import os
 import pickle
 import signal
@@ -42,6 +43,7 @@ from searchengine.index.fieldformat import Tokens, Vocabulary, tokens, tokens_of
 from searchengine.indexer.document import digest_of, signature_size, stored_path
 from searchengine.indexer.heap import keep_freed_memory
 from searchengine.indexer.ledger import group_of
+from searchengine.indexer.spool import Spool, starts
 from searchengine.load import load_file
 from searchengine.models import Article, Problem
 
@@ -50,18 +52,19 @@ from searchengine.models import Article, Problem
 class FileRead:
     """One file read: its problems, and per article its record, its
     boilerplate group and its line keys (counted by the main process before
-    anything is cleaned).  The articles themselves come as the run's spool
-    records, pickled already (:meth:`searchengine.indexer.spool.Spool.put_pickled`):
-    the main process, which every file's articles pass through, writes them
-    to the spool without unpickling and pickling them again."""
+    anything is cleaned).  The articles themselves are in the run's spool
+    already, written there by the process that read them
+    (:meth:`searchengine.indexer.spool.Spool.write`): the main process only
+    lists those the run wants, and no article passes through it."""
 
     problems: tuple[Problem, ...]
     records: tuple[int | None, ...]
     groups: tuple[str, ...]
     line_keys: tuple[frozenset[str], ...]
-    #: The spool records ``(article, group, file signature, line digest)``, one pickle
-    #: after another, and the size of each.
-    spooled: bytes
+    #: Where the file's spool records ``(article, group, file signature,
+    #: line digest)`` start in the spool, one pickle after another, and the
+    #: size of each.
+    spooled_at: int
     sizes: tuple[int, ...]
     #: Records of lines passed over: the index holds them as they are.
     unchanged: tuple[int, ...] = ()
@@ -69,18 +72,26 @@ class FileRead:
     #: (for a changed file only).
     digests: tuple[bytes, ...] = ()
 
+    def starts(self, wanted: list[int]) -> list[int]:
+        """Where the spool records of the articles ``wanted`` (positions)
+        start."""
+        found = starts(self.spooled_at, self.sizes)
+        return [found[n] for n in wanted]
+
 
 def read_file(
     path: str,
     encoding: str | None,
+    spool: Spool,
     sig: bytes = b"",
     known: frozenset[tuple[int, bytes]] | None = None,
 ) -> FileRead:
-    """Load ``path`` (never raises, like ``load_file``); ``sig`` is the
-    file's signature, which its spool records carry.  Lines whose digest is
-    ``known`` are passed over (a changed file's lines the index holds as
-    they are); for a changed file (``known`` given) each article's digest
-    is computed too, to be compared with the one the index holds."""
+    """Load ``path`` (never raises, like ``load_file``) and write its
+    articles to ``spool``; ``sig`` is the file's signature, which its spool
+    records carry.  Lines whose digest is ``known`` are passed over (a
+    changed file's lines the index holds as they are); for a changed file
+    (``known`` given) each article's digest is computed too, to be compared
+    with the one the index holds."""
     result = load_file(path, encoding, known)
     articles = result.articles
     key = stored_path(path)
@@ -96,7 +107,7 @@ def read_file(
         tuple(a.record for a in articles),
         groups,
         keys,
-        b"".join(spooled),
+        spool.write(b"".join(spooled)) if spooled else 0,
         tuple(map(len, spooled)),
         result.unchanged,
         tuple(map(digest_of, articles)) if known is not None else (),
@@ -251,7 +262,10 @@ def _ordered(
             yield key, work(*args)
         return
     with ProcessPoolExecutor(
-        max_workers=_workers(), initializer=_quiet_worker, initargs=(os.getpid(),)
+        max_workers=_workers(),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_quiet_worker,
+        initargs=(os.getpid(),),
     ) as pool:
         pending: deque[tuple[T, tuple[object, ...], Future[R]]] = deque()
         queued = iter(tasks)
@@ -283,17 +297,20 @@ def _ordered(
 def load_all(
     files: Sequence[tuple[str, bytes]],
     encoding: str | None,
+    spool: Spool,
     known: Callable[[str], frozenset[tuple[int, bytes]] | None] | None = None,
     window: int = 0,
 ) -> Iterator[tuple[str, FileRead]]:
     """Each ``(path, file signature)`` with what the path yielded, in order
-    (stage 1); ``known(path)``, asked as the file is handed to a reader,
-    gives the line digests to pass over (see :func:`read_file`).
+    (stage 1), its articles written to ``spool``; ``known(path)``, asked as
+    the file is handed to a reader, gives the line digests to pass over
+    (see :func:`read_file`).
 
     With many files and more than one core, files are read in worker
     processes, in batches (:func:`_batches`), ``window`` (:data:`POOL_WINDOW`
     by default) batches ahead of the consumer at most.
     """
+    global _SPOOL
     in_pool = _workers() >= 2 and len(files) >= POOL_MIN_FILES
     # Read here, a file is read when the run wants it (not a batch ahead).
     batches = _batches(files) if in_pool else ([file] for file in files)
@@ -301,15 +318,30 @@ def load_all(
         (batch, ([(path, sig, known(path) if known else None) for path, sig in batch], encoding))
         for batch in batches
     )
-    for batch, reads in _ordered(read_files, tasks, in_pool, window):
-        yield from zip((path for path, _ in batch), reads, strict=True)
+    # The spool is no task's argument (it cannot be pickled): the reader
+    # processes inherit it, forked while it is set here.
+    _SPOOL = spool
+    try:
+        for batch, reads in _ordered(read_files, tasks, in_pool, window):
+            yield from zip((path for path, _ in batch), reads, strict=True)
+    finally:
+        _SPOOL = None
+
+
+#: The spool the files being read go to (:func:`load_all`), in the main
+#: process and in the reader processes forked from it.
+_SPOOL: Spool | None = None
 
 
 def read_files(
     files: list[tuple[str, bytes, frozenset[tuple[int, bytes]] | None]], encoding: str | None
 ) -> list[FileRead]:
-    """:func:`read_file` of each ``(path, file signature, known lines)``: one reader task."""
-    return [read_file(path, encoding, sig, known) for path, sig, known in files]
+    """:func:`read_file` of each ``(path, file signature, known lines)``
+    into the run's spool: one reader task."""
+    spool = _SPOOL
+    if spool is None:
+        raise RuntimeError("read_files runs only under load_all, which sets the spool")
+    return [read_file(path, encoding, spool, sig, known) for path, sig, known in files]
 
 
 def _batches(files: Sequence[tuple[str, bytes]]) -> Iterator[list[tuple[str, bytes]]]:
