@@ -281,6 +281,16 @@ def markdown(results: dict[str, Any]) -> str:
             f"{scaling['two_s_median']:.1f} s on two; process wall "
             f"{scaling['wall_ratio_median']:.2f}×)" + " | –" * (len(engines) - 1) + " | | |"
         )
+        machine = scaling.get("machine")
+        if isinstance(machine, dict) and "memory" in machine:
+            lines.append(
+                "| this machine, two processes at once ÷ one alone (CPU time; "
+                "`benchmarks/contention.py`) | "
+                f"arithmetic {machine['compute']['slowdown']:.2f}×, "
+                f"dictionary of a million words {machine['memory']['slowdown']:.2f}×"
+                + " | –" * (len(engines) - 1)
+                + " | | |"
+            )
     inc = se.get("incremental")
     if isinstance(inc, dict) and "wall_s" in inc:
         edited = inc["edited"]

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import contention
 from benchmarks.engines import ENGINES, BenchEngine, dist_version, load_engine
 from benchmarks.engines.se import SearchEngineBench
 from benchmarks.generate import ensure_corpus
@@ -304,6 +305,9 @@ class Bench:
             runs.append(pair)
             log(f"searchengine: scaling pair {n + 1}: {pair}")
         shutil.rmtree(index_dir, ignore_errors=True)
+        log("searchengine: the machine's own two-core ceiling (benchmarks.contention)")
+        ceiling = contention.measure([cpus[0], cpus[1]])
+        log(f"searchengine: machine {ceiling}")
         one_s = statistics.median(p["one_s"] for p in runs)
         two_s = statistics.median(p["two_s"] for p in runs)
         return {
@@ -314,6 +318,7 @@ class Bench:
             "one_s_median": round(one_s, 3),
             "two_s_median": round(two_s, 3),
             "ratio_of_medians": round(one_s / two_s, 3),
+            "machine": ceiling,
             "load_average": [round(x, 2) for x in os.getloadavg()],
         }
 
