@@ -287,7 +287,7 @@ def markdown(results: dict[str, Any]) -> str:
                 "| this machine, two processes at once ÷ one alone (CPU time; "
                 "`benchmarks/contention.py`) | "
                 f"arithmetic {machine['compute']['slowdown']:.2f}×, "
-                f"dictionary of a million words {machine['memory']['slowdown']:.2f}×"
+                f"dictionary of two million words {machine['memory']['slowdown']:.2f}×"
                 + " | –" * (len(engines) - 1)
                 + " | | |"
             )
