@@ -16,11 +16,21 @@ def _pickles(items: Sequence[object]) -> tuple[bytes, list[int]]:
     return b"".join(parts), list(map(len, parts))
 
 
+def _put(spool: Spool, items: Sequence[object]) -> None:
+    """Write ``items`` at once and list them, as a reader and the run do."""
+    data, sizes = _pickles(items)
+    spool.add(starts(spool.write(data), sizes))
+
+
+def _all(spool: Spool) -> list[object]:
+    return list(read_items(*spool.share(0, spool.count)))
+
+
 def test_shares_of_the_spool_read_back_their_items_even_interleaved(tmp_path: Path) -> None:
     spool = Spool(str(tmp_path))
     items = [(n, f"article {n} " * (n % 7), b"sig") for n in range(10)]
     for item in items:
-        spool.put(item)
+        _put(spool, [item])
     ranges = spool.ranges(3)
     assert ranges == [(0, 3), (3, 6), (6, 9), (9, 10)]
     # Readers of one descriptor, as forked workers are, each at its own place.
@@ -32,7 +42,7 @@ def test_shares_of_the_spool_read_back_their_items_even_interleaved(tmp_path: Pa
             if read is not None:
                 got[n].append(read)
     assert got == [items[0:3], items[3:6], items[6:9], items[9:10]]
-    assert list(spool.items()) == items  # the spool's own reading is unaffected
+    assert _all(spool) == items  # reading it whole is unaffected
     spool.close()
     assert os.listdir(tmp_path) == []  # anonymous: nothing left behind
 
@@ -50,9 +60,9 @@ def test_items_pickled_elsewhere_are_spooled_and_shared_alike(tmp_path: Path) ->
     # A reader process pickles a file's articles and writes them at once.
     spool = Spool(str(tmp_path))
     items = [(n, f"article {n} " * (n % 5), b"sig") for n in range(11)]
-    spool.put(items[0])
+    _put(spool, items[:1])
     for first, last in ((1, 4), (4, 4), (4, 11)):
-        spool.put_pickled(*_pickles(items[first:last]))
+        _put(spool, items[first:last])
     assert spool.count == 11
     ranges = spool.ranges(4)
     assert ranges == [(0, 4), (4, 8), (8, 11)]
@@ -83,7 +93,7 @@ def test_forked_writers_reserve_places_of_their_own(tmp_path: Path) -> None:
     # Two processes forked from the run's write at once: neither overwrites
     # the other, and each item is found where its writer was told.
     spool = Spool(str(tmp_path))
-    spool.put("before")
+    _put(spool, ["before"])
     written: dict[int, list[tuple[int, list[int]]]] = {}
     pipes = {}
     for writer in (1, 2):
@@ -107,5 +117,5 @@ def test_forked_writers_reserve_places_of_their_own(tmp_path: Path) -> None:
         for at, sizes in written[writer]:
             spool.add(starts(at, sizes))
     expected = ["before"] + [(w, b, n) for w in (1, 2) for b in range(50) for n in range(3)]
-    assert list(spool.items()) == expected
+    assert _all(spool) == expected
     spool.close()

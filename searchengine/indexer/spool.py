@@ -80,15 +80,6 @@ class Spool:
         self._offsets.write(listed.tobytes())
         self.count += len(listed)
 
-    def put(self, item: Any) -> None:
-        """Write one item and list it."""
-        self.add([self.write(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))])
-
-    def put_pickled(self, data: bytes, sizes: Iterable[int]) -> None:
-        """Write and list items pickled already: ``data`` is their pickles
-        one after another, ``sizes`` the size of each."""
-        self.add(starts(self.write(data), sizes))
-
     def ranges(self, size: int) -> list[tuple[int, int]]:
         """The listed items in consecutive runs of ``size``, each as
         ``(first, end)`` for :meth:`share` (none for an empty spool)."""
@@ -101,13 +92,9 @@ class Spool:
         self._offsets.flush()
         return (self._file.fileno(), self._offsets.fileno(), first, end)
 
-    def items(self) -> Iterator[Any]:
-        """Every listed item, in order (read back once)."""
-        return read_items(*self.share(*(0, self.count)))
-
 
 def starts(first: int, sizes: Iterable[int]) -> array[int]:
-    """Where each of items of ``sizes``, written one after another from
+    """Where each of the items of ``sizes``, written one after another from
     ``first``, starts."""
     found = array("Q", itertools.accumulate(sizes, initial=first))
     found.pop()  # where the next one would start

@@ -4,8 +4,9 @@ Everything about an article that does not need the index is done away from
 the one process that writes it.  Boilerplate is learned from every article
 of a source before any is cleaned, so a run has two stages:
 
-1. :func:`load_all` reads the files (decoding, parsing, extraction) and
-   gives each article's boilerplate line keys, which the writer counts;
+1. :func:`load_all` reads the files (decoding, parsing, extraction),
+   writes their articles to the run's spool and gives each article's
+   boilerplate line keys, which the main process counts;
 2. once the learned lines are decided, :func:`prepare` cleans each article
    and computes what is filed: the term ids of each text field's words
    (``fieldformat.Tokens``), the near-duplicate signature and the written
