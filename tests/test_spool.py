@@ -3,8 +3,12 @@ back in shares by other processes."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
+import signal
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -119,3 +123,33 @@ def test_forked_writers_reserve_places_of_their_own(tmp_path: Path) -> None:
     expected = ["before"] + [(w, b, n) for w in (1, 2) for b in range(50) for n in range(3)]
     assert _all(spool) == expected
     spool.close()
+
+
+def test_a_writer_killed_while_reserving_does_not_hold_the_others_up(tmp_path: Path) -> None:
+    # The place is reserved under a lock of the file's own, which the system
+    # lets go when its holder dies (the out-of-memory killer may pick a
+    # reader at any moment): the run, reading the rest itself, goes on.
+    spool = Spool(str(tmp_path))
+    fd = spool.share(0, 0)[0]
+    ready_read, ready_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a reader caught holding the lock
+        fcntl.lockf(fd, fcntl.LOCK_EX)
+        os.write(ready_write, b"x")
+        time.sleep(60)
+        os._exit(0)
+    assert os.read(ready_read, 1) == b"x"
+    done: list[int] = []
+    writer = threading.Thread(target=lambda: done.append(spool.write(_pickles(["after"])[0])))
+    writer.start()
+    writer.join(timeout=0.5)
+    assert writer.is_alive() and done == []  # it waits for the holder
+    os.kill(pid, signal.SIGKILL)
+    assert os.waitpid(pid, 0)[1] == signal.SIGKILL
+    writer.join(timeout=10)
+    assert done == [0]
+    spool.add(done)
+    assert _all(spool) == ["after"]
+    spool.close()
+    os.close(ready_read)
+    os.close(ready_write)

@@ -5,8 +5,8 @@ what boilerplate a source has is decided from all of its articles; the
 articles wait here meanwhile, out of memory.
 
 The reader processes write their files' articles here themselves, each
-file's records in one positional write at a place reserved for it, so no
-article passes through the main process; the main process lists the
+file's records in one positional write at a place reserved for it (the
+file grown under a lock), so no article passes through the main process; the main process lists the
 articles the run wants, in the run's order (:meth:`Spool.add`), and the
 segment builders read their shares by that list.
 """
@@ -14,6 +14,7 @@ segment builders read their shares by that list.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import itertools
 import os
@@ -42,15 +43,10 @@ class Spool:
     """
 
     def __init__(self, folder: str) -> None:
-        import multiprocessing
-
         # Open across both passes; closed by close(), also when the run fails.
         self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
         self._offsets = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
         self.count = 0
-        #: The end of what was written or reserved: shared with the
-        #: processes forked from this one, which reserve their writes here.
-        self._end = multiprocessing.get_context("fork").Value("q", 0)
 
     def close(self) -> None:
         # Closing flushes what is buffered; on a full disk that fails, and
@@ -63,13 +59,19 @@ class Spool:
         """Write items pickled one after another, where nothing else is
         written, and return where they start.  Safe in any process forked
         from the one that made the spool, several at once: the place is
-        reserved under the shared lock, the write made outside it."""
-        with self._end.get_lock():
-            start: int = self._end.value
-            self._end.value = start + len(data)
+        reserved by growing the file under a lock of the file's own
+        (``lockf``: held per process, and let go by the system should its
+        holder die), the write made outside it."""
+        fd = self._file.fileno()
+        fcntl.lockf(fd, fcntl.LOCK_EX)
+        try:
+            start = os.fstat(fd).st_size
+            os.ftruncate(fd, start + len(data))
+        finally:
+            fcntl.lockf(fd, fcntl.LOCK_UN)
         view, at = memoryview(data), start
         while view:
-            written = os.pwrite(self._file.fileno(), view, at)
+            written = os.pwrite(fd, view, at)
             view, at = view[written:], at + written
         return start
 
