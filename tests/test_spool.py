@@ -4,12 +4,13 @@ back in shares by other processes."""
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import pickle
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from searchengine.indexer.spool import Spool, read_items, starts
@@ -28,6 +29,29 @@ def _put(spool: Spool, items: Sequence[object]) -> None:
 
 def _all(spool: Spool) -> list[object]:
     return list(read_items(*spool.share(0, spool.count)))
+
+
+def _child(body: Callable[[], None]) -> None:
+    """Run ``body`` in a forked child and end the child, whatever happens:
+    it must never return into the test runner it was forked from."""
+    try:
+        body()
+    finally:
+        os._exit(0)
+
+
+def _write_batches(spool: Spool, writer: int, reply: int) -> None:
+    places = []
+    for batch in range(50):
+        data, sizes = _pickles([(writer, batch, n) for n in range(3)])
+        places.append((spool.write(data), sizes))
+    os.write(reply, pickle.dumps(places))
+
+
+def _hold_the_lock(fd: int, ready: int) -> None:
+    fcntl.lockf(fd, fcntl.LOCK_EX)
+    os.write(ready, b"x")
+    time.sleep(60)
 
 
 def test_shares_of_the_spool_read_back_their_items_even_interleaved(tmp_path: Path) -> None:
@@ -104,13 +128,7 @@ def test_forked_writers_reserve_places_of_their_own(tmp_path: Path) -> None:
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child writes 50 batches, then says where they went
-            os.close(read_end)
-            places = []
-            for batch in range(50):
-                data, sizes = _pickles([(writer, batch, n) for n in range(3)])
-                places.append((spool.write(data), sizes))
-            os.write(write_end, pickle.dumps(places))
-            os._exit(0)
+            _child(functools.partial(_write_batches, spool, writer, write_end))
         os.close(write_end)
         pipes[writer] = (pid, read_end)
     for writer, (pid, read_end) in pipes.items():
@@ -134,10 +152,7 @@ def test_a_writer_killed_while_reserving_does_not_hold_the_others_up(tmp_path: P
     ready_read, ready_write = os.pipe()
     pid = os.fork()
     if pid == 0:  # a reader caught holding the lock
-        fcntl.lockf(fd, fcntl.LOCK_EX)
-        os.write(ready_write, b"x")
-        time.sleep(60)
-        os._exit(0)
+        _child(functools.partial(_hold_the_lock, fd, ready_write))
     assert os.read(ready_read, 1) == b"x"
     done: list[int] = []
     writer = threading.Thread(target=lambda: done.append(spool.write(_pickles(["after"])[0])))
