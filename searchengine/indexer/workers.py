@@ -21,6 +21,7 @@ order.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import itertools
 import multiprocessing
@@ -247,27 +248,31 @@ def _workers() -> int:
 
 def _ordered(
     work: Callable[..., R],
+    here: Callable[..., R],
     tasks: Iterable[tuple[T, tuple[object, ...]]],
     in_pool: bool,
     window: int = 0,
+    spool: Spool | None = None,
 ) -> Iterator[tuple[T, R]]:
     """``(key, work(*args))`` for each ``(key, args)`` of ``tasks``, in order.
 
     In a pool of worker processes when ``in_pool`` (at most ``window``
     tasks, :data:`POOL_WINDOW` by default, ahead of the consumer, so memory
-    stays bounded), else here.  Should a worker die (killed, out of memory), the
+    stays bounded), each set up with ``spool`` (:func:`_reader`); else here,
+    as ``here(*args)``.  Should a worker die (killed, out of memory), the
     rest is done here.
     """
     if not in_pool:
         keep_freed_memory()  # this process reads (searchengine.indexer.heap)
         for key, args in tasks:
-            yield key, work(*args)
+            yield key, here(*args)
         return
     with ProcessPoolExecutor(
         max_workers=_workers(),
         mp_context=multiprocessing.get_context("fork"),
-        initializer=_quiet_worker,
-        initargs=(os.getpid(),),
+        initializer=_reader,
+        # Inherited by the forked workers, never pickled (a spool cannot be).
+        initargs=(os.getpid(), spool),
     ) as pool:
         pending: deque[tuple[T, tuple[object, ...], Future[R]]] = deque()
         queued = iter(tasks)
@@ -285,7 +290,7 @@ def _ordered(
                     rest = [(key, args), *((k, a) for k, a, _ in pending), *queued]
                     pending.clear()
                     for remaining, remaining_args in rest:
-                        yield remaining, work(*remaining_args)
+                        yield remaining, here(*remaining_args)
                     return
                 following = next(queued, None)
                 if following is not None:
@@ -312,7 +317,6 @@ def load_all(
     processes, in batches (:func:`_batches`), ``window`` (:data:`POOL_WINDOW`
     by default) batches ahead of the consumer at most.
     """
-    global _SPOOL
     in_pool = _workers() >= 2 and len(files) >= POOL_MIN_FILES
     # Read here, a file is read when the run wants it (not a batch ahead).
     batches = _batches(files) if in_pool else ([file] for file in files)
@@ -320,30 +324,36 @@ def load_all(
         (batch, ([(path, sig, known(path) if known else None) for path, sig in batch], encoding))
         for batch in batches
     )
-    # The spool is no task's argument (it cannot be pickled): the reader
-    # processes inherit it, forked while it is set here.
-    _SPOOL = spool
-    try:
-        for batch, reads in _ordered(read_files, tasks, in_pool, window):
-            yield from zip((path for path, _ in batch), reads, strict=True)
-    finally:
-        _SPOOL = None
+    here = functools.partial(read_files, spool=spool)
+    for batch, reads in _ordered(read_files, here, tasks, in_pool, window, spool):
+        yield from zip((path for path, _ in batch), reads, strict=True)
 
 
-#: The spool the files being read go to (:func:`load_all`), in the main
-#: process and in the reader processes forked from it.
-_SPOOL: Spool | None = None
+#: A reader process's run spool (:func:`_reader`); never set in the main
+#: process, which passes its spool along (runs in threads of one process
+#: each have their own).
+_READER_SPOOL: Spool | None = None
+
+
+def _reader(parent: int, spool: Spool | None) -> None:
+    """Set up a reader process (:func:`_quiet_worker`) writing to ``spool``."""
+    global _READER_SPOOL
+    _quiet_worker(parent)
+    _READER_SPOOL = spool
 
 
 def read_files(
-    files: list[tuple[str, bytes, frozenset[tuple[int, bytes]] | None]], encoding: str | None
+    files: list[tuple[str, bytes, frozenset[tuple[int, bytes]] | None]],
+    encoding: str | None,
+    spool: Spool | None = None,
 ) -> list[FileRead]:
     """:func:`read_file` of each ``(path, file signature, known lines)``
-    into the run's spool: one reader task."""
-    spool = _SPOOL
-    if spool is None:
-        raise RuntimeError("read_files runs only under load_all, which sets the spool")
-    return [read_file(path, encoding, spool, sig, known) for path, sig, known in files]
+    into ``spool`` (in a reader process, the one it was set up with): one
+    reader task."""
+    into = spool or _READER_SPOOL
+    if into is None:
+        raise RuntimeError("read_files needs a spool: given, or a reader process's own")
+    return [read_file(path, encoding, into, sig, known) for path, sig, known in files]
 
 
 def _batches(files: Sequence[tuple[str, bytes]]) -> Iterator[list[tuple[str, bytes]]]:
