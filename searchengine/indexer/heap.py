@@ -3,10 +3,11 @@
 On this kind of machine (a virtual one) a page the process has not
 touched before costs several microseconds to fault in, and an index run
 allocates and frees hundreds of megabytes: numpy arrays of postings,
-pickled batches of articles.  glibc's malloc, left to itself, gives large
-blocks their own mappings (returned to the system when freed, so faulted
-in again the next time) and trims the top of the heap whenever 128 KB or
-more of it is free.  A 20,000-article run took 162,000 page faults on two
+the pickled articles a reader writes to the spool or a writer reads from
+it.  glibc's malloc, left to itself, gives large blocks their own
+mappings (returned to the system when freed, so faulted in again the
+next time) and trims the top of the heap whenever 128 KB or more of it
+is free.  A 20,000-article run took 162,000 page faults on two
 cores (58,000 on one); with the settings below 92,000 (40,000), and 11 %
 less time on two cores, 7 % on one.
 
