@@ -6,9 +6,10 @@ articles wait here meanwhile, out of memory.
 
 The reader processes write their files' articles here themselves, each
 file's records in one positional write at a place reserved for it (the
-file grown under a lock), so no article passes through the main process; the main process lists the
-articles the run wants, in the run's order (:meth:`Spool.add`), and the
-segment builders read their shares by that list.
+file grown under a lock), so no article passes through the main process;
+the main process lists the articles the run wants, in the run's order
+(:meth:`Spool.add`), and the segment builders read their shares by that
+list.
 """
 
 from __future__ import annotations

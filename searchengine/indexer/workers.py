@@ -91,10 +91,10 @@ def read_file(
     """Load ``path`` and write its articles to ``spool``: a bad file is
     reported, never raised (as by ``load_file``); only a spool that cannot
     be written raises (``OSError``, a full disk).  ``sig`` is the file's
-    signature, which its spool records carry.  Lines whose digest is ``known`` are passed over (a
-    changed file's lines the index holds as they are); for a changed file
-    (``known`` given) each article's digest is computed too, to be compared
-    with the one the index holds."""
+    signature, which its spool records carry.  Lines whose digest is
+    ``known`` are passed over (a changed file's lines the index holds as
+    they are); for a changed file (``known`` given) each article's digest
+    is computed too, to be compared with the one the index holds."""
     result = load_file(path, encoding, known)
     articles = result.articles
     key = stored_path(path)
