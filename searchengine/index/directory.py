@@ -413,7 +413,23 @@ def commit(writer: Any, listed: list[Any]) -> None:
     :func:`commit_candidates`, merged ones in place of their sources), then
     the writer's own new segment if it added documents.  Files of segments
     no longer listed are removed."""
+    _remove_side_folders(writer)
     whoosh_private.commit_with_segments(writer, listed, lambda _writer, _candidates: listed)
+
+
+def _remove_side_folders(writer: Any) -> None:
+    """Remove the side writers' temporary folders left in the run writer's
+    (``writer``'s) by a worker that died (killed, out of memory) while the
+    run went on: by the commit or cancel every side writer has ended, and
+    Whoosh's clean-up of its own temporary folder removes files, not
+    folders (it would fail on them).  A writer not ours has no side writers."""
+    folder = getattr(writer, "temp_folder", None)
+    if folder is None:
+        return
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
 
 
 #: Memory (MB) a merge's posting pool may use: only a merge of segments of
@@ -511,6 +527,7 @@ def cancel(writer: Writer) -> None:
     segment = writer.newsegment
     storage = writer.storage
     if not writer.is_closed:
+        _remove_side_folders(writer)
         # On a full disk cancelling fails as writing did; Whoosh has then
         # released the lock and removed its temporary files all the same.
         try:
