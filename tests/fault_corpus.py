@@ -217,3 +217,12 @@ def write_corpus(
     return Written(
         files=text_files + jsonl_files, articles=text_files + jsonl_files * lines_per_jsonl
     )
+
+
+def write_uneven_corpus(folder: Path) -> Written:
+    """300 articles whose first half is short and second half long (some
+    2,000 words each): on two cores the first writer's share is done long
+    before the second's, which is what a steal is for."""
+    short = write_corpus(folder / "a", seed=1, text_files=150, sentences=2, tag="walrus")
+    long = write_corpus(folder / "b", seed=2, text_files=150, sentences=150, tag="walrus")
+    return Written(short.files + long.files, short.articles + long.articles)

@@ -9,12 +9,12 @@ import pytest
 from whoosh import index
 
 from searchengine.index import merging
-from searchengine.indexer import build
+from searchengine.indexer import build, claims
 from searchengine.indexer.run import run_index
 from searchengine.query.engine import Engine
 from searchengine.query.request import SearchRequest
 
-from fault_corpus import write_corpus
+from fault_corpus import write_corpus, write_uneven_corpus
 
 
 def test_shares_are_equal_for_every_worker_and_bounded() -> None:
@@ -66,3 +66,48 @@ def test_segments_built_by_workers_hold_what_one_process_builds(
     assert merged_segments == [105, 105]
     assert many == merged == one
     assert one[0][0] == 210
+
+
+def _in_order(target: Path) -> list[str]:
+    """The index's article ids in document-number order."""
+    ix = index.open_dir(str(target))
+    with ix.reader() as reader:
+        return [fields["id"] for fields in reader.all_stored_fields()]
+
+
+@pytest.mark.skipif(
+    len(os.sched_getaffinity(0)) < 2, reason="worker processes need two cores or more"
+)
+def test_a_writer_done_first_takes_over_the_tail_of_a_busier_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "corpus"
+    assert write_uneven_corpus(root).articles == 300
+    monkeypatch.setattr(build, "PREPARE_POOL_MIN", 10**9)
+    one_segments, one = _index(root, tmp_path / "one")
+    monkeypatch.setattr(build, "PREPARE_POOL_MIN", 1)
+    # Any steal pays: the one the uneven shares call for is made for sure.
+    monkeypatch.setattr(claims, "STEAL_OVERHEAD", 0.0)
+    monkeypatch.setattr(claims, "STEAL_MIN_SECONDS", 0.0)
+    pool_segments, pooled = _index(root, tmp_path / "pool")
+    assert one_segments == [300]
+    # The short share is whole; the long one's tail became a segment (or
+    # a few) of the first writer's, listed after it.
+    assert pool_segments[0] == 150 and len(pool_segments) >= 3
+    assert sum(pool_segments) == 300
+    assert len(pool_segments) <= 2 + build.STEALS_PER_WORKER * 2
+    # The same articles in the same order, whatever the timing.
+    assert _in_order(tmp_path / "pool") == _in_order(tmp_path / "one")
+    assert pooled == one
+    assert one[0][0] == 300
+
+
+def test_parts_no_writer_finished_are_the_gaps_between_those_that_were() -> None:
+    def part(first: int, articles: int) -> build.Built:
+        return build.Built(first=first, articles=articles)
+
+    assert build._gaps([], 10) == [(0, 10)]
+    assert build._gaps([part(0, 10)], 10) == []
+    # A victim's shortened share kept, its thief's share and tail lost.
+    assert build._gaps([part(5, 3)], 10) == [(0, 5), (8, 10)]
+    assert build._gaps([part(8, 2), part(0, 5)], 10) == [(5, 8)]

@@ -45,7 +45,7 @@ from searchengine.models import Progress
 from searchengine.query.engine import Engine
 from searchengine.query.request import SearchRequest
 
-from fault_corpus import write_corpus
+from fault_corpus import write_corpus, write_uneven_corpus
 
 COMMAND = [sys.executable, "-m", "searchengine"]
 #: "Never hangs": far beyond what any of these runs needs.
@@ -414,6 +414,96 @@ def test_sigkill_during_a_merging_commit_leaves_the_before_or_after_index(
         assert only_committed_files(index_dir) == set()
     ix = whoosh_index.open_dir(str(index_dir))
     assert len(committed_segments(ix.storage, ix.indexname)) == 1
+
+
+#: An index run in which any steal pays (:mod:`searchengine.indexer.claims`),
+#: so that the uneven corpus makes one; prints the articles added.
+_STEALING_RUN = """
+import sys
+from searchengine.indexer import claims
+from searchengine.indexer.run import run_index
+claims.STEAL_OVERHEAD = claims.STEAL_MIN_SECONDS = 0.0
+summary = run_index(sys.argv[1], [sys.argv[2]])
+print(summary.added)
+"""
+
+
+def segment_names(state: dict[str, int]) -> set[str]:
+    """The segments whose files are in the folder (committed or not)."""
+    return {name.split(".")[0] for name in state if name.startswith("MAIN_") and "." in name}
+
+
+def holder_of(session: int, prefix: str) -> int | None:
+    """The process of ``session`` that has a file named ``prefix...`` open."""
+    for pid in live_processes(session):
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    if os.path.basename(os.readlink(f"/proc/{pid}/fd/{fd}")).startswith(prefix):
+                        return pid
+    return None
+
+
+def kill_a_thief(root: Path, folder: Path) -> Path:
+    """Run an index of ``root`` that steals, and SIGKILL the writer that
+    builds a stolen tail (the third segment begun) while it does; the
+    run's index folder once the run has ended by itself."""
+    for attempt in range(KILL_TRIES):
+        index_dir = folder / f"index-{attempt}"
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _STEALING_RUN, str(index_dir), str(root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        seen: list[str] = []  # segments, as their files appear
+        killed = False
+        deadline = time.monotonic() + HANG
+        while proc.poll() is None and not killed and time.monotonic() < deadline:
+            names = segment_names(folder_state(index_dir)) if index_dir.exists() else set()
+            seen += sorted(names - set(seen))
+            # The two shares' segments are begun at once, the tail's later,
+            # by the writer that then has its files open.
+            thief = holder_of(proc.pid, seen[2] + ".") if len(seen) >= 3 else None
+            if thief is not None and thief != proc.pid:
+                os.kill(thief, signal.SIGKILL)
+                killed = True
+            time.sleep(0.002)
+        out, err = proc.communicate(timeout=HANG)
+        assert proc.returncode == 0, err
+        assert out.split() == ["300"]
+        if killed:
+            return index_dir
+    raise AssertionError(f"none of {KILL_TRIES} runs was caught building a stolen tail")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    len(os.sched_getaffinity(0)) < 2, reason="worker processes need two cores or more"
+)
+def test_a_writer_killed_building_a_stolen_tail_leaves_the_rest_to_the_run(
+    tmp_path: Path,
+) -> None:
+    """The out-of-memory killer takes a writer that has stolen the tail of
+    another's share (the victim's articles end where the tail begins):
+    the run builds every article no writer finished, and the index is the
+    one a single process builds, in the same order."""
+    root = tmp_path / "corpus"
+    write_uneven_corpus(root)
+    index_dir = kill_a_thief(root, tmp_path)
+    reference = tmp_path / "reference"
+    run_index(str(reference), [str(root)])
+    assert in_order(index_dir) == in_order(reference)
+    assert article_count(index_dir) == 300
+    assert only_committed_files(index_dir) == set()
+
+
+def in_order(index_dir: Path) -> list[str]:
+    """The index's article ids in document-number order."""
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.reader() as reader:
+        return [fields["id"] for fields in reader.all_stored_fields()]
 
 
 def test_a_table_of_contents_left_half_written_is_removed_by_the_next_run(

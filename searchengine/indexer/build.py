@@ -16,10 +16,15 @@ segment is written from the runs at the end (its longest terms a chunk at
 a time), so memory stays bounded whatever the share's size, without making
 many small segments (which queries pay for, and the commit would have to
 merge).  Shares are cut so that every worker gets the same number, at most
-:data:`SHARE_ARTICLES` articles each: the cores finish together, a run of
-20,000 articles on two cores makes two segments, and one of a million
-eight of 125,000, which the merge policy leaves as they are
-(:mod:`searchengine.index.merging`).  The merges the policy does pick are
+:data:`SHARE_ARTICLES` articles each: a run of 20,000 articles on two cores
+makes two segments, and one of a million eight of 125,000, which the merge
+policy leaves as they are (:mod:`searchengine.index.merging`).  Equal
+shares do not end together when the cores do not run alike, so a worker
+claims its share's articles as it goes, and one left with nothing takes
+the tail of a busier share as a segment of its own
+(:mod:`searchengine.indexer.claims`; :data:`STEALS_PER_WORKER` at most).
+The run lists the segments by their first article, so the index's order
+is the spool's whatever the timing.  The merges the policy does pick are
 made in worker processes too, several at once (:func:`merge_all`).  A
 worker reads its share from the spool itself (a range of its listed
 items: :func:`searchengine.indexer.spool.read_items`), so no share is ever
@@ -27,18 +32,22 @@ held in memory.  Progress comes back from the workers every
 :data:`PROGRESS_EVERY` articles.
 
 Segments built but not committed are the run's to remove when it fails
-(:func:`discard`); a worker stopped half-way removes its own.  After a
-``kill -9`` their files are left behind, unlisted, and the next commit
-removes them.
+(:func:`discard`); a worker stopped half-way removes its own.  Should a
+worker die (the out-of-memory killer), what the others finished is kept
+and the articles no one finished are built in the main process.  After a
+``kill -9`` of the run their files are left behind, unlisted, and the next
+commit removes them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import multiprocessing
 import os
 import queue
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -48,6 +57,7 @@ from typing import Any
 
 from searchengine.index import directory as store
 from searchengine.index import merging
+from searchengine.indexer.claims import Claims
 from searchengine.indexer.document import document
 from searchengine.indexer.heap import give_back_memory, keep_freed_memory
 from searchengine.indexer.spool import Share, Spool, read_items
@@ -70,16 +80,29 @@ SEGMENT_MB = 24
 SHARE_ARTICLES = merging.MAX_MERGED // 2
 #: Articles between two progress reports of a worker.
 PROGRESS_EVERY = 25
+#: Parts a writer may steal from busier ones, each a segment more
+#: (:mod:`searchengine.indexer.claims`), per writer of the run.
+STEALS_PER_WORKER = 2
 
 
 @dataclass
 class Built:
-    """What one share became: its segments (written, not committed), the
-    written words of its articles (for the lexicon) and their number."""
+    """What one share (or the part of one a writer built) became: its
+    segments (written, not committed), the written words of its articles
+    (for the lexicon), their number, and the first of them in the spool's
+    list (the run lists segments in that order)."""
 
     segments: list[Any] = field(default_factory=list)
     words: set[str] = field(default_factory=set)
     articles: int = 0
+    first: int = 0
+    #: Seconds its articles took (its segment not counted): the writer's rate.
+    seconds: float = 0.0
+
+    @property
+    def end(self) -> int:
+        """Where the articles it holds end in the spool's list."""
+        return self.first + self.articles
 
 
 class Stopped(Exception):
@@ -89,12 +112,13 @@ class Stopped(Exception):
 # Set in each worker process by _set_up.
 _progress: Any = None
 _stop: Any = None
+_claims: Claims | None = None
 
 
-def _set_up(parent: int, progress: Any, stop: Any) -> None:
-    global _progress, _stop
+def _set_up(parent: int, progress: Any, stop: Any, claims: Claims | None) -> None:
+    global _progress, _stop, _claims
     _quiet_worker(parent)
-    _progress, _stop = progress, stop
+    _progress, _stop, _claims = progress, stop, claims
 
 
 def build_share(
@@ -103,17 +127,23 @@ def build_share(
     share: Share,
     learned: dict[str, frozenset[str]],
     report: Callable[[int], None] | None = None,
+    slot: int | None = None,
+    ended: Callable[[Built], None] | None = None,
 ) -> Built:
     """Prepare the spooled articles of ``share`` and write them into a new
     segment of the index at ``index_dir``; ``learned`` gives each group's
-    learned lines, ``report`` hears of articles done.  On any failure the
-    segment begun is removed."""
+    learned lines, ``report`` hears of articles done.  Given the ``slot``
+    of the share in the run's claims, its articles are claimed as they are
+    built, and the tail another writer steals is left to it; ``ended``
+    hears of the articles built before the segment is written.  On any
+    failure the segment begun is removed."""
     tell = report or _tell_parent
-    built = Built()
+    built = Built(first=share[2])
     writer = store.side_writer(index_dir, schema, limitmb=SEGMENT_MB)
     since = 0
+    began = time.perf_counter()
     try:
-        for article, group, sig, line in read_items(*share):
+        for article, group, sig, line in _claimed(share, slot):
             if _stop is not None and _stop.is_set():
                 raise Stopped
             ready = prepare(article, learned[group], writer.pool.vocabulary)
@@ -127,6 +157,9 @@ def build_share(
             if since >= PROGRESS_EVERY:
                 tell(since)
                 since = 0
+        built.seconds = time.perf_counter() - began
+        if ended is not None:
+            ended(built)
         built.words = lexicon_words(writer.pool.vocabulary)
         segment = store.finish_side_writer(writer)
         if segment is not None:
@@ -139,6 +172,48 @@ def build_share(
     if _progress is not None:  # in a worker process (the main one keeps its own)
         give_back_memory()
     tell(since)
+    return built
+
+
+def _claimed(share: Share, slot: int | None) -> Iterator[Any]:
+    """The spooled articles of ``share``; given its ``slot`` in this
+    writer's claims, only those it claims before its tail is taken."""
+    items = read_items(*share)
+    if slot is None or _claims is None:
+        yield from items
+        return
+    _claims.begin(slot, time.monotonic_ns())
+    try:
+        while claimed := _claims.claim(slot):
+            yield from itertools.islice(items, claimed)
+    finally:
+        items.close()
+
+
+def write_share(
+    index_dir: str, schema: Any, share: Share, learned: dict[str, frozenset[str]], slot: int
+) -> list[Built]:
+    """A writer's task: ``share`` (``slot`` of the run's claims) built, and
+    then each tail it stole from a busier share as the articles of the one
+    before ended (:meth:`~searchengine.indexer.claims.Claims.steal`), a
+    segment each.  Should one fail, those built before it are removed too."""
+    stolen: list[tuple[int, int, int]] = []
+
+    def steal(last: Built) -> None:
+        rate = last.articles / last.seconds if last.seconds > 0 else 0.0
+        taken = _claims.steal(rate, time.monotonic_ns()) if _claims is not None else None
+        if taken is not None:
+            stolen.append(taken)
+
+    built = [build_share(index_dir, schema, share, learned, slot=slot, ended=steal)]
+    try:
+        while stolen:
+            part, first, end = stolen.pop()
+            tail = (share[0], share[1], first, end)
+            built.append(build_share(index_dir, schema, tail, learned, slot=part, ended=steal))
+    except BaseException:
+        discard(index_dir, built)
+        raise
     return built
 
 
@@ -166,30 +241,33 @@ def build_all(
     learned: dict[str, frozenset[str]],
     report: Callable[[int], None],
 ) -> Iterator[Built]:
-    """Each share of the ``spool``'s articles built into a segment, in
-    order; ``learned`` holds every group's learned lines, ``report`` hears of
-    articles done as they are done.
+    """The ``spool``'s articles built into segments, each part of them as a
+    :class:`Built` that says where its articles begin: in the spool's
+    order here, as they are done in a pool (the run lists them by
+    ``first``).  ``learned`` holds every group's learned lines, ``report``
+    hears of articles done as they are done.
 
     With enough articles and more than one core, shares are built in worker
     processes, one per core, which read their articles from the spool
-    themselves; else here, the same way.
+    themselves and take over the tail of a busier one when they are done
+    (:mod:`searchengine.indexer.claims`); else here, the same way.
     """
     workers = _workers()
     in_pool = workers >= 2 and spool.count >= PREPARE_POOL_MIN
-    size = shares(spool.count, workers if in_pool else 1)
-    tasks = [spool.share(first, end) for first, end in spool.ranges(size)]
+    ranges = spool.ranges(shares(spool.count, workers if in_pool else 1))
     if not in_pool:
         keep_freed_memory()  # this process builds (searchengine.indexer.heap)
-        for share in tasks:
-            yield build_share(index_dir, schema, share, learned, report)
+        for first, end in ranges:
+            yield build_share(index_dir, schema, spool.share(first, end), learned, report)
         return
-    yield from _in_pool(index_dir, schema, tasks, learned, workers, report)
+    yield from _in_pool(index_dir, schema, spool, ranges, learned, workers, report)
 
 
 def _in_pool(
     index_dir: str,
     schema: Any,
-    tasks: list[Share],
+    spool: Spool,
+    ranges: list[tuple[int, int]],
     learned: dict[str, frozenset[str]],
     workers: int,
     report: Callable[[int], None],
@@ -197,30 +275,61 @@ def _in_pool(
     context = multiprocessing.get_context("fork")
     progress = context.Queue()
     stop = context.Event()
+    claims = Claims(context, ranges, spare=STEALS_PER_WORKER * workers)
     # A share is a range of the spool: all are handed out at once.
     pool, pending = _start(
         workers,
-        (progress, stop),
-        build_share,
-        [(s, (index_dir, schema, s, learned)) for s in tasks],
+        (progress, stop, claims),
+        write_share,
+        [
+            (slot, (index_dir, schema, spool.share(first, end), learned, slot))
+            for slot, (first, end) in enumerate(ranges)
+        ],
     )
+    done: list[Built] = []
     try:
         while pending:
-            yield _next(pending, progress, report)
+            for built in _next(pending, progress, report):
+                done.append(built)
+                yield built
     except BrokenProcessPool:
-        # A worker died (killed, out of memory): build the rest here.
-        rest = [share for share, _ in pending]
-        _settle(pending)
+        # A worker died (killed, out of memory): what the others finished
+        # is kept, and the articles no one finished are built here.
+        finished = _finished(pending)
         pending.clear()
-        for share in rest:
-            yield build_share(index_dir, schema, share, learned, report)
+        yield from finished
+        for first, end in _gaps([*done, *finished], spool.count):
+            yield build_share(index_dir, schema, spool.share(first, end), learned, report)
     except BaseException:
         stop.set()
         raise
     finally:
-        _settle(pending, lambda built: discard(index_dir, [built]))
+        _settle(pending, lambda built: discard(index_dir, built))
         pool.shutdown(wait=True, cancel_futures=True)
         _drain(progress, report)
+
+
+def _finished(pending: deque[tuple[Any, Future[list[Built]]]]) -> list[Built]:
+    """What the writers of ``pending`` shares finished before their pool
+    broke (a future left without a result raises, and is passed over)."""
+    found: list[Built] = []
+    for _, future in pending:
+        with contextlib.suppress(BaseException):
+            found.extend(future.result())
+    return found
+
+
+def _gaps(built: list[Built], count: int) -> list[tuple[int, int]]:
+    """The ranges of the spool's ``count`` listed articles that none of
+    ``built`` holds, in order."""
+    gaps, at = [], 0
+    for part in sorted(built, key=lambda b: b.first):
+        if part.first > at:
+            gaps.append((at, part.first))
+        at = max(at, part.end)
+    if at < count:
+        gaps.append((at, count))
+    return gaps
 
 
 def merge_all(
@@ -246,7 +355,7 @@ def merge_all(
         return
     pool, pending = _start(
         min(workers, len(groups)),
-        (None, None),
+        (None, None, None),
         store.merge_segments,
         [(group, (index_dir, schema, group)) for group in groups],
     )
@@ -281,12 +390,12 @@ def merge_all(
 
 def _start(
     workers: int,
-    channels: tuple[Any, Any],
+    channels: tuple[Any, Any, Claims | None],
     work: Callable[..., Any],
     tasks: list[tuple[Any, tuple[Any, ...]]],
 ) -> tuple[ProcessPoolExecutor, deque[tuple[Any, Future[Any]]]]:
     """A pool of ``workers`` processes forked from this one, set up with
-    ``channels`` (the progress queue and stop event, or none), and each
+    ``channels`` (the progress queue, stop event and claims, or none), and each
     ``(key, args)`` of ``tasks`` handed to it as ``work(*args)``.
 
     What this process freed is handed back first (the workers would
@@ -305,8 +414,8 @@ def _start(
 
 
 def _next(
-    pending: deque[tuple[Any, Future[Built]]], progress: Any, report: Callable[[int], None]
-) -> Built:
+    pending: deque[tuple[Any, Future[list[Built]]]], progress: Any, report: Callable[[int], None]
+) -> list[Built]:
     """The first pending share's result, reporting progress while waiting."""
     _, future = pending[0]
     while not future.done():

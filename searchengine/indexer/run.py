@@ -324,6 +324,8 @@ class _Run:
                 # words (tens of thousands) would otherwise stay, once per share.
                 built.words = set()
                 self.built.append(built)
+        # Listed in the spool's order, which a pool's parts may come back out of.
+        self.built.sort(key=lambda built: built.first)
         self.spool.close()
         return words
 

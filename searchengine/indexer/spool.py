@@ -22,7 +22,7 @@ import os
 import pickle
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import Any
 
 #: A share of the spooled articles as a worker reads it (:func:`read_items`):
@@ -104,7 +104,7 @@ def starts(first: int, sizes: Iterable[int]) -> array[int]:
     return found
 
 
-def read_items(fd: int, list_fd: int, first: int, end: int) -> Iterator[Any]:
+def read_items(fd: int, list_fd: int, first: int, end: int) -> Generator[Any, None, None]:
     """The listed items ``first`` to ``end`` of a spool (:meth:`Spool.share`),
     read through the inherited descriptors.  Reads are positional
     (``pread``): processes forked from one share the descriptors' offsets,
