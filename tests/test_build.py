@@ -89,6 +89,7 @@ def test_a_writer_done_first_takes_over_the_tail_of_a_busier_one(
     # Any steal pays: the one the uneven shares call for is made for sure.
     monkeypatch.setattr(claims, "STEAL_OVERHEAD", 0.0)
     monkeypatch.setattr(claims, "STEAL_MIN_SECONDS", 0.0)
+    monkeypatch.setattr(claims, "STEAL_MIN_SHARE", 0.0)
     pool_segments, pooled = _index(root, tmp_path / "pool")
     assert one_segments == [300]
     # The short share is whole; the long one's tail became a segment (or

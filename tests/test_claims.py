@@ -16,7 +16,7 @@ FORK = multiprocessing.get_context("fork")
 
 
 def two_shares(spare: int = 2) -> Claims:
-    return Claims(FORK, [(0, 1000), (1000, 2000)], spare)
+    return Claims(FORK, [(0, 1000), (1000, 2000)], spare, started=0)
 
 
 def claim_all(table: Claims, slot: int) -> int:
@@ -80,7 +80,7 @@ def test_a_steal_that_saves_too_little_is_not_made() -> None:
 
 
 def test_parts_stolen_are_never_stolen_from_and_spare_slots_bound_the_steals() -> None:
-    table = Claims(FORK, [(0, 1000), (1000, 101_000)], spare=1)
+    table = Claims(FORK, [(0, 1000), (1000, 101_000)], spare=1, started=0)
     table.begin(0, 0)
     table.begin(1, 0)
     claim_all(table, 0)
@@ -90,13 +90,31 @@ def test_parts_stolen_are_never_stolen_from_and_spare_slots_bound_the_steals() -
     table.begin(2, SECOND)
     # Share 1 still has a long way to go, but the one spare slot is used.
     assert table.steal(100.0, 2 * SECOND) is None
-    second = Claims(FORK, [(0, 10), (10, 20)], spare=4)
+    second = Claims(FORK, [(0, 10), (10, 20)], spare=4, started=0)
     second.begin(0, 0)
     second.begin(1, 0)
     claim_all(second, 0)
     claim_all(second, 1)
     # Nothing left anywhere: no steal, whatever the rates.
     assert second.steal(1.0, SECOND) is None
+
+
+def test_late_in_a_long_stage_only_a_steal_worth_its_share_of_it_is_made() -> None:
+    # The same tail as above, 1.94 s of the victim's work saved, near the end
+    # of a stage that has run for 1,000 s: not worth a segment more.
+    table = Claims(FORK, [(0, 1000), (1000, 2000)], 2, started=0)
+    table.begin(0, 999 * SECOND)
+    table.begin(1, 999 * SECOND)
+    claim_all(table, 0)
+    table.claim(1, 200)
+    assert table.steal(200.0, 1000 * SECOND) is None
+    # 100 s into the stage it is (1 %: 1 s).
+    table = Claims(FORK, [(0, 1000), (1000, 2000)], 2, started=900 * SECOND)
+    table.begin(0, 999 * SECOND)
+    table.begin(1, 999 * SECOND)
+    claim_all(table, 0)
+    table.claim(1, 200)
+    assert table.steal(200.0, 1000 * SECOND) is not None
 
 
 def _claim_in_child(table: Claims, slot: int, most: int) -> None:

@@ -422,7 +422,7 @@ _STEALING_RUN = """
 import sys
 from searchengine.indexer import claims
 from searchengine.indexer.run import run_index
-claims.STEAL_OVERHEAD = claims.STEAL_MIN_SECONDS = 0.0
+claims.STEAL_OVERHEAD = claims.STEAL_MIN_SECONDS = claims.STEAL_MIN_SHARE = 0.0
 summary = run_index(sys.argv[1], [sys.argv[2]])
 print(summary.added)
 """

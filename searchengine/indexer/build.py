@@ -275,7 +275,7 @@ def _in_pool(
     context = multiprocessing.get_context("fork")
     progress = context.Queue()
     stop = context.Event()
-    claims = Claims(context, ranges, spare=STEALS_PER_WORKER * workers)
+    claims = Claims(context, ranges, STEALS_PER_WORKER * workers, time.monotonic_ns())
     # A share is a range of the spool: all are handed out at once.
     pool, pending = _start(
         workers,

@@ -33,11 +33,18 @@ CLAIM_BATCH = 8
 #: words of its vocabulary stemmed and hashed again, its files written.
 STEAL_OVERHEAD = 0.12
 #: A steal is made only when it brings the end of the stage at least this
-#: much closer (seconds, by the rates measured so far).
+#: much closer (seconds, by the rates measured so far) ...
 STEAL_MIN_SECONDS = 0.1
+#: ... and at least this share of the time the stage has run: a segment
+#: more costs every query a little from then on, which a long run's last
+#: second is not worth (at a million articles a steal would save ~0.2 %).
+STEAL_MIN_SHARE = 0.01
 
-# A slot's fields: its first article, the next one not yet claimed, its end
-# (exclusive) and when it was begun (monotonic nanoseconds; -1 before).
+# The table: the slots in use and when the stage began (monotonic
+# nanoseconds), then the slots.  A slot's fields: its first article, the
+# next one not yet claimed, its end (exclusive) and when it was begun
+# (-1 before).
+_USED, _STARTED, _HEADER = 0, 1, 2
 _FIRST, _NEXT, _END, _BEGUN = range(4)
 _FIELDS = 4
 _NOT_BEGUN = -1
@@ -48,28 +55,32 @@ class Claims:
     parts stolen), in memory shared with the writer processes forked after
     it is made.  Every read and change is made under the table's lock."""
 
-    def __init__(self, context: Any, ranges: list[tuple[int, int]], spare: int) -> None:
+    def __init__(
+        self, context: Any, ranges: list[tuple[int, int]], spare: int, started: int
+    ) -> None:
         """``ranges`` are the shares as ``(first, end)``; ``spare`` slots are
-        left for stolen parts (each one more segment).  ``context`` is the
+        left for stolen parts (each one more segment); the stage began at
+        ``started`` (as for :meth:`begin`).  ``context`` is the
         multiprocessing context the writers are forked by."""
         self.shares = len(ranges)
-        table = context.Array("q", 1 + _FIELDS * (self.shares + spare))
+        table = context.Array("q", _HEADER + _FIELDS * (self.shares + spare))
         self._lock = table.get_lock()
         self._table = table.get_obj()
         for slot, (first, end) in enumerate(ranges):
             self._set(slot, first, end, _NOT_BEGUN)
-        self._table[0] = self.shares  # slots in use
+        self._table[_USED] = self.shares
+        self._table[_STARTED] = started
 
     def begin(self, slot: int, now: int) -> None:
         """Mark ``slot`` begun at ``now`` (``time.monotonic_ns()``, which
         every process reads alike): its rate counts from then."""
         with self._lock:
-            self._table[1 + _FIELDS * slot + _BEGUN] = now
+            self._table[_HEADER + _FIELDS * slot + _BEGUN] = now
 
     def claim(self, slot: int, most: int = CLAIM_BATCH) -> int:
         """Claim the next ``most`` articles of ``slot`` at most; how many
         were claimed (0 once the slot is done, or its tail was taken)."""
-        base = 1 + _FIELDS * slot
+        base = _HEADER + _FIELDS * slot
         with self._lock:
             claimed = min(most, int(self._table[base + _END] - self._table[base + _NEXT]))
             if claimed <= 0:
@@ -90,8 +101,8 @@ class Claims:
         does too at the end of its articles; tails taken back and forth
         would only cost segments."""
         with self._lock:
-            used = self._table[0]
-            if 1 + _FIELDS * (used + 1) > len(self._table):
+            used = self._table[_USED]
+            if _HEADER + _FIELDS * (used + 1) > len(self._table):
                 return None
             if any(self._field(slot, _BEGUN) == _NOT_BEGUN for slot in range(self.shares)):
                 return None
@@ -99,16 +110,17 @@ class Claims:
             first, end = self._tail(victim, rate, now)
             if first >= end:
                 return None
-            self._table[1 + _FIELDS * victim + _END] = first
+            self._table[_HEADER + _FIELDS * victim + _END] = first
             self._set(used, first, end, now)
-            self._table[0] = used + 1
+            self._table[_USED] = used + 1
         return used, first, end
 
     def _tail(self, victim: int, rate: float, now: int) -> tuple[int, int]:
         """The part of ``victim``'s articles left that a thief building
         ``rate`` a second should take so that both end together (its
         segment's overhead counted), or an empty one when that saves less
-        than :data:`STEAL_MIN_SECONDS`."""
+        than :data:`STEAL_MIN_SECONDS` or :data:`STEAL_MIN_SHARE` of the
+        stage so far."""
         left = self._left(victim)
         done = self._field(victim, _NEXT) - self._field(victim, _FIRST)
         seconds = (now - self._field(victim, _BEGUN)) / 1e9
@@ -119,7 +131,8 @@ class Claims:
             return end, end
         # (left - taken) / pace == taken / rate + STEAL_OVERHEAD
         taken = min(left, int(rate * (left - STEAL_OVERHEAD * pace) / (rate + pace)))
-        if taken <= 0 or taken / pace < STEAL_MIN_SECONDS:
+        least = max(STEAL_MIN_SECONDS, STEAL_MIN_SHARE * (now - self._table[_STARTED]) / 1e9)
+        if taken <= 0 or taken / pace < least:
             return end, end
         return end - taken, end
 
@@ -127,10 +140,10 @@ class Claims:
         return self._field(slot, _END) - self._field(slot, _NEXT)
 
     def _field(self, slot: int, field: int) -> int:
-        return int(self._table[1 + _FIELDS * slot + field])
+        return int(self._table[_HEADER + _FIELDS * slot + field])
 
     def _set(self, slot: int, first: int, end: int, begun: int) -> None:
-        base = 1 + _FIELDS * slot
+        base = _HEADER + _FIELDS * slot
         self._table[base + _FIRST] = first
         self._table[base + _NEXT] = first
         self._table[base + _END] = end
