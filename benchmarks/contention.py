@@ -7,8 +7,9 @@ other (and with whatever else their host runs), so work that walks a large
 heap, as building a segment does (a vocabulary dictionary looked up for
 every word, postings sorted in buffers of megabytes), runs slower when the
 other CPU does the same.  This module measures that ceiling with two plain
-workloads, each in a process pinned to one CPU, first alone, then two at
-once on two CPUs:
+workloads, each in a process pinned to one CPU, first alone (on each CPU
+in turn: the host may slow one of them and not the other, for minutes at
+a time), then two at once on two CPUs:
 
 * ``compute``: integer arithmetic in a loop, no memory to speak of;
 * ``memory``: a dictionary of two million short strings built, then
@@ -82,20 +83,27 @@ def _run(name: str, cpus: list[int]) -> list[float]:
 
 
 def measure(cpus: list[int], rounds: int = ROUNDS) -> dict[str, Any]:
-    """Each workload alone on ``cpus[0]`` and two at once on ``cpus[:2]``:
-    median CPU seconds a process and their ratio."""
+    """Each workload alone on ``cpus[0]``, alone on ``cpus[1]`` and two at
+    once on ``cpus[:2]``: median CPU seconds a process, the slowdown of two
+    at once, and how much slower the second CPU ran alone than the first
+    (``second_cpu``: the host may slow one virtual CPU and not the other,
+    and a run pinned to one core runs on the first)."""
     record: dict[str, Any] = {}
     for name in WORKLOADS:
         alone: list[float] = []
+        second: list[float] = []
         beside: list[float] = []
         for _ in range(rounds):
             alone += _run(name, cpus[:1])
+            second += _run(name, cpus[1:2])
             beside += _run(name, cpus[:2])
         solo, duo = statistics.median(alone), statistics.median(beside)
         record[name] = {
             "alone_s": round(solo, 3),
+            "second_alone_s": round(statistics.median(second), 3),
             "two_at_once_s": round(duo, 3),
             "slowdown": round(duo / solo, 3),
+            "second_cpu": round(statistics.median(second) / solo, 3),
         }
     return record
 

@@ -291,6 +291,14 @@ def markdown(results: dict[str, Any]) -> str:
                 + " | –" * (len(engines) - 1)
                 + " | | |"
             )
+        if isinstance(machine, dict) and "second_cpu" in machine.get("memory", {}):
+            lines.append(
+                "| this machine, the second CPU alone ÷ the first (the one-core runs' CPU) | "
+                f"arithmetic {machine['compute']['second_cpu']:.2f}×, "
+                f"dictionary {machine['memory']['second_cpu']:.2f}×"
+                + " | –" * (len(engines) - 1)
+                + " | | |"
+            )
     inc = se.get("incremental")
     if isinstance(inc, dict) and "wall_s" in inc:
         edited = inc["edited"]

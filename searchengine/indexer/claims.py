@@ -4,9 +4,10 @@ with nothing to do takes over the tail of a busy one.
 The write stage cuts the spool into shares of equal size, one segment each
 (:mod:`searchengine.indexer.build`), but equal work does not make equal
 time: the cores of a virtual machine run at the speed their host leaves
-them, and on the recorded machine one of its two ran the same loop 1.5
-times slower than the other for minutes on end, while two writers given
-equal halves spent up to 0.9 s of CPU more on one than on the other.  With
+them, and on the recorded machine one of its two ran the same loop 1.2 to
+1.6 times slower than the other for minutes on end (which one changing
+within the hour), while two writers given equal halves spent up to 0.9 s
+of CPU more on one than on the other.  With
 a fixed cut, the run waits for the slower core while the faster one idles.
 
 So a writer claims its share's articles :data:`CLAIM_BATCH` at a time from
@@ -18,8 +19,9 @@ documents as they come; a segment each is what keeps the order here).  The
 victim's claims stop where the tail begins.  The run lists its segments by
 their first article, so the index holds the spool's order whatever the
 timing: only the number of segments varies.  A steal costs a segment (its
-vocabulary and files, :data:`STEAL_OVERHEAD`), so it is made only when it
-saves at least :data:`STEAL_MIN_SECONDS`.
+vocabulary and files, :data:`STEAL_OVERHEAD`, and a little of every
+query's time from then on), so it is made only when it saves at least
+:data:`STEAL_MIN_SECONDS` and :data:`STEAL_MIN_SHARE` of the stage so far.
 """
 
 from __future__ import annotations
@@ -90,10 +92,11 @@ class Claims:
 
     def steal(self, rate: float, now: int) -> tuple[int, int, int] | None:
         """For a writer whose claims just ran out at ``now`` (as for
-        :meth:`begin`), and which builds ``rate`` articles a second: a new slot with the tail of the share with the
-        most articles left, as ``(slot, first, end)``, those articles no
-        longer that share's; or ``None`` when no steal would pay, a share
-        is still to begin (the pool hands it out next) or no slot is spare.
+        :meth:`begin`), and which builds ``rate`` articles a second: a new
+        slot with the tail of the share with the most articles left, as
+        ``(slot, first, end)``, those articles no longer that share's; or
+        ``None`` when no steal would pay, a share is still to begin (the
+        pool hands it out next) or no slot is spare.
 
         Only the run's shares are stolen from, never a part stolen
         already: a thief takes its part as its own articles end, and
