@@ -126,3 +126,12 @@ def index_digest(index_dir: str, root: str) -> str:
     """The SHA-256 of :func:`index_lines`."""
     data = "\n".join(index_lines(index_dir, root)).encode("utf-8", "surrogatepass")
     return hashlib.sha256(data).hexdigest()
+
+
+def ids_in_order(index_dir: str) -> list[str]:
+    """The index's article ids in document-number order: what
+    :func:`index_lines` leaves out on purpose (it names articles, not
+    numbers), and what the last tie-break of equal hits follows."""
+    ix = index.open_dir(index_dir)
+    with ix.reader() as reader:
+        return [fields["id"] for fields in reader.all_stored_fields()]

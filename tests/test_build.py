@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from index_contents import ids_in_order, index_digest
 from whoosh import index
 
 from searchengine.index import merging
@@ -29,6 +30,11 @@ def test_shares_are_equal_for_every_worker_and_bounded() -> None:
     assert build.shares(0, 2) == 1
 
 
+two_cores = pytest.mark.skipif(
+    len(os.sched_getaffinity(0)) < 2, reason="worker processes need two cores or more"
+)
+
+
 def _index(root: Path, target: Path) -> tuple[list[int], list[tuple[int, list[str]]]]:
     run_index(str(target), [str(root)])
     ix = index.open_dir(str(target))
@@ -42,9 +48,7 @@ def _index(root: Path, target: Path) -> tuple[list[int], list[tuple[int, list[st
     return segments, answers
 
 
-@pytest.mark.skipif(
-    len(os.sched_getaffinity(0)) < 2, reason="worker processes need two cores or more"
-)
+@two_cores
 def test_segments_built_by_workers_hold_what_one_process_builds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -68,16 +72,7 @@ def test_segments_built_by_workers_hold_what_one_process_builds(
     assert one[0][0] == 210
 
 
-def _in_order(target: Path) -> list[str]:
-    """The index's article ids in document-number order."""
-    ix = index.open_dir(str(target))
-    with ix.reader() as reader:
-        return [fields["id"] for fields in reader.all_stored_fields()]
-
-
-@pytest.mark.skipif(
-    len(os.sched_getaffinity(0)) < 2, reason="worker processes need two cores or more"
-)
+@two_cores
 def test_a_writer_done_first_takes_over_the_tail_of_a_busier_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -97,8 +92,11 @@ def test_a_writer_done_first_takes_over_the_tail_of_a_busier_one(
     assert pool_segments[0] == 150 and len(pool_segments) >= 3
     assert sum(pool_segments) == 300
     assert len(pool_segments) <= 2 + build.STEALS_PER_WORKER * 2
-    # The same articles in the same order, whatever the timing.
-    assert _in_order(tmp_path / "pool") == _in_order(tmp_path / "one")
+    # The same contents, the articles in the same order, whatever the timing.
+    assert index_digest(str(tmp_path / "pool"), str(root)) == index_digest(
+        str(tmp_path / "one"), str(root)
+    )
+    assert ids_in_order(str(tmp_path / "pool")) == ids_in_order(str(tmp_path / "one"))
     assert pooled == one
     assert one[0][0] == 300
 
