@@ -22,13 +22,14 @@ policy leaves as they are (:mod:`searchengine.index.merging`).  Equal
 shares do not end together when the cores do not run alike, so a worker
 claims its share's articles as it goes, and one left with nothing takes
 the tail of a busier share as a segment of its own
-(:mod:`searchengine.indexer.claims`; :data:`STEALS_PER_WORKER` at most).
-The run lists the segments by their first article, so the index's order
-is the spool's whatever the timing.  The merges the policy does pick are
-made in worker processes too, several at once (:func:`merge_all`).  A
-worker reads its share from the spool itself (a range of its listed
-items: :func:`searchengine.indexer.spool.read_items`), so no share is ever
-held in memory.  Progress comes back from the workers every
+(:mod:`searchengine.indexer.claims`; a run makes :data:`STEALS_PER_WORKER`
+steals a writer at most).  The run lists the segments by their first
+article, so the index's order is the spool's whatever the timing.  The
+merges the policy does pick are made in worker processes too, several at
+once (:func:`merge_all`).  A worker reads its share from the spool itself
+(a range of its listed items:
+:func:`searchengine.indexer.spool.read_items`), so no share is ever held
+in memory.  Progress comes back from the workers every
 :data:`PROGRESS_EVERY` articles.
 
 Segments built but not committed are the run's to remove when it fails
@@ -80,8 +81,8 @@ SEGMENT_MB = 24
 SHARE_ARTICLES = merging.MAX_MERGED // 2
 #: Articles between two progress reports of a worker.
 PROGRESS_EVERY = 25
-#: Parts a writer may steal from busier ones, each a segment more
-#: (:mod:`searchengine.indexer.claims`), per writer of the run.
+#: Steals a run may make, per writer (spare slots of its claims table,
+#: :mod:`searchengine.indexer.claims`): each is a segment more.
 STEALS_PER_WORKER = 2
 
 
