@@ -220,9 +220,11 @@ def write_corpus(
 
 
 def write_uneven_corpus(folder: Path) -> Written:
-    """300 articles whose first half is short and second half long (some
-    2,000 words each): on two cores the first writer's share is done long
-    before the second's, which is what a steal is for."""
-    short = write_corpus(folder / "a", seed=1, text_files=150, sentences=2, tag="walrus")
-    long = write_corpus(folder / "b", seed=2, text_files=150, sentences=150, tag="walrus")
+    """300 articles whose first half is short (some 100 words each) and
+    second half long (some 2,600): on two cores the first writer's share is
+    done long before the second's, which is what a steal is for, and not so
+    soon that the second writer might not have begun (a share not begun is
+    never stolen from)."""
+    short = write_corpus(folder / "a", seed=1, text_files=150, sentences=8, tag="walrus")
+    long = write_corpus(folder / "b", seed=2, text_files=150, sentences=200, tag="walrus")
     return Written(short.files + long.files, short.articles + long.articles)
