@@ -296,7 +296,8 @@ def _in_pool(
     except BrokenProcessPool:
         # A worker died (killed, out of memory): what the others finished
         # is kept, and the articles no one finished are built here.
-        finished = _finished(pending)
+        finished: list[Built] = []
+        _settle(pending, finished.extend)
         pending.clear()
         yield from finished
         for first, end in _gaps([*done, *finished], spool.count):
@@ -308,16 +309,6 @@ def _in_pool(
         _settle(pending, lambda built: discard(index_dir, built))
         pool.shutdown(wait=True, cancel_futures=True)
         _drain(progress, report)
-
-
-def _finished(pending: deque[tuple[Any, Future[list[Built]]]]) -> list[Built]:
-    """What the writers of ``pending`` shares finished before their pool
-    broke (a future left without a result raises, and is passed over)."""
-    found: list[Built] = []
-    for _, future in pending:
-        with contextlib.suppress(BaseException):
-            found.extend(future.result())
-    return found
 
 
 def _gaps(built: list[Built], count: int) -> list[tuple[int, int]]:
@@ -433,10 +424,12 @@ def _drain(progress: Any, report: Callable[[int], None]) -> None:
 
 
 def _settle(
-    pending: deque[tuple[Any, Future[Any]]], remove: Callable[[Any], None] | None = None
+    pending: deque[tuple[Any, Future[Any]]], each: Callable[[Any], None] | None = None
 ) -> None:
-    """Cancel the work not begun (shares or merges); wait for the rest and,
-    given ``remove``, remove what each wrote (the run is failing)."""
+    """Cancel the work not begun (shares or merges); wait for the rest and
+    hand ``each`` what every one that finished wrote: to remove it when
+    the run is failing, or to keep it when a worker died (a future left
+    without a result raises, and is passed over)."""
     for _, future in pending:
         future.cancel()
     for _, future in pending:
@@ -444,5 +437,5 @@ def _settle(
             continue
         with contextlib.suppress(BaseException):
             result = future.result()
-            if remove is not None and result is not None:
-                remove(result)
+            if each is not None and result is not None:
+                each(result)
